@@ -1,0 +1,147 @@
+# scorer: one non-recursive Makefile.
+#
+#   make                 build/libscorer.a, build/libscorer.so, build/scorer
+#   make check           unit tests (Check), then end-to-end tests on the lab
+#   make check SAN=1     the same, built with AddressSanitizer + UBSan
+#   make demo            the demo world: a lab DNS, sample addresses, verdicts
+#   make install PREFIX=/usr/local [DESTDIR=...]
+
+PREFIX   ?= /usr/local
+LIBDIR   ?= $(PREFIX)/lib
+INCDIR   ?= $(PREFIX)/include
+BINDIR   ?= $(PREFIX)/bin
+DATADIR  ?= $(PREFIX)/share/scorer
+MANDIR   ?= $(PREFIX)/share/man
+CC       ?= cc
+PKG_CONFIG ?= pkg-config
+
+SOVERSION = 0
+VERSION   = 0.1.0
+
+PKGS     = libcares openssl libcurl libpsl libidn2 inih jansson
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS))
+TEST_PKGS = check libxml-2.0
+CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS))
+CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
+
+ifeq ($(SAN),1)
+BUILD    ?= build-san
+SANFLAGS  = -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=undefined
+else
+BUILD    ?= build
+SANFLAGS  =
+endif
+
+CFLAGS   ?= -O2 -g
+WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+BASEFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+            -Iinclude -Iscorer $(WARN) $(SANFLAGS) \
+            -DSC_DEFAULT_RULES_DIR='"$(DATADIR)/rules"'
+LIBFLAGS  = $(BASEFLAGS) -DSC_BUILDING_LIBRARY -fPIC -fvisibility=hidden \
+            $(PKG_CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+
+LIB_SRC  = $(filter-out scorer/tool_%.c,$(wildcard scorer/*.c))
+TOOL_SRC = $(wildcard scorer/tool_*.c)
+TEST_SRC = $(wildcard tests/check_*.c)
+FIXT_SRC = $(wildcard tests/lab/fixtures/*.c)
+
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+TOOL_OBJ = $(TOOL_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
+FIXT_BIN = $(FIXT_SRC:tests/lab/fixtures/%.c=$(BUILD)/fixtures/%)
+
+STATIC   = $(BUILD)/libscorer.a
+SHARED   = $(BUILD)/libscorer.so.$(VERSION)
+CLI      = $(BUILD)/scorer
+TESTBIN  = $(BUILD)/check_scorer
+
+CONFORMANCE_DIR ?= $(abspath ../shared/conformance)
+export CONFORMANCE_DIR
+
+.PHONY: all check unit e2e demo install uninstall clean fixtures
+all: $(STATIC) $(SHARED) $(CLI)
+
+$(BUILD)/obj/scorer/%.o: scorer/%.c $(wildcard scorer/*.h) include/scorer.h
+	@mkdir -p $(@D)
+	$(CC) $(LIBFLAGS) $(CFLAGS) -MMD -c -o $@ $<
+
+$(STATIC): $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(SHARED): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libscorer.so.$(SOVERSION) -o $@ $^ \
+	    $(ALL_LDFLAGS) $(PKG_LIBS)
+	ln -sf libscorer.so.$(VERSION) $(BUILD)/libscorer.so.$(SOVERSION)
+	ln -sf libscorer.so.$(SOVERSION) $(BUILD)/libscorer.so
+
+# The CLI links the static library: it uses only scorer.h.
+$(CLI): $(TOOL_OBJ) $(STATIC)
+	$(CC) -o $@ $(TOOL_OBJ) $(STATIC) $(ALL_LDFLAGS) $(PKG_LIBS)
+
+# Tests see the internals through the static library.
+$(BUILD)/suites.h: $(TEST_SRC)
+	@mkdir -p $(@D)
+	sed -n 's/^\(Suite \*[a-z0-9_]*_suite\)(void)$$/\1/p' $(TEST_SRC) \
+	    | sed 's/^Suite \*\(.*\)$$/SUITE(\1)/' > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/tests/%.o: tests/%.c $(BUILD)/suites.h $(wildcard scorer/*.h) \
+                    $(wildcard tests/*.h) include/scorer.h
+	@mkdir -p $(@D)
+	$(CC) $(BASEFLAGS) -Wno-missing-prototypes -I$(BUILD) -Itests \
+	    $(PKG_CFLAGS) $(CHECK_CFLAGS) \
+	    $(CFLAGS) -c -o $@ $<
+
+$(TESTBIN): $(TEST_OBJ) $(STATIC)
+	$(CC) -o $@ $(TEST_OBJ) $(STATIC) $(ALL_LDFLAGS) $(PKG_LIBS) \
+	    $(CHECK_LIBS) -lpthread
+
+$(BUILD)/fixtures/%: tests/lab/fixtures/%.c
+	@mkdir -p $(@D)
+	$(CC) $(BASEFLAGS) $(CFLAGS) -o $@ $< $(ALL_LDFLAGS) -lssl -lcrypto
+
+fixtures: $(FIXT_BIN)
+
+unit: $(TESTBIN)
+	SC_RULES_DIR=$(CURDIR)/rules SC_TESTDATA=$(CURDIR)/tests/data \
+	    $(TESTBIN)
+
+e2e: $(CLI) $(FIXT_BIN)
+	SCORER=$(CURDIR)/$(CLI) BUILD=$(CURDIR)/$(BUILD) \
+	    tests/e2e/run.sh
+
+check: all unit e2e
+
+demo: $(CLI)
+	tests/lab/demo.sh $(CURDIR)/$(CLI)
+
+install: all
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) \
+	    $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/rules \
+	    $(DESTDIR)$(MANDIR)/man1
+	install -m 644 include/scorer.h $(DESTDIR)$(INCDIR)/
+	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/
+	ln -sf libscorer.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libscorer.so.$(SOVERSION)
+	ln -sf libscorer.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libscorer.so
+	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/
+	install -m 644 rules/*.ini rules/*.txt $(DESTDIR)$(DATADIR)/rules/
+	install -m 644 docs/scorer.1 $(DESTDIR)$(MANDIR)/man1/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCDIR@|$(INCDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    -e 's|@PKGS@|$(PKGS)|' scorer.pc.in \
+	    > $(DESTDIR)$(LIBDIR)/pkgconfig/scorer.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(INCDIR)/scorer.h $(DESTDIR)$(LIBDIR)/libscorer.* \
+	    $(DESTDIR)$(BINDIR)/scorer $(DESTDIR)$(MANDIR)/man1/scorer.1 \
+	    $(DESTDIR)$(LIBDIR)/pkgconfig/scorer.pc
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build build-san
+
+-include $(LIB_OBJ:.o=.d)

@@ -1,0 +1,272 @@
+/*
+ * scorer: is this recovery email address really secure?
+ *
+ * The public C API.  One opaque context per caller (sc_ctx_t), one status
+ * enum (sc_status_t), and a report object per checked address.
+ *
+ * Ownership, in one place:
+ *   - Strings passed in are copied; the caller keeps its own.
+ *   - A context is created by sc_ctx_new() and freed by sc_ctx_free().
+ *   - A report handed to the caller (sc_check(), the completion callback of
+ *     sc_check_async()) belongs to the caller, who frees it with
+ *     sc_report_free().  Pointers obtained from a report (strings, findings,
+ *     records) are borrowed: valid until that report is freed.
+ *   - Strings returned through a `char **` out-parameter are the caller's and
+ *     are freed with sc_free().
+ *   - Pointers returned by sc_strerror(), sc_ctx_errmsg(), sc_version() and
+ *     sc_rule_*() are borrowed (static, or owned by the context).
+ *
+ * Threads: there is no global state.  A context and the reports it makes
+ * may be used by one thread at a time; different contexts in different
+ * threads at once are safe.
+ */
+#ifndef SCORER_H
+#define SCORER_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(SC_BUILDING_LIBRARY) && defined(__GNUC__)
+#define SC_EXTERN __attribute__((visibility("default")))
+#else
+#define SC_EXTERN
+#endif
+
+#define SC_VERSION "0.1.0"
+/** 0xXXYYZZ: major, minor, patch. */
+#define SC_VERSION_NUM 0x000100
+
+/**
+ * Status of an API call.  A status is not a verdict: an insecure address is
+ * a successful call whose report says "insecure".  Codes are only appended.
+ */
+typedef enum {
+	SC_OK = 0,
+	SC_ENOMEM = 1,    /**< out of memory */
+	SC_EINVAL = 2,    /**< bad argument (NULL, out of range, bad syntax) */
+	SC_ERULES = 3,    /**< rules directory missing or malformed */
+	SC_EDNS = 4,      /**< the DNS engine could not be set up */
+	SC_EIO = 5,       /**< a file could not be read or written */
+	SC_ENOTFOUND = 6, /**< no such item (e.g. an unknown finding id) */
+	SC_EBUSY = 7,     /**< call not allowed now (e.g. from a callback) */
+	SC_EINTERNAL = 8  /**< a bug: please report it */
+} sc_status_t;
+
+/** Verdict of a report. */
+typedef enum {
+	SC_VERDICT_SECURE = 0,
+	SC_VERDICT_INSECURE = 1,
+	SC_VERDICT_ERROR = 2 /**< the assessment could not be completed */
+} sc_verdict_t;
+
+/** Severity of a finding, most severe first. */
+typedef enum {
+	SC_SEV_CRITICAL = 0,
+	SC_SEV_HIGH = 1,
+	SC_SEV_MEDIUM = 2,
+	SC_SEV_LOW = 3,
+	SC_SEV_INFO = 4
+} sc_severity_t;
+
+/** What an attacker gains through a finding. */
+typedef enum {
+	SC_CAT_TAKEOVER = 0,     /**< someone else can receive the mail */
+	SC_CAT_INTERCEPTION = 1, /**< mail can be read on the way */
+	SC_CAT_SPOOFING = 2,     /**< mail can be forged in the domain's name */
+	SC_CAT_EXPOSURE = 3,     /**< the mailbox or its secrets are exposed */
+	SC_CAT_DELIVERY = 4      /**< recovery mail may not arrive */
+} sc_category_t;
+
+typedef struct sc_ctx sc_ctx_t;
+typedef struct sc_report sc_report_t;
+
+/** One finding of a report.  Borrowed from the report. */
+typedef struct sc_finding {
+	const char *id;         /**< stable id, e.g. "domain.nxdomain" */
+	sc_severity_t severity;
+	sc_category_t category;
+	const char *detail;     /**< what was seen, for this address */
+	const char *title;      /**< one line, from the rules */
+	const char *why;        /**< why it matters for a recovery address */
+	const char *fix;        /**< how to fix it */
+	int points;             /**< points deducted from the score */
+} sc_finding_t;
+
+/** DNS outcome of one lookup, as recorded in a report. */
+typedef enum {
+	SC_DNS_OK = 0,       /**< records of the type were returned */
+	SC_DNS_NODATA = 1,   /**< the name exists, no records of the type */
+	SC_DNS_NXDOMAIN = 2, /**< the name does not exist */
+	SC_DNS_SERVFAIL = 3,
+	SC_DNS_REFUSED = 4,
+	SC_DNS_TIMEOUT = 5,
+	SC_DNS_ERROR = 6,    /**< any other failure (bad answer, network) */
+	SC_DNS_SKIPPED = 7   /**< not asked (the deadline passed first) */
+} sc_dns_outcome_t;
+
+/** One DNS lookup seen while checking: the raw evidence. */
+typedef struct sc_record {
+	const char *name;         /**< query name, A-label form */
+	const char *type;         /**< "MX", "A", "AAAA", "TXT", ... */
+	sc_dns_outcome_t outcome;
+	int authenticated;        /**< AD flag of a validating resolver */
+	unsigned elapsed_ms;
+	size_t count;             /**< number of entries in data[] */
+	const char *const *data;  /**< answers in presentation form */
+} sc_record_t;
+
+/* ---- context ---------------------------------------------------------- */
+
+/**
+ * Create a context with the default options.
+ * \param out receives the context; the caller frees it with sc_ctx_free().
+ * \return SC_OK, SC_EINVAL (out is NULL) or SC_ENOMEM.
+ * \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_ctx_new(sc_ctx_t **out);
+
+/** Free a context and everything it owns.  NULL is allowed.  \since 0.1.0 */
+SC_EXTERN void sc_ctx_free(sc_ctx_t *ctx);
+
+/**
+ * Add a DNS resolver, "HOST" or "HOST:PORT" ("[v6]:PORT" for IPv6).  The
+ * first call replaces the system's resolvers (/etc/resolv.conf).
+ * \return SC_OK, SC_EINVAL (bad syntax) or SC_ENOMEM.  \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_ctx_add_resolver(sc_ctx_t *ctx, const char *server);
+
+/**
+ * Use the rules in DIR instead of the installed ones.  The rules are read
+ * now, so a malformed file is reported here, naming file and line in
+ * sc_ctx_errmsg().
+ * \return SC_OK, SC_EINVAL, SC_ERULES or SC_ENOMEM.  \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_ctx_set_rules_dir(sc_ctx_t *ctx, const char *dir);
+
+/**
+ * Longest time one address may take, in milliseconds (default 10000).
+ * Lookups still unanswered then are recorded as timeouts.  \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_ctx_set_timeout_ms(sc_ctx_t *ctx, unsigned ms);
+
+/**
+ * Treat loopback addresses as routable mail servers (default off).  For
+ * labs and demos only: a real MX on 127.0.0.1 is a misconfiguration.
+ * \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_ctx_set_allow_loopback(sc_ctx_t *ctx, int allow);
+
+/**
+ * The detailed message of the last failed call on this context, or "".
+ * Borrowed; valid until the next call on the context.  \since 0.1.0
+ */
+SC_EXTERN const char *sc_ctx_errmsg(const sc_ctx_t *ctx);
+
+/* ---- checking --------------------------------------------------------- */
+
+/**
+ * Check one address and wait for the report.  Runs the same asynchronous
+ * engine as sc_check_async(), until this address is done.
+ * \param address UTF-8 address; copied.
+ * \param out receives the report (caller frees with sc_report_free()).  An
+ *        invalid address is a report with verdict SC_VERDICT_ERROR and the
+ *        finding address.invalid, not an API error.
+ * \return SC_OK, SC_EINVAL (NULL arguments), SC_ENOMEM, SC_EDNS.
+ * \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_check(sc_ctx_t *ctx, const char *address,
+                               sc_report_t **out);
+
+/**
+ * Completion callback of sc_check_async().  The report belongs to the
+ * callee, who frees it with sc_report_free().  status is SC_OK whenever a
+ * report is given; otherwise report is NULL.
+ */
+typedef void (*sc_done_cb)(void *userdata, sc_status_t status,
+                           sc_report_t *report);
+
+/**
+ * Start checking an address; done() is called from sc_perform() when the
+ * report is ready.  Many checks may be in flight on one context; addresses
+ * at one domain share one set of lookups.
+ * \return SC_OK, SC_EINVAL, SC_ENOMEM.  \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_check_async(sc_ctx_t *ctx, const char *address,
+                                     sc_done_cb done, void *userdata);
+
+/**
+ * Run the event loop for at most timeout_ms (0: just process what is ready,
+ * -1: until no check is in flight).  Completion callbacks run from here.
+ * \param running receives the number of checks still in flight; may be NULL.
+ * \return SC_OK, SC_EBUSY (called from a callback), SC_EINTERNAL.
+ * \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_perform(sc_ctx_t *ctx, int timeout_ms,
+                                 size_t *running);
+
+/* ---- reports ---------------------------------------------------------- */
+
+/** Free a report.  NULL is allowed.  \since 0.1.0 */
+SC_EXTERN void sc_report_free(sc_report_t *report);
+
+/** The address as given.  \since 0.1.0 */
+SC_EXTERN const char *sc_report_address(const sc_report_t *report);
+/** The domain in A-label form, or "" when the address was invalid. */
+SC_EXTERN const char *sc_report_domain(const sc_report_t *report);
+SC_EXTERN sc_verdict_t sc_report_verdict(const sc_report_t *report);
+/** "A+", "A", "B", "C", "D" or "F". */
+SC_EXTERN const char *sc_report_grade(const sc_report_t *report);
+/** 0..100. */
+SC_EXTERN int sc_report_score(const sc_report_t *report);
+/** Wall time the check took, in milliseconds. */
+SC_EXTERN unsigned sc_report_elapsed_ms(const sc_report_t *report);
+
+SC_EXTERN size_t sc_report_finding_count(const sc_report_t *report);
+/** Finding i (0-based), most severe first; NULL when out of range. */
+SC_EXTERN const sc_finding_t *sc_report_finding(const sc_report_t *report,
+                                                size_t i);
+
+SC_EXTERN size_t sc_report_record_count(const sc_report_t *report);
+/** DNS lookup i in the order they were made; NULL when out of range. */
+SC_EXTERN const sc_record_t *sc_report_record(const sc_report_t *report,
+                                              size_t i);
+
+/**
+ * Serialise a report to JSON (one object, no trailing newline), the same
+ * document `scorer check --json` prints; schema in docs/json.md.
+ * \param out receives a NUL-terminated string; free with sc_free().
+ * \return SC_OK, SC_EINVAL, SC_ENOMEM.  \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_report_json(const sc_report_t *report, char **out);
+
+/* ---- rules ------------------------------------------------------------ */
+
+/**
+ * Look up the rule for a finding id in the context's rules.  The returned
+ * finding has id, severity, category, title, why, fix and points set, and
+ * detail "" (borrowed from the context).
+ * \return SC_OK, SC_EINVAL, SC_ENOTFOUND.  \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_rule_lookup(sc_ctx_t *ctx, const char *id,
+                                     const sc_finding_t **rule);
+
+/* ---- helpers ---------------------------------------------------------- */
+
+SC_EXTERN const char *sc_strerror(sc_status_t status);
+SC_EXTERN const char *sc_verdict_str(sc_verdict_t verdict);
+SC_EXTERN const char *sc_severity_str(sc_severity_t severity);
+SC_EXTERN const char *sc_category_str(sc_category_t category);
+SC_EXTERN const char *sc_dns_outcome_str(sc_dns_outcome_t outcome);
+/** Free memory the library handed out through a `char **`.  \since 0.1.0 */
+SC_EXTERN void sc_free(void *ptr);
+/** The library version string, e.g. "0.1.0".  \since 0.1.0 */
+SC_EXTERN const char *sc_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SCORER_H */

@@ -1,0 +1,357 @@
+/*
+ * The context: options, the lazily built engine, and the small public
+ * helpers (status and enum names).  No global state: everything a check
+ * needs hangs off the context.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine.h"
+#include "internal.h"
+
+#ifndef SC_DEFAULT_RULES_DIR
+#define SC_DEFAULT_RULES_DIR "/usr/local/share/scorer/rules"
+#endif
+
+#define DEFAULT_TIMEOUT_MS 10000u
+
+sc_status_t
+sc_ctx_error(struct sc_ctx *ctx, sc_status_t st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx->errmsg, sizeof(ctx->errmsg), fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+/* c-ares gets a third of the deadline per try and three tries, so that a
+ * dead resolver is retried (and the next one tried) before we give up. */
+static void
+derive_dns_timeouts(struct sc_ctx *ctx)
+{
+	ctx->dns_tries = 3;
+	ctx->dns_timeout_ms = ctx->timeout_ms / 4;
+	if (ctx->dns_timeout_ms < 100)
+		ctx->dns_timeout_ms = 100;
+	if (ctx->dns_timeout_ms > 3000)
+		ctx->dns_timeout_ms = 3000;
+}
+
+sc_status_t
+sc_ctx_new(sc_ctx_t **out)
+{
+	struct sc_ctx *ctx;
+
+	if (out == NULL)
+		return SC_EINVAL;
+	*out = NULL;
+	ctx = sc_calloc(1, sizeof(*ctx));
+	if (ctx == NULL)
+		return SC_ENOMEM;
+	ctx->timeout_ms = DEFAULT_TIMEOUT_MS;
+	derive_dns_timeouts(ctx);
+	ctx->queue_tail = &ctx->queue;
+	sc_loop_init(&ctx->loop);
+	*out = ctx;
+	return SC_OK;
+}
+
+void
+sc_ctx_free(sc_ctx_t *ctx)
+{
+	if (ctx == NULL)
+		return;
+	sc_engine_clear(ctx);
+	sc_loop_clear(&ctx->loop);
+	if (ctx->rules_loaded)
+		sc_rules_clear(&ctx->rules);
+	sc_domainset_free(ctx->disposable);
+	sc_domainset_free(ctx->providers);
+	if (ctx->psl != NULL)
+		psl_free(ctx->psl);
+	sc_free(ctx->servers);
+	sc_free(ctx->rules_dir);
+	sc_free(ctx);
+}
+
+const char *
+sc_ctx_errmsg(const sc_ctx_t *ctx)
+{
+	return ctx != NULL ? ctx->errmsg : "";
+}
+
+sc_status_t
+sc_ctx_add_resolver(sc_ctx_t *ctx, const char *server)
+{
+	size_t len;
+	char *p;
+
+	if (ctx == NULL || server == NULL)
+		return SC_EINVAL;
+	len = strlen(server);
+	if (len == 0 || len > 300 || strpbrk(server, ", \t\r\n") != NULL)
+		return sc_ctx_error(ctx, SC_EINVAL, "bad resolver '%s'", server);
+	if (ctx->ready)
+		return sc_ctx_error(ctx, SC_EBUSY,
+		                    "resolvers must be set before the first check");
+	p = sc_malloc((ctx->servers ? strlen(ctx->servers) + 1 : 0) + len + 1);
+	if (p == NULL)
+		return SC_ENOMEM;
+	if (ctx->servers != NULL)
+		sprintf(p, "%s,%s", ctx->servers, server);
+	else
+		strcpy(p, server);
+	sc_free(ctx->servers);
+	ctx->servers = p;
+	return SC_OK;
+}
+
+static sc_status_t
+load_list(struct sc_ctx *ctx, const char *dir, const char *file,
+          struct sc_domainset **out)
+{
+	char path[4096], err[512];
+	sc_status_t st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	st = sc_domainset_load(path, out, err, sizeof(err));
+	if (st != SC_OK && st != SC_ENOMEM)
+		return sc_ctx_error(ctx, SC_ERULES, "%s", err);
+	return st;
+}
+
+/* Read rules and lists from dir; replace the current ones only when all
+ * of them load, so a bad --rules leaves the context as it was. */
+static sc_status_t
+load_rules(struct sc_ctx *ctx, const char *dir)
+{
+	struct sc_rules rules;
+	struct sc_domainset *disp = NULL, *prov = NULL;
+	char err[512];
+	sc_status_t st;
+
+	memset(&rules, 0, sizeof(rules));
+	st = sc_rules_load(dir, &rules, err, sizeof(err));
+	if (st != SC_OK)
+		return st == SC_ENOMEM ? st : sc_ctx_error(ctx, SC_ERULES, "%s", err);
+	if ((st = load_list(ctx, dir, "disposable.txt", &disp)) != SC_OK ||
+	    (st = load_list(ctx, dir, "providers.txt", &prov)) != SC_OK) {
+		sc_rules_clear(&rules);
+		sc_domainset_free(disp);
+		return st;
+	}
+	if (ctx->rules_loaded)
+		sc_rules_clear(&ctx->rules);
+	sc_domainset_free(ctx->disposable);
+	sc_domainset_free(ctx->providers);
+	ctx->rules = rules;
+	ctx->rules_loaded = 1;
+	ctx->disposable = disp;
+	ctx->providers = prov;
+	return SC_OK;
+}
+
+sc_status_t
+sc_ctx_set_rules_dir(sc_ctx_t *ctx, const char *dir)
+{
+	sc_status_t st;
+	char *copy;
+
+	if (ctx == NULL || dir == NULL || *dir == '\0')
+		return SC_EINVAL;
+	if (ctx->running > 0)
+		return sc_ctx_error(ctx, SC_EBUSY, "checks are in flight");
+	if ((copy = sc_strdup(dir)) == NULL)
+		return SC_ENOMEM;
+	st = load_rules(ctx, dir);
+	if (st != SC_OK) {
+		sc_free(copy);
+		return st;
+	}
+	sc_free(ctx->rules_dir);
+	ctx->rules_dir = copy;
+	return SC_OK;
+}
+
+sc_status_t
+sc_ctx_set_timeout_ms(sc_ctx_t *ctx, unsigned ms)
+{
+	if (ctx == NULL || ms == 0)
+		return SC_EINVAL;
+	if (ctx->ready)
+		return sc_ctx_error(ctx, SC_EBUSY,
+		                    "the timeout must be set before the first check");
+	ctx->timeout_ms = ms;
+	derive_dns_timeouts(ctx);
+	return SC_OK;
+}
+
+sc_status_t
+sc_ctx_set_allow_loopback(sc_ctx_t *ctx, int allow)
+{
+	if (ctx == NULL)
+		return SC_EINVAL;
+	ctx->allow_loopback = allow != 0;
+	return SC_OK;
+}
+
+sc_status_t
+sc_ctx_ready(struct sc_ctx *ctx)
+{
+	sc_status_t st;
+
+	if (ctx->ready)
+		return SC_OK;
+	if (!ctx->rules_loaded &&
+	    (st = load_rules(ctx, SC_DEFAULT_RULES_DIR)) != SC_OK)
+		return st;
+	if (ctx->psl == NULL) {
+		/* The system's list (Debian's publicsuffix) is fresher than
+		 * the copy built into libpsl. */
+		ctx->psl = psl_latest(NULL);
+		if (ctx->psl == NULL)
+			return sc_ctx_error(ctx, SC_ENOMEM,
+			                    "cannot load the public suffix list");
+	}
+	st = sc_dns_init(&ctx->dns, &ctx->loop, ctx->servers,
+	                 ctx->dns_timeout_ms, ctx->dns_tries, ctx->errmsg,
+	                 sizeof(ctx->errmsg));
+	if (st != SC_OK)
+		return st;
+	ctx->ready = 1;
+	return SC_OK;
+}
+
+sc_status_t
+sc_check_async(sc_ctx_t *ctx, const char *address, sc_done_cb done,
+               void *userdata)
+{
+	sc_status_t st;
+
+	if (ctx == NULL || address == NULL)
+		return SC_EINVAL;
+	if ((st = sc_ctx_ready(ctx)) != SC_OK)
+		return st;
+	return sc_engine_submit(ctx, address, done, userdata);
+}
+
+sc_status_t
+sc_perform(sc_ctx_t *ctx, int timeout_ms, size_t *running)
+{
+	if (ctx == NULL)
+		return SC_EINVAL;
+	if (ctx->in_callback)
+		return sc_ctx_error(ctx, SC_EBUSY,
+		                    "sc_perform() called from a callback");
+	return sc_engine_perform(ctx, timeout_ms, running);
+}
+
+struct blocking {
+	int finished;
+	sc_status_t status;
+	sc_report_t *report;
+};
+
+static void
+on_blocking_done(void *userdata, sc_status_t status, sc_report_t *report)
+{
+	struct blocking *b = userdata;
+
+	b->finished = 1;
+	b->status = status;
+	b->report = report;
+}
+
+/* The blocking call is the async engine run until this address is done,
+ * as curl_easy_perform() runs the multi interface. */
+sc_status_t
+sc_check(sc_ctx_t *ctx, const char *address, sc_report_t **out)
+{
+	struct blocking b = { 0, SC_OK, NULL };
+	sc_status_t st;
+
+	if (out == NULL)
+		return SC_EINVAL;
+	*out = NULL;
+	if (ctx != NULL && ctx->in_callback)
+		return sc_ctx_error(ctx, SC_EBUSY, "sc_check() from a callback");
+	st = sc_check_async(ctx, address, on_blocking_done, &b);
+	while (st == SC_OK && !b.finished)
+		st = sc_engine_perform(ctx, 1000, NULL);
+	if (st != SC_OK && !b.finished)
+		return st;
+	*out = b.report;
+	return b.status;
+}
+
+const char *
+sc_strerror(sc_status_t status)
+{
+	switch (status) {
+	case SC_OK: return "no error";
+	case SC_ENOMEM: return "out of memory";
+	case SC_EINVAL: return "invalid argument";
+	case SC_ERULES: return "rules missing or malformed";
+	case SC_EDNS: return "DNS engine could not be set up";
+	case SC_EIO: return "input/output error";
+	case SC_ENOTFOUND: return "not found";
+	case SC_EBUSY: return "not allowed now";
+	case SC_EINTERNAL: return "internal error";
+	}
+	return "unknown status";
+}
+
+const char *
+sc_verdict_str(sc_verdict_t verdict)
+{
+	switch (verdict) {
+	case SC_VERDICT_SECURE: return "secure";
+	case SC_VERDICT_INSECURE: return "insecure";
+	case SC_VERDICT_ERROR: return "error";
+	}
+	return "?";
+}
+
+const char *
+sc_dns_outcome_str(sc_dns_outcome_t outcome)
+{
+	switch (outcome) {
+	case SC_DNS_OK: return "ok";
+	case SC_DNS_NODATA: return "nodata";
+	case SC_DNS_NXDOMAIN: return "nxdomain";
+	case SC_DNS_SERVFAIL: return "servfail";
+	case SC_DNS_REFUSED: return "refused";
+	case SC_DNS_TIMEOUT: return "timeout";
+	case SC_DNS_ERROR: return "error";
+	case SC_DNS_SKIPPED: return "skipped";
+	}
+	return "?";
+}
+
+const char *
+sc_version(void)
+{
+	return SC_VERSION;
+}
+
+sc_status_t
+sc_rule_lookup(sc_ctx_t *ctx, const char *id, const sc_finding_t **rule)
+{
+	const struct sc_rule *r;
+	sc_status_t st;
+
+	if (ctx == NULL || id == NULL || rule == NULL)
+		return SC_EINVAL;
+	*rule = NULL;
+	if (!ctx->rules_loaded &&
+	    (st = load_rules(ctx, SC_DEFAULT_RULES_DIR)) != SC_OK)
+		return st;
+	r = sc_rules_find(&ctx->rules, id);
+	if (r == NULL)
+		return sc_ctx_error(ctx, SC_ENOTFOUND, "no rule for '%s'", id);
+	*rule = &r->f;
+	return SC_OK;
+}

@@ -1,0 +1,417 @@
+/*
+ * The c-ares adapter (as curl's asyn-ares.c): the only file that talks to
+ * c-ares.  Queries are built here rather than with ares_query() so that we
+ * can set the AD and DO bits (RFC 6840 5.7, RFC 3225) and read the rcode
+ * ourselves: ares_query() folds NXDOMAIN and NODATA into error codes and
+ * hides the AD flag, and "no record" must never be confused with "could
+ * not ask".
+ */
+#include <arpa/inet.h>
+#include <arpa/nameser.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dns.h"
+#include "internal.h"
+
+#define EDNS_UDP_SIZE 1232 /* the DNS flag day 2020 size: avoids fragments */
+#define MAX_ANSWERS 64     /* hostile answers cannot make us hoard memory */
+
+static void dns_rearm(struct sc_dns *dns);
+
+static void
+on_io(int fd, int revents, void *arg)
+{
+	struct sc_dns *dns = arg;
+
+	ares_process_fd(dns->channel,
+	                (revents & SC_EV_IN) ? fd : ARES_SOCKET_BAD,
+	                (revents & SC_EV_OUT) ? fd : ARES_SOCKET_BAD);
+	dns_rearm(dns);
+}
+
+static void
+on_timer(void *arg)
+{
+	struct sc_dns *dns = arg;
+
+	ares_process_fd(dns->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	dns_rearm(dns);
+}
+
+/* c-ares' own retry timer, mapped onto one loop timer. */
+static void
+dns_rearm(struct sc_dns *dns)
+{
+	struct timeval tv, *tvp;
+
+	if (dns->channel == NULL || dns->inflight == 0) {
+		sc_timer_stop(dns->loop, &dns->timer);
+		return;
+	}
+	tvp = ares_timeout(dns->channel, NULL, &tv);
+	if (tvp == NULL) {
+		sc_timer_stop(dns->loop, &dns->timer);
+		return;
+	}
+	sc_timer_start(dns->loop, &dns->timer,
+	               (unsigned)(tvp->tv_sec * 1000 + tvp->tv_usec / 1000) + 1,
+	               on_timer, dns);
+}
+
+static void
+on_sock_state(void *data, ares_socket_t fd, int readable, int writable)
+{
+	struct sc_dns *dns = data;
+
+	/* Out of memory here would lose a socket: c-ares gives us no way
+	 * to fail, so the lookup runs into its timeout instead of hanging. */
+	(void)sc_loop_watch(dns->loop, fd,
+	                    (readable ? SC_EV_IN : 0) | (writable ? SC_EV_OUT : 0),
+	                    on_io, dns);
+}
+
+sc_status_t
+sc_dns_init(struct sc_dns *dns, struct sc_loop *loop, const char *servers,
+            unsigned timeout_ms, unsigned tries, char *err, size_t errlen)
+{
+	struct ares_options opt;
+	int rc, mask;
+
+	memset(dns, 0, sizeof(*dns));
+	dns->loop = loop;
+	memset(&opt, 0, sizeof(opt));
+	opt.sock_state_cb = on_sock_state;
+	opt.sock_state_cb_data = dns;
+	opt.timeout = (int)timeout_ms;
+	opt.tries = (int)tries;
+	/* No search list, no /etc/hosts: we ask about names as given. */
+	opt.ndomains = 0;
+	opt.domains = NULL;
+	opt.lookups = (char *)"b";
+	mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
+	       ARES_OPT_DOMAINS | ARES_OPT_LOOKUPS;
+	rc = ares_init_options(&dns->channel, &opt, mask);
+	if (rc != ARES_SUCCESS) {
+		snprintf(err, errlen, "DNS setup failed: %s", ares_strerror(rc));
+		dns->channel = NULL;
+		return rc == ARES_ENOMEM ? SC_ENOMEM : SC_EDNS;
+	}
+	if (servers != NULL) {
+		rc = ares_set_servers_ports_csv(dns->channel, servers);
+		if (rc != ARES_SUCCESS) {
+			snprintf(err, errlen, "bad resolver list '%s': %s",
+			         servers, ares_strerror(rc));
+			ares_destroy(dns->channel);
+			dns->channel = NULL;
+			return rc == ARES_ENOMEM ? SC_ENOMEM : SC_EINVAL;
+		}
+	}
+	return SC_OK;
+}
+
+void
+sc_dns_clear(struct sc_dns *dns)
+{
+	if (dns->channel != NULL)
+		ares_destroy(dns->channel);
+	dns->channel = NULL;
+	if (dns->loop != NULL)
+		sc_timer_stop(dns->loop, &dns->timer);
+}
+
+const char *
+sc_dns_type_str(int qtype)
+{
+	switch (qtype) {
+	case ns_t_a: return "A";
+	case ns_t_aaaa: return "AAAA";
+	case ns_t_mx: return "MX";
+	case ns_t_txt: return "TXT";
+	case ns_t_ns: return "NS";
+	case ns_t_soa: return "SOA";
+	case ns_t_cname: return "CNAME";
+	case ns_t_ptr: return "PTR";
+	case 52: return "TLSA";
+	default: return "?";
+	}
+}
+
+void
+sc_lookup_free_data(struct sc_lookup *lk)
+{
+	size_t i;
+
+	for (i = 0; i < lk->n; i++)
+		sc_free(lk->rr[i].text);
+	sc_free(lk->rr);
+	lk->rr = NULL;
+	lk->n = 0;
+}
+
+static int
+add_rr(struct sc_lookup *lk, unsigned pref, const char *text, size_t len)
+{
+	struct sc_rr *p;
+
+	if (lk->n >= MAX_ANSWERS)
+		return 0; /* keep the first ones, drop the flood */
+	p = sc_realloc(lk->rr, (lk->n + 1) * sizeof(*p));
+	if (p == NULL)
+		return -1;
+	lk->rr = p;
+	p[lk->n].pref = pref;
+	p[lk->n].len = len;
+	p[lk->n].text = sc_strndup(text, len);
+	if (p[lk->n].text == NULL)
+		return -1;
+	lk->n++;
+	return 0;
+}
+
+static int
+parse_mx(struct sc_lookup *lk, const unsigned char *buf, int len)
+{
+	struct ares_mx_reply *mx = NULL, *m;
+	int rc = ares_parse_mx_reply(buf, len, &mx);
+
+	if (rc != ARES_SUCCESS)
+		return rc;
+	for (m = mx; m != NULL; m = m->next)
+		if (add_rr(lk, m->priority, m->host, strlen(m->host)) < 0) {
+			rc = ARES_ENOMEM;
+			break;
+		}
+	ares_free_data(mx);
+	return rc;
+}
+
+static int
+parse_addr(struct sc_lookup *lk, const unsigned char *buf, int len)
+{
+	char text[INET6_ADDRSTRLEN];
+	int i, n = MAX_ANSWERS, rc;
+
+	if (lk->qtype == ns_t_a) {
+		struct ares_addrttl a[MAX_ANSWERS];
+
+		rc = ares_parse_a_reply(buf, len, NULL, a, &n);
+		for (i = 0; rc == ARES_SUCCESS && i < n; i++) {
+			inet_ntop(AF_INET, &a[i].ipaddr, text, sizeof(text));
+			if (add_rr(lk, 0, text, strlen(text)) < 0)
+				rc = ARES_ENOMEM;
+		}
+	} else {
+		struct ares_addr6ttl a[MAX_ANSWERS];
+
+		rc = ares_parse_aaaa_reply(buf, len, NULL, a, &n);
+		for (i = 0; rc == ARES_SUCCESS && i < n; i++) {
+			inet_ntop(AF_INET6, &a[i].ip6addr, text, sizeof(text));
+			if (add_rr(lk, 0, text, strlen(text)) < 0)
+				rc = ARES_ENOMEM;
+		}
+	}
+	return rc;
+}
+
+/* RFC 7208 3.3: the strings of one TXT record are joined without spaces. */
+static int
+parse_txt(struct sc_lookup *lk, const unsigned char *buf, int len)
+{
+	struct ares_txt_ext *txt = NULL, *t;
+	char *acc = NULL;
+	size_t alen = 0;
+	int rc = ares_parse_txt_reply_ext(buf, len, &txt);
+
+	if (rc != ARES_SUCCESS)
+		return rc;
+	for (t = txt; t != NULL && rc == ARES_SUCCESS; t = t->next) {
+		char *p;
+
+		if (t->record_start && acc != NULL) {
+			if (add_rr(lk, 0, acc, alen) < 0)
+				rc = ARES_ENOMEM;
+			alen = 0;
+		}
+		p = sc_realloc(acc, alen + t->length + 1);
+		if (p == NULL) {
+			rc = ARES_ENOMEM;
+			break;
+		}
+		acc = p;
+		memcpy(acc + alen, t->txt, t->length);
+		alen += t->length;
+	}
+	if (rc == ARES_SUCCESS && acc != NULL && add_rr(lk, 0, acc, alen) < 0)
+		rc = ARES_ENOMEM;
+	sc_free(acc);
+	ares_free_data(txt);
+	return rc;
+}
+
+static int
+parse_ns(struct sc_lookup *lk, const unsigned char *buf, int len)
+{
+	struct hostent *h = NULL;
+	int i, rc = ares_parse_ns_reply(buf, len, &h);
+
+	if (rc != ARES_SUCCESS)
+		return rc;
+	for (i = 0; h->h_aliases[i] != NULL; i++)
+		if (add_rr(lk, 0, h->h_aliases[i], strlen(h->h_aliases[i])) < 0) {
+			rc = ARES_ENOMEM;
+			break;
+		}
+	ares_free_hostent(h);
+	return rc;
+}
+
+static int
+parse_answer(struct sc_lookup *lk, const unsigned char *buf, int len)
+{
+	switch (lk->qtype) {
+	case ns_t_mx: return parse_mx(lk, buf, len);
+	case ns_t_a:
+	case ns_t_aaaa: return parse_addr(lk, buf, len);
+	case ns_t_txt: return parse_txt(lk, buf, len);
+	case ns_t_ns: return parse_ns(lk, buf, len);
+	default: return ARES_SUCCESS; /* outcome and flags only */
+	}
+}
+
+/* Turn a DNS message into an outcome.  A NOERROR answer that holds no
+ * record of the type asked (only a CNAME, only RRSIGs) is NODATA. */
+static void
+judge_answer(struct sc_lookup *lk, const unsigned char *buf, int len)
+{
+	int rcode, rc;
+
+	if (len < 12) {
+		lk->outcome = SC_DNS_ERROR;
+		lk->error = "short DNS message";
+		return;
+	}
+	rcode = buf[3] & 0x0f;
+	lk->ad = (buf[3] & 0x20) != 0;
+	if (rcode == ns_r_nxdomain) {
+		lk->outcome = SC_DNS_NXDOMAIN;
+		return;
+	}
+	if (rcode != ns_r_noerror) {
+		lk->outcome = rcode == ns_r_servfail ? SC_DNS_SERVFAIL :
+		              rcode == ns_r_refused ? SC_DNS_REFUSED : SC_DNS_ERROR;
+		lk->error = "unexpected rcode";
+		return;
+	}
+	rc = parse_answer(lk, buf, len);
+	if (rc == ARES_SUCCESS || rc == ARES_ENODATA) {
+		lk->outcome = lk->n > 0 ? SC_DNS_OK : SC_DNS_NODATA;
+		return;
+	}
+	sc_lookup_free_data(lk);
+	lk->outcome = SC_DNS_ERROR;
+	lk->error = rc == ARES_ENOMEM ? "out of memory" : ares_strerror(rc);
+}
+
+static sc_dns_outcome_t
+outcome_of_status(int status)
+{
+	switch (status) {
+	case ARES_ETIMEOUT: return SC_DNS_TIMEOUT;
+	case ARES_ESERVFAIL: return SC_DNS_SERVFAIL;
+	case ARES_EREFUSED: return SC_DNS_REFUSED;
+	case ARES_ENOTFOUND: return SC_DNS_NXDOMAIN;
+	case ARES_ENODATA: return SC_DNS_NODATA;
+	default: return SC_DNS_ERROR;
+	}
+}
+
+struct query {
+	struct sc_dns *dns;
+	struct sc_lookup *lk;
+};
+
+static void
+on_answer(void *arg, int status, int timeouts, unsigned char *buf, int len)
+{
+	struct query *q = arg;
+	struct sc_lookup *lk = q->lk;
+
+	(void)timeouts;
+	q->dns->inflight--;
+	sc_free(q);
+	if (lk->done)
+		return; /* abandoned at the deadline; its owner moved on */
+	lk->done = 1;
+	lk->elapsed_ms = (unsigned)(sc_now_ms() - lk->started);
+	if (status == ARES_SUCCESS && buf != NULL) {
+		judge_answer(lk, buf, len);
+	} else {
+		lk->outcome = outcome_of_status(status);
+		if (lk->outcome == SC_DNS_ERROR)
+			lk->error = ares_strerror(status);
+	}
+	lk->cb(lk, lk->arg);
+}
+
+/* ares_create_query() with EDNS adds an OPT record as the last 11 octets:
+ * name(1) type(2) class(2) ext-rcode(1) version(1) flags(2) rdlen(2). */
+static void
+set_dnssec_bits(unsigned char *buf, int len)
+{
+	buf[3] |= 0x20;                /* AD: tell us what you validated */
+	if (len >= 12 + 11)
+		buf[len - 11 + 7] |= 0x80; /* DO */
+}
+
+sc_status_t
+sc_dns_lookup(struct sc_dns *dns, struct sc_lookup *lk, const char *name,
+              int qtype, sc_lookup_cb cb, void *arg)
+{
+	unsigned char *buf = NULL;
+	struct query *q;
+	int len = 0, rc;
+
+	lk->qtype = qtype;
+	lk->cb = cb;
+	lk->arg = arg;
+	lk->started = sc_now_ms();
+	if (lk->name == NULL && (lk->name = sc_strdup(name)) == NULL)
+		return SC_ENOMEM;
+	q = sc_malloc(sizeof(*q));
+	if (q == NULL)
+		return SC_ENOMEM;
+	rc = ares_create_query(name, ns_c_in, qtype, 0, 1, &buf, &len,
+	                       EDNS_UDP_SIZE);
+	if (rc != ARES_SUCCESS) {
+		sc_free(q);
+		if (rc == ARES_ENOMEM)
+			return SC_ENOMEM;
+		/* A name no query can carry (a 64-octet label from a hostile
+		 * MX answer): an outcome, not a failure of ours. */
+		lk->done = 1;
+		lk->outcome = SC_DNS_ERROR;
+		lk->error = ares_strerror(rc);
+		cb(lk, arg);
+		return SC_OK;
+	}
+	set_dnssec_bits(buf, len);
+	q->dns = dns;
+	q->lk = lk;
+	dns->inflight++;
+	ares_send(dns->channel, buf, len, on_answer, q);
+	ares_free_string(buf);
+	dns_rearm(dns);
+	return SC_OK;
+}
+
+void
+sc_dns_abandon(struct sc_lookup *lk)
+{
+	if (lk->done)
+		return;
+	lk->done = 1;
+	lk->outcome = SC_DNS_TIMEOUT;
+	lk->elapsed_ms = (unsigned)(sc_now_ms() - lk->started);
+}

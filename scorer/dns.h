@@ -1,0 +1,77 @@
+/*
+ * DNS through c-ares, on the context's event loop.  Each lookup records
+ * what a person needs to judge it: the outcome (answer, NODATA, NXDOMAIN,
+ * SERVFAIL, timeout ...), the AD flag of a validating resolver, the time
+ * it took, and the answers in presentation form.
+ */
+#ifndef SC_DNS_H
+#define SC_DNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ares.h>
+
+#include "loop.h"
+#include "scorer.h"
+
+/* One answer: `text` is the host (MX, NS, CNAME), the address (A, AAAA)
+ * or the joined strings (TXT, RFC 7208 3.3); `pref` the MX preference. */
+struct sc_rr {
+	unsigned pref;
+	char *text;
+	size_t len;    /* of text, which may hold NUL bytes (TXT) */
+};
+
+struct sc_lookup;
+typedef void (*sc_lookup_cb)(struct sc_lookup *lk, void *arg);
+
+struct sc_lookup {
+	char *name;
+	int qtype;                 /* ns_t_mx, ns_t_a ... */
+	sc_dns_outcome_t outcome;
+	int ad;
+	int done;
+	uint64_t started;
+	unsigned elapsed_ms;
+	size_t n;
+	struct sc_rr *rr;
+	const char *error;         /* c-ares' words for an ERROR outcome */
+	sc_lookup_cb cb;
+	void *arg;
+	sc_lookup_cb then;         /* the owner's own follow-up, if any */
+	struct sc_lookup *next;    /* owner's list, in the order asked */
+};
+
+struct sc_dns {
+	ares_channel channel;
+	struct sc_loop *loop;
+	struct sc_timer timer;
+	unsigned inflight;
+};
+
+/* Set up c-ares on loop.  servers: NULL for /etc/resolv.conf, else a
+ * c-ares CSV ("127.0.0.1:5353,[::1]:53").  timeout_ms is per try. */
+sc_status_t sc_dns_init(struct sc_dns *dns, struct sc_loop *loop,
+                        const char *servers, unsigned timeout_ms,
+                        unsigned tries, char *err, size_t errlen);
+/* Cancels what is in flight: each callback runs with outcome ERROR. */
+void sc_dns_clear(struct sc_dns *dns);
+
+/* Start a lookup of name/qtype.  The lookup struct is the caller's (it
+ * must live until cb ran).  On SC_OK cb runs exactly once: usually from
+ * the loop, but from inside this call when the name cannot be asked at
+ * all or c-ares fails at once, so callers count the lookup as pending
+ * before they call.  On any other status cb never runs. */
+sc_status_t sc_dns_lookup(struct sc_dns *dns, struct sc_lookup *lk,
+                          const char *name, int qtype, sc_lookup_cb cb,
+                          void *arg);
+
+/* Mark an unfinished lookup as given up (the deadline passed): the late
+ * answer, if any, is then dropped. */
+void sc_dns_abandon(struct sc_lookup *lk);
+
+void sc_lookup_free_data(struct sc_lookup *lk);
+const char *sc_dns_type_str(int qtype);
+
+#endif

@@ -1,0 +1,147 @@
+/*
+ * Check "domain": does the domain exist, and can it receive mail at all?
+ * domain.nxdomain, domain.null_mx (RFC 7505), domain.implicit_mx
+ * (RFC 5321 5.1: no MX, the A/AAAA is used), domain.no_mail.
+ */
+#include <arpa/nameser.h>
+#include <string.h>
+
+#include "engine.h"
+#include "internal.h"
+
+/* An NXDOMAIN for a subdomain is only a takeover by anyone when its
+ * registrable domain is gone too, so ask about that; otherwise go on to
+ * the MX hosts. */
+static void
+on_mx(struct sc_lookup *lk, void *arg)
+{
+	struct sc_domain *dom = arg;
+
+	if (lk->outcome != SC_DNS_NXDOMAIN) {
+		(void)sc_mx_start_hosts(dom);
+		return;
+	}
+	if (dom->regdom != NULL && strcmp(dom->regdom, dom->name) != 0)
+		dom->regdom_ns = sc_domain_lookup(dom, dom->regdom, ns_t_ns, NULL);
+}
+
+/* An address literal ([192.0.2.1]) names a host, not a domain: there is
+ * nothing to look up. */
+static int
+is_literal(const struct sc_domain *dom)
+{
+	return dom->name[0] == '[';
+}
+
+static sc_status_t
+domain_start(struct sc_domain *dom)
+{
+	if (is_literal(dom))
+		return SC_OK;
+	dom->mx = sc_domain_lookup(dom, dom->name, ns_t_mx, on_mx);
+	dom->a = sc_domain_lookup(dom, dom->name, ns_t_a, NULL);
+	dom->aaaa = sc_domain_lookup(dom, dom->name, ns_t_aaaa, NULL);
+	return dom->status;
+}
+
+static int
+failed(const struct sc_lookup *lk)
+{
+	return lk == NULL || (lk->outcome != SC_DNS_OK &&
+	                      lk->outcome != SC_DNS_NODATA &&
+	                      lk->outcome != SC_DNS_NXDOMAIN);
+}
+
+static const char *
+why_failed(const struct sc_lookup *lk)
+{
+	return lk == NULL ? "not asked" : sc_dns_outcome_str(lk->outcome);
+}
+
+/* RFC 7505 3: a null MX is a single MX of preference 0 and host ".". */
+int
+sc_domain_null_mx(const struct sc_domain *dom)
+{
+	const struct sc_lookup *mx = dom->mx;
+
+	return mx != NULL && mx->outcome == SC_DNS_OK && mx->n == 1 &&
+	       mx->rr[0].pref == 0 &&
+	       (mx->rr[0].text[0] == '\0' || strcmp(mx->rr[0].text, ".") == 0);
+}
+
+static void
+assess_nxdomain(const struct sc_domain *dom, struct sc_hits *out)
+{
+	const struct sc_lookup *ns = dom->regdom_ns;
+
+	if (ns != NULL && ns->outcome == SC_DNS_NXDOMAIN)
+		sc_hits_add(out, "domain.nxdomain",
+		            "%s does not exist, nor does its registrable domain "
+		            "%s: anyone may register it and receive this mail",
+		            dom->name, dom->regdom);
+	else
+		sc_hits_add(out, "domain.nxdomain",
+		            "%s does not exist (NXDOMAIN): no mail can be "
+		            "delivered, and whoever creates it receives the mail",
+		            dom->name);
+}
+
+static void
+assess_no_mx(const struct sc_domain *dom, struct sc_hits *out)
+{
+	int has_a = dom->a != NULL && dom->a->outcome == SC_DNS_OK;
+	int has_aaaa = dom->aaaa != NULL && dom->aaaa->outcome == SC_DNS_OK;
+
+	if (has_a || has_aaaa) {
+		sc_hits_add(out, "domain.implicit_mx",
+		            "%s has no MX record; mail goes to its address "
+		            "record (%s)", dom->name,
+		            has_a ? dom->a->rr[0].text : dom->aaaa->rr[0].text);
+	} else if (failed(dom->a) || failed(dom->aaaa)) {
+		out->incomplete = 1;
+		sc_hits_add(out, "dns.unverified",
+		            "%s has no MX record and its A/AAAA lookups failed "
+		            "(%s, %s)", dom->name, why_failed(dom->a),
+		            why_failed(dom->aaaa));
+	} else {
+		sc_hits_add(out, "domain.no_mail",
+		            "%s has neither an MX nor an A/AAAA record: it cannot "
+		            "receive mail", dom->name);
+	}
+}
+
+static void
+domain_assess(const struct sc_domain *dom, struct sc_hits *out)
+{
+	const struct sc_lookup *mx = dom->mx;
+
+	if (is_literal(dom)) {
+		sc_hits_add(out, "address.literal",
+		            "the address names the server %s directly, not a "
+		            "domain", dom->name);
+		return;
+	}
+	if (mx == NULL || failed(mx)) {
+		out->incomplete = 1;
+		sc_hits_add(out, "dns.unverified",
+		            "the MX lookup for %s failed (%s%s%s): nothing about "
+		            "this domain could be verified", dom->name,
+		            why_failed(mx), mx && mx->error ? ": " : "",
+		            mx && mx->error ? mx->error : "");
+		return;
+	}
+	if (mx->outcome == SC_DNS_NXDOMAIN)
+		assess_nxdomain(dom, out);
+	else if (sc_domain_null_mx(dom))
+		sc_hits_add(out, "domain.null_mx",
+		            "%s publishes a null MX (RFC 7505): it accepts no mail",
+		            dom->name);
+	else if (mx->outcome == SC_DNS_NODATA)
+		assess_no_mx(dom, out);
+}
+
+const struct sc_check sc_check_domain = {
+	.name = "domain",
+	.start = domain_start,
+	.assess = domain_assess,
+};

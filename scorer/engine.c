@@ -1,0 +1,400 @@
+/*
+ * Requests, the per-domain cache and the loop that drives them.
+ *
+ * Many addresses at one domain cost one set of lookups: a request joins
+ * the domain's job (or its finished assessment) and is answered when the
+ * job is done.  Completions are queued and handed out from
+ * sc_engine_perform(), never from inside sc_check_async(), so a caller's
+ * callback never runs re-entrantly.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "engine.h"
+#include "internal.h"
+
+static uint32_t
+hash_name(const char *s)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	while (*s != '\0') {
+		h ^= (unsigned char)*s++;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static void
+queue_done(struct sc_ctx *ctx, struct sc_req *req)
+{
+	req->next = NULL;
+	*ctx->queue_tail = req;
+	ctx->queue_tail = &req->next;
+}
+
+static void
+assess(struct sc_domain *dom)
+{
+	size_t i;
+
+	for (i = 0; i < sc_ncheck; i++)
+		if (sc_checks[i]->assess != NULL)
+			sc_checks[i]->assess(dom, &dom->hits);
+	if (dom->hits.failed)
+		dom->status = SC_ENOMEM;
+}
+
+/* The job is over (all answered, or the deadline passed): assess once and
+ * release every waiting request. */
+static void
+domain_finish(struct sc_domain *dom)
+{
+	struct sc_ctx *ctx = dom->ctx;
+	struct sc_lookup *lk;
+	struct sc_req *req, *next;
+
+	if (dom->state == SC_JOB_DONE)
+		return;
+	sc_timer_stop(&ctx->loop, &dom->deadline);
+	for (lk = dom->lookups; lk != NULL; lk = lk->next)
+		sc_dns_abandon(lk);
+	dom->pending = 0;
+	dom->state = SC_JOB_DONE;
+	dom->elapsed_ms = (unsigned)(sc_now_ms() - dom->started);
+	if (dom->status == SC_OK)
+		assess(dom);
+	for (req = dom->waiters; req != NULL; req = next) {
+		next = req->next;
+		queue_done(ctx, req);
+	}
+	dom->waiters = NULL;
+}
+
+static void
+on_deadline(void *arg)
+{
+	domain_finish(arg);
+}
+
+static void
+lookup_done(struct sc_lookup *lk, void *arg)
+{
+	struct sc_domain *dom = arg;
+
+	(void)lk;
+	if (dom->state == SC_JOB_DONE)
+		return;
+	if (--dom->pending == 0)
+		domain_finish(dom);
+}
+
+static void
+lookup_done_chained(struct sc_lookup *lk, void *arg)
+{
+	struct sc_domain *dom = arg;
+
+	/* The check's own callback first: it may start follow-up lookups,
+	 * which must count as pending before this one stops counting. */
+	if (dom->state != SC_JOB_DONE && lk->then != NULL)
+		lk->then(lk, dom);
+	lookup_done(lk, dom);
+}
+
+struct sc_lookup *
+sc_domain_lookup(struct sc_domain *dom, const char *name, int qtype,
+                 sc_lookup_cb cb)
+{
+	struct sc_lookup *lk;
+
+	if (dom->state == SC_JOB_DONE || dom->status != SC_OK)
+		return NULL;
+	lk = sc_calloc(1, sizeof(*lk));
+	if (lk == NULL || (lk->name = sc_strdup(name)) == NULL) {
+		sc_free(lk);
+		dom->status = SC_ENOMEM;
+		return NULL;
+	}
+	*dom->tail = lk;
+	dom->tail = &lk->next;
+	lk->then = cb;
+	dom->pending++;
+	if (sc_dns_lookup(&dom->ctx->dns, lk, name, qtype, lookup_done_chained,
+	                  dom) != SC_OK) {
+		/* Keep it in the list (it is freed with the job) as a failure. */
+		lk->done = 1;
+		lk->outcome = SC_DNS_ERROR;
+		lk->error = "out of memory";
+		dom->status = SC_ENOMEM;
+		dom->pending--;
+		return NULL;
+	}
+	return lk;
+}
+
+char *
+sc_registrable(const struct sc_ctx *ctx, const char *name)
+{
+	const char *r;
+
+	if (ctx->psl == NULL)
+		return NULL;
+	r = psl_registrable_domain(ctx->psl, name);
+	return r != NULL ? sc_strdup(r) : NULL;
+}
+
+static void
+domain_free(struct sc_domain *dom)
+{
+	struct sc_lookup *lk, *next;
+	size_t i;
+
+	for (lk = dom->lookups; lk != NULL; lk = next) {
+		next = lk->next;
+		sc_lookup_free_data(lk);
+		sc_free(lk->name);
+		sc_free(lk);
+	}
+	for (i = 0; i < dom->nhost; i++) {
+		sc_free(dom->host[i].name);
+		sc_free(dom->host[i].regdom);
+	}
+	sc_free(dom->host);
+	sc_hits_clear(&dom->hits);
+	sc_free(dom->name);
+	sc_free(dom->regdom);
+	sc_free(dom);
+}
+
+static struct sc_domain *
+domain_find(struct sc_ctx *ctx, const char *name)
+{
+	struct sc_domain *d;
+
+	for (d = ctx->bucket[hash_name(name) % SC_DOMAIN_BUCKETS]; d != NULL;
+	     d = d->hnext)
+		if (strcmp(d->name, name) == 0)
+			return d;
+	return NULL;
+}
+
+/* Start a new job: every check starts its lookups.  The job holds one
+ * pending count of its own while they start, so that a lookup answered
+ * at once cannot finish the job before the last check started. */
+static sc_status_t
+domain_start(struct sc_ctx *ctx, const char *name, struct sc_domain **out)
+{
+	struct sc_domain *dom = sc_calloc(1, sizeof(*dom));
+	uint32_t b;
+	size_t i;
+
+	if (dom == NULL)
+		return SC_ENOMEM;
+	dom->ctx = ctx;
+	dom->tail = &dom->lookups;
+	dom->started = sc_now_ms();
+	if ((dom->name = sc_strdup(name)) == NULL) {
+		sc_free(dom);
+		return SC_ENOMEM;
+	}
+	dom->regdom = sc_registrable(ctx, name);
+	b = hash_name(name) % SC_DOMAIN_BUCKETS;
+	dom->hnext = ctx->bucket[b];
+	ctx->bucket[b] = dom;
+	sc_timer_start(&ctx->loop, &dom->deadline, ctx->timeout_ms, on_deadline,
+	               dom);
+	dom->pending = 1;
+	for (i = 0; i < sc_ncheck && dom->status == SC_OK; i++)
+		if (sc_checks[i]->start != NULL &&
+		    sc_checks[i]->start(dom) != SC_OK && dom->status == SC_OK)
+			dom->status = SC_ENOMEM;
+	if (dom->state != SC_JOB_DONE &&
+	    (--dom->pending == 0 || dom->status != SC_OK))
+		domain_finish(dom);
+	*out = dom;
+	return SC_OK;
+}
+
+static void
+req_free(struct sc_req *req)
+{
+	sc_address_clear(&req->addr);
+	sc_free(req->input);
+	sc_free(req);
+}
+
+sc_status_t
+sc_engine_submit(struct sc_ctx *ctx, const char *address, sc_done_cb done,
+                 void *userdata)
+{
+	struct sc_req *req;
+	struct sc_domain *dom;
+	sc_status_t st;
+
+	req = sc_calloc(1, sizeof(*req));
+	if (req == NULL || (req->input = sc_strdup(address)) == NULL) {
+		sc_free(req);
+		return sc_ctx_error(ctx, SC_ENOMEM, "out of memory");
+	}
+	req->ctx = ctx;
+	req->done = done;
+	req->userdata = userdata;
+	req->started = sc_now_ms();
+	st = sc_address_parse(address, strlen(address), &req->addr,
+	                      req->reason, sizeof(req->reason));
+	if (st == SC_ENOMEM) {
+		req_free(req);
+		return sc_ctx_error(ctx, SC_ENOMEM, "out of memory");
+	}
+	ctx->running++;
+	if (st != SC_OK) {
+		queue_done(ctx, req); /* a report with address.invalid */
+		return SC_OK;
+	}
+	req->valid = 1;
+	dom = domain_find(ctx, req->addr.domain_ascii);
+	if (dom == NULL &&
+	    domain_start(ctx, req->addr.domain_ascii, &dom) != SC_OK) {
+		ctx->running--;
+		req_free(req);
+		return sc_ctx_error(ctx, SC_ENOMEM, "out of memory");
+	}
+	req->dom = dom;
+	if (dom->state == SC_JOB_DONE) {
+		queue_done(ctx, req);
+	} else {
+		req->next = dom->waiters;
+		dom->waiters = req;
+	}
+	return SC_OK;
+}
+
+/* Hand out the reports that are ready.  A callback may submit more
+ * checks; those are queued behind and handed out in a later round. */
+static void
+deliver(struct sc_ctx *ctx)
+{
+	struct sc_req *req;
+
+	while ((req = ctx->queue) != NULL) {
+		sc_report_t *rep = NULL;
+		sc_status_t st;
+
+		ctx->queue = req->next;
+		if (ctx->queue == NULL)
+			ctx->queue_tail = &ctx->queue;
+		st = sc_report_build(req, &rep);
+		ctx->running--;
+		ctx->in_callback = 1;
+		if (req->done != NULL)
+			req->done(req->userdata, st, rep);
+		else
+			sc_report_free(rep);
+		ctx->in_callback = 0;
+		req_free(req);
+	}
+}
+
+sc_status_t
+sc_engine_perform(struct sc_ctx *ctx, int timeout_ms, size_t *running)
+{
+	uint64_t end = sc_now_ms() + (timeout_ms > 0 ? (unsigned)timeout_ms : 0);
+	sc_status_t st = SC_OK;
+
+	deliver(ctx);
+	while (ctx->running > 0) {
+		int wait = -1;
+
+		if (timeout_ms >= 0) {
+			uint64_t now = sc_now_ms();
+
+			wait = now >= end ? 0 : (int)(end - now);
+		}
+		st = sc_loop_once(&ctx->loop, wait);
+		deliver(ctx);
+		if (st != SC_OK || (timeout_ms >= 0 && sc_now_ms() >= end))
+			break;
+	}
+	if (running != NULL)
+		*running = ctx->running;
+	return st;
+}
+
+/* Tear down: abandon every lookup first, so that c-ares' destruction
+ * callbacks find nothing to do, then free jobs and queued requests. */
+void
+sc_engine_clear(struct sc_ctx *ctx)
+{
+	struct sc_domain *dom, *next;
+	struct sc_req *req, *rnext;
+	struct sc_lookup *lk;
+	size_t b;
+
+	for (b = 0; b < SC_DOMAIN_BUCKETS; b++)
+		for (dom = ctx->bucket[b]; dom != NULL; dom = dom->hnext) {
+			dom->state = SC_JOB_DONE;
+			for (lk = dom->lookups; lk != NULL; lk = lk->next)
+				sc_dns_abandon(lk);
+		}
+	sc_dns_clear(&ctx->dns);
+	for (b = 0; b < SC_DOMAIN_BUCKETS; b++) {
+		for (dom = ctx->bucket[b]; dom != NULL; dom = next) {
+			next = dom->hnext;
+			for (req = dom->waiters; req != NULL; req = rnext) {
+				rnext = req->next;
+				req_free(req);
+			}
+			domain_free(dom);
+		}
+		ctx->bucket[b] = NULL;
+	}
+	for (req = ctx->queue; req != NULL; req = rnext) {
+		rnext = req->next;
+		req_free(req);
+	}
+	ctx->queue = NULL;
+	ctx->queue_tail = &ctx->queue;
+	ctx->running = 0;
+}
+
+void
+sc_hits_add(struct sc_hits *hits, const char *id, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	if (hits->failed)
+		return;
+	if (hits->n == hits->cap) {
+		size_t cap = hits->cap ? hits->cap * 2 : 8;
+		void *p = sc_realloc(hits->hit, cap * sizeof(*hits->hit));
+
+		if (p == NULL) {
+			hits->failed = 1;
+			return;
+		}
+		hits->hit = p;
+		hits->cap = cap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	hits->hit[hits->n].id = id;
+	hits->hit[hits->n].detail = sc_strdup(buf);
+	if (hits->hit[hits->n].detail == NULL) {
+		hits->failed = 1;
+		return;
+	}
+	hits->n++;
+}
+
+void
+sc_hits_clear(struct sc_hits *hits)
+{
+	size_t i;
+
+	for (i = 0; i < hits->n; i++)
+		sc_free(hits->hit[i].detail);
+	sc_free(hits->hit);
+	memset(hits, 0, sizeof(*hits));
+}

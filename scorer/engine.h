@@ -1,0 +1,167 @@
+/*
+ * The engine: a context, the addresses in flight, and the per-domain jobs
+ * they share.  address -> domain job (DNS evidence, gathered by the
+ * checks) -> assessment (each check's findings) -> rules -> report.
+ */
+#ifndef SC_ENGINE_H
+#define SC_ENGINE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <libpsl.h>
+
+#include "address.h"
+#include "dns.h"
+#include "domainset.h"
+#include "loop.h"
+#include "rules.h"
+
+/* A finding before the rules give it severity, title and points. */
+struct sc_hit {
+	const char *id;   /* static string */
+	char *detail;
+};
+
+struct sc_hits {
+	struct sc_hit *hit;
+	size_t n, cap;
+	int incomplete;   /* evidence missing: the verdict cannot be secure */
+	int failed;       /* out of memory while adding */
+};
+
+/* Add a finding; printf-style detail.  Failure to allocate is remembered
+ * in hits->failed and surfaces as SC_ENOMEM for the whole check. */
+void sc_hits_add(struct sc_hits *hits, const char *id, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void sc_hits_clear(struct sc_hits *hits);
+
+/* One MX host of a domain and what its name resolved to. */
+struct sc_mxhost {
+	char *name;                   /* "" for the null MX */
+	unsigned pref;
+	struct sc_lookup *a, *aaaa;
+	struct sc_lookup *regdom_ns;  /* NS of its registrable domain, asked
+	                               * only when the host does not exist */
+	char *regdom;
+};
+
+enum sc_job_state { SC_JOB_RUNNING, SC_JOB_DONE };
+
+struct sc_req;
+
+/* Everything learnt about one domain, shared by every address there. */
+struct sc_domain {
+	struct sc_ctx *ctx;
+	char *name;                   /* A-label, lower case */
+	char *regdom;                 /* registrable domain (libpsl) or NULL */
+	enum sc_job_state state;
+	unsigned pending;             /* lookups not yet answered */
+	struct sc_timer deadline;
+	uint64_t started;
+	unsigned elapsed_ms;
+
+	struct sc_lookup *lookups;    /* every lookup, in the order asked */
+	struct sc_lookup **tail;
+
+	/* evidence of the checks "domain" and "mx" */
+	struct sc_lookup *mx, *a, *aaaa;
+	struct sc_lookup *regdom_ns;  /* when the domain itself is NXDOMAIN */
+	struct sc_mxhost *host;
+	size_t nhost;
+
+	struct sc_hits hits;          /* assessment, once DONE */
+	sc_status_t status;           /* SC_OK, or why no assessment */
+	struct sc_req *waiters;
+	struct sc_domain *hnext;      /* cache chain */
+};
+
+/* One address being checked. */
+struct sc_req {
+	struct sc_ctx *ctx;
+	char *input;
+	struct sc_address addr;
+	int valid;
+	char reason[256];
+	struct sc_domain *dom;
+	sc_done_cb done;
+	void *userdata;
+	uint64_t started;
+	struct sc_req *next;          /* on a domain's waiters, or the queue */
+};
+
+/* A check: starts its lookups on a domain job and assesses the evidence.
+ * assess is pure: evidence in, findings out, so unit tests can feed it
+ * canned evidence. */
+struct sc_check {
+	const char *name;
+	sc_status_t (*start)(struct sc_domain *dom);
+	void (*assess)(const struct sc_domain *dom, struct sc_hits *out);
+};
+
+extern const struct sc_check sc_check_domain;
+extern const struct sc_check sc_check_mx;
+extern const struct sc_check sc_check_disposable;
+extern const struct sc_check sc_check_lookalike;
+extern const struct sc_check *const sc_checks[];
+extern const size_t sc_ncheck;
+
+#define SC_DOMAIN_BUCKETS 1024
+
+struct sc_ctx {
+	/* options */
+	char *servers;                /* c-ares CSV, NULL: system */
+	char *rules_dir;
+	unsigned timeout_ms;
+	unsigned dns_timeout_ms;
+	unsigned dns_tries;
+	int allow_loopback;
+
+	/* lazily built on the first check, so options can change first */
+	int ready;
+	struct sc_loop loop;
+	struct sc_dns dns;
+	struct sc_rules rules;
+	int rules_loaded;
+	struct sc_domainset *disposable;
+	struct sc_domainset *providers;
+	psl_ctx_t *psl;
+
+	struct sc_domain *bucket[SC_DOMAIN_BUCKETS];
+	struct sc_req *queue, **queue_tail; /* reports ready to hand out */
+	size_t running;
+	int in_callback;
+	char errmsg[512];
+};
+
+sc_status_t sc_ctx_error(struct sc_ctx *ctx, sc_status_t st,
+                         const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Set up loop, DNS, rules and lists if not yet done. */
+sc_status_t sc_ctx_ready(struct sc_ctx *ctx);
+
+/* For checks: start a lookup owned by dom; cb may be NULL.  Counts it as
+ * pending; the job completes when no lookup is pending. */
+struct sc_lookup *sc_domain_lookup(struct sc_domain *dom, const char *name,
+                                   int qtype, sc_lookup_cb cb);
+/* The registrable domain of name per the public suffix list, or NULL;
+ * caller frees. */
+char *sc_registrable(const struct sc_ctx *ctx, const char *name);
+
+/* RFC 7505: the domain publishes a null MX. */
+int sc_domain_null_mx(const struct sc_domain *dom);
+/* Start the A/AAAA lookups of every MX host (check "mx"). */
+sc_status_t sc_mx_start_hosts(struct sc_domain *dom);
+
+/* Engine entry points, used by ctx.c */
+sc_status_t sc_engine_submit(struct sc_ctx *ctx, const char *address,
+                             sc_done_cb done, void *userdata);
+sc_status_t sc_engine_perform(struct sc_ctx *ctx, int timeout_ms,
+                              size_t *running);
+void sc_engine_clear(struct sc_ctx *ctx);
+
+/* Build the report of a request from its domain's assessment. */
+sc_status_t sc_report_build(const struct sc_req *req, sc_report_t **out);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * Shared internals of libscorer.  Nothing here is public API.
+ *
+ * Every allocation of the library goes through sc_malloc() and friends, so
+ * that a test can make the Nth allocation fail (see alloc.c) and walk the
+ * out-of-memory paths, as c-ares' SetAllocFail does.
+ */
+#ifndef SC_INTERNAL_H
+#define SC_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scorer.h"
+
+void *sc_malloc(size_t n);
+void *sc_calloc(size_t nmemb, size_t size);
+void *sc_realloc(void *p, size_t n);
+char *sc_strdup(const char *s);
+char *sc_strndup(const char *s, size_t n);
+/* sc_free() is public (scorer.h). */
+
+/*
+ * Test hook: fail the nth allocation from now on (1 = the next one); 0
+ * switches failures off.  Counts per thread, so parallel tests do not
+ * disturb each other.
+ */
+void sc_alloc_fail_at(unsigned long nth);
+unsigned long sc_alloc_count(void);
+
+#define SC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif /* SC_INTERNAL_H */

@@ -1,0 +1,194 @@
+/*
+ * A small poll() loop.  There are few watchers at a time (c-ares keeps a
+ * handful of sockets, probes one each), so a flat array beats a tree.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+#include "loop.h"
+
+uint64_t
+sc_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void
+sc_loop_init(struct sc_loop *loop)
+{
+	memset(loop, 0, sizeof(*loop));
+}
+
+void
+sc_loop_clear(struct sc_loop *loop)
+{
+	sc_free(loop->watch);
+	memset(loop, 0, sizeof(*loop));
+}
+
+static struct sc_watch *
+find_watch(struct sc_loop *loop, int fd)
+{
+	size_t i;
+
+	for (i = 0; i < loop->nwatch; i++)
+		if (loop->watch[i].fd == fd)
+			return &loop->watch[i];
+	return NULL;
+}
+
+sc_status_t
+sc_loop_watch(struct sc_loop *loop, int fd, int events, sc_io_cb cb,
+              void *arg)
+{
+	struct sc_watch *w = find_watch(loop, fd);
+
+	if (events == 0) {
+		if (w != NULL)
+			*w = loop->watch[--loop->nwatch];
+		return SC_OK;
+	}
+	if (w == NULL) {
+		if (loop->nwatch == loop->capwatch) {
+			size_t cap = loop->capwatch ? loop->capwatch * 2 : 16;
+			void *p = sc_realloc(loop->watch, cap * sizeof(*w));
+
+			if (p == NULL)
+				return SC_ENOMEM;
+			loop->watch = p;
+			loop->capwatch = cap;
+		}
+		w = &loop->watch[loop->nwatch++];
+	}
+	w->fd = fd;
+	w->events = events;
+	w->cb = cb;
+	w->arg = arg;
+	return SC_OK;
+}
+
+void
+sc_timer_stop(struct sc_loop *loop, struct sc_timer *t)
+{
+	struct sc_timer **pp;
+
+	if (!t->armed)
+		return;
+	for (pp = &loop->timers; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == t) {
+			*pp = t->next;
+			break;
+		}
+	}
+	t->armed = 0;
+	t->next = NULL;
+}
+
+void
+sc_timer_start(struct sc_loop *loop, struct sc_timer *t, unsigned ms,
+               sc_timer_cb cb, void *arg)
+{
+	struct sc_timer **pp;
+
+	sc_timer_stop(loop, t);
+	t->due = sc_now_ms() + ms;
+	t->cb = cb;
+	t->arg = arg;
+	t->armed = 1;
+	for (pp = &loop->timers; *pp != NULL && (*pp)->due <= t->due;
+	     pp = &(*pp)->next)
+		;
+	t->next = *pp;
+	*pp = t;
+}
+
+int
+sc_loop_next_timeout(const struct sc_loop *loop)
+{
+	uint64_t now;
+
+	if (loop->timers == NULL)
+		return -1;
+	now = sc_now_ms();
+	if (loop->timers->due <= now)
+		return 0;
+	if (loop->timers->due - now > 0x7fffffff)
+		return 0x7fffffff;
+	return (int)(loop->timers->due - now);
+}
+
+/* Fire every timer that is due.  A callback may arm or stop timers, so
+ * take the head afresh each time. */
+static void
+run_timers(struct sc_loop *loop)
+{
+	uint64_t now = sc_now_ms();
+	struct sc_timer *t;
+
+	while ((t = loop->timers) != NULL && t->due <= now) {
+		loop->timers = t->next;
+		t->armed = 0;
+		t->next = NULL;
+		t->cb(t->arg);
+	}
+}
+
+static int
+to_poll_events(int ev)
+{
+	return ((ev & SC_EV_IN) ? POLLIN : 0) | ((ev & SC_EV_OUT) ? POLLOUT : 0);
+}
+
+sc_status_t
+sc_loop_once(struct sc_loop *loop, int max_wait_ms)
+{
+	struct pollfd stackfds[64], *fds = stackfds;
+	size_t i, n = loop->nwatch;
+	int wait = sc_loop_next_timeout(loop), rc;
+	sc_status_t st = SC_OK;
+
+	if (max_wait_ms >= 0 && (wait < 0 || wait > max_wait_ms))
+		wait = max_wait_ms;
+	if (n > SC_ARRAY_LEN(stackfds)) {
+		fds = sc_calloc(n, sizeof(*fds));
+		if (fds == NULL)
+			return SC_ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		fds[i].fd = loop->watch[i].fd;
+		fds[i].events = (short)to_poll_events(loop->watch[i].events);
+		fds[i].revents = 0;
+	}
+	rc = poll(fds, (nfds_t)n, wait);
+	if (rc < 0 && errno != EINTR) {
+		st = SC_EINTERNAL;
+		goto done;
+	}
+	/* A callback may remove or add watchers: look each fd up again. */
+	for (i = 0; rc > 0 && i < n; i++) {
+		struct sc_watch *w;
+		int rev = 0;
+
+		if (fds[i].revents == 0)
+			continue;
+		w = find_watch(loop, fds[i].fd);
+		if (w == NULL)
+			continue;
+		if (fds[i].revents & (POLLIN | POLLHUP | POLLERR))
+			rev |= SC_EV_IN;
+		if (fds[i].revents & (POLLOUT | POLLERR))
+			rev |= SC_EV_OUT;
+		w->cb(w->fd, rev, w->arg);
+	}
+	run_timers(loop);
+done:
+	if (fds != stackfds)
+		sc_free(fds);
+	return st;
+}

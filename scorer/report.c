@@ -1,0 +1,267 @@
+/*
+ * Building a report from a request and its domain's assessment, and the
+ * accessors of scorer.h.  A report copies everything it shows, so it
+ * outlives the context that made it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "engine.h"
+#include "internal.h"
+#include "report.h"
+
+static void
+finding_clear(sc_finding_t *f)
+{
+	sc_free((char *)f->detail);
+	sc_free((char *)f->title);
+	sc_free((char *)f->why);
+	sc_free((char *)f->fix);
+}
+
+static void
+record_clear(sc_record_t *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->count; i++)
+		sc_free((char *)r->data[i]);
+	sc_free((void *)r->data);
+	sc_free((char *)r->name);
+}
+
+void
+sc_report_free(sc_report_t *rep)
+{
+	size_t i;
+
+	if (rep == NULL)
+		return;
+	for (i = 0; i < rep->nfinding; i++)
+		finding_clear(&rep->finding[i]);
+	for (i = 0; i < rep->nrecord; i++)
+		record_clear(&rep->record[i]);
+	sc_free(rep->finding);
+	sc_free(rep->record);
+	sc_free(rep->address);
+	sc_free(rep->domain);
+	sc_free(rep);
+}
+
+/* A finding from a hit and its rule; an id without a rule (a custom rules
+ * directory may leave some out) is shown as info worth no points. */
+static sc_status_t
+fill_finding(const struct sc_rules *rules, const struct sc_hit *hit,
+             sc_finding_t *f)
+{
+	const struct sc_rule *r = sc_rules_find(rules, hit->id);
+
+	memset(f, 0, sizeof(*f));
+	f->id = hit->id; /* a static string of the check: outlives the rules */
+	f->severity = r != NULL ? r->f.severity : SC_SEV_INFO;
+	f->category = r != NULL ? r->f.category : SC_CAT_DELIVERY;
+	f->points = r != NULL ? r->f.points : 0;
+	f->detail = sc_strdup(hit->detail);
+	f->title = sc_strdup(r != NULL ? r->f.title : hit->id);
+	f->why = sc_strdup(r != NULL ? r->f.why : "");
+	f->fix = sc_strdup(r != NULL ? r->f.fix : "");
+	if (f->detail == NULL || f->title == NULL || f->why == NULL ||
+	    f->fix == NULL)
+		return SC_ENOMEM;
+	return SC_OK;
+}
+
+static sc_status_t
+add_findings(sc_report_t *rep, const struct sc_rules *rules,
+             const struct sc_hits *hits)
+{
+	size_t i;
+
+	if (hits->n == 0)
+		return SC_OK;
+	rep->finding = sc_calloc(hits->n, sizeof(*rep->finding));
+	if (rep->finding == NULL)
+		return SC_ENOMEM;
+	for (i = 0; i < hits->n; i++) {
+		rep->nfinding++;
+		if (fill_finding(rules, &hits->hit[i], &rep->finding[i]) != SC_OK)
+			return SC_ENOMEM;
+	}
+	return SC_OK;
+}
+
+static sc_status_t
+copy_record(const struct sc_lookup *lk, sc_record_t *r)
+{
+	const char **data;
+	size_t i;
+
+	r->name = sc_strdup(lk->name);
+	if (r->name == NULL)
+		return SC_ENOMEM;
+	r->type = sc_dns_type_str(lk->qtype);
+	r->outcome = lk->done ? lk->outcome : SC_DNS_SKIPPED;
+	r->authenticated = lk->ad;
+	r->elapsed_ms = lk->elapsed_ms;
+	if (lk->n == 0)
+		return SC_OK;
+	data = sc_calloc(lk->n, sizeof(*data));
+	if (data == NULL)
+		return SC_ENOMEM;
+	r->data = data;
+	for (i = 0; i < lk->n; i++) {
+		char *s;
+
+		if (lk->qtype == 15 /* MX */) {
+			size_t len = strlen(lk->rr[i].text) + 16;
+
+			if ((s = sc_malloc(len)) != NULL)
+				snprintf(s, len, "%u %s.", lk->rr[i].pref,
+				         lk->rr[i].text);
+		} else {
+			s = sc_strndup(lk->rr[i].text, lk->rr[i].len);
+		}
+		if (s == NULL)
+			return SC_ENOMEM;
+		data[i] = s;
+		r->count++;
+	}
+	return SC_OK;
+}
+
+static sc_status_t
+add_records(sc_report_t *rep, const struct sc_domain *dom)
+{
+	const struct sc_lookup *lk;
+	size_t n = 0, i = 0;
+
+	for (lk = dom->lookups; lk != NULL; lk = lk->next)
+		n++;
+	if (n == 0)
+		return SC_OK;
+	rep->record = sc_calloc(n, sizeof(*rep->record));
+	if (rep->record == NULL)
+		return SC_ENOMEM;
+	for (lk = dom->lookups; lk != NULL; lk = lk->next, i++) {
+		rep->nrecord++;
+		if (copy_record(lk, &rep->record[i]) != SC_OK)
+			return SC_ENOMEM;
+	}
+	return SC_OK;
+}
+
+/* An invalid address: one finding, verdict error, whatever the rules say
+ * about its severity. */
+static sc_status_t
+build_invalid(const struct sc_req *req, sc_report_t *rep)
+{
+	struct sc_hits hits;
+	sc_status_t st;
+
+	memset(&hits, 0, sizeof(hits));
+	sc_hits_add(&hits, "address.invalid", "%s", req->reason);
+	st = hits.failed ? SC_ENOMEM
+	                 : add_findings(rep, &req->ctx->rules, &hits);
+	sc_hits_clear(&hits);
+	if (st != SC_OK)
+		return st;
+	sc_score(&req->ctx->rules, rep, 1);
+	rep->verdict = SC_VERDICT_ERROR;
+	return SC_OK;
+}
+
+sc_status_t
+sc_report_build(const struct sc_req *req, sc_report_t **out)
+{
+	const struct sc_domain *dom = req->dom;
+	sc_report_t *rep;
+	sc_status_t st;
+
+	*out = NULL;
+	rep = sc_calloc(1, sizeof(*rep));
+	if (rep == NULL)
+		return SC_ENOMEM;
+	rep->address = sc_strdup(req->input);
+	rep->domain = sc_strdup(req->valid ? req->addr.domain_ascii : "");
+	rep->elapsed_ms = (unsigned)(sc_now_ms() - req->started);
+	if (rep->address == NULL || rep->domain == NULL) {
+		st = SC_ENOMEM;
+		goto done;
+	}
+	if (!req->valid) {
+		st = build_invalid(req, rep);
+		goto done;
+	}
+	if ((st = dom->status) != SC_OK ||
+	    (st = add_findings(rep, &req->ctx->rules, &dom->hits)) != SC_OK ||
+	    (st = add_records(rep, dom)) != SC_OK)
+		goto done;
+	sc_score(&req->ctx->rules, rep, dom->hits.incomplete);
+done:
+	if (st != SC_OK) {
+		sc_report_free(rep);
+		return st;
+	}
+	*out = rep;
+	return SC_OK;
+}
+
+const char *
+sc_report_address(const sc_report_t *rep)
+{
+	return rep != NULL ? rep->address : NULL;
+}
+
+const char *
+sc_report_domain(const sc_report_t *rep)
+{
+	return rep != NULL ? rep->domain : NULL;
+}
+
+sc_verdict_t
+sc_report_verdict(const sc_report_t *rep)
+{
+	return rep != NULL ? rep->verdict : SC_VERDICT_ERROR;
+}
+
+const char *
+sc_report_grade(const sc_report_t *rep)
+{
+	return rep != NULL ? sc_grades[rep->grade] : NULL;
+}
+
+int
+sc_report_score(const sc_report_t *rep)
+{
+	return rep != NULL ? rep->score : 0;
+}
+
+unsigned
+sc_report_elapsed_ms(const sc_report_t *rep)
+{
+	return rep != NULL ? rep->elapsed_ms : 0;
+}
+
+size_t
+sc_report_finding_count(const sc_report_t *rep)
+{
+	return rep != NULL ? rep->nfinding : 0;
+}
+
+const sc_finding_t *
+sc_report_finding(const sc_report_t *rep, size_t i)
+{
+	return rep != NULL && i < rep->nfinding ? &rep->finding[i] : NULL;
+}
+
+size_t
+sc_report_record_count(const sc_report_t *rep)
+{
+	return rep != NULL ? rep->nrecord : 0;
+}
+
+const sc_record_t *
+sc_report_record(const sc_report_t *rep, size_t i)
+{
+	return rep != NULL && i < rep->nrecord ? &rep->record[i] : NULL;
+}

@@ -1,0 +1,52 @@
+/*
+ * Rules are data (rules/findings.ini and rules/scoring.ini, read with
+ * libinih): for each finding id its severity, category, points, optional
+ * grade cap, title, why and fix; and
+ * the thresholds that turn points into a grade and a verdict.
+ */
+#ifndef SC_RULES_H
+#define SC_RULES_H
+
+#include <stddef.h>
+
+#include "scorer.h"
+
+struct sc_rule {
+	sc_finding_t f;   /* id, severity, category, title, why, fix, points;
+	                   * detail is "" */
+	int grade_cap;    /* index into SC_GRADES, or -1: no cap */
+};
+
+/* Grades best first; a grade index is a position in this list. */
+#define SC_GRADE_COUNT 6
+extern const char *const sc_grades[SC_GRADE_COUNT]; /* "A+".."F" */
+
+struct sc_rules {
+	struct sc_rule *rule;
+	size_t nrule;
+	/* scoring.ini [grades]: the lowest score that still earns grade i;
+	 * min_score[SC_GRADE_COUNT - 1] is 0. */
+	int min_score[SC_GRADE_COUNT];
+	/* scoring.ini [verdict]: a finding at this severity or worse makes the
+	 * address insecure (default SC_SEV_HIGH). */
+	sc_severity_t insecure_at;
+	char *dir;        /* where the rules were read from */
+};
+
+/*
+ * Read DIR/findings.ini and DIR/scoring.ini.  SC_ERULES with err naming
+ * file and line on a malformed file, an unknown severity or category, a
+ * duplicate id; SC_EIO when a file cannot be opened; SC_ENOMEM.
+ * On success *out is filled (free with sc_rules_clear()).
+ */
+sc_status_t sc_rules_load(const char *dir, struct sc_rules *out, char *err,
+                          size_t errlen);
+void sc_rules_clear(struct sc_rules *r);
+const struct sc_rule *sc_rules_find(const struct sc_rules *r, const char *id);
+
+/* -1 when the text is not a grade / severity / category name. */
+int sc_grade_parse(const char *s);
+int sc_severity_parse(const char *s);
+int sc_category_parse(const char *s);
+
+#endif

@@ -1,0 +1,246 @@
+/*
+ * The public API: arguments, errors, ownership, and out-of-memory walks
+ * over a whole check.  No network: an invalid address never reaches DNS,
+ * and a resolver that refuses answers at once.
+ */
+#include <check.h>
+#include <string.h>
+
+#include "internal.h"
+#include "scorer.h"
+#include "testutil.h"
+
+static sc_ctx_t *
+new_ctx(void)
+{
+	sc_ctx_t *ctx = NULL;
+
+	ck_assert_int_eq(sc_ctx_new(&ctx), SC_OK);
+	ck_assert_int_eq(sc_ctx_set_rules_dir(ctx, test_rules_dir()), SC_OK);
+	return ctx;
+}
+
+START_TEST(test_null_arguments)
+{
+	sc_ctx_t *ctx = new_ctx();
+	sc_report_t *rep = (sc_report_t *)1;
+	const sc_finding_t *rule;
+	char *js;
+
+	ck_assert_int_eq(sc_ctx_new(NULL), SC_EINVAL);
+	ck_assert_int_eq(sc_check(NULL, "a@b.example", &rep), SC_EINVAL);
+	ck_assert_int_eq(sc_check(ctx, NULL, &rep), SC_EINVAL);
+	ck_assert_ptr_null(rep);
+	ck_assert_int_eq(sc_check(ctx, "a@b.example", NULL), SC_EINVAL);
+	ck_assert_int_eq(sc_check_async(ctx, NULL, NULL, NULL), SC_EINVAL);
+	ck_assert_int_eq(sc_ctx_add_resolver(ctx, NULL), SC_EINVAL);
+	ck_assert_int_eq(sc_ctx_add_resolver(ctx, ""), SC_EINVAL);
+	ck_assert_int_eq(sc_ctx_add_resolver(ctx, "1.2.3.4,5.6.7.8"),
+	                 SC_EINVAL);
+	ck_assert_int_eq(sc_ctx_set_rules_dir(ctx, NULL), SC_EINVAL);
+	ck_assert_int_eq(sc_ctx_set_timeout_ms(ctx, 0), SC_EINVAL);
+	ck_assert_int_eq(sc_rule_lookup(ctx, NULL, &rule), SC_EINVAL);
+	ck_assert_int_eq(sc_report_json(NULL, &js), SC_EINVAL);
+	ck_assert_int_eq(sc_perform(NULL, 0, NULL), SC_EINVAL);
+	ck_assert_ptr_null(sc_report_finding(NULL, 0));
+	ck_assert_int_eq(sc_report_finding_count(NULL), 0);
+	sc_report_free(NULL);
+	sc_ctx_free(NULL);
+	sc_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_strings)
+{
+	ck_assert_str_eq(sc_strerror(SC_OK), "no error");
+	ck_assert_str_eq(sc_strerror((sc_status_t)999), "unknown status");
+	ck_assert_str_eq(sc_verdict_str(SC_VERDICT_INSECURE), "insecure");
+	ck_assert_str_eq(sc_dns_outcome_str(SC_DNS_NXDOMAIN), "nxdomain");
+	ck_assert_str_eq(sc_version(), SC_VERSION);
+}
+END_TEST
+
+START_TEST(test_bad_rules_dir_keeps_old_rules)
+{
+	sc_ctx_t *ctx = new_ctx();
+	const sc_finding_t *rule;
+
+	ck_assert_int_ne(sc_ctx_set_rules_dir(ctx, "/nonexistent/rules"), SC_OK);
+	ck_assert_ptr_nonnull(strstr(sc_ctx_errmsg(ctx), "/nonexistent/rules"));
+	ck_assert_int_eq(sc_rule_lookup(ctx, "domain.nxdomain", &rule), SC_OK);
+	ck_assert_str_eq(rule->id, "domain.nxdomain");
+	ck_assert_int_eq(rule->severity, SC_SEV_CRITICAL);
+	ck_assert_int_eq(sc_rule_lookup(ctx, "no.such", &rule), SC_ENOTFOUND);
+	sc_ctx_free(ctx);
+}
+END_TEST
+
+static void
+assert_invalid(sc_report_t *rep)
+{
+	const sc_finding_t *f;
+	char *js = NULL;
+
+	ck_assert_ptr_nonnull(rep);
+	ck_assert_int_eq(sc_report_verdict(rep), SC_VERDICT_ERROR);
+	ck_assert_int_eq(sc_report_finding_count(rep), 1);
+	f = sc_report_finding(rep, 0);
+	ck_assert_str_eq(f->id, "address.invalid");
+	ck_assert_str_ne(f->detail, "");
+	ck_assert_str_eq(sc_report_domain(rep), "");
+	ck_assert_int_eq(sc_report_json(rep, &js), SC_OK);
+	ck_assert_ptr_nonnull(strstr(js, "\"verdict\":\"error\""));
+	sc_free(js);
+}
+
+START_TEST(test_invalid_address_report)
+{
+	sc_ctx_t *ctx = new_ctx();
+	sc_report_t *rep = NULL;
+
+	ck_assert_int_eq(sc_check(ctx, "no-at-sign", &rep), SC_OK);
+	assert_invalid(rep);
+	ck_assert_str_eq(sc_report_address(rep), "no-at-sign");
+	sc_report_free(rep);
+	sc_ctx_free(ctx);
+}
+END_TEST
+
+/* The report outlives its context: it copies what it shows. */
+START_TEST(test_report_outlives_context)
+{
+	sc_ctx_t *ctx = new_ctx();
+	sc_report_t *rep = NULL;
+
+	ck_assert_int_eq(sc_check(ctx, "a@@b", &rep), SC_OK);
+	sc_ctx_free(ctx);
+	assert_invalid(rep);
+	sc_report_free(rep);
+}
+END_TEST
+
+/* Invalid UTF-8 in the input must still give valid JSON. */
+START_TEST(test_json_of_non_utf8_input)
+{
+	sc_ctx_t *ctx = new_ctx();
+	sc_report_t *rep = NULL;
+	char *js = NULL;
+
+	ck_assert_int_eq(sc_check(ctx, "\xff\xfe@example.com", &rep), SC_OK);
+	assert_invalid(rep);
+	ck_assert_int_eq(sc_report_json(rep, &js), SC_OK);
+	ck_assert_ptr_nonnull(strstr(js, "\"address\":\"??@example.com\""));
+	sc_free(js);
+	sc_report_free(rep);
+	sc_ctx_free(ctx);
+}
+END_TEST
+
+/* A resolver that refuses (closed port on loopback): an answer at once,
+ * and it is "could not verify", never "does not exist". */
+START_TEST(test_refused_resolver_is_unverified)
+{
+	sc_ctx_t *ctx = new_ctx();
+	sc_report_t *rep = NULL;
+	size_t i;
+	int unverified = 0;
+
+	ck_assert_int_eq(sc_ctx_add_resolver(ctx, "127.0.0.1:9"), SC_OK);
+	ck_assert_int_eq(sc_ctx_set_timeout_ms(ctx, 3000), SC_OK);
+	ck_assert_int_eq(sc_check(ctx, "user@example.com", &rep), SC_OK);
+	ck_assert_int_eq(sc_report_verdict(rep), SC_VERDICT_ERROR);
+	for (i = 0; i < sc_report_finding_count(rep); i++) {
+		const sc_finding_t *f = sc_report_finding(rep, i);
+
+		ck_assert_str_ne(f->id, "domain.nxdomain");
+		unverified |= strcmp(f->id, "dns.unverified") == 0;
+	}
+	ck_assert(unverified);
+	ck_assert_int_gt(sc_report_record_count(rep), 0);
+	sc_report_free(rep);
+	sc_ctx_free(ctx);
+}
+END_TEST
+
+struct counter {
+	int calls;
+	sc_status_t last;
+};
+
+static void
+count_done(void *ud, sc_status_t st, sc_report_t *rep)
+{
+	struct counter *c = ud;
+
+	c->calls++;
+	c->last = st;
+	sc_report_free(rep);
+}
+
+/* Callbacks run from sc_perform(), never from sc_check_async(). */
+START_TEST(test_async_callback_from_perform)
+{
+	sc_ctx_t *ctx = new_ctx();
+	struct counter c = { 0, SC_OK };
+	size_t running = 99;
+
+	ck_assert_int_eq(sc_check_async(ctx, "bad", count_done, &c), SC_OK);
+	ck_assert_int_eq(sc_check_async(ctx, "also bad", count_done, &c), SC_OK);
+	ck_assert_int_eq(c.calls, 0);
+	ck_assert_int_eq(sc_perform(ctx, -1, &running), SC_OK);
+	ck_assert_int_eq(c.calls, 2);
+	ck_assert_int_eq(running, 0);
+	sc_ctx_free(ctx);
+}
+END_TEST
+
+/* Walk allocation failures over a whole check: each ends in SC_ENOMEM
+ * or a complete report, never a crash or a leak (ASan checks that). */
+START_TEST(test_out_of_memory_walk)
+{
+	unsigned long n;
+	int done = 0;
+
+	for (n = 1; n < 5000 && !done; n++) {
+		sc_ctx_t *ctx = NULL;
+		sc_report_t *rep = NULL;
+		unsigned long used;
+		sc_status_t st;
+
+		sc_alloc_fail_at(n);
+		st = sc_ctx_new(&ctx);
+		if (st == SC_OK)
+			st = sc_ctx_set_rules_dir(ctx, test_rules_dir());
+		if (st == SC_OK)
+			st = sc_check(ctx, "x@@y", &rep);
+		used = sc_alloc_count();
+		sc_alloc_fail_at(0);
+		ck_assert_msg(st == SC_OK || st == SC_ENOMEM ||
+		              st == SC_ERULES, "n=%lu: %d", n, st);
+		if (st == SC_OK && used < n)
+			done = 1; /* the failure point was never reached */
+		sc_report_free(rep);
+		sc_ctx_free(ctx);
+	}
+	ck_assert(done);
+}
+END_TEST
+
+Suite *ctx_suite(void)
+{
+	Suite *s = suite_create("ctx");
+	TCase *tc = tcase_create("api");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_null_arguments);
+	tcase_add_test(tc, test_strings);
+	tcase_add_test(tc, test_bad_rules_dir_keeps_old_rules);
+	tcase_add_test(tc, test_invalid_address_report);
+	tcase_add_test(tc, test_report_outlives_context);
+	tcase_add_test(tc, test_json_of_non_utf8_input);
+	tcase_add_test(tc, test_refused_resolver_is_unverified);
+	tcase_add_test(tc, test_async_callback_from_perform);
+	tcase_add_test(tc, test_out_of_memory_walk);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,174 @@
+/* The "domain" check on canned evidence. */
+#include <check.h>
+
+#include "evidence.h"
+
+static struct sc_ctx ctx;
+
+static struct sc_hits
+run(struct sc_domain *dom)
+{
+	struct sc_hits h;
+
+	memset(&h, 0, sizeof(h));
+	sc_check_domain.assess(dom, &h);
+	return h;
+}
+
+START_TEST(test_nxdomain)
+{
+	struct sc_domain *d = ev_domain(&ctx, "gone.example");
+	struct sc_hits h;
+
+	d->mx = ev_lookup(d, "gone.example", ns_t_mx, SC_DNS_NXDOMAIN, 0);
+	h = run(d);
+	ck_assert_ptr_nonnull(ev_hit(&h, "domain.nxdomain"));
+	ck_assert_int_eq(h.n, 1);
+	ck_assert_int_eq(h.incomplete, 0);
+	sc_hits_clear(&h);
+	ev_free(d);
+}
+END_TEST
+
+START_TEST(test_nxdomain_registrable_gone)
+{
+	struct sc_domain *d = ev_domain(&ctx, "mail.gone.example");
+	struct sc_hits h;
+
+	d->regdom = sc_strdup("gone.example");
+	d->mx = ev_lookup(d, "mail.gone.example", ns_t_mx, SC_DNS_NXDOMAIN, 0);
+	d->regdom_ns = ev_lookup(d, "gone.example", ns_t_ns, SC_DNS_NXDOMAIN, 0);
+	h = run(d);
+	ck_assert_ptr_nonnull(strstr(ev_hit(&h, "domain.nxdomain"),
+	                             "anyone may register"));
+	sc_hits_clear(&h);
+	ev_free(d);
+}
+END_TEST
+
+START_TEST(test_null_mx)
+{
+	struct sc_domain *d = ev_domain(&ctx, "nullmx.example");
+	struct sc_hits h;
+
+	d->mx = ev_lookup(d, "nullmx.example", ns_t_mx, SC_DNS_OK, 1, "0 ");
+	h = run(d);
+	ck_assert_ptr_nonnull(ev_hit(&h, "domain.null_mx"));
+	sc_hits_clear(&h);
+	ev_free(d);
+}
+END_TEST
+
+/* A preference-0 MX with a real host is not a null MX. */
+START_TEST(test_pref0_is_not_null_mx)
+{
+	struct sc_domain *d = ev_domain(&ctx, "pref0.example");
+	struct sc_hits h;
+
+	d->mx = ev_lookup(d, "pref0.example", ns_t_mx, SC_DNS_OK, 1,
+	                  "0 mx.pref0.example");
+	h = run(d);
+	ck_assert_int_eq(h.n, 0);
+	sc_hits_clear(&h);
+	ev_free(d);
+}
+END_TEST
+
+START_TEST(test_implicit_mx)
+{
+	struct sc_domain *d = ev_domain(&ctx, "implicit.example");
+	struct sc_hits h;
+
+	d->mx = ev_lookup(d, "implicit.example", ns_t_mx, SC_DNS_NODATA, 0);
+	d->a = ev_lookup(d, "implicit.example", ns_t_a, SC_DNS_OK, 1,
+	                 "192.0.2.7");
+	d->aaaa = ev_lookup(d, "implicit.example", ns_t_aaaa, SC_DNS_NODATA, 0);
+	h = run(d);
+	ck_assert_ptr_nonnull(ev_hit(&h, "domain.implicit_mx"));
+	ck_assert_ptr_null(ev_hit(&h, "domain.no_mail"));
+	sc_hits_clear(&h);
+	ev_free(d);
+}
+END_TEST
+
+START_TEST(test_no_mail)
+{
+	struct sc_domain *d = ev_domain(&ctx, "nomail.example");
+	struct sc_hits h;
+
+	d->mx = ev_lookup(d, "nomail.example", ns_t_mx, SC_DNS_NODATA, 0);
+	d->a = ev_lookup(d, "nomail.example", ns_t_a, SC_DNS_NODATA, 0);
+	d->aaaa = ev_lookup(d, "nomail.example", ns_t_aaaa, SC_DNS_NODATA, 0);
+	h = run(d);
+	ck_assert_ptr_nonnull(ev_hit(&h, "domain.no_mail"));
+	sc_hits_clear(&h);
+	ev_free(d);
+}
+END_TEST
+
+/* Missing evidence never counts as good: a timeout is not "no record". */
+START_TEST(test_timeout_is_unverified)
+{
+	static const sc_dns_outcome_t bad[] = { SC_DNS_TIMEOUT, SC_DNS_SERVFAIL,
+	                                        SC_DNS_REFUSED, SC_DNS_ERROR };
+	struct sc_domain *d = ev_domain(&ctx, "slow.example");
+	struct sc_hits h;
+
+	d->mx = ev_lookup(d, "slow.example", ns_t_mx, bad[_i], 0);
+	h = run(d);
+	ck_assert_int_eq(h.n, 1);
+	ck_assert_ptr_nonnull(ev_hit(&h, "dns.unverified"));
+	ck_assert_int_eq(h.incomplete, 1);
+	sc_hits_clear(&h);
+	ev_free(d);
+}
+END_TEST
+
+START_TEST(test_no_mx_and_address_timeout)
+{
+	struct sc_domain *d = ev_domain(&ctx, "half.example");
+	struct sc_hits h;
+
+	d->mx = ev_lookup(d, "half.example", ns_t_mx, SC_DNS_NODATA, 0);
+	d->a = ev_lookup(d, "half.example", ns_t_a, SC_DNS_TIMEOUT, 0);
+	d->aaaa = ev_lookup(d, "half.example", ns_t_aaaa, SC_DNS_NODATA, 0);
+	h = run(d);
+	ck_assert_ptr_nonnull(ev_hit(&h, "dns.unverified"));
+	ck_assert_ptr_null(ev_hit(&h, "domain.no_mail"));
+	ck_assert_int_eq(h.incomplete, 1);
+	sc_hits_clear(&h);
+	ev_free(d);
+}
+END_TEST
+
+START_TEST(test_healthy)
+{
+	struct sc_domain *d = ev_domain(&ctx, "good.example");
+	struct sc_hits h;
+
+	d->mx = ev_lookup(d, "good.example", ns_t_mx, SC_DNS_OK, 2,
+	                  "10 mx1.good.example", "20 mx2.good.example");
+	h = run(d);
+	ck_assert_int_eq(h.n, 0);
+	sc_hits_clear(&h);
+	ev_free(d);
+}
+END_TEST
+
+Suite *domain_suite(void)
+{
+	Suite *s = suite_create("domain");
+	TCase *tc = tcase_create("assess");
+
+	tcase_add_test(tc, test_nxdomain);
+	tcase_add_test(tc, test_nxdomain_registrable_gone);
+	tcase_add_test(tc, test_null_mx);
+	tcase_add_test(tc, test_pref0_is_not_null_mx);
+	tcase_add_test(tc, test_implicit_mx);
+	tcase_add_test(tc, test_no_mail);
+	tcase_add_loop_test(tc, test_timeout_is_unverified, 0, 4);
+	tcase_add_test(tc, test_no_mx_and_address_timeout);
+	tcase_add_test(tc, test_healthy);
+	suite_add_tcase(s, tc);
+	return s;
+}

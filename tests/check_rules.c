@@ -1,0 +1,466 @@
+/*
+ * The rules loader (scorer/rules.c) and the rules/ it ships.
+ *
+ * The shipped catalogue is pinned here id by id, with severity and
+ * category: ids are stable, and a change of severity changes verdicts, so
+ * it should be made on purpose, in both places.  The malformed rules dirs
+ * are in tests/data/rules-*, one mistake each.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "internal.h"
+#include "rules.h"
+#include "testutil.h"
+
+static const struct catalogue_entry {
+	const char *id;
+	sc_severity_t severity;
+	sc_category_t category;
+} catalogue[] = {
+	{"domain.nxdomain", SC_SEV_CRITICAL, SC_CAT_TAKEOVER},
+	{"domain.null_mx", SC_SEV_CRITICAL, SC_CAT_DELIVERY},
+	{"domain.implicit_mx", SC_SEV_LOW, SC_CAT_DELIVERY},
+	{"domain.no_mail", SC_SEV_CRITICAL, SC_CAT_DELIVERY},
+	{"domain.disposable", SC_SEV_CRITICAL, SC_CAT_EXPOSURE},
+	{"domain.lookalike", SC_SEV_HIGH, SC_CAT_TAKEOVER},
+	{"mx.dangling", SC_SEV_CRITICAL, SC_CAT_TAKEOVER},
+	{"mx.private_address", SC_SEV_HIGH, SC_CAT_DELIVERY},
+	{"address.invalid", SC_SEV_HIGH, SC_CAT_DELIVERY},
+	{"dns.unverified", SC_SEV_MEDIUM, SC_CAT_DELIVERY},
+	{"spf.missing", SC_SEV_MEDIUM, SC_CAT_SPOOFING},
+	{"spf.multiple", SC_SEV_MEDIUM, SC_CAT_SPOOFING},
+	{"spf.invalid", SC_SEV_MEDIUM, SC_CAT_SPOOFING},
+	{"spf.permissive", SC_SEV_HIGH, SC_CAT_SPOOFING},
+	{"spf.softfail", SC_SEV_LOW, SC_CAT_SPOOFING},
+	{"spf.too_many_lookups", SC_SEV_MEDIUM, SC_CAT_SPOOFING},
+	{"spf.void_lookups", SC_SEV_MEDIUM, SC_CAT_SPOOFING},
+	{"dmarc.missing", SC_SEV_MEDIUM, SC_CAT_SPOOFING},
+	{"dmarc.invalid", SC_SEV_MEDIUM, SC_CAT_SPOOFING},
+	{"dmarc.policy_none", SC_SEV_MEDIUM, SC_CAT_SPOOFING},
+	{"dmarc.partial", SC_SEV_LOW, SC_CAT_SPOOFING},
+	{"dmarc.rua_unauthorized", SC_SEV_LOW, SC_CAT_SPOOFING},
+	{"tlsrpt.missing", SC_SEV_LOW, SC_CAT_INTERCEPTION},
+	{"starttls.unsupported", SC_SEV_HIGH, SC_CAT_INTERCEPTION},
+	{"starttls.unreachable", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION},
+	{"tls.cert_invalid", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION},
+	{"tls.cert_expired", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION},
+	{"tls.hostname_mismatch", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION},
+	{"tls.old_protocol", SC_SEV_LOW, SC_CAT_INTERCEPTION},
+	{"mta_sts.missing", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION},
+	{"mta_sts.invalid", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION},
+	{"mta_sts.testing", SC_SEV_LOW, SC_CAT_INTERCEPTION},
+	{"mta_sts.policy_unavailable", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION},
+	{"mta_sts.mx_mismatch", SC_SEV_HIGH, SC_CAT_DELIVERY},
+	{"dane.mismatch", SC_SEV_HIGH, SC_CAT_DELIVERY},
+	{"dnssec.unsigned", SC_SEV_LOW, SC_CAT_INTERCEPTION},
+	{"breach.found", SC_SEV_HIGH, SC_CAT_EXPOSURE},
+};
+
+/* Points per severity, as findings.ini states its bands. */
+static const int band_lo[] = {60, 30, 10, 3, 0};
+static const int band_hi[] = {100, 40, 15, 5, 0};
+
+static struct sc_rules rules;
+static char err[1024];
+
+static void
+load_shipped(void)
+{
+	sc_status_t st = sc_rules_load(test_rules_dir(), &rules, err,
+	                               sizeof(err));
+
+	ck_assert_msg(st == SC_OK, "loading %s: %d %s", test_rules_dir(),
+	              (int)st, err);
+}
+
+static void
+unload(void)
+{
+	sc_rules_clear(&rules);
+}
+
+static int
+in_catalogue(const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < SC_ARRAY_LEN(catalogue); i++)
+		if (strcmp(catalogue[i].id, id) == 0)
+			return 1;
+	return 0;
+}
+
+/* Non-empty, one line, no blanks at either end or twice in a row: the
+ * signs of a bad continuation line. */
+static void
+check_text(const char *id, const char *what, const char *s)
+{
+	size_t n;
+
+	ck_assert_msg(s != NULL && *s != '\0', "%s: empty %s", id, what);
+	n = strlen(s);
+	ck_assert_msg(strchr(s, '\n') == NULL && strchr(s, '\t') == NULL,
+	              "%s: %s has a newline or tab", id, what);
+	ck_assert_msg(s[0] != ' ' && s[n - 1] != ' ' &&
+	              strstr(s, "  ") == NULL, "%s: %s has stray blanks",
+	              id, what);
+}
+
+/* ---- the shipped rules ------------------------------------------------ */
+
+START_TEST(test_catalogue_complete)
+{
+	const struct catalogue_entry *c = &catalogue[_i];
+	const struct sc_rule *r = sc_rules_find(&rules, c->id);
+
+	ck_assert_msg(r != NULL, "%s missing from %s", c->id,
+	              test_rules_dir());
+	ck_assert_str_eq(r->f.id, c->id);
+	ck_assert_msg(r->f.severity == c->severity, "%s: severity %s",
+	              c->id, sc_severity_str(r->f.severity));
+	ck_assert_msg(r->f.category == c->category, "%s: category %s",
+	              c->id, sc_category_str(r->f.category));
+	check_text(c->id, "title", r->f.title);
+	check_text(c->id, "why", r->f.why);
+	check_text(c->id, "fix", r->f.fix);
+	ck_assert_msg(strlen(r->f.title) < 70, "%s: title too long", c->id);
+	ck_assert_msg(r->f.why[strlen(r->f.why) - 1] == '.' &&
+	              r->f.fix[strlen(r->f.fix) - 1] == '.',
+	              "%s: why and fix are sentences", c->id);
+	ck_assert_str_eq(r->f.detail, "");
+	ck_assert_msg(r->f.points >= band_lo[r->f.severity] &&
+	              r->f.points <= band_hi[r->f.severity],
+	              "%s: %d points for %s", c->id, r->f.points,
+	              sc_severity_str(r->f.severity));
+	/* Critical findings cap at F, high ones at D or worse (an invalid
+	 * address at F: its verdict is error); the rest do not cap. */
+	if (r->f.severity == SC_SEV_CRITICAL)
+		ck_assert_int_eq(r->grade_cap, sc_grade_parse("F"));
+	else if (r->f.severity == SC_SEV_HIGH)
+		ck_assert_int_ge(r->grade_cap, sc_grade_parse("D"));
+	else
+		ck_assert_int_eq(r->grade_cap, -1);
+}
+END_TEST
+
+START_TEST(test_catalogue_no_strays)
+{
+	size_t i;
+
+	ck_assert_uint_eq(rules.nrule, SC_ARRAY_LEN(catalogue));
+	for (i = 0; i < rules.nrule; i++)
+		ck_assert_msg(in_catalogue(rules.rule[i].f.id),
+		              "%s is not in the catalogue of this test",
+		              rules.rule[i].f.id);
+}
+END_TEST
+
+START_TEST(test_scoring_shipped)
+{
+	int g;
+
+	for (g = 1; g < SC_GRADE_COUNT; g++)
+		ck_assert_int_lt(rules.min_score[g], rules.min_score[g - 1]);
+	ck_assert_int_le(rules.min_score[0], 100);
+	ck_assert_int_eq(rules.min_score[SC_GRADE_COUNT - 1], 0);
+	ck_assert_int_eq(rules.min_score[0], 97);
+	ck_assert_int_eq(rules.min_score[4], 50);
+	ck_assert_int_eq(rules.insecure_at, SC_SEV_HIGH);
+	ck_assert_str_eq(rules.dir, test_rules_dir());
+}
+END_TEST
+
+/* ---- the syntax, on a small valid set --------------------------------- */
+
+static void
+data_path(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s/%s", test_data_dir(), name);
+}
+
+START_TEST(test_minimal)
+{
+	struct sc_rules r;
+	const struct sc_rule *one, *two;
+	char dir[512];
+	sc_status_t st;
+
+	data_path(dir, sizeof(dir), "rules-minimal");
+	st = sc_rules_load(dir, &r, err, sizeof(err));
+	ck_assert_msg(st == SC_OK, "%d %s", (int)st, err);
+	ck_assert_str_eq(err, "");
+	ck_assert_uint_eq(r.nrule, 2);
+	/* File order is kept. */
+	ck_assert_str_eq(r.rule[0].f.id, "x.one");
+	ck_assert_str_eq(r.rule[1].f.id, "x.two");
+
+	one = sc_rules_find(&r, "x.one");
+	ck_assert_ptr_eq(one, &r.rule[0]);
+	ck_assert_int_eq(one->f.severity, SC_SEV_LOW);
+	ck_assert_int_eq(one->f.category, SC_CAT_SPOOFING);
+	ck_assert_str_eq(one->f.title, "One");       /* " ;" comment cut */
+	ck_assert_str_eq(one->f.why, "first line second line third line");
+	ck_assert_str_eq(one->f.fix, "fix: one = 1");
+	ck_assert_int_eq(one->f.points, 0);         /* default */
+	ck_assert_int_eq(one->grade_cap, -1);       /* default */
+
+	two = sc_rules_find(&r, "x.two");
+	ck_assert_ptr_nonnull(two);
+	ck_assert_int_eq(two->f.severity, SC_SEV_CRITICAL); /* indented key */
+	ck_assert_int_eq(two->f.points, 100);
+	ck_assert_int_eq(two->grade_cap, SC_GRADE_COUNT - 1);
+	ck_assert_str_eq(two->f.why, "w [not a header]");
+
+	ck_assert_ptr_null(sc_rules_find(&r, "x.three"));
+	ck_assert_ptr_null(sc_rules_find(&r, "X.ONE"));
+	ck_assert_int_eq(r.min_score[0], 99);
+	ck_assert_int_eq(r.min_score[4], 40);
+	ck_assert_int_eq(r.insecure_at, SC_SEV_HIGH); /* no [verdict] */
+	ck_assert_str_eq(r.dir, dir);
+	sc_rules_clear(&r);
+	ck_assert_ptr_null(r.rule);
+	ck_assert_uint_eq(r.nrule, 0);
+	sc_rules_clear(&r); /* twice is harmless */
+}
+END_TEST
+
+/* ---- malformed rules -------------------------------------------------- */
+
+static const struct bad_case {
+	const char *dir;     /* under tests/data */
+	sc_status_t status;
+	const char *file;    /* the file err names */
+	int line;            /* 0: err is "cannot open PATH: ..." */
+	const char *says;    /* a part of err after the prefix */
+} bad_cases[] = {
+	{"rules-bad-severity", SC_ERULES, "findings.ini", 11,
+	 "unknown severity 'severe'"},
+	{"rules-bad-category", SC_ERULES, "findings.ini", 3,
+	 "unknown category 'theft'"},
+	{"rules-bad-cap", SC_ERULES, "findings.ini", 5,
+	 "unknown grade_cap 'E'"},
+	{"rules-bad-points", SC_ERULES, "findings.ini", 4,
+	 "points '101' is not a number from 0 to 100"},
+	{"rules-nan-points", SC_ERULES, "findings.ini", 4,
+	 "points 'ten' is not a number"},
+	{"rules-dup-id", SC_ERULES, "findings.ini", 10,
+	 "duplicate finding id [a.one]"},
+	{"rules-dup-key", SC_ERULES, "findings.ini", 7,
+	 "duplicate key 'title'"},
+	/* A missing key names its section's header line. */
+	{"rules-missing-key", SC_ERULES, "findings.ini", 10,
+	 "[a.two] lacks the key 'why'"},
+	{"rules-missing-last", SC_ERULES, "findings.ini", 10,
+	 "[a.two] lacks the key 'fix'"},
+	{"rules-empty-section", SC_ERULES, "findings.ini", 10,
+	 "section has no keys"},
+	{"rules-unknown-key", SC_ERULES, "findings.ini", 7,
+	 "unknown key 'reason'"},
+	{"rules-syntax", SC_ERULES, "findings.ini", 8, "syntax error"},
+	{"rules-unclosed", SC_ERULES, "findings.ini", 10, "syntax error"},
+	{"rules-long-line", SC_ERULES, "findings.ini", 8, "line longer than"},
+	{"rules-title-continued", SC_ERULES, "findings.ini", 7,
+	 "title must be one line"},
+	{"rules-before-section", SC_ERULES, "findings.ini", 1,
+	 "comes before any [section]"},
+	/* inih would cut it to 49 characters without a word. */
+	{"rules-long-id", SC_ERULES, "findings.ini", 1,
+	 "section name longer than 49 characters"},
+	{"rules-bad-id", SC_ERULES, "findings.ini", 1,
+	 "bad finding id [A.One]"},
+	{"rules-empty-file", SC_ERULES, "findings.ini", 1, "no findings"},
+	{"rules-grades-order", SC_ERULES, "scoring.ini", 5,
+	 "grade C needs a lower score than B"},
+	{"rules-grades-missing", SC_ERULES, "scoring.ini", 1,
+	 "[grades] lacks the grade 'C'"},
+	{"rules-grades-f", SC_ERULES, "scoring.ini", 7, "F must be 0"},
+	{"rules-bad-verdict", SC_ERULES, "scoring.ini", 10,
+	 "unknown severity 'severe'"},
+	{"rules-unknown-section", SC_ERULES, "scoring.ini", 12,
+	 "unknown section [extra]"},
+	{"rules-no-scoring", SC_EIO, "scoring.ini", 0,
+	 "No such file or directory"},
+	{"rules-does-not-exist", SC_EIO, "findings.ini", 0,
+	 "No such file or directory"},
+};
+
+START_TEST(test_bad_dir)
+{
+	const struct bad_case *c = &bad_cases[_i];
+	struct sc_rules r;
+	char dir[512], prefix[600];
+	sc_status_t st;
+
+	data_path(dir, sizeof(dir), c->dir);
+	if (c->line > 0)
+		snprintf(prefix, sizeof(prefix), "%s/%s:%d: ", dir, c->file,
+		         c->line);
+	else
+		snprintf(prefix, sizeof(prefix), "cannot open %s/%s: ", dir,
+		         c->file);
+	memset(&r, 0xA5, sizeof(r)); /* the loader must clear it */
+	st = sc_rules_load(dir, &r, err, sizeof(err));
+	ck_assert_msg(st == c->status, "%s: status %d, err %s", c->dir,
+	              (int)st, err);
+	ck_assert_msg(strncmp(err, prefix, strlen(prefix)) == 0,
+	              "%s: err \"%s\" does not start \"%s\"", c->dir, err,
+	              prefix);
+	ck_assert_msg(strstr(err + strlen(prefix), c->says) != NULL,
+	              "%s: err \"%s\" does not say \"%s\"", c->dir, err,
+	              c->says);
+	ck_assert_ptr_null(r.rule);
+	ck_assert_uint_eq(r.nrule, 0);
+	ck_assert_ptr_null(r.dir);
+}
+END_TEST
+
+/* A directory where a file is expected: fopen() works, reading fails. */
+START_TEST(test_unreadable)
+{
+	struct sc_rules r;
+	char dir[512], prefix[600];
+
+	data_path(dir, sizeof(dir), "rules-isdir");
+	ck_assert_int_eq(sc_rules_load(dir, &r, err, sizeof(err)), SC_EIO);
+	snprintf(prefix, sizeof(prefix), "cannot read %s/findings.ini: ", dir);
+	ck_assert_msg(strncmp(err, prefix, strlen(prefix)) == 0, "%s", err);
+	ck_assert_ptr_null(r.rule);
+}
+END_TEST
+
+START_TEST(test_bad_arguments)
+{
+	struct sc_rules r;
+
+	ck_assert_int_eq(sc_rules_load(NULL, &r, err, sizeof(err)), SC_EINVAL);
+	ck_assert_str_ne(err, "");
+	ck_assert_int_eq(sc_rules_load("", &r, err, sizeof(err)), SC_EINVAL);
+	ck_assert_int_eq(sc_rules_load(test_rules_dir(), NULL, err,
+	                               sizeof(err)), SC_EINVAL);
+	/* err is optional. */
+	ck_assert_int_eq(sc_rules_load(test_rules_dir(), &r, NULL, 0), SC_OK);
+	sc_rules_clear(&r);
+	/* A short err is cut, and still a string. */
+	ck_assert_int_eq(sc_rules_load("/nonexistent", &r, err, 8), SC_EIO);
+	ck_assert_str_eq(err, "cannot ");
+	sc_rules_clear(NULL);
+	ck_assert_ptr_null(sc_rules_find(NULL, "spf.missing"));
+	ck_assert_ptr_null(sc_rules_find(&rules, NULL));
+}
+END_TEST
+
+/* A trailing '/' on DIR does not double in messages. */
+START_TEST(test_trailing_slash)
+{
+	struct sc_rules r;
+	char dir[512], want[600];
+
+	data_path(dir, sizeof(dir), "rules-bad-points/");
+	ck_assert_int_eq(sc_rules_load(dir, &r, err, sizeof(err)),
+	                 SC_ERULES);
+	snprintf(want, sizeof(want), "%sfindings.ini:4: ", dir);
+	ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "%s", err);
+}
+END_TEST
+
+/* ---- names ------------------------------------------------------------ */
+
+START_TEST(test_names)
+{
+	int i;
+
+	for (i = 0; i < SC_GRADE_COUNT; i++)
+		ck_assert_int_eq(sc_grade_parse(sc_grades[i]), i);
+	ck_assert_str_eq(sc_grades[0], "A+");
+	ck_assert_str_eq(sc_grades[SC_GRADE_COUNT - 1], "F");
+	ck_assert_int_eq(sc_grade_parse("a+"), -1);
+	ck_assert_int_eq(sc_grade_parse("E"), -1);
+	ck_assert_int_eq(sc_grade_parse(""), -1);
+	ck_assert_int_eq(sc_grade_parse(NULL), -1);
+
+	for (i = SC_SEV_CRITICAL; i <= SC_SEV_INFO; i++)
+		ck_assert_int_eq(
+		    sc_severity_parse(sc_severity_str((sc_severity_t)i)), i);
+	ck_assert_str_eq(sc_severity_str(SC_SEV_CRITICAL), "critical");
+	ck_assert_str_eq(sc_severity_str(SC_SEV_INFO), "info");
+	ck_assert_str_eq(sc_severity_str((sc_severity_t)5), "?");
+	ck_assert_str_eq(sc_severity_str((sc_severity_t)-1), "?");
+	ck_assert_int_eq(sc_severity_parse("High"), -1);
+	ck_assert_int_eq(sc_severity_parse(NULL), -1);
+
+	for (i = SC_CAT_TAKEOVER; i <= SC_CAT_DELIVERY; i++)
+		ck_assert_int_eq(
+		    sc_category_parse(sc_category_str((sc_category_t)i)), i);
+	ck_assert_str_eq(sc_category_str(SC_CAT_TAKEOVER), "takeover");
+	ck_assert_str_eq(sc_category_str(SC_CAT_DELIVERY), "delivery");
+	ck_assert_str_eq(sc_category_str((sc_category_t)5), "?");
+	ck_assert_int_eq(sc_category_parse("theft"), -1);
+	ck_assert_int_eq(sc_category_parse(NULL), -1);
+}
+END_TEST
+
+/* ---- out of memory ---------------------------------------------------- */
+
+/*
+ * Fail the 1st, 2nd, ... allocation until a load gets through: each must
+ * say SC_ENOMEM and leave nothing behind (LeakSanitizer checks the frees).
+ */
+START_TEST(test_out_of_memory)
+{
+	struct sc_rules r;
+	sc_status_t st = SC_ENOMEM;
+	unsigned long n;
+
+	for (n = 1; n < 100000; n++) {
+		sc_alloc_fail_at(n);
+		st = sc_rules_load(test_rules_dir(), &r, err, sizeof(err));
+		if (st == SC_OK)
+			break;
+		ck_assert_msg(st == SC_ENOMEM, "allocation %lu: %d %s", n,
+		              (int)st, err);
+		ck_assert_msg(strstr(err, "out of memory") != NULL, "%s", err);
+		ck_assert_ptr_null(r.rule);
+	}
+	sc_alloc_fail_at(0);
+	ck_assert_int_eq(st, SC_OK);
+	/* Every string of every rule is an allocation of its own. */
+	ck_assert_uint_gt(n, 4 * SC_ARRAY_LEN(catalogue));
+	ck_assert_uint_eq(r.nrule, SC_ARRAY_LEN(catalogue));
+	sc_rules_clear(&r);
+}
+END_TEST
+
+/* The runner declares it through suites.h, which -Wmissing-prototypes
+ * cannot see. */
+Suite *rules_suite(void);
+
+Suite *rules_suite(void)
+{
+	Suite *s = suite_create("rules");
+	TCase *tc;
+
+	tc = tcase_create("shipped");
+	tcase_add_checked_fixture(tc, load_shipped, unload);
+	tcase_add_loop_test(tc, test_catalogue_complete, 0,
+	                    (int)SC_ARRAY_LEN(catalogue));
+	tcase_add_test(tc, test_catalogue_no_strays);
+	tcase_add_test(tc, test_scoring_shipped);
+	tcase_add_test(tc, test_bad_arguments);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("syntax");
+	tcase_add_test(tc, test_minimal);
+	tcase_add_loop_test(tc, test_bad_dir, 0, (int)SC_ARRAY_LEN(bad_cases));
+	tcase_add_test(tc, test_unreadable);
+	tcase_add_test(tc, test_trailing_slash);
+	tcase_add_test(tc, test_names);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("oom");
+	tcase_add_test(tc, test_out_of_memory);
+	suite_add_tcase(s, tc);
+	return s;
+}

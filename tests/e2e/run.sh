@@ -1,0 +1,439 @@
+#!/usr/bin/env bash
+# End-to-end tests: the real scorer binary against a real DNS server (the
+# lab, tests/lab/lab.sh) and two misbehaving ones (tests/lab/fixtures/).
+#
+#   SCORER=build/scorer BUILD=build tests/e2e/run.sh [PATTERN]
+#
+# SCORER  the CLI to test (default: build/scorer of this tree)
+# BUILD   the build directory holding fixtures/ (default: build)
+# RULES   the rules directory passed with --rules (default: rules/)
+# PATTERN run only the cases whose name matches this bash glob
+# E2E_VERBOSE=1 prints the command and its output for every failure.
+#
+# Prints "ok NAME" or "FAIL NAME: why" per case, then "N passed, N failed";
+# the exit status is 0 only when nothing failed.
+set -u
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SCORER=${SCORER:-$TOP/build/scorer}
+BUILD=${BUILD:-$TOP/build}
+RULES=${RULES:-$TOP/rules}
+LAB=$TOP/tests/lab/lab.sh
+CASES=$TOP/tests/e2e/cases.tsv
+PATTERN=${1:-*}
+VERBOSE=${E2E_VERBOSE:-0}
+CASE_TIMEOUT=30
+
+passed=0
+failed=0
+fixture_pids=()
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/scorer-e2e.XXXXXX") || exit 1
+
+cleanup() {
+	local pid
+	for pid in "${fixture_pids[@]}"; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	"$LAB" stop "$WORK/lab"
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+for tool in jq timeout; do
+	command -v "$tool" >/dev/null || {
+		echo "run.sh: $tool is required" >&2
+		exit 1
+	}
+done
+[ -x "$SCORER" ] || {
+	echo "run.sh: no scorer binary at $SCORER (run make)" >&2
+	exit 1
+}
+
+if ! "$LAB" start "$WORK/lab" 2>"$WORK/lab.err"; then
+	cat "$WORK/lab.err" >&2
+	echo "run.sh: the lab did not start" >&2
+	exit 1
+fi
+# shellcheck source=/dev/null
+. "$WORK/lab/env"
+
+# The CLI should not find rules anywhere else either.
+export SC_RULES_DIR=$RULES
+
+# ---- helpers ------------------------------------------------------------
+
+selected() {
+	# shellcheck disable=SC2053 # PATTERN is a glob on purpose
+	[[ $1 == $PATTERN ]]
+}
+
+pass() {
+	echo "ok $1"
+	passed=$((passed + 1))
+}
+
+# fail NAME WHY: report, and with E2E_VERBOSE the last command's output.
+fail() {
+	echo "FAIL $1: ${*:2}"
+	failed=$((failed + 1))
+	if [ "$VERBOSE" = 1 ]; then
+		echo "  command: ${last_cmd[*]}"
+		sed 's/^/  stdout: /' "$WORK/out"
+		sed 's/^/  stderr: /' "$WORK/err"
+	fi
+}
+
+# run ARGS...: run the CLI with a hard time limit; stdout in $WORK/out,
+# stderr in $WORK/err, exit status in $rc, wall time in $elapsed_ms.
+run() {
+	local t0 t1
+	last_cmd=("$SCORER" "$@")
+	t0=$(date +%s%N)
+	# --foreground: Ctrl-C reaches the CLI instead of waiting it out.
+	timeout --foreground -k 5 "$CASE_TIMEOUT" "$SCORER" "$@" \
+	    >"$WORK/out" 2>"$WORK/err"
+	rc=$?
+	t1=$(date +%s%N)
+	elapsed_ms=$(((t1 - t0) / 1000000))
+}
+
+# check_json ADDRESS...: the lab-pointed JSON check, with extra options
+# taken from the array `extra` (NOLOOP drops --allow-loopback).
+check_json() {
+	local args=(check --json --rules "$RULES" --resolver "$LAB_DNS")
+	local loop=1 x
+	for x in "${extra[@]}"; do
+		if [ "$x" = NOLOOP ]; then
+			loop=0
+		else
+			args+=("$x")
+		fi
+	done
+	[ "$loop" = 0 ] || args+=(--allow-loopback)
+	run "${args[@]}" "$@"
+}
+
+# The exit status a verdict implies.
+verdict_rc() {
+	case $1 in
+	secure) echo 0 ;;
+	insecure) echo 1 ;;
+	*) echo 2 ;;
+	esac
+}
+
+# one_of VALUE "a|b|c": is VALUE one of the alternatives?
+one_of() {
+	local alt alts
+	IFS='|' read -r -a alts <<<"$2"
+	for alt in "${alts[@]}"; do
+		[ "$1" = "$alt" ] && return 0
+	done
+	return 1
+}
+
+# assess_report NAME FILE ADDRESS EXIT VERDICT WANT FORBID JQ: check one
+# JSON report (an object) against the expectations; prints why it fails.
+assess_report() {
+	local file=$2 address=$3 want_rc=$4 want_verdict=$5 want=$6
+	local forbid=$7 expr=$8 verdict ids id got list
+	if [ ! -s "$file" ]; then
+		echo "no output (exit status $rc; stderr:" \
+		    "$(head -c 200 "$WORK/err"))"
+		return 1
+	fi
+	# -s: jq 1.6 -e exits 0 on input without any JSON value.
+	if ! jq -se 'length == 1 and (.[0] | type == "object")' "$file" \
+	    >/dev/null 2>&1; then
+		echo "output is not one JSON object: $(head -c 200 "$file")"
+		return 1
+	fi
+	verdict=$(jq -r '.verdict' "$file")
+	ids=$(jq -r '[.findings[]?.id] | join(",")' "$file")
+	got=$(jq -r '.address' "$file")
+	if [ "$got" != "$address" ]; then
+		echo ".address is \"$got\", not \"$address\""
+		return 1
+	fi
+	if [ "$want_verdict" != - ] && ! one_of "$verdict" "$want_verdict"; then
+		echo "verdict $verdict, expected $want_verdict (findings: ${ids:-none})"
+		return 1
+	fi
+	if [ "$want_rc" != - ] && ! one_of "$rc" "$want_rc"; then
+		echo "exit status $rc, expected $want_rc"
+		return 1
+	fi
+	if [ "$rc" != "$(verdict_rc "$verdict")" ]; then
+		echo "exit status $rc does not match verdict $verdict"
+		return 1
+	fi
+	if [ "$want" != - ]; then
+		IFS=, read -r -a list <<<"$want"
+		for id in "${list[@]}"; do
+			if ! jq -e --arg id "$id" \
+			    'any(.findings[]?; .id == $id)' "$file" >/dev/null; then
+				echo "finding $id missing (findings: ${ids:-none})"
+				return 1
+			fi
+		done
+	fi
+	if [ "$forbid" != - ]; then
+		IFS=, read -r -a list <<<"$forbid"
+		for id in "${list[@]}"; do
+			if jq -e --arg id "$id" '
+			    any(.findings[]?;
+			        if ($id | endswith(".*"))
+			        then .id | startswith($id | rtrimstr("*"))
+			        else .id == $id end)' "$file" >/dev/null; then
+				echo "forbidden finding $id present (findings: $ids)"
+				return 1
+			fi
+		done
+	fi
+	if [ -n "$expr" ] && [ "$expr" != - ]; then
+		if ! jq -e "$expr" "$file" >/dev/null 2>&1; then
+			echo "jq condition failed: $expr"
+			return 1
+		fi
+	fi
+	return 0
+}
+
+# start_fixture NAME ARGS...: start build/fixtures/NAME, wait (bounded) for
+# the port it prints, and set $fixture_port.
+start_fixture() {
+	local bin=$BUILD/fixtures/$1 out=$WORK/$1.port i
+	shift
+	fixture_port=
+	[ -x "$bin" ] || return 1
+	"$bin" -l 120 "$@" >"$out" 2>"$out.err" &
+	fixture_pids+=($!)
+	for ((i = 0; i < 50; i++)); do
+		read -r fixture_port 2>/dev/null <"$out"
+		[ -n "$fixture_port" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ---- the table ----------------------------------------------------------
+
+table_cases() {
+	local name address extra_s want_rc want_verdict want forbid expr why
+	while IFS=$'\t' read -r name address extra_s want_rc want_verdict \
+	    want forbid expr; do
+		case $name in '' | '#'*) continue ;; esac
+		selected "$name" || continue
+		[ "$address" = EMPTY ] && address=
+		extra=()
+		[ "$extra_s" = - ] || read -r -a extra <<<"$extra_s"
+		check_json "$address"
+		if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+			fail "$name" "timed out after ${CASE_TIMEOUT}s"
+			continue
+		fi
+		if why=$(assess_report "$name" "$WORK/out" "$address" \
+		    "$want_rc" "$want_verdict" "$want" "$forbid" "${expr:--}"); then
+			pass "$name"
+		else
+			fail "$name" "$why"
+		fi
+	done <"$CASES"
+}
+
+# ---- cases beyond the table ---------------------------------------------
+
+# Several addresses: a JSON array in argument order; the exit status is 0
+# when all are secure, 1 when any is insecure, 2 when any is an error.
+case_multi() {
+	local name=$1 want_rc=$2 n why
+	shift 2
+	selected "$name" || return 0
+	extra=()
+	check_json "$@"
+	n=$#
+	if ! jq -se --argjson n "$n" \
+	    'length == 1 and (.[0] | type == "array" and length == $n)' \
+	    "$WORK/out" >/dev/null 2>&1; then
+		fail "$name" "expected a JSON array of $n reports (exit" \
+		    "status $rc): $(head -c 200 "$WORK/out")" \
+		    "$(head -c 200 "$WORK/err")"
+		return
+	fi
+	if ! why=$(jq -r '
+	    [range(0; $ARGS.positional | length) as $i
+	     | select(.[$i].address != $ARGS.positional[$i])
+	     | "report \($i) is for \(.[$i].address), not \($ARGS.positional[$i])"]
+	    | first // empty' --args "$@" <"$WORK/out") || [ -n "$why" ]; then
+		fail "$name" "${why:-bad array}"
+		return
+	fi
+	if [ "$rc" != "$want_rc" ]; then
+		fail "$name" "exit status $rc, expected $want_rc" \
+		    "(verdicts: $(jq -r '[.[].verdict] | join(",")' "$WORK/out"))"
+		return
+	fi
+	pass "$name"
+}
+
+# Text output names the verdict and the finding.
+case_text() {
+	selected text-output || return 0
+	run check --rules "$RULES" --resolver "$LAB_DNS" --allow-loopback \
+	    bob@nullmx.test
+	if [ "$rc" != 1 ]; then
+		fail text-output "exit status $rc, expected 1"
+	elif ! grep -qi insecure "$WORK/out"; then
+		fail text-output "the word \"insecure\" is not in the output"
+	elif ! grep -q 'domain\.null_mx' "$WORK/out"; then
+		fail text-output "domain.null_mx is not in the output"
+	elif jq -e . "$WORK/out" >/dev/null 2>&1; then
+		fail text-output "text output is JSON"
+	else
+		pass text-output
+	fi
+}
+
+# The first words of KEY in the [ID] section of findings.ini, whitespace
+# squeezed, or nothing when the file or the key is not there.
+rule_text() {
+	local id=$1 key=$2
+	[ -r "$RULES/findings.ini" ] || return 0
+	awk -v sect="[$id]" -v key="$key" '
+	    /^[ \t]*\[/ { on = ($0 ~ "^[ \t]*\\[" ) && index($0, sect) > 0 }
+	    on && $0 ~ "^[ \t]*" key "[ \t]*[=:]" {
+	        sub(/^[^=:]*[=:][ \t]*/, ""); print; exit }' \
+	    "$RULES/findings.ini" | tr -s '[:space:]' ' ' | cut -c1-24
+}
+
+case_explain() {
+	local key text squeezed
+	if selected explain-known; then
+		run explain --rules "$RULES" domain.nxdomain
+		squeezed=$(tr -s '[:space:]' ' ' <"$WORK/out")
+		if [ "$rc" != 0 ]; then
+			fail explain-known "exit status $rc, expected 0"
+		elif ! grep -q 'domain\.nxdomain' "$WORK/out"; then
+			fail explain-known "the id is not in the output"
+		else
+			for key in title why fix; do
+				text=$(rule_text domain.nxdomain "$key")
+				text=${text% }
+				if [ -n "$text" ] &&
+				    [[ $squeezed != *"$text"* ]]; then
+					fail explain-known "no $key (\"$text...\")"
+					return
+				fi
+			done
+			pass explain-known
+		fi
+	fi
+	if selected explain-unknown; then
+		run explain --rules "$RULES" nope
+		if [ "$rc" != 2 ]; then
+			fail explain-unknown "exit status $rc, expected 2"
+		elif ! grep -q nope "$WORK/err"; then
+			fail explain-unknown "stderr does not name the id:" \
+			    "$(head -c 200 "$WORK/err")"
+		else
+			pass explain-unknown
+		fi
+	fi
+}
+
+# A malformed rules file: exit 2 and a message naming file:line.
+case_bad_rules() {
+	local dir=$WORK/badrules line
+	selected bad-rules || return 0
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp "$RULES"/* "$dir"/ 2>/dev/null
+	[ -f "$dir/findings.ini" ] || : >"$dir/findings.ini"
+	# A section header that never closes: an ini syntax error on a
+	# line we know.
+	# A last line without its newline would swallow ours.
+	[ ! -s "$dir/findings.ini" ] || [ -z "$(tail -c 1 "$dir/findings.ini")" ] ||
+	    echo >>"$dir/findings.ini"
+	line=$(($(wc -l <"$dir/findings.ini") + 1))
+	echo '[domain.broken' >>"$dir/findings.ini"
+	run check --rules "$dir" --resolver "$LAB_DNS" --allow-loopback \
+	    alice@good.test
+	if [ "$rc" != 2 ]; then
+		fail bad-rules "exit status $rc, expected 2"
+	elif ! grep -q "findings\.ini:$line" "$WORK/err"; then
+		fail bad-rules "stderr does not name findings.ini:$line:" \
+		    "$(head -c 200 "$WORK/err")"
+	else
+		pass bad-rules
+	fi
+}
+
+# A resolver that fails (never answers, SERVFAIL, REFUSED): the check ends
+# within --timeout plus slack with verdict error and dns.unverified, and
+# never claims the domain does not exist.
+case_broken_resolver() {
+	local name=$1 fixture=$2 why
+	shift 2
+	selected "$name" || return 0
+	if ! start_fixture "$fixture" "$@"; then
+		fail "$name" "fixture $fixture did not start (make fixtures)"
+		return
+	fi
+	run check --json --rules "$RULES" --resolver "127.0.0.1:$fixture_port" \
+	    --timeout 3 --allow-loopback alice@good.test
+	if [ "$elapsed_ms" -gt 5500 ]; then
+		fail "$name" "took ${elapsed_ms} ms with --timeout 3"
+	elif why=$(assess_report "$name" "$WORK/out" alice@good.test 2 \
+	    error dns.unverified domain.nxdomain,domain.no_mail,mx.dangling \
+	    'all(.records[]?; .status != "nxdomain")'); then
+		pass "$name"
+	else
+		fail "$name" "$why"
+	fi
+	kill "${fixture_pids[-1]}" 2>/dev/null
+}
+
+# c-ares moves on to the next resolver after a SERVFAIL: the lab behind a
+# failing resolver still gives a full answer.
+case_failover() {
+	local why
+	selected resolver-failover || return 0
+	if ! start_fixture servfail; then
+		fail resolver-failover "fixture servfail did not start"
+		return
+	fi
+	run check --json --rules "$RULES" \
+	    --resolver "127.0.0.1:$fixture_port" --resolver "$LAB_DNS" \
+	    --timeout 5 --allow-loopback alice@good.test
+	if why=$(assess_report resolver-failover "$WORK/out" alice@good.test \
+	    0 secure - dns.unverified,domain.* -); then
+		pass resolver-failover
+	else
+		fail resolver-failover "$why"
+	fi
+	kill "${fixture_pids[-1]}" 2>/dev/null
+}
+
+# ---- main ---------------------------------------------------------------
+
+table_cases
+case_multi multi-secure 0 alice@good.test ceo@northwind.test
+case_multi multi-insecure 1 alice@good.test bob@nullmx.test
+case_multi multi-error 2 alice@good.test no-at-sign
+case_multi multi-error-wins 2 bob@nullmx.test a@b@c alice@good.test
+case_multi multi-same-domain 0 alice@good.test bob@good.test
+case_text
+case_explain
+case_bad_rules
+case_broken_resolver blackhole blackhole
+case_broken_resolver servfail servfail
+case_broken_resolver refused servfail -r 5
+case_failover
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
