@@ -38,10 +38,17 @@ struct sc_rules {
  * file and line on a malformed file, an unknown severity or category, a
  * duplicate id; SC_EIO when a file cannot be opened; SC_ENOMEM.
  * On success *out is filled (free with sc_rules_clear()).
+ *
+ * err: "DIR/findings.ini:LINE: reason" (a missing key names the line of
+ * its section's header), "cannot open PATH: strerror", or "" on success;
+ * cut to errlen, and may be NULL.  On failure *out is left empty, and
+ * sc_rules_clear() on it is harmless.  Rules keep the order of the file.
+ * Syntax and checks: docs/findings.md.
  */
 sc_status_t sc_rules_load(const char *dir, struct sc_rules *out, char *err,
                           size_t errlen);
 void sc_rules_clear(struct sc_rules *r);
+/* NULL when r or id is NULL or no rule has the id.  Borrowed from r. */
 const struct sc_rule *sc_rules_find(const struct sc_rules *r, const char *id);
 
 /* -1 when the text is not a grade / severity / category name. */

@@ -25,7 +25,9 @@ sc_score(const struct sc_rules *rules, struct sc_report *rep, int incomplete)
 	int points = 0, grade = SC_GRADE_COUNT - 1, insecure = 0;
 	size_t i;
 
-	qsort(rep->finding, rep->nfinding, sizeof(*rep->finding), by_severity);
+	if (rep->nfinding > 1)
+		qsort(rep->finding, rep->nfinding, sizeof(*rep->finding),
+		      by_severity);
 	for (i = 0; i < rep->nfinding; i++) {
 		points += rep->finding[i].points;
 		if (rep->finding[i].severity <= rules->insecure_at)

@@ -18,7 +18,7 @@
 static char *
 path_in(const char *dir, const char *name)
 {
-	static char buf[4096];
+	static char buf[1024];
 
 	snprintf(buf, sizeof(buf), "%s/%s", dir, name);
 	return buf;
@@ -180,7 +180,7 @@ END_TEST
 START_TEST(test_bad_line_number)
 {
 	struct sc_domainset *set = NULL;
-	char err[512], want[512];
+	char err[1200], want[1200];
 	const char *path = path_in(test_data_dir(), "domainset-bad.txt");
 
 	ck_assert_int_eq(sc_domainset_load(path, &set, err, sizeof(err)),

@@ -7,6 +7,7 @@
  * are in tests/data/rules-*, one mistake each.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <check.h>
@@ -29,6 +30,7 @@ static const struct catalogue_entry {
 	{"mx.dangling", SC_SEV_CRITICAL, SC_CAT_TAKEOVER},
 	{"mx.private_address", SC_SEV_HIGH, SC_CAT_DELIVERY},
 	{"address.invalid", SC_SEV_HIGH, SC_CAT_DELIVERY},
+	{"address.literal", SC_SEV_HIGH, SC_CAT_TAKEOVER},
 	{"dns.unverified", SC_SEV_MEDIUM, SC_CAT_DELIVERY},
 	{"spf.missing", SC_SEV_MEDIUM, SC_CAT_SPOOFING},
 	{"spf.multiple", SC_SEV_MEDIUM, SC_CAT_SPOOFING},
@@ -170,6 +172,60 @@ START_TEST(test_scoring_shipped)
 	ck_assert_int_eq(rules.min_score[4], 50);
 	ck_assert_int_eq(rules.insecure_at, SC_SEV_HIGH);
 	ck_assert_str_eq(rules.dir, test_rules_dir());
+}
+END_TEST
+
+/* docs/findings.md has a table row per finding, and it says what the
+ * rules say: the table is written by hand and must not drift. */
+static char *
+read_all(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *buf;
+	long n;
+
+	ck_assert_msg(fp != NULL, "cannot open %s", path);
+	ck_assert_int_eq(fseek(fp, 0, SEEK_END), 0);
+	n = ftell(fp);
+	ck_assert_int_ge(n, 0);
+	rewind(fp);
+	buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
+	buf[n] = '\0';
+	fclose(fp);
+	return buf;
+}
+
+START_TEST(test_docs_table)
+{
+	char path[512], want[512], *doc, *row, *eol;
+	const struct sc_rule *r;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/../docs/findings.md",
+	         test_rules_dir());
+	doc = read_all(path);
+	for (i = 0; i < rules.nrule; i++) {
+		r = &rules.rule[i];
+		snprintf(want, sizeof(want), "\n| [`%s`](#", r->f.id);
+		row = strstr(doc, want);
+		ck_assert_msg(row != NULL, "%s has no row in %s", r->f.id,
+		              path);
+		eol = strchr(row + 1, '\n');
+		if (eol != NULL)
+			*eol = '\0';
+		snprintf(want, sizeof(want), ") | %s | %s | %d | %s | ",
+		         sc_severity_str(r->f.severity),
+		         sc_category_str(r->f.category), r->f.points,
+		         r->grade_cap < 0 ? "-" : sc_grades[r->grade_cap]);
+		ck_assert_msg(strstr(row, want) != NULL,
+		              "%s: row \"%s\" does not say \"%s\"", r->f.id,
+		              row + 1, want);
+		if (eol != NULL)
+			*eol = '\n';
+	}
+	free(doc);
 }
 END_TEST
 
@@ -448,6 +504,7 @@ Suite *rules_suite(void)
 	                    (int)SC_ARRAY_LEN(catalogue));
 	tcase_add_test(tc, test_catalogue_no_strays);
 	tcase_add_test(tc, test_scoring_shipped);
+	tcase_add_test(tc, test_docs_table);
 	tcase_add_test(tc, test_bad_arguments);
 	suite_add_tcase(s, tc);
 
