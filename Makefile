@@ -61,7 +61,8 @@ TESTBIN  = $(BUILD)/check_scorer
 CONFORMANCE_DIR ?= $(abspath ../shared/conformance)
 export CONFORMANCE_DIR
 
-.PHONY: all check unit e2e demo install uninstall clean fixtures
+.PHONY: all check unit e2e installcheck demo install uninstall clean \
+        fixtures
 all: $(STATIC) $(SHARED) $(CLI)
 
 $(BUILD)/obj/scorer/%.o: scorer/%.c $(wildcard scorer/*.h) include/scorer.h
@@ -113,7 +114,12 @@ e2e: $(CLI) $(FIXT_BIN)
 	SCORER=$(CURDIR)/$(CLI) BUILD=$(CURDIR)/$(BUILD) \
 	    tests/e2e/run.sh
 
-check: all unit e2e
+installcheck: all
+	BUILD=$(BUILD) tests/install/run.sh
+
+# The install test links a program against the shared library, which an
+# ASan build cannot do without the sanitizer runtime: plain builds only.
+check: all unit e2e $(if $(filter 1,$(SAN)),,installcheck)
 
 demo: $(CLI)
 	tests/lab/demo.sh $(CURDIR)/$(CLI)
@@ -128,7 +134,8 @@ install: all
 	ln -sf libscorer.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libscorer.so.$(SOVERSION)
 	ln -sf libscorer.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libscorer.so
 	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/
-	install -m 644 rules/*.ini rules/*.txt $(DESTDIR)$(DATADIR)/rules/
+	install -m 644 rules/*.ini rules/*.txt rules/SOURCES.md \
+	    $(DESTDIR)$(DATADIR)/rules/
 	install -m 644 docs/scorer.1 $(DESTDIR)$(MANDIR)/man1/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCDIR@|$(INCDIR)|' -e 's|@VERSION@|$(VERSION)|' \

@@ -13,3 +13,20 @@ const struct sc_check *const sc_checks[] = {
 };
 
 const size_t sc_ncheck = SC_ARRAY_LEN(sc_checks);
+
+/* A rules set that leaves out an id would make that finding silently
+ * harmless: refuse it when it is loaded instead. */
+const char *
+sc_checks_missing_rule(const struct sc_rules *rules)
+{
+	const char *const *id;
+	size_t i;
+
+	if (sc_rules_find(rules, "address.invalid") == NULL)
+		return "address.invalid";
+	for (i = 0; i < sc_ncheck; i++)
+		for (id = sc_checks[i]->ids; id != NULL && *id != NULL; id++)
+			if (sc_rules_find(rules, *id) == NULL)
+				return *id;
+	return NULL;
+}

@@ -130,6 +130,7 @@ load_rules(struct sc_ctx *ctx, const char *dir)
 {
 	struct sc_rules rules;
 	struct sc_domainset *disp = NULL, *prov = NULL;
+	const char *missing;
 	char err[512];
 	sc_status_t st;
 
@@ -137,6 +138,13 @@ load_rules(struct sc_ctx *ctx, const char *dir)
 	st = sc_rules_load(dir, &rules, err, sizeof(err));
 	if (st != SC_OK)
 		return st == SC_ENOMEM ? st : sc_ctx_error(ctx, SC_ERULES, "%s", err);
+	if ((missing = sc_checks_missing_rule(&rules)) != NULL) {
+		sc_rules_clear(&rules);
+		return sc_ctx_error(ctx, SC_ERULES,
+		                    "%s/findings.ini: no rule for '%s' (every "
+		                    "finding scorer reports needs one)", dir,
+		                    missing);
+	}
 	if ((st = load_list(ctx, dir, "disposable.txt", &disp)) != SC_OK ||
 	    (st = load_list(ctx, dir, "providers.txt", &prov)) != SC_OK) {
 		sc_rules_clear(&rules);

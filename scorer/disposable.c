@@ -20,8 +20,11 @@ disposable_assess(const struct sc_domain *dom, struct sc_hits *out)
 		            dom->name, hit);
 }
 
+static const char *const disposable_ids[] = { "domain.disposable", NULL };
+
 const struct sc_check sc_check_disposable = {
 	.name = "disposable",
+	.ids = disposable_ids,
 	.start = NULL,
 	.assess = disposable_assess,
 };

@@ -140,8 +140,14 @@ domain_assess(const struct sc_domain *dom, struct sc_hits *out)
 		assess_no_mx(dom, out);
 }
 
+static const char *const domain_ids[] = {
+	"address.literal", "domain.nxdomain", "domain.null_mx",
+	"domain.implicit_mx", "domain.no_mail", "dns.unverified", NULL
+};
+
 const struct sc_check sc_check_domain = {
 	.name = "domain",
+	.ids = domain_ids,
 	.start = domain_start,
 	.assess = domain_assess,
 };

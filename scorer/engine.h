@@ -95,6 +95,8 @@ struct sc_req {
  * canned evidence. */
 struct sc_check {
 	const char *name;
+	const char *const *ids;   /* the finding ids it may report, NULL-ended:
+	                           * a rules set must have a rule for each */
 	sc_status_t (*start)(struct sc_domain *dom);
 	void (*assess)(const struct sc_domain *dom, struct sc_hits *out);
 };
@@ -105,6 +107,9 @@ extern const struct sc_check sc_check_disposable;
 extern const struct sc_check sc_check_lookalike;
 extern const struct sc_check *const sc_checks[];
 extern const size_t sc_ncheck;
+
+/* The first finding id some check may report that has no rule, or NULL. */
+const char *sc_checks_missing_rule(const struct sc_rules *rules);
 
 #define SC_DOMAIN_BUCKETS 1024
 

@@ -192,8 +192,13 @@ mx_assess(const struct sc_domain *dom, struct sc_hits *out)
 		assess_addresses(dom, dom->name, dom->a, dom->aaaa, out);
 }
 
+static const char *const mx_ids[] = {
+	"mx.dangling", "mx.private_address", "dns.unverified", NULL
+};
+
 const struct sc_check sc_check_mx = {
 	.name = "mx",
+	.ids = mx_ids,
 	.start = NULL, /* started by the "domain" check once the MX is known */
 	.assess = mx_assess,
 };

@@ -256,10 +256,11 @@ static const struct finding_key {
 	{"grade_cap", KEY_GRADE_CAP},
 };
 
-/* points defaults to 0 and grade_cap to none, so an info finding needs
- * neither. */
+/* points is required even for an info finding (points = 0): a forgotten
+ * line must not make a finding free.  grade_cap is optional. */
 #define KEY_REQUIRED \
-	(KEY_SEVERITY | KEY_CATEGORY | KEY_TITLE | KEY_WHY | KEY_FIX)
+	(KEY_SEVERITY | KEY_CATEGORY | KEY_POINTS | KEY_TITLE | KEY_WHY | \
+	 KEY_FIX)
 
 static const struct finding_key *
 find_finding_key(const char *name)

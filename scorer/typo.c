@@ -21,8 +21,11 @@ lookalike_assess(const struct sc_domain *dom, struct sc_hits *out)
 		            provider, why, provider);
 }
 
+static const char *const lookalike_ids[] = { "domain.lookalike", NULL };
+
 const struct sc_check sc_check_lookalike = {
 	.name = "lookalike",
+	.ids = lookalike_ids,
 	.start = NULL,
 	.assess = lookalike_assess,
 };

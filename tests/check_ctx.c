@@ -4,6 +4,8 @@
  * and a resolver that refuses answers at once.
  */
 #include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -72,6 +74,52 @@ START_TEST(test_bad_rules_dir_keeps_old_rules)
 	ck_assert_int_eq(rule->severity, SC_SEV_CRITICAL);
 	ck_assert_int_eq(sc_rule_lookup(ctx, "no.such", &rule), SC_ENOTFOUND);
 	sc_ctx_free(ctx);
+}
+END_TEST
+
+/* Copy rules/findings.ini without the section of `drop`, and scoring.ini,
+ * into a new directory under /tmp. */
+static void
+write_rules_without(char *dir, const char *drop)
+{
+	char path[512], line[1024], header[128];
+	FILE *in, *out;
+	int skipping = 0;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(header, sizeof(header), "[%s]", drop);
+	snprintf(path, sizeof(path), "%s/findings.ini", test_rules_dir());
+	ck_assert_ptr_nonnull(in = fopen(path, "r"));
+	snprintf(path, sizeof(path), "%s/findings.ini", dir);
+	ck_assert_ptr_nonnull(out = fopen(path, "w"));
+	while (fgets(line, sizeof(line), in) != NULL) {
+		if (line[0] == '[')
+			skipping = strncmp(line, header, strlen(header)) == 0;
+		if (!skipping)
+			fputs(line, out);
+	}
+	fclose(in);
+	fclose(out);
+	snprintf(path, sizeof(path), "cp %s/scoring.ini %s/", test_rules_dir(),
+	         dir);
+	ck_assert_int_eq(system(path), 0);
+}
+
+/* A rules set without a rule for a finding the checks report would make
+ * that finding silently harmless: it is refused, naming the id. */
+START_TEST(test_rules_must_cover_every_finding)
+{
+	sc_ctx_t *ctx = NULL;
+	char dir[] = "/tmp/scorer-rules-XXXXXX", cmd[64];
+
+	write_rules_without(dir, "mx.dangling");
+	ck_assert_int_eq(sc_ctx_new(&ctx), SC_OK);
+	ck_assert_int_eq(sc_ctx_set_rules_dir(ctx, dir), SC_ERULES);
+	ck_assert_ptr_nonnull(strstr(sc_ctx_errmsg(ctx),
+	                             "no rule for 'mx.dangling'"));
+	sc_ctx_free(ctx);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
 }
 END_TEST
 
@@ -235,6 +283,7 @@ Suite *ctx_suite(void)
 	tcase_add_test(tc, test_null_arguments);
 	tcase_add_test(tc, test_strings);
 	tcase_add_test(tc, test_bad_rules_dir_keeps_old_rules);
+	tcase_add_test(tc, test_rules_must_cover_every_finding);
 	tcase_add_test(tc, test_invalid_address_report);
 	tcase_add_test(tc, test_report_outlives_context);
 	tcase_add_test(tc, test_json_of_non_utf8_input);
