@@ -242,6 +242,17 @@ SC_EXTERN const sc_record_t *sc_report_record(const sc_report_t *report,
  */
 SC_EXTERN sc_status_t sc_report_json(const sc_report_t *report, char **out);
 
+/**
+ * What one check saw, as JSON: the same object as the member `check` of
+ * the report's "checks" (e.g. "spf": the include tree; "dmarc": the policy
+ * that applies).  See docs/json.md.
+ * \param out receives a NUL-terminated string; free with sc_free().
+ * \return SC_OK, SC_EINVAL, SC_ENOTFOUND (no such check in this report),
+ *         SC_ENOMEM.  \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_report_check_json(const sc_report_t *report,
+                                           const char *check, char **out);
+
 /* ---- rules ------------------------------------------------------------ */
 
 /**

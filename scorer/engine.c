@@ -33,14 +33,28 @@ queue_done(struct sc_ctx *ctx, struct sc_req *req)
 	ctx->queue_tail = &req->next;
 }
 
+/* Each check's findings, and what it saw for the report's "checks". */
 static void
 assess(struct sc_domain *dom)
 {
 	size_t i;
 
-	for (i = 0; i < sc_ncheck; i++)
-		if (sc_checks[i]->assess != NULL)
-			sc_checks[i]->assess(dom, &dom->hits);
+	dom->described = json_object();
+	if (dom->described == NULL)
+		dom->status = SC_ENOMEM;
+	for (i = 0; i < sc_ncheck && dom->status == SC_OK; i++) {
+		const struct sc_check *c = sc_checks[i];
+
+		if (c->assess != NULL)
+			c->assess(dom, &dom->hits);
+		if (c->describe != NULL) {
+			json_t *d = c->describe(dom);
+
+			if (d == NULL ||
+			    json_object_set_new(dom->described, c->name, d) != 0)
+				dom->status = SC_ENOMEM;
+		}
+	}
 	if (dom->hits.failed)
 		dom->status = SC_ENOMEM;
 }
@@ -160,6 +174,10 @@ domain_free(struct sc_domain *dom)
 		sc_free(dom->host[i].regdom);
 	}
 	sc_free(dom->host);
+	for (i = 0; i < sc_ncheck; i++)
+		if (sc_checks[i]->clear != NULL)
+			sc_checks[i]->clear(dom);
+	json_decref(dom->described);
 	sc_hits_clear(&dom->hits);
 	sc_free(dom->name);
 	sc_free(dom->regdom);

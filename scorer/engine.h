@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include <jansson.h>
 #include <libpsl.h>
 
 #include "address.h"
@@ -16,6 +17,8 @@
 #include "domainset.h"
 #include "loop.h"
 #include "rules.h"
+
+#define SC_MAX_CHECKS 32
 
 /* A finding before the rules give it severity, title and points. */
 struct sc_hit {
@@ -70,7 +73,10 @@ struct sc_domain {
 	struct sc_mxhost *host;
 	size_t nhost;
 
+	void *state_of[SC_MAX_CHECKS]; /* each check's own evidence */
+
 	struct sc_hits hits;          /* assessment, once DONE */
+	json_t *described;            /* each check's description, once DONE */
 	sc_status_t status;           /* SC_OK, or why no assessment */
 	struct sc_req *waiters;
 	struct sc_domain *hnext;      /* cache chain */
@@ -92,14 +98,21 @@ struct sc_req {
 
 /* A check: starts its lookups on a domain job and assesses the evidence.
  * assess is pure: evidence in, findings out, so unit tests can feed it
- * canned evidence. */
+ * canned evidence.  A check keeps its own evidence in the domain's state
+ * slot (dom->state_of[index in sc_checks]) and frees it in clear. */
 struct sc_check {
 	const char *name;
 	const char *const *ids;   /* the finding ids it may report, NULL-ended:
 	                           * a rules set must have a rule for each */
 	sc_status_t (*start)(struct sc_domain *dom);
 	void (*assess)(const struct sc_domain *dom, struct sc_hits *out);
+	/* Optional: what the check saw, as a JSON object for the report's
+	 * "checks" member (a new reference, or NULL for nothing). */
+	json_t *(*describe)(const struct sc_domain *dom);
+	/* Optional: free the check's state slot. */
+	void (*clear)(struct sc_domain *dom);
 };
+
 
 extern const struct sc_check sc_check_domain;
 extern const struct sc_check sc_check_mx;
@@ -107,6 +120,11 @@ extern const struct sc_check sc_check_disposable;
 extern const struct sc_check sc_check_lookalike;
 extern const struct sc_check *const sc_checks[];
 extern const size_t sc_ncheck;
+
+/* The state slot of a check in a domain job. */
+void **sc_check_state(struct sc_domain *dom, const struct sc_check *check);
+void *sc_check_state_get(const struct sc_domain *dom,
+                         const struct sc_check *check);
 
 /* The first finding id some check may report that has no rule, or NULL. */
 const char *sc_checks_missing_rule(const struct sc_rules *rules);

@@ -124,6 +124,8 @@ sc_report_json(const sc_report_t *rep, char **out)
 	    set(o, "elapsed_ms", json_integer(rep->elapsed_ms)) ||
 	    set(o, "findings", array_of(rep, 1)) ||
 	    set(o, "records", array_of(rep, 0)) ||
+	    set(o, "checks", rep->checks != NULL ? json_deep_copy(rep->checks)
+	                                         : json_object()) ||
 	    set(o, "scorer_version", json_string(SC_VERSION)))
 		goto done;
 	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);

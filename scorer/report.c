@@ -4,6 +4,7 @@
  * outlives the context that made it.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
@@ -43,6 +44,7 @@ sc_report_free(sc_report_t *rep)
 		record_clear(&rep->record[i]);
 	sc_free(rep->finding);
 	sc_free(rep->record);
+	json_decref(rep->checks);
 	sc_free(rep->address);
 	sc_free(rep->domain);
 	sc_free(rep);
@@ -196,6 +198,13 @@ sc_report_build(const struct sc_req *req, sc_report_t **out)
 	    (st = add_findings(rep, &req->ctx->rules, &dom->hits)) != SC_OK ||
 	    (st = add_records(rep, dom)) != SC_OK)
 		goto done;
+	/* A deep copy: the report may go to another thread than the
+	 * context, and jansson's reference counts are not ours to share. */
+	if (dom->described != NULL &&
+	    (rep->checks = json_deep_copy(dom->described)) == NULL) {
+		st = SC_ENOMEM;
+		goto done;
+	}
 	sc_score(&req->ctx->rules, rep, dom->hits.incomplete);
 done:
 	if (st != SC_OK) {
@@ -204,6 +213,27 @@ done:
 	}
 	*out = rep;
 	return SC_OK;
+}
+
+sc_status_t
+sc_report_check_json(const sc_report_t *rep, const char *check, char **out)
+{
+	json_t *d;
+	char *text;
+
+	if (rep == NULL || check == NULL || out == NULL)
+		return SC_EINVAL;
+	*out = NULL;
+	d = rep->checks != NULL ? json_object_get(rep->checks, check) : NULL;
+	if (d == NULL)
+		return SC_ENOTFOUND;
+	text = json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	                     JSON_ENCODE_ANY);
+	if (text == NULL)
+		return SC_ENOMEM;
+	*out = sc_strdup(text);
+	free(text);
+	return *out != NULL ? SC_OK : SC_ENOMEM;
 }
 
 const char *

@@ -2,6 +2,8 @@
 #ifndef SC_REPORT_H
 #define SC_REPORT_H
 
+#include <jansson.h>
+
 #include "rules.h"
 #include "scorer.h"
 
@@ -16,6 +18,7 @@ struct sc_report {
 	size_t nfinding;
 	sc_record_t *record;      /* strings and data owned by the report */
 	size_t nrecord;
+	json_t *checks;           /* what each check saw: {"name": {...}} */
 };
 
 /*
