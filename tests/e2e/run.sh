@@ -19,7 +19,8 @@ SCORER=${SCORER:-$TOP/build/scorer}
 BUILD=${BUILD:-$TOP/build}
 RULES=${RULES:-$TOP/rules}
 LAB=$TOP/tests/lab/lab.sh
-CASES=$TOP/tests/e2e/cases.tsv
+# Every tests/e2e/cases*.tsv: one table per area (cases-spf.tsv ...).
+CASES=("$TOP"/tests/e2e/cases*.tsv)
 PATTERN=${1:-*}
 VERBOSE=${E2E_VERBOSE:-0}
 CASE_TIMEOUT=30
@@ -243,7 +244,7 @@ table_cases() {
 		else
 			fail "$name" "$why"
 		fi
-	done <"$CASES"
+	done < <(cat "${CASES[@]}")
 }
 
 # ---- cases beyond the table ---------------------------------------------
