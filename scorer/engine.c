@@ -28,9 +28,64 @@ hash_name(const char *s)
 static void
 queue_done(struct sc_ctx *ctx, struct sc_req *req)
 {
+	if (req->queued)
+		return;
+	req->queued = 1;
+	sc_timer_stop(&ctx->loop, &req->deadline);
 	req->next = NULL;
 	*ctx->queue_tail = req;
 	ctx->queue_tail = &req->next;
+}
+
+/* Answer a request once its domain is done and its own operations are
+ * over: assess the address-level checks, then queue the report. */
+static void
+req_maybe_done(struct sc_req *req)
+{
+	size_t i;
+
+	if (req->queued || req->waiting_domain || req->pending > 0)
+		return;
+	for (i = 0; i < sc_ncheck; i++)
+		if (sc_checks[i]->assess_address != NULL)
+			sc_checks[i]->assess_address(req, &req->hits);
+	queue_done(req->ctx, req);
+}
+
+void
+sc_req_hold(struct sc_req *req)
+{
+	req->pending++;
+}
+
+void
+sc_req_release(struct sc_req *req)
+{
+	if (req->expired || req->pending == 0)
+		return;
+	if (--req->pending == 0)
+		req_maybe_done(req);
+}
+
+void **
+sc_req_state(struct sc_req *req, const struct sc_check *check)
+{
+	size_t i;
+
+	for (i = 0; i < sc_ncheck; i++)
+		if (sc_checks[i] == check)
+			return &req->state_of[i];
+	return &req->state_of[SC_MAX_CHECKS - 1];
+}
+
+static void
+on_req_deadline(void *arg)
+{
+	struct sc_req *req = arg;
+
+	req->expired = 1;
+	req->pending = 0;
+	req_maybe_done(req);
 }
 
 /* Each check's findings, and what it saw for the report's "checks". */
@@ -80,7 +135,8 @@ domain_finish(struct sc_domain *dom)
 		assess(dom);
 	for (req = dom->waiters; req != NULL; req = next) {
 		next = req->next;
-		queue_done(ctx, req);
+		req->waiting_domain = 0;
+		req_maybe_done(req);
 	}
 	dom->waiters = NULL;
 }
@@ -234,11 +290,59 @@ domain_start(struct sc_ctx *ctx, const char *name, struct sc_domain **out)
 }
 
 static void
+live_add(struct sc_ctx *ctx, struct sc_req *req)
+{
+	req->live_next = ctx->live;
+	if (ctx->live != NULL)
+		ctx->live->live_prev = req;
+	ctx->live = req;
+}
+
+static void
+live_remove(struct sc_ctx *ctx, struct sc_req *req)
+{
+	if (req->live_prev != NULL)
+		req->live_prev->live_next = req->live_next;
+	else if (ctx->live == req)
+		ctx->live = req->live_next;
+	if (req->live_next != NULL)
+		req->live_next->live_prev = req->live_prev;
+	req->live_prev = req->live_next = NULL;
+}
+
+static void
 req_free(struct sc_req *req)
 {
+	size_t i;
+
+	for (i = 0; i < sc_ncheck; i++)
+		if (sc_checks[i]->clear_address != NULL)
+			sc_checks[i]->clear_address(req);
+	if (req->ctx != NULL)
+		sc_timer_stop(&req->ctx->loop, &req->deadline);
+	sc_hits_clear(&req->hits);
 	sc_address_clear(&req->addr);
 	sc_free(req->input);
 	sc_free(req);
+}
+
+/* The address's own checks, with a hold of our own so that an operation
+ * that ends at once cannot answer the request before the last started. */
+static sc_status_t
+start_address_checks(struct sc_req *req)
+{
+	struct sc_ctx *ctx = req->ctx;
+	size_t i;
+
+	sc_timer_start(&ctx->loop, &req->deadline, ctx->timeout_ms,
+	               on_req_deadline, req);
+	sc_req_hold(req);
+	for (i = 0; i < sc_ncheck; i++)
+		if (sc_checks[i]->start_address != NULL &&
+		    sc_checks[i]->start_address(req) == SC_ENOMEM)
+			req->hits.failed = 1;
+	sc_req_release(req);
+	return SC_OK;
 }
 
 sc_status_t
@@ -265,6 +369,7 @@ sc_engine_submit(struct sc_ctx *ctx, const char *address, sc_done_cb done,
 		return sc_ctx_error(ctx, SC_ENOMEM, "out of memory");
 	}
 	ctx->running++;
+	live_add(ctx, req);
 	if (st != SC_OK) {
 		queue_done(ctx, req); /* a report with address.invalid */
 		return SC_OK;
@@ -274,17 +379,17 @@ sc_engine_submit(struct sc_ctx *ctx, const char *address, sc_done_cb done,
 	if (dom == NULL &&
 	    domain_start(ctx, req->addr.domain_ascii, &dom) != SC_OK) {
 		ctx->running--;
+		live_remove(ctx, req);
 		req_free(req);
 		return sc_ctx_error(ctx, SC_ENOMEM, "out of memory");
 	}
 	req->dom = dom;
-	if (dom->state == SC_JOB_DONE) {
-		queue_done(ctx, req);
-	} else {
+	if (dom->state != SC_JOB_DONE) {
+		req->waiting_domain = 1;
 		req->next = dom->waiters;
 		dom->waiters = req;
 	}
-	return SC_OK;
+	return start_address_checks(req);
 }
 
 /* Hand out the reports that are ready.  A callback may submit more
@@ -301,6 +406,7 @@ deliver(struct sc_ctx *ctx)
 		ctx->queue = req->next;
 		if (ctx->queue == NULL)
 			ctx->queue_tail = &ctx->queue;
+		live_remove(ctx, req);
 		st = sc_report_build(req, &rep);
 		ctx->running--;
 		ctx->in_callback = 1;
@@ -339,12 +445,12 @@ sc_engine_perform(struct sc_ctx *ctx, int timeout_ms, size_t *running)
 }
 
 /* Tear down: abandon every lookup first, so that c-ares' destruction
- * callbacks find nothing to do, then free jobs and queued requests. */
+ * callbacks find nothing to do; then the requests (whose checks may still
+ * hold context-wide state), then the jobs. */
 void
 sc_engine_clear(struct sc_ctx *ctx)
 {
 	struct sc_domain *dom, *next;
-	struct sc_req *req, *rnext;
 	struct sc_lookup *lk;
 	size_t b;
 
@@ -355,23 +461,21 @@ sc_engine_clear(struct sc_ctx *ctx)
 				sc_dns_abandon(lk);
 		}
 	sc_dns_clear(&ctx->dns);
-	for (b = 0; b < SC_DOMAIN_BUCKETS; b++) {
-		for (dom = ctx->bucket[b]; dom != NULL; dom = next) {
-			next = dom->hnext;
-			for (req = dom->waiters; req != NULL; req = rnext) {
-				rnext = req->next;
-				req_free(req);
-			}
-			domain_free(dom);
-		}
-		ctx->bucket[b] = NULL;
-	}
-	for (req = ctx->queue; req != NULL; req = rnext) {
-		rnext = req->next;
+	while (ctx->live != NULL) {
+		struct sc_req *req = ctx->live;
+
+		live_remove(ctx, req);
 		req_free(req);
 	}
 	ctx->queue = NULL;
 	ctx->queue_tail = &ctx->queue;
+	for (b = 0; b < SC_DOMAIN_BUCKETS; b++) {
+		for (dom = ctx->bucket[b]; dom != NULL; dom = next) {
+			next = dom->hnext;
+			domain_free(dom);
+		}
+		ctx->bucket[b] = NULL;
+	}
 	ctx->running = 0;
 }
 

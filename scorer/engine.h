@@ -52,6 +52,7 @@ struct sc_mxhost {
 enum sc_job_state { SC_JOB_RUNNING, SC_JOB_DONE };
 
 struct sc_req;
+struct sc_check;
 
 /* Everything learnt about one domain, shared by every address there. */
 struct sc_domain {
@@ -94,7 +95,27 @@ struct sc_req {
 	void *userdata;
 	uint64_t started;
 	struct sc_req *next;          /* on a domain's waiters, or the queue */
+	struct sc_req *live_prev, *live_next; /* every request not delivered */
+
+	/* The address's own checks (a breach lookup is per address, not per
+	 * domain): operations under way, a deadline, findings, state. */
+	unsigned pending;
+	int waiting_domain;           /* still on dom->waiters */
+	int expired;                  /* the deadline passed: late ends ignored */
+	int queued;
+	struct sc_timer deadline;
+	struct sc_hits hits;
+	void *state_of[SC_MAX_CHECKS];
 };
+
+/* For address-level checks: an operation of req started / ended.  The
+ * request is answered when its domain is done and nothing is held.  After
+ * the deadline, sc_req_release() is a no-op; a check must stop touching a
+ * request in its clear_address hook, which runs before the request is
+ * freed. */
+void sc_req_hold(struct sc_req *req);
+void sc_req_release(struct sc_req *req);
+void **sc_req_state(struct sc_req *req, const struct sc_check *check);
 
 /* A check: starts its lookups on a domain job and assesses the evidence.
  * assess is pure: evidence in, findings out, so unit tests can feed it
@@ -111,6 +132,13 @@ struct sc_check {
 	json_t *(*describe)(const struct sc_domain *dom);
 	/* Optional: free the check's state slot. */
 	void (*clear)(struct sc_domain *dom);
+
+	/* Optional, for checks of the address itself (not its domain): start
+	 * its operations (sc_req_hold/sc_req_release), assess them (pure),
+	 * and stop and free them (also when the deadline passed first). */
+	sc_status_t (*start_address)(struct sc_req *req);
+	void (*assess_address)(const struct sc_req *req, struct sc_hits *out);
+	void (*clear_address)(struct sc_req *req);
 };
 
 
@@ -152,6 +180,7 @@ struct sc_ctx {
 
 	struct sc_domain *bucket[SC_DOMAIN_BUCKETS];
 	struct sc_req *queue, **queue_tail; /* reports ready to hand out */
+	struct sc_req *live;          /* every request not yet delivered */
 	size_t running;
 	int in_callback;
 	char errmsg[512];

@@ -79,14 +79,19 @@ add_findings(sc_report_t *rep, const struct sc_rules *rules,
 {
 	size_t i;
 
+	sc_finding_t *p;
+
 	if (hits->n == 0)
 		return SC_OK;
-	rep->finding = sc_calloc(hits->n, sizeof(*rep->finding));
-	if (rep->finding == NULL)
+	p = sc_realloc(rep->finding,
+	               (rep->nfinding + hits->n) * sizeof(*rep->finding));
+	if (p == NULL)
 		return SC_ENOMEM;
+	rep->finding = p;
 	for (i = 0; i < hits->n; i++) {
-		rep->nfinding++;
-		if (fill_finding(rules, &hits->hit[i], &rep->finding[i]) != SC_OK)
+		sc_finding_t *f = &rep->finding[rep->nfinding++];
+
+		if (fill_finding(rules, &hits->hit[i], f) != SC_OK)
 			return SC_ENOMEM;
 	}
 	return SC_OK;
@@ -194,8 +199,13 @@ sc_report_build(const struct sc_req *req, sc_report_t **out)
 		st = build_invalid(req, rep);
 		goto done;
 	}
+	if (req->hits.failed) {
+		st = SC_ENOMEM;
+		goto done;
+	}
 	if ((st = dom->status) != SC_OK ||
 	    (st = add_findings(rep, &req->ctx->rules, &dom->hits)) != SC_OK ||
+	    (st = add_findings(rep, &req->ctx->rules, &req->hits)) != SC_OK ||
 	    (st = add_records(rep, dom)) != SC_OK)
 		goto done;
 	/* A deep copy: the report may go to another thread than the
@@ -205,7 +215,8 @@ sc_report_build(const struct sc_req *req, sc_report_t **out)
 		st = SC_ENOMEM;
 		goto done;
 	}
-	sc_score(&req->ctx->rules, rep, dom->hits.incomplete);
+	sc_score(&req->ctx->rules, rep,
+	         dom->hits.incomplete || req->hits.incomplete);
 done:
 	if (st != SC_OK) {
 		sc_report_free(rep);
