@@ -160,6 +160,39 @@ SC_EXTERN sc_status_t sc_ctx_set_timeout_ms(sc_ctx_t *ctx, unsigned ms);
 SC_EXTERN sc_status_t sc_ctx_set_allow_loopback(sc_ctx_t *ctx, int allow);
 
 /**
+ * The SMTP port the STARTTLS probe connects to (default 25).  Another port
+ * is for labs: real MX hosts listen on 25.  \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_ctx_set_smtp_port(sc_ctx_t *ctx, unsigned port);
+
+/**
+ * The HTTPS port for MTA-STS policy fetches (default 443; for labs).
+ * \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_ctx_set_https_port(sc_ctx_t *ctx, unsigned port);
+
+/**
+ * Extra trust anchors (PEM file) for TLS certificates, added to the
+ * system's store (default: none).  \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_ctx_set_ca_file(sc_ctx_t *ctx, const char *path);
+
+/**
+ * Look addresses up in a local breach corpus: a text hash list or an
+ * index built by `scorer corpus build` (default: none).  \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_ctx_set_breach_corpus(sc_ctx_t *ctx,
+                                               const char *path);
+
+/**
+ * Look addresses up in a k-anonymity range API at url (only the first 6
+ * hex digits of the address's hash are sent); key may be NULL.  Both are
+ * copied.  \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_ctx_set_breach_api(sc_ctx_t *ctx, const char *url,
+                                            const char *key);
+
+/**
  * The detailed message of the last failed call on this context, or "".
  * Borrowed; valid until the next call on the context.  \since 0.1.0
  */

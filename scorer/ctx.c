@@ -52,6 +52,8 @@ sc_ctx_new(sc_ctx_t **out)
 	if (ctx == NULL)
 		return SC_ENOMEM;
 	ctx->timeout_ms = DEFAULT_TIMEOUT_MS;
+	ctx->smtp_port = 25;
+	ctx->https_port = 443;
 	derive_dns_timeouts(ctx);
 	ctx->queue_tail = &ctx->queue;
 	sc_loop_init(&ctx->loop);
@@ -65,6 +67,7 @@ sc_ctx_free(sc_ctx_t *ctx)
 	if (ctx == NULL)
 		return;
 	sc_engine_clear(ctx);
+	sc_http_clear(&ctx->http);
 	sc_loop_clear(&ctx->loop);
 	if (ctx->rules_loaded)
 		sc_rules_clear(&ctx->rules);
@@ -74,6 +77,10 @@ sc_ctx_free(sc_ctx_t *ctx)
 		psl_free(ctx->psl);
 	sc_free(ctx->servers);
 	sc_free(ctx->rules_dir);
+	sc_free(ctx->ca_file);
+	sc_free(ctx->breach_corpus);
+	sc_free(ctx->breach_api);
+	sc_free(ctx->breach_api_key);
 	sc_free(ctx);
 }
 
@@ -198,6 +205,64 @@ sc_ctx_set_timeout_ms(sc_ctx_t *ctx, unsigned ms)
 }
 
 sc_status_t
+sc_ctx_set_smtp_port(sc_ctx_t *ctx, unsigned port)
+{
+	if (ctx == NULL || port == 0 || port > 65535)
+		return SC_EINVAL;
+	ctx->smtp_port = port;
+	return SC_OK;
+}
+
+sc_status_t
+sc_ctx_set_https_port(sc_ctx_t *ctx, unsigned port)
+{
+	if (ctx == NULL || port == 0 || port > 65535)
+		return SC_EINVAL;
+	ctx->https_port = port;
+	return SC_OK;
+}
+
+/* Replace *slot with a copy of value (NULL clears it). */
+static sc_status_t
+set_string(char **slot, const char *value)
+{
+	char *copy = NULL;
+
+	if (value != NULL && (copy = sc_strdup(value)) == NULL)
+		return SC_ENOMEM;
+	sc_free(*slot);
+	*slot = copy;
+	return SC_OK;
+}
+
+sc_status_t
+sc_ctx_set_ca_file(sc_ctx_t *ctx, const char *path)
+{
+	if (ctx == NULL || (path != NULL && *path == '\0'))
+		return SC_EINVAL;
+	return set_string(&ctx->ca_file, path);
+}
+
+sc_status_t
+sc_ctx_set_breach_corpus(sc_ctx_t *ctx, const char *path)
+{
+	if (ctx == NULL || (path != NULL && *path == '\0'))
+		return SC_EINVAL;
+	return set_string(&ctx->breach_corpus, path);
+}
+
+sc_status_t
+sc_ctx_set_breach_api(sc_ctx_t *ctx, const char *url, const char *key)
+{
+	if (ctx == NULL || (url != NULL && *url == '\0'))
+		return SC_EINVAL;
+	if (set_string(&ctx->breach_api, url) != SC_OK ||
+	    set_string(&ctx->breach_api_key, key) != SC_OK)
+		return SC_ENOMEM;
+	return SC_OK;
+}
+
+sc_status_t
 sc_ctx_set_allow_loopback(sc_ctx_t *ctx, int allow)
 {
 	if (ctx == NULL)
@@ -229,6 +294,10 @@ sc_ctx_ready(struct sc_ctx *ctx)
 	                 sizeof(ctx->errmsg));
 	if (st != SC_OK)
 		return st;
+	if ((st = sc_http_init(&ctx->http, &ctx->loop)) != SC_OK) {
+		sc_dns_clear(&ctx->dns);
+		return sc_ctx_error(ctx, st, "cannot set up libcurl");
+	}
 	ctx->ready = 1;
 	return SC_OK;
 }

@@ -14,6 +14,7 @@
 
 #include "address.h"
 #include "dns.h"
+#include "http.h"
 #include "domainset.h"
 #include "loop.h"
 #include "rules.h"
@@ -167,11 +168,18 @@ struct sc_ctx {
 	unsigned dns_timeout_ms;
 	unsigned dns_tries;
 	int allow_loopback;
+	unsigned smtp_port;
+	unsigned https_port;
+	char *ca_file;
+	char *breach_corpus;
+	char *breach_api;
+	char *breach_api_key;
 
 	/* lazily built on the first check, so options can change first */
 	int ready;
 	struct sc_loop loop;
 	struct sc_dns dns;
+	struct sc_http http;
 	struct sc_rules rules;
 	int rules_loaded;
 	struct sc_domainset *disposable;

@@ -1,0 +1,273 @@
+/*
+ * The libcurl adapter (curl's own multi socket API, as its documentation's
+ * hiperfifo example drives it): the only file that talks to libcurl.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "http.h"
+#include "internal.h"
+
+#define USER_AGENT "scorer/" SC_VERSION " (+recovery address check)"
+
+static void check_done(struct sc_http *http);
+
+static void
+on_io(int fd, int revents, void *arg)
+{
+	struct sc_http *http = arg;
+	int flags = ((revents & SC_EV_IN) ? CURL_CSELECT_IN : 0) |
+	            ((revents & SC_EV_OUT) ? CURL_CSELECT_OUT : 0);
+
+	curl_multi_socket_action(http->multi, fd, flags, &http->running);
+	check_done(http);
+}
+
+static void
+on_timer(void *arg)
+{
+	struct sc_http *http = arg;
+
+	curl_multi_socket_action(http->multi, CURL_SOCKET_TIMEOUT, 0,
+	                         &http->running);
+	check_done(http);
+}
+
+static int
+socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
+{
+	struct sc_http *http = userp;
+	int ev = 0;
+
+	(void)easy;
+	(void)socketp;
+	if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
+		ev |= SC_EV_IN;
+	if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT)
+		ev |= SC_EV_OUT;
+	/* REMOVE gives ev 0, which stops watching.  Out of memory here
+	 * leaves the transfer to its timeout rather than hanging. */
+	(void)sc_loop_watch(http->loop, s, ev, on_io, http);
+	return 0;
+}
+
+static int
+timer_cb(CURLM *multi, long timeout_ms, void *userp)
+{
+	struct sc_http *http = userp;
+
+	(void)multi;
+	if (timeout_ms < 0)
+		sc_timer_stop(http->loop, &http->timer);
+	else
+		sc_timer_start(http->loop, &http->timer, (unsigned)timeout_ms,
+		               on_timer, http);
+	return 0;
+}
+
+sc_status_t
+sc_http_init(struct sc_http *http, struct sc_loop *loop)
+{
+	memset(http, 0, sizeof(*http));
+	http->loop = loop;
+	/* Thread-safe and reference-counted in libcurl >= 7.84 (Debian 12
+	 * has 7.88), so each context may call it. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return SC_ENOMEM;
+	http->multi = curl_multi_init();
+	if (http->multi == NULL) {
+		curl_global_cleanup();
+		return SC_ENOMEM;
+	}
+	curl_multi_setopt(http->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+	curl_multi_setopt(http->multi, CURLMOPT_SOCKETDATA, http);
+	curl_multi_setopt(http->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+	curl_multi_setopt(http->multi, CURLMOPT_TIMERDATA, http);
+	return SC_OK;
+}
+
+void
+sc_http_clear(struct sc_http *http)
+{
+	if (http->multi == NULL)
+		return;
+	curl_multi_cleanup(http->multi);
+	curl_global_cleanup();
+	sc_timer_stop(http->loop, &http->timer);
+	http->multi = NULL;
+}
+
+static size_t
+on_body(char *data, size_t size, size_t nmemb, void *userp)
+{
+	struct sc_fetch *f = userp;
+	size_t n = size * nmemb;
+	char *p;
+
+	if (f->len + n > f->max_body) {
+		f->truncated = 1;
+		return 0; /* aborts the transfer: CURLE_WRITE_ERROR */
+	}
+	p = sc_realloc(f->body, f->len + n + 1);
+	if (p == NULL)
+		return 0;
+	memcpy(p + f->len, data, n);
+	f->body = p;
+	f->len += n;
+	p[f->len] = '\0';
+	return n;
+}
+
+/* Retry-After in seconds (RFC 9110 10.2.3); an HTTP date is read as
+ * "unknown" (-1), and the caller backs off on its own. */
+static size_t
+on_header(char *data, size_t size, size_t nmemb, void *userp)
+{
+	struct sc_fetch *f = userp;
+	size_t n = size * nmemb;
+	static const char name[] = "retry-after:";
+
+	if (n > sizeof(name) && strncasecmp(data, name, sizeof(name) - 1) == 0) {
+		char buf[32], *end;
+		size_t k = n - (sizeof(name) - 1);
+		long v;
+
+		if (k >= sizeof(buf))
+			k = sizeof(buf) - 1;
+		memcpy(buf, data + sizeof(name) - 1, k);
+		buf[k] = '\0';
+		v = strtol(buf, &end, 10);
+		if (end != buf && v >= 0)
+			f->retry_after = v;
+	}
+	return n;
+}
+
+/* Add the extra trust anchors to the system store, rather than replace
+ * it as CURLOPT_CAINFO would. */
+static CURLcode
+on_ssl_ctx(CURL *easy, void *sslctx, void *userp)
+{
+	struct sc_fetch *f = userp;
+	X509_STORE *store = SSL_CTX_get_cert_store(sslctx);
+
+	(void)easy;
+	if (f->ca_file != NULL && X509_STORE_load_file(store, f->ca_file) != 1)
+		return CURLE_SSL_CACERT_BADFILE;
+	return CURLE_OK;
+}
+
+static sc_status_t
+setup_easy(struct sc_fetch *f, const char *url)
+{
+	CURL *e = f->easy;
+
+	if ((f->resolve != NULL &&
+	     (f->resolve_list = curl_slist_append(NULL, f->resolve)) == NULL) ||
+	    (f->header != NULL &&
+	     (f->headers = curl_slist_append(NULL, f->header)) == NULL))
+		return SC_ENOMEM;
+	if (curl_easy_setopt(e, CURLOPT_URL, url) != CURLE_OK)
+		return SC_EINVAL;
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https,http");
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)f->timeout_ms);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)f->timeout_ms);
+	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
+	                 (curl_off_t)f->max_body);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, USER_AGENT);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, f);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, f);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->error);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, f);
+	curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+	curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, f);
+	if (f->resolve_list != NULL)
+		curl_easy_setopt(e, CURLOPT_RESOLVE, f->resolve_list);
+	if (f->headers != NULL)
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, f->headers);
+	return SC_OK;
+}
+
+void
+sc_fetch_clear(struct sc_fetch *f)
+{
+	if (f->easy != NULL)
+		curl_easy_cleanup(f->easy);
+	curl_slist_free_all(f->resolve_list);
+	curl_slist_free_all(f->headers);
+	sc_free(f->body);
+	f->easy = NULL;
+	f->resolve_list = f->headers = NULL;
+	f->body = NULL;
+	f->len = 0;
+}
+
+sc_status_t
+sc_http_get(struct sc_http *http, struct sc_fetch *f, const char *url,
+            sc_fetch_cb cb, void *arg)
+{
+	sc_status_t st;
+
+	f->code = CURLE_OK;
+	f->status = 0;
+	f->retry_after = -1;
+	f->truncated = 0;
+	f->error[0] = '\0';
+	f->cb = cb;
+	f->arg = arg;
+	f->started = sc_now_ms();
+	if (f->max_body == 0)
+		f->max_body = 64 * 1024;
+	if (f->timeout_ms == 0)
+		f->timeout_ms = 10000;
+	if ((f->easy = curl_easy_init()) == NULL)
+		return SC_ENOMEM;
+	if ((st = setup_easy(f, url)) != SC_OK ||
+	    curl_multi_add_handle(http->multi, f->easy) != CURLM_OK) {
+		sc_fetch_clear(f);
+		return st != SC_OK ? st : SC_ENOMEM;
+	}
+	f->active = 1;
+	return SC_OK;
+}
+
+void
+sc_http_cancel(struct sc_http *http, struct sc_fetch *f)
+{
+	if (!f->active)
+		return;
+	curl_multi_remove_handle(http->multi, f->easy);
+	f->active = 0;
+}
+
+static void
+check_done(struct sc_http *http)
+{
+	CURLMsg *msg;
+	int left;
+
+	while ((msg = curl_multi_info_read(http->multi, &left)) != NULL) {
+		struct sc_fetch *f = NULL;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&f);
+		f->code = msg->data.result;
+		curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &f->status);
+		curl_multi_remove_handle(http->multi, f->easy);
+		f->active = 0;
+		f->elapsed_ms = (unsigned)(sc_now_ms() - f->started);
+		if (f->error[0] == '\0')
+			strncpy(f->error, curl_easy_strerror(f->code),
+			        sizeof(f->error) - 1);
+		f->cb(f, f->arg);
+	}
+}

@@ -1,0 +1,69 @@
+/*
+ * HTTPS through libcurl's multi socket interface, on the context's event
+ * loop (as dns.c does for c-ares).  Names are resolved by our own DNS
+ * engine first and handed to curl with CURLOPT_RESOLVE, so every lookup
+ * goes to the resolvers the user chose and is recorded as evidence.
+ */
+#ifndef SC_HTTP_H
+#define SC_HTTP_H
+
+#include <stddef.h>
+
+#include <curl/curl.h>
+
+#include "loop.h"
+#include "scorer.h"
+
+struct sc_http {
+	CURLM *multi;
+	struct sc_loop *loop;
+	struct sc_timer timer;
+	int running;
+};
+
+struct sc_fetch;
+typedef void (*sc_fetch_cb)(struct sc_fetch *f, void *arg);
+
+struct sc_fetch {
+	/* set by the caller before sc_http_get() */
+	size_t max_body;          /* larger answers fail (truncated = 1) */
+	unsigned timeout_ms;      /* whole transfer */
+	const char *ca_file;      /* extra trust anchors, or NULL */
+	const char *resolve;      /* "host:port:addr[,addr]" or NULL */
+	const char *header;       /* one extra request header, or NULL */
+
+	/* results, valid in the callback */
+	CURLcode code;            /* CURLE_OK: a complete HTTP answer */
+	long status;              /* HTTP status, 0 if none */
+	char *body;               /* NUL-terminated; owned by the fetch */
+	size_t len;
+	int truncated;            /* body exceeded max_body */
+	long retry_after;         /* seconds from Retry-After, or -1 */
+	char error[CURL_ERROR_SIZE];
+	unsigned elapsed_ms;
+
+	/* private */
+	CURL *easy;
+	struct curl_slist *resolve_list, *headers;
+	uint64_t started;
+	sc_fetch_cb cb;
+	void *arg;
+	int active;
+};
+
+sc_status_t sc_http_init(struct sc_http *http, struct sc_loop *loop);
+void sc_http_clear(struct sc_http *http);
+
+/* GET url; cb runs once from the loop (never from inside this call).
+ * No redirects are followed, certificates are verified against the
+ * system store plus ca_file. */
+sc_status_t sc_http_get(struct sc_http *http, struct sc_fetch *f,
+                        const char *url, sc_fetch_cb cb, void *arg);
+
+/* Stop a fetch that is under way; its callback will not run. */
+void sc_http_cancel(struct sc_http *http, struct sc_fetch *f);
+
+/* Free the results of a finished (or cancelled) fetch. */
+void sc_fetch_clear(struct sc_fetch *f);
+
+#endif
