@@ -202,6 +202,22 @@ sc_domain_lookup(struct sc_domain *dom, const char *name, int qtype,
 	return lk;
 }
 
+void
+sc_domain_hold(struct sc_domain *dom)
+{
+	if (dom->state != SC_JOB_DONE)
+		dom->pending++;
+}
+
+void
+sc_domain_release(struct sc_domain *dom)
+{
+	if (dom->state == SC_JOB_DONE || dom->pending == 0)
+		return;
+	if (--dom->pending == 0)
+		domain_finish(dom);
+}
+
 char *
 sc_registrable(const struct sc_ctx *ctx, const char *name)
 {
