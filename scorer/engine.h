@@ -147,6 +147,8 @@ extern const struct sc_check sc_check_domain;
 extern const struct sc_check sc_check_mx;
 extern const struct sc_check sc_check_disposable;
 extern const struct sc_check sc_check_lookalike;
+extern const struct sc_check sc_check_dmarc;
+extern const struct sc_check sc_check_tlsrpt;
 extern const struct sc_check *const sc_checks[];
 extern const size_t sc_ncheck;
 
@@ -205,6 +207,13 @@ sc_status_t sc_ctx_ready(struct sc_ctx *ctx);
  * pending; the job completes when no lookup is pending. */
 struct sc_lookup *sc_domain_lookup(struct sc_domain *dom, const char *name,
                                    int qtype, sc_lookup_cb cb);
+/* For checks whose work on a domain is not a DNS lookup (a STARTTLS
+ * probe, an HTTPS fetch): hold the job open while it runs, release it when
+ * done.  Both are no-ops once the job is done (the deadline passed): the
+ * check must then cancel or detach its work in its clear hook. */
+void sc_domain_hold(struct sc_domain *dom);
+void sc_domain_release(struct sc_domain *dom);
+
 /* The registrable domain of name per the public suffix list, or NULL;
  * caller frees. */
 char *sc_registrable(const struct sc_ctx *ctx, const char *name);
