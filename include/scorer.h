@@ -193,6 +193,17 @@ SC_EXTERN sc_status_t sc_ctx_set_breach_api(sc_ctx_t *ctx, const char *url,
                                             const char *key);
 
 /**
+ * Switch a check off by name (e.g. "starttls", "breach" for a DNS-only
+ * pass); before the first check.  sc_check_name() lists the names.
+ * \return SC_OK, SC_EINVAL ("domain" cannot be skipped), SC_ENOTFOUND,
+ *         SC_EBUSY.  \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_ctx_skip_check(sc_ctx_t *ctx, const char *name);
+
+/** The name of check i (0-based), NULL past the last.  \since 0.1.0 */
+SC_EXTERN const char *sc_check_name(size_t i);
+
+/**
  * The detailed message of the last failed call on this context, or "".
  * Borrowed; valid until the next call on the context.  \since 0.1.0
  */
@@ -231,8 +242,9 @@ SC_EXTERN sc_status_t sc_check_async(sc_ctx_t *ctx, const char *address,
                                      sc_done_cb done, void *userdata);
 
 /**
- * Run the event loop for at most timeout_ms (0: just process what is ready,
- * -1: until no check is in flight).  Completion callbacks run from here.
+ * Run the event loop: with timeout_ms -1, until no check is in flight;
+ * otherwise until at least one completion callback ran, or timeout_ms
+ * passed (0: just process what is ready).  Callbacks run from here.
  * \param running receives the number of checks still in flight; may be NULL.
  * \return SC_OK, SC_EBUSY (called from a callback), SC_EINTERNAL.
  * \since 0.1.0
@@ -308,6 +320,46 @@ SC_EXTERN const char *sc_dns_outcome_str(sc_dns_outcome_t outcome);
 SC_EXTERN void sc_free(void *ptr);
 /** The library version string, e.g. "0.1.0".  \since 0.1.0 */
 SC_EXTERN const char *sc_version(void);
+
+/* ---- SPF (RFC 7208) ---------------------------------------------------- */
+
+/** Result of SPF check_host() (RFC 7208 2.6).  Codes are only appended. */
+typedef enum {
+	SC_SPF_NONE = 0,      /**< no SPF record, or no usable domain */
+	SC_SPF_NEUTRAL = 1,   /**< the domain makes no assertion ("?all") */
+	SC_SPF_PASS = 2,      /**< the client is authorised */
+	SC_SPF_FAIL = 3,      /**< the client is not authorised ("-all") */
+	SC_SPF_SOFTFAIL = 4,  /**< probably not authorised ("~all") */
+	SC_SPF_TEMPERROR = 5, /**< a DNS error (timeout, SERVFAIL): try later */
+	SC_SPF_PERMERROR = 6  /**< the records are malformed or over a limit */
+} sc_spf_result_t;
+
+/**
+ * Evaluate SPF for a client, as a receiving mail server does (RFC 7208
+ * check_host()), and wait for the result.  Runs the same asynchronous
+ * engine and resolvers as sc_check(); the context's timeout bounds the
+ * whole evaluation, and what is unanswered by then is a temperror.
+ * \param ip the client's address, IPv4 or IPv6 text; copied.
+ * \param sender the MAIL FROM address; NULL or "" means the null sender,
+ *        for which "postmaster@" helo is checked (RFC 7208 2.4); copied.
+ * \param helo the HELO/EHLO name; may be NULL when sender is given.
+ * \param result receives the result.
+ * \param explanation receives, when not NULL, a string the caller frees
+ *        with sc_free(): for SC_SPF_FAIL the domain's expanded exp= text or
+ *        a default; for a permerror or temperror, why; otherwise "".
+ * \return SC_OK whenever an evaluation completed (whatever its result),
+ *         SC_EINVAL (NULL arguments, ip not an address, no sender and no
+ *         helo), SC_ENOMEM, SC_EDNS, SC_EBUSY (from a callback).
+ * \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_spf_check_host(sc_ctx_t *ctx, const char *ip,
+                                        const char *sender, const char *helo,
+                                        sc_spf_result_t *result,
+                                        char **explanation);
+
+/** "pass", "fail", "softfail", "neutral", "none", "permerror",
+ * "temperror" (RFC 7208 2.6), or "?" for an unknown value.  \since 0.1.0 */
+SC_EXTERN const char *sc_spf_result_str(sc_spf_result_t result);
 
 #ifdef __cplusplus
 }

@@ -2,6 +2,8 @@
  * The registry of checks, in the order they start and assess (as curl
  * lists its TLS backends).  A new check is a file and a line here.
  */
+#include <string.h>
+
 #include "engine.h"
 #include "internal.h"
 
@@ -26,6 +28,42 @@ index_of(const struct sc_check *check)
 		if (sc_checks[i] == check)
 			return i;
 	return SC_MAX_CHECKS - 1; /* not registered: a test's own check */
+}
+
+int
+sc_check_enabled(const struct sc_ctx *ctx, const struct sc_check *check)
+{
+	size_t i = index_of(check);
+
+	return i >= 32 || (ctx->skip & (UINT32_C(1) << i)) == 0;
+}
+
+sc_status_t
+sc_ctx_skip_check(sc_ctx_t *ctx, const char *name)
+{
+	size_t i;
+
+	if (ctx == NULL || name == NULL)
+		return SC_EINVAL;
+	if (ctx->ready)
+		return sc_ctx_error(ctx, SC_EBUSY,
+		                    "checks must be skipped before the first check");
+	/* "domain" finds the MX hosts every other check builds on. */
+	if (strcmp(name, "domain") == 0)
+		return sc_ctx_error(ctx, SC_EINVAL,
+		                    "the domain check cannot be skipped");
+	for (i = 0; i < sc_ncheck; i++)
+		if (strcmp(sc_checks[i]->name, name) == 0) {
+			ctx->skip |= UINT32_C(1) << i;
+			return SC_OK;
+		}
+	return sc_ctx_error(ctx, SC_ENOTFOUND, "no check named '%s'", name);
+}
+
+const char *
+sc_check_name(size_t i)
+{
+	return i < sc_ncheck ? sc_checks[i]->name : NULL;
 }
 
 void **

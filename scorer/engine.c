@@ -47,7 +47,8 @@ req_maybe_done(struct sc_req *req)
 	if (req->queued || req->waiting_domain || req->pending > 0)
 		return;
 	for (i = 0; i < sc_ncheck; i++)
-		if (sc_checks[i]->assess_address != NULL)
+		if (sc_checks[i]->assess_address != NULL &&
+		    sc_check_enabled(req->ctx, sc_checks[i]))
 			sc_checks[i]->assess_address(req, &req->hits);
 	queue_done(req->ctx, req);
 }
@@ -100,6 +101,8 @@ assess(struct sc_domain *dom)
 	for (i = 0; i < sc_ncheck && dom->status == SC_OK; i++) {
 		const struct sc_check *c = sc_checks[i];
 
+		if (!sc_check_enabled(dom->ctx, c))
+			continue;
 		if (c->assess != NULL)
 			c->assess(dom, &dom->hits);
 		if (c->describe != NULL) {
@@ -296,6 +299,7 @@ domain_start(struct sc_ctx *ctx, const char *name, struct sc_domain **out)
 	dom->pending = 1;
 	for (i = 0; i < sc_ncheck && dom->status == SC_OK; i++)
 		if (sc_checks[i]->start != NULL &&
+		    sc_check_enabled(ctx, sc_checks[i]) &&
 		    sc_checks[i]->start(dom) != SC_OK && dom->status == SC_OK)
 			dom->status = SC_ENOMEM;
 	if (dom->state != SC_JOB_DONE &&
@@ -355,6 +359,7 @@ start_address_checks(struct sc_req *req)
 	sc_req_hold(req);
 	for (i = 0; i < sc_ncheck; i++)
 		if (sc_checks[i]->start_address != NULL &&
+		    sc_check_enabled(ctx, sc_checks[i]) &&
 		    sc_checks[i]->start_address(req) == SC_ENOMEM)
 			req->hits.failed = 1;
 	sc_req_release(req);
@@ -410,10 +415,11 @@ sc_engine_submit(struct sc_ctx *ctx, const char *address, sc_done_cb done,
 
 /* Hand out the reports that are ready.  A callback may submit more
  * checks; those are queued behind and handed out in a later round. */
-static void
+static size_t
 deliver(struct sc_ctx *ctx)
 {
 	struct sc_req *req;
+	size_t n = 0;
 
 	while ((req = ctx->queue) != NULL) {
 		sc_report_t *rep = NULL;
@@ -432,7 +438,9 @@ deliver(struct sc_ctx *ctx)
 			sc_report_free(rep);
 		ctx->in_callback = 0;
 		req_free(req);
+		n++;
 	}
+	return n;
 }
 
 sc_status_t
@@ -441,8 +449,11 @@ sc_engine_perform(struct sc_ctx *ctx, int timeout_ms, size_t *running)
 	uint64_t end = sc_now_ms() + (timeout_ms > 0 ? (unsigned)timeout_ms : 0);
 	sc_status_t st = SC_OK;
 
-	deliver(ctx);
-	while (ctx->running > 0) {
+	size_t delivered = deliver(ctx);
+
+	/* With a timeout, return as soon as a report was handed out, so a
+	 * caller that bounds its work in flight can refill at once. */
+	while (ctx->running > 0 && (timeout_ms < 0 || delivered == 0)) {
 		int wait = -1;
 
 		if (timeout_ms >= 0) {
@@ -451,7 +462,7 @@ sc_engine_perform(struct sc_ctx *ctx, int timeout_ms, size_t *running)
 			wait = now >= end ? 0 : (int)(end - now);
 		}
 		st = sc_loop_once(&ctx->loop, wait);
-		deliver(ctx);
+		delivered += deliver(ctx);
 		if (st != SC_OK || (timeout_ms >= 0 && sc_now_ms() >= end))
 			break;
 	}

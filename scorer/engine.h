@@ -152,6 +152,9 @@ extern const struct sc_check sc_check_tlsrpt;
 extern const struct sc_check *const sc_checks[];
 extern const size_t sc_ncheck;
 
+/* Not switched off with sc_ctx_skip_check(). */
+int sc_check_enabled(const struct sc_ctx *ctx, const struct sc_check *check);
+
 /* The state slot of a check in a domain job. */
 void **sc_check_state(struct sc_domain *dom, const struct sc_check *check);
 void *sc_check_state_get(const struct sc_domain *dom,
@@ -170,6 +173,7 @@ struct sc_ctx {
 	unsigned dns_timeout_ms;
 	unsigned dns_tries;
 	int allow_loopback;
+	uint32_t skip;                /* bit i: sc_checks[i] switched off */
 	unsigned smtp_port;
 	unsigned https_port;
 	char *ca_file;
