@@ -252,6 +252,49 @@ SC_EXTERN sc_status_t sc_check_async(sc_ctx_t *ctx, const char *address,
 SC_EXTERN sc_status_t sc_perform(sc_ctx_t *ctx, int timeout_ms,
                                  size_t *running);
 
+/* ---- event-loop integration (curl's multi socket shape) --------------- */
+
+#define SC_POLL_IN 1      /**< watch the socket for reading */
+#define SC_POLL_OUT 2     /**< watch the socket for writing */
+#define SC_POLL_REMOVE 4  /**< stop watching the socket */
+#define SC_SOCKET_TIMEOUT (-1) /**< sc_socket_action(): the timer fired */
+
+/**
+ * Told when a socket of the library needs watching: what is
+ * SC_POLL_IN|SC_POLL_OUT (the full new set), or SC_POLL_REMOVE.
+ */
+typedef void (*sc_socket_fn)(void *userdata, int fd, int what);
+
+/**
+ * Told when the library's timer must fire: call
+ * sc_socket_action(ctx, SC_SOCKET_TIMEOUT, 0, ...) after timeout_ms
+ * milliseconds (0: as soon as possible); -1 deletes the timer.
+ */
+typedef void (*sc_timeout_fn)(void *userdata, long timeout_ms);
+
+/**
+ * Let the caller's event loop (libuv, libev, epoll ...) drive the library
+ * instead of sc_perform(): no thread and no poll() of ours.  Set before
+ * the first check.  Completion callbacks then run from sc_socket_action().
+ * \return SC_OK, SC_EINVAL (either function NULL), SC_EBUSY.
+ * \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_ctx_set_event_callbacks(sc_ctx_t *ctx,
+                                                 sc_socket_fn socket_fn,
+                                                 sc_timeout_fn timeout_fn,
+                                                 void *userdata);
+
+/**
+ * Report readiness: fd is ready for events (SC_POLL_IN|SC_POLL_OUT), or fd
+ * is SC_SOCKET_TIMEOUT when the timer fired.  Runs what is ready and the
+ * completion callbacks of finished checks.
+ * \param running receives the number of checks still in flight; may be
+ *        NULL.
+ * \return SC_OK, SC_EINVAL, SC_EBUSY (from a callback).  \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_socket_action(sc_ctx_t *ctx, int fd, int events,
+                                       size_t *running);
+
 /* ---- reports ---------------------------------------------------------- */
 
 /** Free a report.  NULL is allowed.  \since 0.1.0 */

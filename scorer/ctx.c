@@ -315,6 +315,63 @@ sc_check_async(sc_ctx_t *ctx, const char *address, sc_done_cb done,
 	return sc_engine_submit(ctx, address, done, userdata);
 }
 
+/* Adapters between the public callback types and the loop's. */
+static void
+ext_socket(void *ud, int fd, int what)
+{
+	struct sc_ctx *ctx = ud;
+	int w = ((what & SC_EV_IN) ? SC_POLL_IN : 0) |
+	        ((what & SC_EV_OUT) ? SC_POLL_OUT : 0) |
+	        ((what & SC_EV_REMOVE) ? SC_POLL_REMOVE : 0);
+
+	ctx->ext_socket(ctx->ext_ud, fd, w);
+}
+
+static void
+ext_timer(void *ud, long ms)
+{
+	struct sc_ctx *ctx = ud;
+
+	ctx->ext_timeout(ctx->ext_ud, ms);
+}
+
+sc_status_t
+sc_ctx_set_event_callbacks(sc_ctx_t *ctx, sc_socket_fn socket_fn,
+                           sc_timeout_fn timeout_fn, void *userdata)
+{
+	if (ctx == NULL || socket_fn == NULL || timeout_fn == NULL)
+		return SC_EINVAL;
+	if (ctx->ready)
+		return sc_ctx_error(ctx, SC_EBUSY,
+		                    "event callbacks must be set before the first "
+		                    "check");
+	ctx->ext_socket = socket_fn;
+	ctx->ext_timeout = timeout_fn;
+	ctx->ext_ud = userdata;
+	ctx->loop.ext.socket_cb = ext_socket;
+	ctx->loop.ext.timer_cb = ext_timer;
+	ctx->loop.ext.ud = ctx;
+	return SC_OK;
+}
+
+sc_status_t
+sc_socket_action(sc_ctx_t *ctx, int fd, int events, size_t *running)
+{
+	if (ctx == NULL || ctx->ext_socket == NULL)
+		return SC_EINVAL;
+	if (ctx->in_callback)
+		return sc_ctx_error(ctx, SC_EBUSY,
+		                    "sc_socket_action() called from a callback");
+	sc_loop_action(&ctx->loop,
+	               fd == SC_SOCKET_TIMEOUT ? -1 : fd,
+	               ((events & SC_POLL_IN) ? SC_EV_IN : 0) |
+	               ((events & SC_POLL_OUT) ? SC_EV_OUT : 0));
+	sc_engine_deliver(ctx);
+	if (running != NULL)
+		*running = ctx->running;
+	return SC_OK;
+}
+
 sc_status_t
 sc_perform(sc_ctx_t *ctx, int timeout_ms, size_t *running)
 {

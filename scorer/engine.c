@@ -415,8 +415,8 @@ sc_engine_submit(struct sc_ctx *ctx, const char *address, sc_done_cb done,
 
 /* Hand out the reports that are ready.  A callback may submit more
  * checks; those are queued behind and handed out in a later round. */
-static size_t
-deliver(struct sc_ctx *ctx)
+size_t
+sc_engine_deliver(struct sc_ctx *ctx)
 {
 	struct sc_req *req;
 	size_t n = 0;
@@ -449,7 +449,7 @@ sc_engine_perform(struct sc_ctx *ctx, int timeout_ms, size_t *running)
 	uint64_t end = sc_now_ms() + (timeout_ms > 0 ? (unsigned)timeout_ms : 0);
 	sc_status_t st = SC_OK;
 
-	size_t delivered = deliver(ctx);
+	size_t delivered = sc_engine_deliver(ctx);
 
 	/* With a timeout, return as soon as a report was handed out, so a
 	 * caller that bounds its work in flight can refill at once. */
@@ -462,7 +462,7 @@ sc_engine_perform(struct sc_ctx *ctx, int timeout_ms, size_t *running)
 			wait = now >= end ? 0 : (int)(end - now);
 		}
 		st = sc_loop_once(&ctx->loop, wait);
-		delivered += deliver(ctx);
+		delivered += sc_engine_deliver(ctx);
 		if (st != SC_OK || (timeout_ms >= 0 && sc_now_ms() >= end))
 			break;
 	}

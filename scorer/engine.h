@@ -197,6 +197,9 @@ struct sc_ctx {
 	struct sc_req *live;          /* every request not yet delivered */
 	size_t running;
 	int in_callback;
+	sc_socket_fn ext_socket;      /* the caller's loop drives ours */
+	sc_timeout_fn ext_timeout;
+	void *ext_ud;
 	char errmsg[512];
 };
 
@@ -233,6 +236,8 @@ sc_status_t sc_engine_submit(struct sc_ctx *ctx, const char *address,
 sc_status_t sc_engine_perform(struct sc_ctx *ctx, int timeout_ms,
                               size_t *running);
 void sc_engine_clear(struct sc_ctx *ctx);
+/* Hand out the reports that are ready; how many. */
+size_t sc_engine_deliver(struct sc_ctx *ctx);
 
 /* Build the report of a request from its domain's assessment. */
 sc_status_t sc_report_build(const struct sc_req *req, sc_report_t **out);

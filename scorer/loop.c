@@ -50,8 +50,11 @@ sc_loop_watch(struct sc_loop *loop, int fd, int events, sc_io_cb cb,
 	struct sc_watch *w = find_watch(loop, fd);
 
 	if (events == 0) {
-		if (w != NULL)
+		if (w != NULL) {
 			*w = loop->watch[--loop->nwatch];
+			if (loop->ext.socket_cb != NULL)
+				loop->ext.socket_cb(loop->ext.ud, fd, SC_EV_REMOVE);
+		}
 		return SC_OK;
 	}
 	if (w == NULL) {
@@ -67,9 +70,13 @@ sc_loop_watch(struct sc_loop *loop, int fd, int events, sc_io_cb cb,
 		w = &loop->watch[loop->nwatch++];
 	}
 	w->fd = fd;
-	w->events = events;
 	w->cb = cb;
 	w->arg = arg;
+	if (loop->ext.socket_cb != NULL && w->events != events) {
+		w->events = events;
+		loop->ext.socket_cb(loop->ext.ud, fd, events);
+	}
+	w->events = events;
 	return SC_OK;
 }
 
@@ -88,6 +95,7 @@ sc_timer_stop(struct sc_loop *loop, struct sc_timer *t)
 	}
 	t->armed = 0;
 	t->next = NULL;
+	sc_loop_ext_sync(loop);
 }
 
 void
@@ -106,6 +114,7 @@ sc_timer_start(struct sc_loop *loop, struct sc_timer *t, unsigned ms,
 		;
 	t->next = *pp;
 	*pp = t;
+	sc_loop_ext_sync(loop);
 }
 
 int
@@ -137,6 +146,37 @@ run_timers(struct sc_loop *loop)
 		t->next = NULL;
 		t->cb(t->arg);
 	}
+	sc_loop_ext_sync(loop);
+}
+
+void
+sc_loop_ext_sync(struct sc_loop *loop)
+{
+	uint64_t due = loop->timers != NULL ? loop->timers->due : 0;
+	long ms = -1;
+
+	if (loop->ext.timer_cb == NULL || due == loop->ext_due)
+		return;
+	loop->ext_due = due;
+	if (due != 0) {
+		uint64_t now = sc_now_ms();
+
+		ms = due <= now ? 0 : (long)(due - now);
+	}
+	loop->ext.timer_cb(loop->ext.ud, ms);
+}
+
+void
+sc_loop_action(struct sc_loop *loop, int fd, int revents)
+{
+	struct sc_watch *w;
+
+	if (fd >= 0 && (w = find_watch(loop, fd)) != NULL)
+		w->cb(fd, revents, w->arg);
+	/* The outside loop's timer fired, or may be stale: either way, the
+	 * next due time has to be told afresh. */
+	loop->ext_due = 0;
+	run_timers(loop);
 }
 
 static int

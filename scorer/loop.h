@@ -33,10 +33,22 @@ struct sc_watch {
 	void *arg;
 };
 
+/* An outside event loop that drives ours (curl's multi socket shape):
+ * told about every watcher change and about the first timer's due time. */
+struct sc_loop_ext {
+	void (*socket_cb)(void *ud, int fd, int what); /* SC_EV_* | REMOVE */
+	void (*timer_cb)(void *ud, long timeout_ms);   /* -1: no timer */
+	void *ud;
+};
+
+#define SC_EV_REMOVE 4
+
 struct sc_loop {
 	struct sc_watch *watch;
 	size_t nwatch, capwatch;
 	struct sc_timer *timers;
+	struct sc_loop_ext ext;       /* socket_cb NULL: we poll() ourselves */
+	uint64_t ext_due;             /* due time last told, 0: none */
 };
 
 uint64_t sc_now_ms(void);
@@ -61,5 +73,12 @@ int sc_loop_next_timeout(const struct sc_loop *loop);
  * and run the callbacks of what is ready.  SC_EINTERNAL if poll() fails
  * other than by EINTR. */
 sc_status_t sc_loop_once(struct sc_loop *loop, int max_wait_ms);
+
+/* For an outside loop: fd is ready for revents (SC_EV_IN|SC_EV_OUT), or
+ * fd < 0 for "the timer is due"; runs the callbacks, then the due timers,
+ * and tells the outside loop the next due time. */
+void sc_loop_action(struct sc_loop *loop, int fd, int revents);
+/* Tell the outside loop when the first timer is due, if that changed. */
+void sc_loop_ext_sync(struct sc_loop *loop);
 
 #endif
