@@ -27,13 +27,14 @@ sc_ctx_error(struct sc_ctx *ctx, sc_status_t st, const char *fmt, ...)
 	return st;
 }
 
-/* c-ares gets a third of the deadline per try and three tries, so that a
- * dead resolver is retried (and the next one tried) before we give up. */
+/* Three tries, and c-ares doubles the per-try timeout each round (t, 2t,
+ * 4t): with t an eighth of the deadline, all three fit in it, so a lost
+ * packet is retried (and the next resolver tried) before we give up. */
 static void
 derive_dns_timeouts(struct sc_ctx *ctx)
 {
 	ctx->dns_tries = 3;
-	ctx->dns_timeout_ms = ctx->timeout_ms / 4;
+	ctx->dns_timeout_ms = ctx->timeout_ms / 8;
 	if (ctx->dns_timeout_ms < 100)
 		ctx->dns_timeout_ms = 100;
 	if (ctx->dns_timeout_ms > 3000)
@@ -312,7 +313,14 @@ sc_check_async(sc_ctx_t *ctx, const char *address, sc_done_cb done,
 		return SC_EINVAL;
 	if ((st = sc_ctx_ready(ctx)) != SC_OK)
 		return st;
-	return sc_engine_submit(ctx, address, done, userdata);
+	st = sc_engine_submit(ctx, address, done, userdata);
+	/* A report may be ready at once (an invalid address, a domain that
+	 * was assessed before).  sc_perform() hands it out first thing, but
+	 * an outside loop calls sc_socket_action() only when a socket or the
+	 * timer is due, and none may be: ask for the timer now. */
+	if (st == SC_OK && ctx->ext_socket != NULL && ctx->queue != NULL)
+		sc_loop_ext_now(&ctx->loop);
+	return st;
 }
 
 /* Adapters between the public callback types and the loop's. */

@@ -72,12 +72,27 @@ on_sock_state(void *data, ares_socket_t fd, int readable, int writable)
 	                    on_io, dns);
 }
 
+/* The resolvers c-ares ended up with (ours, or /etc/resolv.conf's). */
+static int
+count_servers(ares_channel channel)
+{
+	struct ares_addr_port_node *list = NULL, *s;
+	int n = 0;
+
+	if (ares_get_servers_ports(channel, &list) != ARES_SUCCESS)
+		return -1;
+	for (s = list; s != NULL; s = s->next)
+		n++;
+	ares_free_data(list);
+	return n;
+}
+
 sc_status_t
 sc_dns_init(struct sc_dns *dns, struct sc_loop *loop, const char *servers,
             unsigned timeout_ms, unsigned tries, char *err, size_t errlen)
 {
 	struct ares_options opt;
-	int rc, mask;
+	int rc, mask, pass;
 
 	memset(dns, 0, sizeof(*dns));
 	dns->loop = loop;
@@ -90,23 +105,42 @@ sc_dns_init(struct sc_dns *dns, struct sc_loop *loop, const char *servers,
 	opt.ndomains = 0;
 	opt.domains = NULL;
 	opt.lookups = (char *)"b";
+	/* Our queries carry EDNS (set_dnssec_bits); tell c-ares so, or it
+	 * takes any UDP answer over 512 octets for truncated and asks again
+	 * over TCP. */
+	opt.flags = ARES_FLAG_EDNS;
+	opt.ednspsz = EDNS_UDP_SIZE;
 	mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
-	       ARES_OPT_DOMAINS | ARES_OPT_LOOKUPS;
-	rc = ares_init_options(&dns->channel, &opt, mask);
-	if (rc != ARES_SUCCESS) {
-		snprintf(err, errlen, "DNS setup failed: %s", ares_strerror(rc));
-		dns->channel = NULL;
-		return rc == ARES_ENOMEM ? SC_ENOMEM : SC_EDNS;
-	}
-	if (servers != NULL) {
-		rc = ares_set_servers_ports_csv(dns->channel, servers);
+	       ARES_OPT_DOMAINS | ARES_OPT_LOOKUPS | ARES_OPT_FLAGS |
+	       ARES_OPT_EDNSPSZ;
+	/* c-ares 1.18 ends a query whose every try drew SERVFAIL or REFUSED
+	 * with ARES_ECONNREFUSED, losing the rcode.  With one resolver there
+	 * is nobody to fail over to, so a second pass lets those answers
+	 * through (NOCHECKRESP) and judge_answer() reads the rcode; with
+	 * several, c-ares' failover to the next one is worth more. */
+	for (pass = 0; pass < 2; pass++) {
+		rc = ares_init_options(&dns->channel, &opt, mask);
 		if (rc != ARES_SUCCESS) {
-			snprintf(err, errlen, "bad resolver list '%s': %s",
-			         servers, ares_strerror(rc));
-			ares_destroy(dns->channel);
+			snprintf(err, errlen, "DNS setup failed: %s",
+			         ares_strerror(rc));
 			dns->channel = NULL;
-			return rc == ARES_ENOMEM ? SC_ENOMEM : SC_EINVAL;
+			return rc == ARES_ENOMEM ? SC_ENOMEM : SC_EDNS;
 		}
+		if (servers != NULL) {
+			rc = ares_set_servers_ports_csv(dns->channel, servers);
+			if (rc != ARES_SUCCESS) {
+				snprintf(err, errlen, "bad resolver list '%s': %s",
+				         servers, ares_strerror(rc));
+				ares_destroy(dns->channel);
+				dns->channel = NULL;
+				return rc == ARES_ENOMEM ? SC_ENOMEM : SC_EINVAL;
+			}
+		}
+		if (pass > 0 || count_servers(dns->channel) != 1)
+			break;
+		ares_destroy(dns->channel);
+		dns->channel = NULL;
+		opt.flags |= ARES_FLAG_NOCHECKRESP;
 	}
 	return SC_OK;
 }

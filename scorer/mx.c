@@ -11,8 +11,11 @@
 #include "engine.h"
 #include "internal.h"
 #include "ipaddr.h"
+#include "starttls.h"
 
-#define MAX_HOSTS 16 /* more MX hosts than any real domain has */
+/* As many as dns.c keeps answers: more than any real domain has, and a
+ * hostile MX set cannot make us ask more than 128 questions. */
+#define MAX_HOSTS 64
 
 static struct sc_mxhost *
 host_of(struct sc_domain *dom, const struct sc_lookup *lk)
@@ -41,6 +44,9 @@ on_host_addr(struct sc_lookup *lk, void *arg)
 	struct sc_mxhost *h = host_of(dom, lk);
 	size_t i;
 
+	/* Addresses known: the STARTTLS probes of this host can start. */
+	if (h != NULL && lk->outcome == SC_DNS_OK)
+		sc_starttls_host_addrs(dom, h, lk);
 	if (h == NULL || h->a == NULL || h->aaaa == NULL || !h->a->done ||
 	    !h->aaaa->done || resolved(h->a) || resolved(h->aaaa))
 		return;

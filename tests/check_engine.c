@@ -1,0 +1,393 @@
+/*
+ * The engine through the public API, against the fake DNS server of
+ * tests/dnsfake.h: one set of lookups per domain however many addresses
+ * share it, domains in parallel, the per-domain deadline, freeing a
+ * context with checks in flight, and callbacks that call back in.
+ */
+#include <arpa/nameser.h>
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dnsfake.h"
+#include "scorer.h"
+#include "testutil.h"
+
+/* Far above what a check against loopback needs (a few ms). */
+#define WAIT_MS 20000
+
+enum emode {
+	E_WORLD,   /* MX of D: 10 mx.D; A of mx.*: 127.0.0.1; else NODATA */
+	E_SILENT   /* never answers */
+};
+
+struct world {
+	enum emode mode;
+};
+
+static size_t
+world_respond(void *arg, const struct dnsfake_query *q, unsigned char *out,
+              size_t cap)
+{
+	const struct world *w = arg;
+	struct dnsmsg m;
+	char host[300];
+
+	if (w->mode == E_SILENT)
+		return 0;
+	dnsmsg_reply(&m, q, ns_r_noerror, 0, out, cap);
+	if (q->qtype == ns_t_mx && strncmp(q->name, "mx.", 3) != 0) {
+		snprintf(host, sizeof(host), "mx.%s", q->name);
+		dnsmsg_mx(&m, NULL, 10, host);
+	} else if (q->qtype == ns_t_a && strncmp(q->name, "mx.", 3) == 0) {
+		dnsmsg_a(&m, NULL, "127.0.0.1");
+	}
+	return m.len;
+}
+
+struct tally {
+	sc_ctx_t *ctx;
+	int calls, reports, errors;
+	int freed;               /* set once the context is gone */
+	int after_free;          /* callbacks seen after that: must be 0 */
+	sc_verdict_t last_verdict;
+	char last_domain[256];
+	/* test (e) */
+	int resubmit;            /* submit this many more from the callback */
+	sc_status_t resubmit_st, perform_st, check_st;
+};
+
+static void
+on_done(void *ud, sc_status_t st, sc_report_t *rep)
+{
+	struct tally *t = ud;
+
+	t->calls++;
+	if (t->freed)
+		t->after_free++;
+	if (st == SC_OK && rep != NULL) {
+		t->reports++;
+		t->last_verdict = sc_report_verdict(rep);
+		snprintf(t->last_domain, sizeof(t->last_domain), "%s",
+		         sc_report_domain(rep));
+	} else {
+		t->errors++;
+	}
+	sc_report_free(rep);
+}
+
+static sc_ctx_t *
+new_ctx(const struct dnsfake *fs, unsigned timeout_ms)
+{
+	sc_ctx_t *ctx = NULL;
+	char addr[64];
+
+	ck_assert_int_eq(sc_ctx_new(&ctx), SC_OK);
+	ck_assert_int_eq(sc_ctx_set_rules_dir(ctx, test_rules_dir()), SC_OK);
+	ck_assert_int_eq(sc_ctx_add_resolver(ctx,
+	                                     dnsfake_addr(fs, addr, sizeof(addr))),
+	                 SC_OK);
+	ck_assert_int_eq(sc_ctx_set_allow_loopback(ctx, 1), SC_OK);
+	if (timeout_ms > 0)
+		ck_assert_int_eq(sc_ctx_set_timeout_ms(ctx, timeout_ms), SC_OK);
+	return ctx;
+}
+
+/* Run until nothing is in flight, bounded. */
+static void
+perform_all(sc_ctx_t *ctx)
+{
+	uint64_t end = dnsfake_now_ms() + WAIT_MS;
+	size_t running = 1;
+
+	while (running > 0 && dnsfake_now_ms() < end)
+		ck_assert_int_eq(sc_perform(ctx, 200, &running), SC_OK);
+	ck_assert_uint_eq(running, 0);
+}
+
+static unsigned
+queries(struct dnsfake *fs)
+{
+	unsigned udp, tcp;
+
+	dnsfake_counts(fs, &udp, &tcp);
+	return udp + tcp;
+}
+
+/* n addresses at one domain, on a fresh server and context: the number
+ * of queries the server received. */
+static unsigned
+queries_for(int n)
+{
+	struct world w = { E_WORLD };
+	struct tally t;
+	struct dnsfake fs;
+	sc_ctx_t *ctx;
+	char addr[64];
+	unsigned q;
+	int i;
+
+	memset(&t, 0, sizeof(t));
+	ck_assert_int_eq(dnsfake_start(&fs, world_respond, &w), 0);
+	ctx = new_ctx(&fs, 0);
+	for (i = 0; i < n; i++) {
+		snprintf(addr, sizeof(addr), "user%d@same.test", i);
+		ck_assert_int_eq(sc_check_async(ctx, addr, on_done, &t), SC_OK);
+	}
+	perform_all(ctx);
+	ck_assert_int_eq(t.calls, n);
+	ck_assert_int_eq(t.reports, n);
+	ck_assert_int_ne(t.last_verdict, SC_VERDICT_ERROR);
+	ck_assert_str_eq(t.last_domain, "same.test");
+	q = queries(&fs);
+	sc_ctx_free(ctx);
+	dnsfake_stop(&fs);
+	return q;
+}
+
+/* (a) 50 addresses at one domain cost what one address costs. */
+START_TEST(test_one_set_of_lookups_per_domain)
+{
+	unsigned one = queries_for(1), fifty = queries_for(50);
+
+	/* MX, A, AAAA of the domain; A, AAAA of its MX host at least. */
+	ck_assert_uint_ge(one, 5);
+	ck_assert_uint_eq(fifty, one);
+}
+END_TEST
+
+/* The cache lives as long as the context: a later check at a domain
+ * already assessed asks nothing, and is answered in the same round. */
+START_TEST(test_cache_outlives_the_first_round)
+{
+	struct world w = { E_WORLD };
+	struct tally t;
+	struct dnsfake fs;
+	sc_ctx_t *ctx;
+	sc_report_t *rep = NULL;
+	unsigned before;
+
+	memset(&t, 0, sizeof(t));
+	ck_assert_int_eq(dnsfake_start(&fs, world_respond, &w), 0);
+	ctx = new_ctx(&fs, 0);
+	ck_assert_int_eq(sc_check(ctx, "a@same.test", &rep), SC_OK);
+	ck_assert_ptr_nonnull(rep);
+	sc_report_free(rep);
+	before = queries(&fs);
+	ck_assert_uint_ge(before, 5);
+	ck_assert_int_eq(sc_check_async(ctx, "b@same.test", on_done, &t), SC_OK);
+	ck_assert_int_eq(sc_check_async(ctx, "c@SAME.test", on_done, &t), SC_OK);
+	ck_assert_int_eq(sc_perform(ctx, 0, NULL), SC_OK);
+	ck_assert_int_eq(t.reports, 2);
+	ck_assert_uint_eq(queries(&fs), before);
+	sc_ctx_free(ctx);
+	dnsfake_stop(&fs);
+}
+END_TEST
+
+/* (b) Two domains are asked independently and both complete. */
+START_TEST(test_two_domains_in_parallel)
+{
+	struct world w = { E_WORLD };
+	struct tally t;
+	struct dnsfake fs;
+	sc_ctx_t *ctx;
+	unsigned one = queries_for(1);
+
+	memset(&t, 0, sizeof(t));
+	ck_assert_int_eq(dnsfake_start(&fs, world_respond, &w), 0);
+	ctx = new_ctx(&fs, 0);
+	ck_assert_int_eq(sc_check_async(ctx, "x@one.test", on_done, &t), SC_OK);
+	ck_assert_int_eq(sc_check_async(ctx, "y@two.test", on_done, &t), SC_OK);
+	ck_assert_int_eq(sc_check_async(ctx, "z@one.test", on_done, &t), SC_OK);
+	perform_all(ctx);
+	ck_assert_int_eq(t.calls, 3);
+	ck_assert_int_eq(t.reports, 3);
+	ck_assert_uint_eq(queries(&fs), 2 * one);
+	ck_assert_uint_eq(dnsfake_count_name(&fs, "one.test"),
+	                  dnsfake_count_name(&fs, "two.test"));
+	ck_assert_uint_ge(dnsfake_count_name(&fs, "one.test"), 3);
+	ck_assert_uint_ge(dnsfake_count_name(&fs, "mx.one.test"), 2);
+	ck_assert_uint_ge(dnsfake_count_name(&fs, "mx.two.test"), 2);
+	sc_ctx_free(ctx);
+	dnsfake_stop(&fs);
+}
+END_TEST
+
+/* (c) A server that never answers: the per-domain deadline (500 ms) ends
+ * the check with a report, verdict error and dns.unverified, well within
+ * 3 s (a bound far above the deadline, not a timing measurement). */
+START_TEST(test_deadline_bounds_a_silent_server)
+{
+	struct world w = { E_SILENT };
+	struct dnsfake fs;
+	sc_ctx_t *ctx;
+	sc_report_t *rep = NULL;
+	uint64_t t0;
+	unsigned wall;
+	size_t i;
+	int unverified = 0, timeouts = 0;
+
+	ck_assert_int_eq(dnsfake_start(&fs, world_respond, &w), 0);
+	ctx = new_ctx(&fs, 500);
+	t0 = dnsfake_now_ms();
+	ck_assert_int_eq(sc_check(ctx, "user@silent.test", &rep), SC_OK);
+	wall = (unsigned)(dnsfake_now_ms() - t0);
+	ck_assert_ptr_nonnull(rep);
+	ck_assert_uint_lt(wall, 3000);
+	ck_assert_uint_ge(wall, 400);
+	ck_assert_int_eq(sc_report_verdict(rep), SC_VERDICT_ERROR);
+	for (i = 0; i < sc_report_finding_count(rep); i++) {
+		const sc_finding_t *f = sc_report_finding(rep, i);
+
+		ck_assert_str_ne(f->id, "domain.nxdomain");
+		unverified |= strcmp(f->id, "dns.unverified") == 0;
+	}
+	ck_assert(unverified);
+	for (i = 0; i < sc_report_record_count(rep); i++)
+		timeouts += sc_report_record(rep, i)->outcome == SC_DNS_TIMEOUT;
+	ck_assert_int_ge(timeouts, 1);
+	ck_assert_uint_gt(queries(&fs), 0);
+	sc_report_free(rep);
+	sc_ctx_free(ctx);
+	dnsfake_stop(&fs);
+}
+END_TEST
+
+/* (d) sc_ctx_free() with checks in flight frees everything (ASan/LSan
+ * watch) and runs no callback, then or later. */
+START_TEST(test_free_with_checks_in_flight)
+{
+	static const enum emode modes[] = { E_SILENT, E_WORLD };
+	size_t k;
+
+	for (k = 0; k < sizeof(modes) / sizeof(modes[0]); k++) {
+		struct world w = { modes[k] };
+		struct tally t;
+		struct dnsfake fs;
+		sc_ctx_t *ctx;
+		size_t running = 0;
+
+		memset(&t, 0, sizeof(t));
+		ck_assert_int_eq(dnsfake_start(&fs, world_respond, &w), 0);
+		ctx = new_ctx(&fs, 0);
+		ck_assert_int_eq(sc_check_async(ctx, "a@one.test", on_done, &t),
+		                 SC_OK);
+		ck_assert_int_eq(sc_check_async(ctx, "b@one.test", on_done, &t),
+		                 SC_OK);
+		ck_assert_int_eq(sc_check_async(ctx, "c@two.test", on_done, &t),
+		                 SC_OK);
+		/* An invalid address is queued at once: freed unreported too. */
+		ck_assert_int_eq(sc_check_async(ctx, "bad", on_done, &t), SC_OK);
+		if (modes[k] == E_SILENT) {
+			/* Let the queries go out, so c-ares has sockets open. */
+			ck_assert_int_eq(sc_perform(ctx, 50, &running), SC_OK);
+			ck_assert_uint_eq(running, 3);
+		}
+		t.calls = 0;
+		sc_ctx_free(ctx);
+		t.freed = 1;
+		ck_assert_int_eq(t.calls, 0);
+		/* Answers still on their way find nobody. */
+		usleep(100 * 1000);
+		ck_assert_int_eq(t.after_free, 0);
+		dnsfake_stop(&fs);
+	}
+}
+END_TEST
+
+static void
+on_done_resubmit(void *ud, sc_status_t st, sc_report_t *rep)
+{
+	struct tally *t = ud;
+	sc_report_t *inner = (sc_report_t *)1;
+
+	on_done(ud, st, rep);
+	if (t->resubmit > 0) {
+		t->resubmit--;
+		t->resubmit_st = sc_check_async(t->ctx, "next@two.test", on_done,
+		                                t);
+		t->perform_st = sc_perform(t->ctx, 0, NULL);
+		t->check_st = sc_check(t->ctx, "blocking@one.test", &inner);
+		if (inner != NULL && inner != (sc_report_t *)1)
+			sc_report_free(inner);
+	}
+}
+
+/* (e) A callback may submit another check (handed out later in the same
+ * sc_perform()), but may not run the loop itself: SC_EBUSY. */
+START_TEST(test_callback_reentry)
+{
+	struct world w = { E_WORLD };
+	struct tally t;
+	struct dnsfake fs;
+	sc_ctx_t *ctx;
+
+	memset(&t, 0, sizeof(t));
+	ck_assert_int_eq(dnsfake_start(&fs, world_respond, &w), 0);
+	ctx = new_ctx(&fs, 0);
+	t.ctx = ctx;
+	t.resubmit = 1;
+	t.resubmit_st = t.perform_st = t.check_st = SC_EINTERNAL;
+	ck_assert_int_eq(sc_check_async(ctx, "first@one.test", on_done_resubmit,
+	                                &t), SC_OK);
+	perform_all(ctx);
+	ck_assert_int_eq(t.resubmit_st, SC_OK);
+	ck_assert_int_eq(t.perform_st, SC_EBUSY);
+	ck_assert_int_eq(t.check_st, SC_EBUSY);
+	ck_assert_int_eq(t.calls, 2);
+	ck_assert_int_eq(t.reports, 2);
+	ck_assert_str_eq(t.last_domain, "two.test");
+	ck_assert_uint_ge(dnsfake_count_name(&fs, "two.test"), 3);
+	/* After the callbacks, the loop is ours again. */
+	ck_assert_int_eq(sc_perform(ctx, 0, NULL), SC_OK);
+	sc_ctx_free(ctx);
+	dnsfake_stop(&fs);
+}
+END_TEST
+
+/* A callback submitting at a domain already assessed: answered from the
+ * cache in the same sc_perform(), no new query. */
+START_TEST(test_callback_resubmit_cached_domain)
+{
+	struct world w = { E_WORLD };
+	struct tally t;
+	struct dnsfake fs;
+	sc_ctx_t *ctx;
+	unsigned before;
+
+	memset(&t, 0, sizeof(t));
+	ck_assert_int_eq(dnsfake_start(&fs, world_respond, &w), 0);
+	ctx = new_ctx(&fs, 0);
+	ck_assert_int_eq(sc_check_async(ctx, "a@two.test", on_done, &t), SC_OK);
+	perform_all(ctx);
+	before = queries(&fs);
+	t.ctx = ctx;
+	t.resubmit = 1;
+	ck_assert_int_eq(sc_check_async(ctx, "b@two.test", on_done_resubmit,
+	                                &t), SC_OK);
+	ck_assert_int_eq(sc_perform(ctx, 0, NULL), SC_OK);
+	ck_assert_int_eq(t.calls, 3);
+	ck_assert_int_eq(t.resubmit_st, SC_OK);
+	ck_assert_uint_eq(queries(&fs), before);
+	sc_ctx_free(ctx);
+	dnsfake_stop(&fs);
+}
+END_TEST
+
+Suite *engine_suite(void)
+{
+	Suite *s = suite_create("engine");
+	TCase *tc = tcase_create("fake-server");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_one_set_of_lookups_per_domain);
+	tcase_add_test(tc, test_cache_outlives_the_first_round);
+	tcase_add_test(tc, test_two_domains_in_parallel);
+	tcase_add_test(tc, test_deadline_bounds_a_silent_server);
+	tcase_add_test(tc, test_free_with_checks_in_flight);
+	tcase_add_test(tc, test_callback_reentry);
+	tcase_add_test(tc, test_callback_resubmit_cached_domain);
+	suite_add_tcase(s, tc);
+	return s;
+}
