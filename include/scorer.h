@@ -209,6 +209,25 @@ SC_EXTERN const char *sc_check_name(size_t i);
  */
 SC_EXTERN const char *sc_ctx_errmsg(const sc_ctx_t *ctx);
 
+/**
+ * How many domains' results a context keeps (default 10000).  Finished
+ * domains beyond it are forgotten, least recently used first, so a batch
+ * over millions of addresses runs in bounded memory.  \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_ctx_set_cache_size(sc_ctx_t *ctx, size_t domains);
+
+/** Counters of a context, for summaries and benchmarks. */
+typedef struct sc_stats {
+	size_t addresses;       /**< checks submitted */
+	size_t domain_hits;     /**< checks served by a cached or running job */
+	size_t domain_misses;   /**< checks that started a domain job */
+	size_t domains_cached;  /**< jobs in the cache now */
+	size_t evictions;       /**< jobs forgotten to bound memory */
+} sc_stats_t;
+
+/** Copy the context's counters into *out.  \since 0.1.0 */
+SC_EXTERN sc_status_t sc_ctx_get_stats(const sc_ctx_t *ctx, sc_stats_t *out);
+
 /* ---- checking --------------------------------------------------------- */
 
 /**
@@ -403,6 +422,127 @@ SC_EXTERN sc_status_t sc_spf_check_host(sc_ctx_t *ctx, const char *ip,
 /** "pass", "fail", "softfail", "neutral", "none", "permerror",
  * "temperror" (RFC 7208 2.6), or "?" for an unknown value.  \since 0.1.0 */
 SC_EXTERN const char *sc_spf_result_str(sc_spf_result_t result);
+
+/* ---- breach corpus ---------------------------------------------------- */
+
+/*
+ * A local breach corpus: the SHA-1 hashes (upper-case hex) of addresses,
+ * lower-cased and trimmed, as a text list ("HASH" or "HASH:COUNT" a line)
+ * or as an index compiled from one.  docs/breach.md has the format.
+ */
+
+/** An open corpus.  Freed with sc_corpus_close(). */
+typedef struct sc_corpus sc_corpus_t;
+
+/** How many malformed line numbers sc_corpus_stats_t lists. */
+#define SC_CORPUS_BAD_LINES 10
+
+/** What a build saw.  Filled by sc_corpus_build(), also on failure. */
+typedef struct sc_corpus_stats {
+	unsigned long long lines;      /**< lines read */
+	unsigned long long hashes;     /**< good lines */
+	unsigned long long records;    /**< distinct hashes in the index */
+	unsigned long long duplicates; /**< good lines repeating a hash (their
+	                                *   counts are added up) */
+	unsigned long long blank;      /**< empty lines, skipped */
+	unsigned long long malformed;  /**< lines that are neither HASH nor
+	                                *   HASH:COUNT, skipped and counted */
+	size_t nbad;                   /**< entries used in bad_line[] */
+	unsigned long long bad_line[SC_CORPUS_BAD_LINES]; /**< line numbers
+	                                *   (from 1) of the first malformed */
+	unsigned runs;                 /**< sorted runs spilled to temporary
+	                                *   files (0: sorted in memory) */
+	char errmsg[256];              /**< why the build failed, or "" */
+} sc_corpus_stats_t;
+
+/**
+ * Progress of a build: phase is "reading" (done and total in bytes of the
+ * input; total 0 when unknown) or "merging" (in records).  Called a few
+ * hundred times per build at most.
+ */
+typedef void (*sc_corpus_progress_cb)(void *userdata, const char *phase,
+                                      unsigned long long done,
+                                      unsigned long long total);
+
+/**
+ * Compile the text hash list in into the index out (written to a
+ * temporary file next to out, then renamed).  Memory stays within about
+ * mem_bytes (0: 256 MiB) whatever the size of the input: sorted runs go
+ * to temporary files and are merged.  Malformed lines are skipped and
+ * counted in stats.
+ * \param progress may be NULL.
+ * \param stats may be NULL; the caller's.
+ * 
+eturn SC_OK, SC_EINVAL (NULL arguments, in is already an index),
+ *         SC_EIO (stats->errmsg says what), SC_ENOMEM.  \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_corpus_build(const char *in, const char *out,
+                                      size_t mem_bytes,
+                                      sc_corpus_progress_cb progress,
+                                      void *userdata,
+                                      sc_corpus_stats_t *stats);
+
+/**
+ * Open a corpus: an index (memory-mapped, checked for consistency) or a
+ * text list (compiled into an unlinked temporary index; a list without a
+ * single good line is refused).
+ * \param out receives the corpus; the caller frees it with
+ *        sc_corpus_close().
+ * \param err receives a message on failure (may be NULL).
+ * 
+eturn SC_OK, SC_EINVAL, SC_EIO (missing, unreadable, truncated,
+ *         wrong magic or version), SC_ENOMEM.  \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_corpus_open(const char *path, sc_corpus_t **out,
+                                     char *err, size_t errlen);
+
+/** Close a corpus.  NULL is allowed.  \since 0.1.0 */
+SC_EXTERN void sc_corpus_close(sc_corpus_t *corpus);
+
+/**
+ * Look a key up: an address (hashed as given, lower-cased and trimmed) or
+ * a SHA-1 as 40 hex digits.
+ * \param found receives 1 when the key is in the corpus, else 0.
+ * \param count receives its count (0: the list gave none); may be NULL.
+ * 
+eturn SC_OK (found or not), SC_EINVAL.  \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_corpus_lookup(const sc_corpus_t *corpus,
+                                       const char *key, int *found,
+                                       unsigned long long *count);
+
+/** What sc_corpus_info() tells. */
+typedef struct sc_corpus_info {
+	unsigned version;              /**< index format version */
+	unsigned prefix_bits;          /**< bits of the prefix table */
+	unsigned record_size;          /**< bytes per record */
+	int has_counts;                /**< the list gave counts */
+	int from_text;                 /**< compiled from a text list */
+	unsigned long long records;    /**< distinct hashes */
+	unsigned long long total;      /**< sum of the counts */
+	unsigned long long bytes;      /**< size of the index */
+	unsigned long long malformed;  /**< from_text: lines skipped */
+} sc_corpus_info_t;
+
+/** Describe an open corpus.  
+eturn SC_OK, SC_EINVAL.  \since 0.1.0 */
+SC_EXTERN sc_status_t sc_corpus_info(const sc_corpus_t *corpus,
+                                     sc_corpus_info_t *info);
+
+/**
+ * The provider-canonical form of an address (dots and "+tag" ignored at
+ * gmail.com, "+tag" at outlook.com ...), per canonical.ini of the
+ * context's rules directory; breach lookups try it besides the address
+ * as given.
+ * \param out receives the canonical form, lower-cased (free with
+ *        sc_free()), or NULL when the provider defines none or it is the
+ *        address itself.
+ * 
+eturn SC_OK, SC_EINVAL, SC_ERULES (canonical.ini malformed),
+ *         SC_ENOMEM.  \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_address_canonical(sc_ctx_t *ctx,
+                                           const char *address, char **out);
 
 #ifdef __cplusplus
 }

@@ -53,6 +53,7 @@ sc_ctx_new(sc_ctx_t **out)
 	if (ctx == NULL)
 		return SC_ENOMEM;
 	ctx->timeout_ms = DEFAULT_TIMEOUT_MS;
+	ctx->cache_max = 10000;
 	ctx->smtp_port = 25;
 	ctx->https_port = 443;
 	derive_dns_timeouts(ctx);
@@ -206,6 +207,25 @@ sc_ctx_set_timeout_ms(sc_ctx_t *ctx, unsigned ms)
 }
 
 sc_status_t
+sc_ctx_set_cache_size(sc_ctx_t *ctx, size_t domains)
+{
+	if (ctx == NULL || domains == 0)
+		return SC_EINVAL;
+	ctx->cache_max = domains;
+	return SC_OK;
+}
+
+sc_status_t
+sc_ctx_get_stats(const sc_ctx_t *ctx, sc_stats_t *out)
+{
+	if (ctx == NULL || out == NULL)
+		return SC_EINVAL;
+	*out = ctx->stats;
+	out->domains_cached = ctx->ndomain;
+	return SC_OK;
+}
+
+sc_status_t
 sc_ctx_set_smtp_port(sc_ctx_t *ctx, unsigned port)
 {
 	if (ctx == NULL || port == 0 || port > 65535)
@@ -323,7 +343,11 @@ sc_check_async(sc_ctx_t *ctx, const char *address, sc_done_cb done,
 	return st;
 }
 
-/* Adapters between the public callback types and the loop's. */
+/* Adapters between the public callback types and the loop's.  They run
+ * deep inside the loop (c-ares' and libcurl's socket callbacks), where
+ * sc_socket_action() or sc_perform() would re-enter it: those say
+ * SC_EBUSY from here as from a completion callback.  The flag is restored,
+ * not cleared, since a completion callback may be what got us here. */
 static void
 ext_socket(void *ud, int fd, int what)
 {
@@ -331,16 +355,22 @@ ext_socket(void *ud, int fd, int what)
 	int w = ((what & SC_EV_IN) ? SC_POLL_IN : 0) |
 	        ((what & SC_EV_OUT) ? SC_POLL_OUT : 0) |
 	        ((what & SC_EV_REMOVE) ? SC_POLL_REMOVE : 0);
+	int was = ctx->in_callback;
 
+	ctx->in_callback = 1;
 	ctx->ext_socket(ctx->ext_ud, fd, w);
+	ctx->in_callback = was;
 }
 
 static void
 ext_timer(void *ud, long ms)
 {
 	struct sc_ctx *ctx = ud;
+	int was = ctx->in_callback;
 
+	ctx->in_callback = 1;
 	ctx->ext_timeout(ctx->ext_ud, ms);
+	ctx->in_callback = was;
 }
 
 sc_status_t

@@ -375,8 +375,11 @@ on_answer(void *arg, int status, int timeouts, unsigned char *buf, int len)
 	(void)timeouts;
 	q->dns->inflight--;
 	sc_free(q);
-	if (lk->done)
+	if (lk == NULL)
 		return; /* abandoned at the deadline; its owner moved on */
+	lk->query = NULL;
+	if (lk->done)
+		return;
 	lk->done = 1;
 	lk->elapsed_ms = (unsigned)(sc_now_ms() - lk->started);
 	if (status == ARES_SUCCESS && buf != NULL) {
@@ -433,6 +436,7 @@ sc_dns_lookup(struct sc_dns *dns, struct sc_lookup *lk, const char *name,
 	set_dnssec_bits(buf, len);
 	q->dns = dns;
 	q->lk = lk;
+	lk->query = q;
 	dns->inflight++;
 	ares_send(dns->channel, buf, len, on_answer, q);
 	ares_free_string(buf);
@@ -443,6 +447,10 @@ sc_dns_lookup(struct sc_dns *dns, struct sc_lookup *lk, const char *name,
 void
 sc_dns_abandon(struct sc_lookup *lk)
 {
+	if (lk->query != NULL) {
+		((struct query *)lk->query)->lk = NULL;
+		lk->query = NULL;
+	}
 	if (lk->done)
 		return;
 	lk->done = 1;

@@ -40,6 +40,7 @@ struct sc_lookup {
 	sc_lookup_cb cb;
 	void *arg;
 	sc_lookup_cb then;         /* the owner's own follow-up, if any */
+	void *query;               /* the query in flight, while it is */
 	struct sc_lookup *next;    /* owner's list, in the order asked */
 };
 
@@ -68,7 +69,8 @@ sc_status_t sc_dns_lookup(struct sc_dns *dns, struct sc_lookup *lk,
                           void *arg);
 
 /* Mark an unfinished lookup as given up (the deadline passed): the late
- * answer, if any, is then dropped. */
+ * answer, if any, is then dropped, and the lookup may be freed at once
+ * (the query in flight no longer points at it). */
 void sc_dns_abandon(struct sc_lookup *lk);
 
 void sc_lookup_free_data(struct sc_lookup *lk);

@@ -238,6 +238,8 @@ domain_free(struct sc_domain *dom)
 	struct sc_lookup *lk, *next;
 	size_t i;
 
+	for (lk = dom->lookups; lk != NULL; lk = lk->next)
+		sc_dns_abandon(lk); /* detach queries still in flight */
 	for (lk = dom->lookups; lk != NULL; lk = next) {
 		next = lk->next;
 		sc_lookup_free_data(lk);
@@ -259,6 +261,65 @@ domain_free(struct sc_domain *dom)
 	sc_free(dom);
 }
 
+static void
+lru_unlink(struct sc_ctx *ctx, struct sc_domain *dom)
+{
+	if (dom->lru_prev != NULL)
+		dom->lru_prev->lru_next = dom->lru_next;
+	else
+		ctx->lru_head = dom->lru_next;
+	if (dom->lru_next != NULL)
+		dom->lru_next->lru_prev = dom->lru_prev;
+	else
+		ctx->lru_tail = dom->lru_prev;
+	dom->lru_prev = dom->lru_next = NULL;
+}
+
+/* Most recently used at the tail. */
+static void
+lru_push(struct sc_ctx *ctx, struct sc_domain *dom)
+{
+	dom->lru_prev = ctx->lru_tail;
+	dom->lru_next = NULL;
+	if (ctx->lru_tail != NULL)
+		ctx->lru_tail->lru_next = dom;
+	else
+		ctx->lru_head = dom;
+	ctx->lru_tail = dom;
+}
+
+static void
+bucket_unlink(struct sc_ctx *ctx, struct sc_domain *dom)
+{
+	struct sc_domain **pp = &ctx->bucket[hash_name(dom->name) %
+	                                     SC_DOMAIN_BUCKETS];
+
+	while (*pp != NULL && *pp != dom)
+		pp = &(*pp)->hnext;
+	if (*pp == dom)
+		*pp = dom->hnext;
+}
+
+/* Forget finished jobs that no request points at, oldest first, until
+ * the cache is back under its size.  Running jobs are never evicted. */
+static void
+evict(struct sc_ctx *ctx)
+{
+	struct sc_domain *dom = ctx->lru_head, *next;
+
+	while (ctx->ndomain > ctx->cache_max && dom != NULL) {
+		next = dom->lru_next;
+		if (dom->state == SC_JOB_DONE && dom->refs == 0) {
+			lru_unlink(ctx, dom);
+			bucket_unlink(ctx, dom);
+			domain_free(dom);
+			ctx->ndomain--;
+			ctx->stats.evictions++;
+		}
+		dom = next;
+	}
+}
+
 static struct sc_domain *
 domain_find(struct sc_ctx *ctx, const char *name)
 {
@@ -266,8 +327,11 @@ domain_find(struct sc_ctx *ctx, const char *name)
 
 	for (d = ctx->bucket[hash_name(name) % SC_DOMAIN_BUCKETS]; d != NULL;
 	     d = d->hnext)
-		if (strcmp(d->name, name) == 0)
+		if (strcmp(d->name, name) == 0) {
+			lru_unlink(ctx, d);
+			lru_push(ctx, d);
 			return d;
+		}
 	return NULL;
 }
 
@@ -294,6 +358,8 @@ domain_start(struct sc_ctx *ctx, const char *name, struct sc_domain **out)
 	b = hash_name(name) % SC_DOMAIN_BUCKETS;
 	dom->hnext = ctx->bucket[b];
 	ctx->bucket[b] = dom;
+	lru_push(ctx, dom);
+	ctx->ndomain++;
 	sc_timer_start(&ctx->loop, &dom->deadline, ctx->timeout_ms, on_deadline,
 	               dom);
 	dom->pending = 1;
@@ -340,6 +406,8 @@ req_free(struct sc_req *req)
 			sc_checks[i]->clear_address(req);
 	if (req->ctx != NULL)
 		sc_timer_stop(&req->ctx->loop, &req->deadline);
+	if (req->dom != NULL)
+		req->dom->refs--;
 	sc_hits_clear(&req->hits);
 	sc_address_clear(&req->addr);
 	sc_free(req->input);
@@ -396,7 +464,12 @@ sc_engine_submit(struct sc_ctx *ctx, const char *address, sc_done_cb done,
 		return SC_OK;
 	}
 	req->valid = 1;
+	ctx->stats.addresses++;
 	dom = domain_find(ctx, req->addr.domain_ascii);
+	if (dom != NULL)
+		ctx->stats.domain_hits++;
+	else
+		ctx->stats.domain_misses++;
 	if (dom == NULL &&
 	    domain_start(ctx, req->addr.domain_ascii, &dom) != SC_OK) {
 		ctx->running--;
@@ -405,6 +478,7 @@ sc_engine_submit(struct sc_ctx *ctx, const char *address, sc_done_cb done,
 		return sc_ctx_error(ctx, SC_ENOMEM, "out of memory");
 	}
 	req->dom = dom;
+	dom->refs++;
 	if (dom->state != SC_JOB_DONE) {
 		req->waiting_domain = 1;
 		req->next = dom->waiters;
@@ -440,6 +514,8 @@ sc_engine_deliver(struct sc_ctx *ctx)
 		req_free(req);
 		n++;
 	}
+	if (ctx->ndomain > ctx->cache_max)
+		evict(ctx);
 	return n;
 }
 
@@ -503,6 +579,7 @@ sc_engine_clear(struct sc_ctx *ctx)
 		}
 		ctx->bucket[b] = NULL;
 	}
+	sc_starttls_clear_ctx(ctx); /* probes outlive jobs: shared by address */
 	ctx->running = 0;
 }
 

@@ -210,6 +210,37 @@ START_TEST(test_refused_resolver_is_unverified)
 }
 END_TEST
 
+/* A bounded cache forgets the least recently used finished domains, and
+ * a forgotten domain is looked up afresh. */
+START_TEST(test_cache_is_bounded)
+{
+	static const char *const addr[] = { "a@one.example", "b@two.example",
+	                                    "c@three.example", "d@four.example",
+	                                    "e@one.example" };
+	sc_ctx_t *ctx = new_ctx();
+	sc_stats_t st;
+	size_t i;
+
+	ck_assert_int_eq(sc_ctx_add_resolver(ctx, "127.0.0.1:9"), SC_OK);
+	ck_assert_int_eq(sc_ctx_set_timeout_ms(ctx, 2000), SC_OK);
+	ck_assert_int_eq(sc_ctx_set_cache_size(ctx, 0), SC_EINVAL);
+	ck_assert_int_eq(sc_ctx_set_cache_size(ctx, 2), SC_OK);
+	for (i = 0; i < SC_ARRAY_LEN(addr); i++) {
+		sc_report_t *rep = NULL;
+
+		ck_assert_int_eq(sc_check(ctx, addr[i], &rep), SC_OK);
+		sc_report_free(rep);
+		ck_assert_int_eq(sc_ctx_get_stats(ctx, &st), SC_OK);
+		ck_assert_uint_le(st.domains_cached, 2);
+	}
+	ck_assert_uint_eq(st.addresses, 5);
+	ck_assert_uint_eq(st.domain_misses, 5); /* one.example was forgotten */
+	ck_assert_uint_eq(st.domain_hits, 0);
+	ck_assert_uint_eq(st.evictions, 3);
+	sc_ctx_free(ctx);
+}
+END_TEST
+
 struct counter {
 	int calls;
 	sc_status_t last;
@@ -289,6 +320,7 @@ Suite *ctx_suite(void)
 	tcase_add_test(tc, test_json_of_non_utf8_input);
 	tcase_add_test(tc, test_refused_resolver_is_unverified);
 	tcase_add_test(tc, test_async_callback_from_perform);
+	tcase_add_test(tc, test_cache_is_bounded);
 	tcase_add_test(tc, test_out_of_memory_walk);
 	suite_add_tcase(s, tc);
 	return s;
