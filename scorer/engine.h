@@ -82,6 +82,8 @@ struct sc_domain {
 	sc_status_t status;           /* SC_OK, or why no assessment */
 	struct sc_req *waiters;
 	struct sc_domain *hnext;      /* cache chain */
+	struct sc_domain *lru_prev, *lru_next; /* least recently used first */
+	unsigned refs;                /* live requests that point here */
 };
 
 /* One address being checked. */
@@ -145,10 +147,14 @@ struct sc_check {
 
 extern const struct sc_check sc_check_domain;
 extern const struct sc_check sc_check_mx;
+extern const struct sc_check sc_check_starttls;
 extern const struct sc_check sc_check_disposable;
 extern const struct sc_check sc_check_lookalike;
 extern const struct sc_check sc_check_dmarc;
 extern const struct sc_check sc_check_tlsrpt;
+extern const struct sc_check sc_check_spf;
+extern const struct sc_check sc_check_mta_sts;
+extern const struct sc_check sc_check_breach;
 extern const struct sc_check *const sc_checks[];
 extern const size_t sc_ncheck;
 
@@ -180,6 +186,7 @@ struct sc_ctx {
 	char *breach_corpus;
 	char *breach_api;
 	char *breach_api_key;
+	struct sc_breach *breach;      /* breach.c's shared state, or NULL */
 
 	/* lazily built on the first check, so options can change first */
 	int ready;
@@ -193,6 +200,10 @@ struct sc_ctx {
 	psl_ctx_t *psl;
 
 	struct sc_domain *bucket[SC_DOMAIN_BUCKETS];
+	struct sc_domain *lru_head, *lru_tail;
+	size_t ndomain;               /* jobs in the cache */
+	size_t cache_max;             /* evict finished jobs beyond this */
+	struct sc_stats stats;
 	struct sc_req *queue, **queue_tail; /* reports ready to hand out */
 	struct sc_req *live;          /* every request not yet delivered */
 	size_t running;
@@ -200,6 +211,7 @@ struct sc_ctx {
 	sc_socket_fn ext_socket;      /* the caller's loop drives ours */
 	sc_timeout_fn ext_timeout;
 	void *ext_ud;
+	struct sc_starttls *starttls; /* probes by address (starttls.c) */
 	char errmsg[512];
 };
 
@@ -236,6 +248,8 @@ sc_status_t sc_engine_submit(struct sc_ctx *ctx, const char *address,
 sc_status_t sc_engine_perform(struct sc_ctx *ctx, int timeout_ms,
                               size_t *running);
 void sc_engine_clear(struct sc_ctx *ctx);
+/* Stop and free the STARTTLS probes of ctx (starttls.c), after the jobs. */
+void sc_starttls_clear_ctx(struct sc_ctx *ctx);
 /* Hand out the reports that are ready; how many. */
 size_t sc_engine_deliver(struct sc_ctx *ctx);
 
