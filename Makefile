@@ -19,6 +19,7 @@ SOVERSION = 0
 VERSION   = 0.1.0
 
 PKGS     = libcares openssl libcurl libpsl libidn2 inih jansson
+TOOL_LIBS = -lcsv
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS))
 TEST_PKGS = check libxml-2.0
@@ -61,7 +62,10 @@ TESTBIN  = $(BUILD)/check_scorer
 CONFORMANCE_DIR ?= $(abspath ../shared/conformance)
 export CONFORMANCE_DIR
 
+.PHONY: bench
 .PHONY: all check unit e2e installcheck demo install uninstall clean \
+        examples examplecheck threadcheck abicheck \
+        conformance \
         fixtures
 all: $(STATIC) $(SHARED) $(CLI)
 
@@ -81,7 +85,7 @@ $(SHARED): $(LIB_OBJ)
 
 # The CLI links the static library: it uses only scorer.h.
 $(CLI): $(TOOL_OBJ) $(STATIC)
-	$(CC) -o $@ $(TOOL_OBJ) $(STATIC) $(ALL_LDFLAGS) $(PKG_LIBS)
+	$(CC) -o $@ $(TOOL_OBJ) $(STATIC) $(ALL_LDFLAGS) $(PKG_LIBS) $(TOOL_LIBS)
 
 # Tests see the internals through the static library.
 $(BUILD)/suites.h: $(TEST_SRC)
@@ -113,13 +117,65 @@ unit: $(TESTBIN)
 e2e: $(CLI) $(FIXT_BIN)
 	SCORER=$(CURDIR)/$(CLI) BUILD=$(CURDIR)/$(BUILD) \
 	    tests/e2e/run.sh
+	SCORER=$(CURDIR)/$(CLI) tests/e2e/batch.sh
+
+# SPF conformance suites through the real CLI and the lab (Knot); the
+# RFC 7208 suite decides the exit status, the other two are informational
+# ("+" prefix).  tests/conformance/spf.py needs Debian's python3-yaml.
+PYTHON3 ?= /usr/bin/python3
+conformance: $(CLI)
+	$(PYTHON3) tests/conformance/spf.py --scorer $(CURDIR)/$(CLI) \
+	    --rules $(CURDIR)/rules --lab $(CURDIR)/tests/lab/lab.sh \
+	    rfc7208=$(CONFORMANCE_DIR)/spf-rfc7208/rfc7208-tests.yml \
+	    +rfc4408=$(CONFORMANCE_DIR)/spf-rfc4408/rfc4408-tests.yml \
+	    '+stalwart=$(CONFORMANCE_DIR)/spf-stalwart-mail-auth/*.yml'
 
 installcheck: all
 	BUILD=$(BUILD) tests/install/run.sh
 
+# examples/ built as an outsider would: against a staged install, with
+# pkg-config alone (examples/Makefile).  The libuv one needs libuv1-dev.
+examples: all
+	$(MAKE) -s install PREFIX=$(CURDIR)/$(BUILD)/stage
+	env -u MAKEFLAGS -u MFLAGS \
+	    PKG_CONFIG_PATH=$(CURDIR)/$(BUILD)/stage/lib/pkgconfig \
+	    $(MAKE) -C examples O=$(CURDIR)/$(BUILD)/examples
+
+examplecheck: all
+	BUILD=$(BUILD) tests/examples/run.sh
+
+abicheck: all
+	BUILD=$(BUILD) tests/abi/run.sh
+
+# The library's sources and the thread test in one ThreadSanitizer
+# binary: TSan cannot share objects with the plain or the ASan build.
+TSAN_BIN = $(BUILD)/tsan/threads
+$(TSAN_BIN): $(LIB_SRC) tests/threads/threads.c $(wildcard scorer/*.h) \
+             include/scorer.h
+	@mkdir -p $(@D)
+	$(CC) $(BASEFLAGS) -fsanitize=thread -g -O1 $(PKG_CFLAGS) -o $@ \
+	    $(LIB_SRC) tests/threads/threads.c $(PKG_LIBS) -lpthread
+
+threadcheck: $(TSAN_BIN)
+	TSAN_BIN=$(CURDIR)/$(TSAN_BIN) tests/threads/run.sh
+
 # The install test links a program against the shared library, which an
-# ASan build cannot do without the sanitizer runtime: plain builds only.
-check: all unit e2e $(if $(filter 1,$(SAN)),,installcheck)
+# ASan build cannot do without the sanitizer runtime: plain builds only
+# (so do the ABI and example tests; TSan cannot be mixed with ASan).
+check: all unit e2e $(if $(filter 1,$(SAN)),,installcheck abicheck \
+                                              examplecheck threadcheck)
+
+# The breach corpus benchmark (bench/): figures printed, not asserted; not
+# part of `make check`.  BENCH_N hashes (20 million) in $(BUILD)/bench.
+BENCH_N ?= 20000000
+bench: $(STATIC)
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(BASEFLAGS) $(CFLAGS) -o $(BUILD)/bench/gencorpus bench/gencorpus.c
+	$(CC) $(BASEFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $(BUILD)/bench/corpus_bench \
+	    bench/corpus_bench.c $(STATIC) $(ALL_LDFLAGS) $(PKG_LIBS)
+	test -s $(BUILD)/bench/corpus.txt || \
+	    $(BUILD)/bench/gencorpus $(BENCH_N) $(BUILD)/bench/corpus.txt
+	$(BUILD)/bench/corpus_bench $(BUILD)/bench
 
 demo: $(CLI)
 	tests/lab/demo.sh $(CURDIR)/$(CLI)
@@ -127,7 +183,7 @@ demo: $(CLI)
 install: all
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) \
 	    $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/rules \
-	    $(DESTDIR)$(MANDIR)/man1
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
 	install -m 644 include/scorer.h $(DESTDIR)$(INCDIR)/
 	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/
@@ -137,6 +193,7 @@ install: all
 	install -m 644 rules/*.ini rules/*.txt rules/SOURCES.md \
 	    $(DESTDIR)$(DATADIR)/rules/
 	install -m 644 docs/scorer.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 docs/man3/*.3 $(DESTDIR)$(MANDIR)/man3/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCDIR@|$(INCDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 	    -e 's|@PKGS@|$(PKGS)|' scorer.pc.in \
@@ -146,6 +203,8 @@ uninstall:
 	rm -f $(DESTDIR)$(INCDIR)/scorer.h $(DESTDIR)$(LIBDIR)/libscorer.* \
 	    $(DESTDIR)$(BINDIR)/scorer $(DESTDIR)$(MANDIR)/man1/scorer.1 \
 	    $(DESTDIR)$(LIBDIR)/pkgconfig/scorer.pc
+	rm -f $(patsubst docs/man3/%,$(DESTDIR)$(MANDIR)/man3/%,\
+	    $(wildcard docs/man3/*.3))
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:

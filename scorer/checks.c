@@ -10,8 +10,14 @@
 const struct sc_check *const sc_checks[] = {
 	&sc_check_domain,
 	&sc_check_mx,
+	&sc_check_starttls,
 	&sc_check_disposable,
 	&sc_check_lookalike,
+	&sc_check_dmarc,
+	&sc_check_tlsrpt,
+	&sc_check_spf,
+	&sc_check_mta_sts,
+	&sc_check_breach,
 };
 
 const size_t sc_ncheck = SC_ARRAY_LEN(sc_checks);

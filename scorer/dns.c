@@ -19,6 +19,8 @@
 #define MAX_ANSWERS 64     /* hostile answers cannot make us hoard memory */
 
 static void dns_rearm(struct sc_dns *dns);
+static void drain_queue(struct sc_dns *dns);
+static void queue_unlink(struct sc_dns *dns, struct sc_lookup *lk);
 
 static void
 on_io(int fd, int revents, void *arg)
@@ -148,6 +150,10 @@ sc_dns_init(struct sc_dns *dns, struct sc_loop *loop, const char *servers,
 void
 sc_dns_clear(struct sc_dns *dns)
 {
+	/* Queued lookups were never sent: forget them (their owners
+	 * abandon them first, so nobody waits for their callbacks). */
+	while (dns->queue_head != NULL)
+		queue_unlink(dns, dns->queue_head);
 	if (dns->channel != NULL)
 		ares_destroy(dns->channel);
 	dns->channel = NULL;
@@ -301,6 +307,29 @@ parse_ns(struct sc_lookup *lk, const unsigned char *buf, int len)
 	return rc;
 }
 
+/* PTR names (RFC 7208 5.5 and %{p}): c-ares lists every PTR record of
+ * the answer as an alias of the hostent. */
+static int
+parse_ptr(struct sc_lookup *lk, const unsigned char *buf, int len)
+{
+	unsigned char dummy[16] = { 0 };
+	struct hostent *h = NULL;
+	int i, rc = ares_parse_ptr_reply(buf, len, dummy, 4, AF_INET, &h);
+
+	if (rc != ARES_SUCCESS)
+		return rc;
+	for (i = 0; h->h_aliases != NULL && h->h_aliases[i] != NULL; i++)
+		if (add_rr(lk, 0, h->h_aliases[i], strlen(h->h_aliases[i])) < 0) {
+			rc = ARES_ENOMEM;
+			break;
+		}
+	if (rc == ARES_SUCCESS && lk->n == 0 && h->h_name != NULL &&
+	    add_rr(lk, 0, h->h_name, strlen(h->h_name)) < 0)
+		rc = ARES_ENOMEM;
+	ares_free_hostent(h);
+	return rc;
+}
+
 static int
 parse_answer(struct sc_lookup *lk, const unsigned char *buf, int len)
 {
@@ -310,6 +339,7 @@ parse_answer(struct sc_lookup *lk, const unsigned char *buf, int len)
 	case ns_t_aaaa: return parse_addr(lk, buf, len);
 	case ns_t_txt: return parse_txt(lk, buf, len);
 	case ns_t_ns: return parse_ns(lk, buf, len);
+	case ns_t_ptr: return parse_ptr(lk, buf, len);
 	default: return ARES_SUCCESS; /* outcome and flags only */
 	}
 }
@@ -372,9 +402,14 @@ on_answer(void *arg, int status, int timeouts, unsigned char *buf, int len)
 	struct query *q = arg;
 	struct sc_lookup *lk = q->lk;
 
+	struct sc_dns *dns = q->dns;
+
 	(void)timeouts;
-	q->dns->inflight--;
+	dns->inflight--;
 	sc_free(q);
+	/* Room for a queued query, unless c-ares is being torn down. */
+	if (status != ARES_EDESTRUCTION)
+		drain_queue(dns);
 	if (lk == NULL)
 		return; /* abandoned at the deadline; its owner moved on */
 	lk->query = NULL;
@@ -402,24 +437,19 @@ set_dnssec_bits(unsigned char *buf, int len)
 		buf[len - 11 + 7] |= 0x80; /* DO */
 }
 
-sc_status_t
-sc_dns_lookup(struct sc_dns *dns, struct sc_lookup *lk, const char *name,
-              int qtype, sc_lookup_cb cb, void *arg)
+/* Send lk's query now.  SC_ENOMEM, or SC_OK with the callback to come
+ * (or already run, for a name no query can carry). */
+static sc_status_t
+send_query(struct sc_dns *dns, struct sc_lookup *lk)
 {
 	unsigned char *buf = NULL;
 	struct query *q;
 	int len = 0, rc;
 
-	lk->qtype = qtype;
-	lk->cb = cb;
-	lk->arg = arg;
-	lk->started = sc_now_ms();
-	if (lk->name == NULL && (lk->name = sc_strdup(name)) == NULL)
-		return SC_ENOMEM;
 	q = sc_malloc(sizeof(*q));
 	if (q == NULL)
 		return SC_ENOMEM;
-	rc = ares_create_query(name, ns_c_in, qtype, 0, 1, &buf, &len,
+	rc = ares_create_query(lk->name, ns_c_in, lk->qtype, 0, 1, &buf, &len,
 	                       EDNS_UDP_SIZE);
 	if (rc != ARES_SUCCESS) {
 		sc_free(q);
@@ -430,7 +460,7 @@ sc_dns_lookup(struct sc_dns *dns, struct sc_lookup *lk, const char *name,
 		lk->done = 1;
 		lk->outcome = SC_DNS_ERROR;
 		lk->error = ares_strerror(rc);
-		cb(lk, arg);
+		lk->cb(lk, lk->arg);
 		return SC_OK;
 	}
 	set_dnssec_bits(buf, len);
@@ -444,9 +474,68 @@ sc_dns_lookup(struct sc_dns *dns, struct sc_lookup *lk, const char *name,
 	return SC_OK;
 }
 
+static void
+queue_unlink(struct sc_dns *dns, struct sc_lookup *lk)
+{
+	if (lk->qprev != NULL)
+		lk->qprev->qnext = lk->qnext;
+	else
+		dns->queue_head = lk->qnext;
+	if (lk->qnext != NULL)
+		lk->qnext->qprev = lk->qprev;
+	else
+		dns->queue_tail = lk->qprev;
+	lk->qprev = lk->qnext = NULL;
+	lk->queued = 0;
+}
+
+/* Send queued lookups while there is room.  A lookup that cannot be sent
+ * for want of memory ends as an error rather than waiting forever. */
+static void
+drain_queue(struct sc_dns *dns)
+{
+	struct sc_lookup *lk;
+
+	while (dns->inflight < SC_DNS_MAX_INFLIGHT &&
+	       (lk = dns->queue_head) != NULL) {
+		queue_unlink(dns, lk);
+		if (send_query(dns, lk) != SC_OK) {
+			lk->done = 1;
+			lk->outcome = SC_DNS_ERROR;
+			lk->error = "out of memory";
+			lk->cb(lk, lk->arg);
+		}
+	}
+}
+
+sc_status_t
+sc_dns_lookup(struct sc_dns *dns, struct sc_lookup *lk, const char *name,
+              int qtype, sc_lookup_cb cb, void *arg)
+{
+	lk->qtype = qtype;
+	lk->cb = cb;
+	lk->arg = arg;
+	lk->dns = dns;
+	lk->started = sc_now_ms();
+	if (lk->name == NULL && (lk->name = sc_strdup(name)) == NULL)
+		return SC_ENOMEM;
+	if (dns->inflight < SC_DNS_MAX_INFLIGHT)
+		return send_query(dns, lk);
+	lk->queued = 1;
+	lk->qprev = dns->queue_tail;
+	if (dns->queue_tail != NULL)
+		dns->queue_tail->qnext = lk;
+	else
+		dns->queue_head = lk;
+	dns->queue_tail = lk;
+	return SC_OK;
+}
+
 void
 sc_dns_abandon(struct sc_lookup *lk)
 {
+	if (lk->queued)
+		queue_unlink(lk->dns, lk);
 	if (lk->query != NULL) {
 		((struct query *)lk->query)->lk = NULL;
 		lk->query = NULL;

@@ -41,14 +41,24 @@ struct sc_lookup {
 	void *arg;
 	sc_lookup_cb then;         /* the owner's own follow-up, if any */
 	void *query;               /* the query in flight, while it is */
+	struct sc_dns *dns;        /* while queued (see sc_dns.queue) */
+	struct sc_lookup *qprev, *qnext;
+	int queued;
 	struct sc_lookup *next;    /* owner's list, in the order asked */
 };
+
+/* At most this many queries are in flight at once; the rest wait in a
+ * queue.  A burst of thousands of answers would overflow the socket's
+ * receive buffer (about 200 KiB by default) and lose answers, which then
+ * cost a retry timeout each. */
+#define SC_DNS_MAX_INFLIGHT 256
 
 struct sc_dns {
 	ares_channel channel;
 	struct sc_loop *loop;
 	struct sc_timer timer;
 	unsigned inflight;
+	struct sc_lookup *queue_head, *queue_tail;
 };
 
 /* Set up c-ares on loop.  servers: NULL for /etc/resolv.conf, else a

@@ -149,13 +149,19 @@ run_timers(struct sc_loop *loop)
 	sc_loop_ext_sync(loop);
 }
 
+/* ext_due after sc_loop_ext_now(): the outside loop was told 0, and that
+ * stands until it next calls sc_loop_action(), which re-tells the real
+ * due time.  No monotonic due time comes near this value. */
+#define EXT_DUE_NOW UINT64_MAX
+
 void
 sc_loop_ext_sync(struct sc_loop *loop)
 {
 	uint64_t due = loop->timers != NULL ? loop->timers->due : 0;
 	long ms = -1;
 
-	if (loop->ext.timer_cb == NULL || due == loop->ext_due)
+	if (loop->ext.timer_cb == NULL || due == loop->ext_due ||
+	    loop->ext_due == EXT_DUE_NOW)
 		return;
 	loop->ext_due = due;
 	if (due != 0) {
@@ -164,6 +170,15 @@ sc_loop_ext_sync(struct sc_loop *loop)
 		ms = due <= now ? 0 : (long)(due - now);
 	}
 	loop->ext.timer_cb(loop->ext.ud, ms);
+}
+
+void
+sc_loop_ext_now(struct sc_loop *loop)
+{
+	if (loop->ext.timer_cb == NULL || loop->ext_due == EXT_DUE_NOW)
+		return;
+	loop->ext_due = EXT_DUE_NOW;
+	loop->ext.timer_cb(loop->ext.ud, 0);
 }
 
 void

@@ -80,5 +80,8 @@ sc_status_t sc_loop_once(struct sc_loop *loop, int max_wait_ms);
 void sc_loop_action(struct sc_loop *loop, int fd, int revents);
 /* Tell the outside loop when the first timer is due, if that changed. */
 void sc_loop_ext_sync(struct sc_loop *loop);
+/* Ask the outside loop for a turn at once (work is ready that no socket or
+ * timer would wake it for); later due times are told after that turn. */
+void sc_loop_ext_now(struct sc_loop *loop);
 
 #endif

@@ -2,6 +2,7 @@
 #ifndef SC_TOOL_H
 #define SC_TOOL_H
 
+#include <getopt.h>
 #include <stdio.h>
 
 #include "scorer.h"
@@ -12,11 +13,47 @@
 
 int tool_check(int argc, char **argv);
 int tool_explain(int argc, char **argv);
+int tool_corpus(int argc, char **argv);
+int tool_spf(int argc, char **argv);
 
 /* Apply --rules DIR, or find the rules: $SCORER_RULES_DIR, the installed
  * ones, or ../rules next to the binary (a build tree).  Prints the error
  * and returns non-zero on failure. */
 int tool_use_rules(sc_ctx_t *ctx, const char *dir);
+
+/* The options check and batch share (tool_opts.c). */
+enum {
+	TOOL_OPT_RESOLVER = 256,
+	TOOL_OPT_RULES,
+	TOOL_OPT_TIMEOUT,
+	TOOL_OPT_LOOPBACK,
+	TOOL_OPT_SMTP_PORT,
+	TOOL_OPT_HTTPS_PORT,
+	TOOL_OPT_CA_FILE,
+	TOOL_OPT_BREACH_CORPUS,
+	TOOL_OPT_BREACH_API,
+	TOOL_OPT_BREACH_KEY,
+	TOOL_OPT_SKIP
+};
+
+struct tool_common {
+	const char *rules;
+	double timeout;
+	const char *breach_api;
+	const char *breach_api_key;
+};
+
+extern const struct option tool_common_longopts[];
+extern const char tool_common_usage[];
+/* The command's own options followed by the common ones (free()). */
+struct option *tool_longopts(const struct option *own);
+/* 0: applied, 1: not a common option, -1: bad value (message printed). */
+int tool_common_opt(sc_ctx_t *ctx, struct tool_common *o, int c,
+                    const char *arg);
+/* After the command line: rules and the breach API.  -1 on error. */
+int tool_common_setup(sc_ctx_t *ctx, const struct tool_common *o);
+
+int tool_batch(int argc, char **argv);
 
 /* Text output for people. */
 void tool_text_report(FILE *out, const sc_report_t *rep, int colour);

@@ -14,6 +14,12 @@ struct opts {
 	const char *rules;
 	double timeout;
 	int allow_loopback;
+	unsigned https_port;     /* 0: the library's default (443) */
+	const char *ca_file;
+	unsigned smtp_port;      /* 0: the library's default (25) */
+	const char *breach_corpus;
+	const char *breach_api;
+	const char *breach_api_key;
 };
 
 struct slot {
@@ -44,6 +50,19 @@ parse_timeout(const char *arg, double *out)
 	return 0;
 }
 
+/* A TCP port, 1..65535. */
+static int
+parse_port(const char *arg, unsigned *out)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+
+	if (end == arg || *end != '\0' || *arg == '-' || v == 0 || v > 65535)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
 static int
 setup(sc_ctx_t *ctx, const struct opts *o)
 {
@@ -53,6 +72,27 @@ setup(sc_ctx_t *ctx, const struct opts *o)
 	    sc_ctx_set_timeout_ms(ctx, (unsigned)(o->timeout * 1000)) != SC_OK)
 		return -1;
 	sc_ctx_set_allow_loopback(ctx, o->allow_loopback);
+	if (o->https_port != 0 &&
+	    sc_ctx_set_https_port(ctx, o->https_port) != SC_OK)
+		return -1;
+	if (o->smtp_port != 0 &&
+	    sc_ctx_set_smtp_port(ctx, o->smtp_port) != SC_OK)
+		return -1;
+	if (o->ca_file != NULL && sc_ctx_set_ca_file(ctx, o->ca_file) != SC_OK) {
+		fputs("scorer: out of memory\n", stderr);
+		return -1;
+	}
+	/* The key from the environment keeps it out of ps and shell
+	 * history; --breach-api-key wins when both are given. */
+	if ((o->breach_corpus != NULL &&
+	     sc_ctx_set_breach_corpus(ctx, o->breach_corpus) != SC_OK) ||
+	    (o->breach_api != NULL &&
+	     sc_ctx_set_breach_api(ctx, o->breach_api,
+	                           o->breach_api_key != NULL ? o->breach_api_key
+	                           : getenv("SCORER_BREACH_API_KEY")) != SC_OK)) {
+		fputs("scorer: bad --breach-corpus or --breach-api\n", stderr);
+		return -1;
+	}
 	return 0;
 }
 
@@ -141,6 +181,10 @@ check_usage(void)
 	fputs("usage: scorer check [--json] [--resolver HOST[:PORT]]... "
 	      "[--rules DIR]\n"
 	      "                    [--timeout SECONDS] [--allow-loopback] "
+	      "[--https-port N]\n"
+	      "                    [--smtp-port N] [--ca-file FILE] "
+	      "[--breach-corpus FILE]\n"
+	      "                    [--breach-api URL [--breach-api-key KEY]] "
 	      "ADDRESS...\n", stderr);
 }
 
@@ -153,10 +197,16 @@ tool_check(int argc, char **argv)
 		{ "rules", required_argument, NULL, 'R' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "allow-loopback", no_argument, NULL, 'L' },
+		{ "https-port", required_argument, NULL, 'H' },
+		{ "ca-file", required_argument, NULL, 'C' },
+		{ "smtp-port", required_argument, NULL, 'S' },
+		{ "breach-corpus", required_argument, NULL, 'B' },
+		{ "breach-api", required_argument, NULL, 'A' },
+		{ "breach-api-key", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct opts o = { 0, NULL, 0, 0 };
+	struct opts o = { 0, NULL, 0, 0, 0, NULL, 0, NULL, NULL, NULL };
 	sc_ctx_t *ctx = NULL;
 	int c, rc = TOOL_EXIT_ERROR;
 
@@ -170,6 +220,24 @@ tool_check(int argc, char **argv)
 		case 'j': o.json = 1; break;
 		case 'R': o.rules = optarg; break;
 		case 'L': o.allow_loopback = 1; break;
+		case 'C': o.ca_file = optarg; break;
+		case 'B': o.breach_corpus = optarg; break;
+		case 'A': o.breach_api = optarg; break;
+		case 'K': o.breach_api_key = optarg; break;
+		case 'S':
+			if (parse_port(optarg, &o.smtp_port) != 0) {
+				fprintf(stderr, "scorer: --smtp-port wants a port "
+				        "(1..65535), not '%s'\n", optarg);
+				goto done;
+			}
+			break;
+		case 'H':
+			if (parse_port(optarg, &o.https_port) != 0) {
+				fprintf(stderr, "scorer: --https-port wants a port "
+				        "(1..65535), not '%s'\n", optarg);
+				goto done;
+			}
+			break;
 		case 'r':
 			if (sc_ctx_add_resolver(ctx, optarg) != SC_OK) {
 				fprintf(stderr, "scorer: --resolver: %s\n",

@@ -14,7 +14,11 @@ usage(FILE *out)
 	      "[--rules DIR]\n"
 	      "                    [--timeout SECONDS] [--allow-loopback] "
 	      "ADDRESS...\n"
+	      "       scorer batch [--input FILE] [--output FILE] "
+	      "[options]: see scorer batch --help\n"
 	      "       scorer explain FINDING-ID\n"
+	      "       scorer corpus build|lookup|info ...\n"
+	      "       scorer spf --ip IP --sender ADDRESS [--helo NAME] [--json]\n"
 	      "       scorer --help | --version\n"
 	      "\n"
 	      "check     rate each address: verdict, grade, score, findings\n"
@@ -42,8 +46,14 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "check") == 0)
 		return tool_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "batch") == 0)
+		return tool_batch(argc - 1, argv + 1);
 	if (strcmp(argv[1], "explain") == 0)
 		return tool_explain(argc - 1, argv + 1);
+	if (strcmp(argv[1], "corpus") == 0)
+		return tool_corpus(argc - 1, argv + 1);
+	if (strcmp(argv[1], "spf") == 0)
+		return tool_spf(argc - 1, argv + 1);
 	fprintf(stderr, "scorer: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return TOOL_EXIT_ERROR;

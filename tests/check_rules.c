@@ -45,6 +45,7 @@ static const struct catalogue_entry {
 	{"dmarc.partial", SC_SEV_LOW, SC_CAT_SPOOFING},
 	{"dmarc.rua_unauthorized", SC_SEV_LOW, SC_CAT_SPOOFING},
 	{"tlsrpt.missing", SC_SEV_LOW, SC_CAT_INTERCEPTION},
+	{"tlsrpt.invalid", SC_SEV_LOW, SC_CAT_INTERCEPTION},
 	{"starttls.unsupported", SC_SEV_HIGH, SC_CAT_INTERCEPTION},
 	{"starttls.unreachable", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION},
 	{"tls.cert_invalid", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION},
@@ -59,6 +60,7 @@ static const struct catalogue_entry {
 	{"dane.mismatch", SC_SEV_HIGH, SC_CAT_DELIVERY},
 	{"dnssec.unsigned", SC_SEV_LOW, SC_CAT_INTERCEPTION},
 	{"breach.found", SC_SEV_HIGH, SC_CAT_EXPOSURE},
+	{"breach.unverified", SC_SEV_MEDIUM, SC_CAT_EXPOSURE},
 };
 
 /* Points per severity, as findings.ini states its bands. */

@@ -28,6 +28,8 @@ CASE_TIMEOUT=30
 passed=0
 failed=0
 fixture_pids=()
+# Options every `scorer check` gets (run() adds them): the lab servers.
+LAB_CHECK_ARGS=()
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/scorer-e2e.XXXXXX") || exit 1
 
@@ -37,7 +39,9 @@ cleanup() {
 		kill "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
+	"$TOP/tests/lab/postfix.sh" stop "$WORK/postfix" # STARTTLS lab
 	"$LAB" stop "$WORK/lab"
+	"$TOP/tests/lab/nginx.sh" stop "$WORK/nginx" # MTA-STS block below
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -62,6 +66,21 @@ if ! "$LAB" start "$WORK/lab" 2>"$WORK/lab.err"; then
 fi
 # shellcheck source=/dev/null
 . "$WORK/lab/env"
+
+# ---- MTA-STS: the lab CA and nginx --------------------------------------
+# The policy hosts of the sts-*.test zones (tests/lab/nginx/mta-sts.conf),
+# with certificates from the lab CA in $WORK/pki (tests/lab/pki.sh).
+if ! "$TOP/tests/lab/mta-sts/setup.sh" "$WORK/pki" >"$WORK/pki.log" 2>&1 ||
+    ! "$TOP/tests/lab/nginx.sh" start "$WORK/nginx" "$WORK/pki" \
+        >"$WORK/nginx.log" 2>&1; then
+	cat "$WORK/pki.log" "$WORK/nginx.log" >&2
+	echo "run.sh: the lab CA or nginx did not start" >&2
+	exit 1
+fi
+# shellcheck source=/dev/null
+. "$WORK/nginx/nginx.env"
+LAB_CHECK_ARGS+=(--https-port "$NGINX_PORT" --ca-file "$WORK/pki/ca.pem")
+# ---- end MTA-STS ----------------------------------------------------------
 
 # The CLI should not find rules anywhere else either.
 export SC_RULES_DIR=$RULES
@@ -93,6 +112,7 @@ fail() {
 # stderr in $WORK/err, exit status in $rc, wall time in $elapsed_ms.
 run() {
 	local t0 t1
+	[ "${1:-}" != check ] || set -- check "${LAB_CHECK_ARGS[@]}" "${@:2}"
 	last_cmd=("$SCORER" "$@")
 	t0=$(date +%s%N)
 	# --foreground: Ctrl-C reaches the CLI instead of waiting it out.
@@ -221,6 +241,46 @@ start_fixture() {
 	done
 	return 1
 }
+
+# ---- STARTTLS lab: begin (tests/lab/postfix.sh, smtpfix) ----------------
+# One SMTP port for the whole lab (scorer's --smtp-port applies to every
+# MX): the lab Postfix on the sound MX addresses (tls-good.test and the
+# reference good.test), a fixture per misbehaviour on a 127.0.2.N of its
+# own.  Every check gets --smtp-port (LAB_CHECK_ARGS), and the lab CA,
+# which the MTA-STS block made (made here if it did not).
+PKI=$WORK/pki
+SMTP_LOG=$WORK/smtp-commands.log
+smtp_lab_error=
+start_smtp_lab() {
+	local pki=$TOP/tests/lab/pki.sh m
+	[ -f "$PKI/ca.pem" ] || "$pki" ca "$PKI" || return 1
+	"$pki" leaf "$PKI" mx.tls-good.test mx1.good.test mx2.good.test \
+	    mx1.tls-backup.test && "$pki" self "$PKI" mx.tls-selfsigned.test &&
+	    "$pki" expired "$PKI" mx.tls-expired.test &&
+	    "$pki" leaf "$PKI" mx.elsewhere.test &&
+	    "$pki" leaf "$PKI" mx.tls-old.test || return 1
+	"$TOP/tests/lab/postfix.sh" start "$WORK/postfix" \
+	    "$PKI/mx.tls-good.test.pem" "$PKI/mx.tls-good.test.key" \
+	    127.0.2.10 127.0.0.10 127.0.0.11 ::1 2>"$WORK/postfix.err" ||
+	    { cat "$WORK/postfix.err" >&2; return 1; }
+	# shellcheck source=/dev/null
+	. "$WORK/postfix/postfix.env"
+	for m in notls:11:mx.tls-good selfsigned:12:mx.tls-selfsigned \
+	    expired:13:mx.tls-expired wronghost:14:mx.elsewhere \
+	    tls10:15:mx.tls-old tarpit:16: drop:17: hugeline:18: \
+	    endless:19: slow:20:mx.tls-good; do
+		set -- ${m//:/ }
+		start_fixture smtpfix -l 1800 -m "$1" -a "127.0.2.$2" \
+		    -p "$SMTP_PORT" -L "$SMTP_LOG.$1" \
+		    ${3:+-c "$PKI/$3.test.pem" -k "$PKI/$3.test.key"} ||
+		    return 1
+	done
+	LAB_CHECK_ARGS+=(--smtp-port "$SMTP_PORT")
+	[[ " ${LAB_CHECK_ARGS[*]} " == *" --ca-file "* ]] ||
+	    LAB_CHECK_ARGS+=(--ca-file "$PKI/ca.pem")
+}
+start_smtp_lab || smtp_lab_error="the STARTTLS lab did not start (Postfix needs root)"
+# ---- STARTTLS lab: end ------------------------------------------------------
 
 # ---- the table ----------------------------------------------------------
 
@@ -435,6 +495,10 @@ case_broken_resolver blackhole blackhole
 case_broken_resolver servfail servfail
 case_broken_resolver refused servfail -r 5
 case_failover
+# shellcheck source=/dev/null
+. "$TOP/tests/e2e/starttls.sh" # the STARTTLS probe's own cases
+# shellcheck source=/dev/null
+. "$TOP/tests/e2e/breach.sh" # breach corpus and range API cases
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -1,0 +1,298 @@
+/*
+ * Check "tlsrpt": does the domain ask senders to report failed TLS
+ * deliveries (RFC 8460)?  One lookup, _smtp._tls.DOMAIN TXT.
+ *
+ * Findings: tlsrpt.missing, tlsrpt.invalid, and dns.unverified when the
+ * lookup failed.  A domain that takes no mail (NXDOMAIN, null MX, neither
+ * MX nor address) gets no TLS-RPT finding: no mail, no TLS to report on,
+ * and its own finding already says so.
+ */
+#include <arpa/nameser.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine.h"
+#include "internal.h"
+#include "tlsrpt_parse.h"
+
+static int
+is_literal(const struct sc_domain *dom)
+{
+	return dom->name[0] == '[';
+}
+
+static sc_status_t
+tlsrpt_start(struct sc_domain *dom)
+{
+	void **slot = sc_check_state(dom, &sc_check_tlsrpt);
+	struct sc_tlsrpt_state *st;
+	char *name;
+	size_t n;
+
+	if (is_literal(dom))
+		return SC_OK;
+	n = strlen(dom->name);
+	if ((st = *slot = sc_calloc(1, sizeof(*st))) == NULL ||
+	    (name = sc_malloc(n + sizeof("_smtp._tls."))) == NULL)
+		return dom->status = SC_ENOMEM;
+	memcpy(name, "_smtp._tls.", 11);
+	memcpy(name + 11, dom->name, n + 1);
+	/* No follow-up, so the lookup may well finish inside this call. */
+	st->lk = sc_domain_lookup(dom, name, ns_t_txt, NULL);
+	sc_free(name);
+	return dom->status;
+}
+
+static void
+tlsrpt_clear(struct sc_domain *dom)
+{
+	void **slot = sc_check_state(dom, &sc_check_tlsrpt);
+
+	sc_free(*slot);
+	*slot = NULL;
+}
+
+static int
+answered(const struct sc_lookup *lk)
+{
+	return lk != NULL && lk->done && (lk->outcome == SC_DNS_OK ||
+	                                  lk->outcome == SC_DNS_NODATA ||
+	                                  lk->outcome == SC_DNS_NXDOMAIN);
+}
+
+/* Can the domain receive mail at all, as far as the evidence goes?  An
+ * unknown answer counts as yes: the other checks report it. */
+static int
+takes_mail(const struct sc_domain *dom)
+{
+	const struct sc_lookup *mx = dom->mx;
+
+	if (mx == NULL || !answered(mx))
+		return 1;
+	if (mx->outcome == SC_DNS_NXDOMAIN || sc_domain_null_mx(dom))
+		return 0;
+	if (mx->outcome == SC_DNS_NODATA)
+		return (dom->a == NULL || dom->a->outcome != SC_DNS_NODATA) ||
+		       (dom->aaaa == NULL || dom->aaaa->outcome != SC_DNS_NODATA);
+	return 1;
+}
+
+enum outcome { O_SKIPPED, O_UNVERIFIED, O_MISSING, O_MULTIPLE, O_RECORD };
+
+struct eval {
+	enum outcome outcome;
+	const struct sc_lookup *lk;
+	const struct sc_rr *rr;       /* the record, or the attempt */
+	size_t nrecord, nattempt;
+	struct sc_tlsrpt_record rec;
+	int errors;
+};
+
+/* RFC 8460 3: records that do not begin with "v=TLSRPTv1" are discarded;
+ * unless exactly one is left, the domain has no TLS-RPT. */
+static void
+evaluate(const struct sc_domain *dom, const struct sc_tlsrpt_state *st,
+         struct eval *ev)
+{
+	const struct sc_rr *attempt = NULL;
+	size_t i;
+
+	memset(ev, 0, sizeof(*ev));
+	if (st == NULL || is_literal(dom)) {
+		ev->outcome = O_SKIPPED;
+		return;
+	}
+	ev->lk = st->lk;
+	if (!answered(st->lk)) {
+		ev->outcome = O_UNVERIFIED;
+		return;
+	}
+	for (i = 0; st->lk->outcome == SC_DNS_OK && i < st->lk->n; i++) {
+		const struct sc_rr *rr = &st->lk->rr[i];
+
+		switch (sc_tlsrpt_kind(rr->text, rr->len)) {
+		case SC_TLSRPT_RECORD:
+			if (ev->nrecord++ == 0)
+				ev->rr = rr;
+			break;
+		case SC_TLSRPT_ATTEMPT:
+			if (ev->nattempt++ == 0)
+				attempt = rr;
+			break;
+		default:
+			break;
+		}
+	}
+	if (ev->nrecord > 1) {
+		ev->outcome = O_MULTIPLE;
+		return;
+	}
+	if (ev->nrecord == 0)
+		ev->rr = attempt;
+	if (ev->rr == NULL) {
+		ev->outcome = O_MISSING;
+		return;
+	}
+	ev->outcome = O_RECORD;
+	ev->errors = sc_tlsrpt_parse(ev->rr->text, ev->rr->len, &ev->rec) != 0;
+}
+
+static void
+printable(char *buf, size_t size, const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len && i < 120 && n + 1 < size; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		buf[n++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	if (i < len && n + 4 < size) {
+		memcpy(buf + n, "...", 3);
+		n += 3;
+	}
+	buf[n] = '\0';
+}
+
+static void
+tlsrpt_assess(const struct sc_domain *dom, struct sc_hits *out)
+{
+	const struct sc_tlsrpt_state *st =
+		sc_check_state_get(dom, &sc_check_tlsrpt);
+	struct eval ev;
+	char text[160];
+
+	evaluate(dom, st, &ev);
+	if (ev.outcome == O_SKIPPED)
+		return;
+	if (ev.outcome == O_UNVERIFIED) {
+		out->incomplete = 1;
+		sc_hits_add(out, "dns.unverified",
+		            "the TLS-RPT lookup of _smtp._tls.%s failed (%s)",
+		            dom->name, ev.lk != NULL
+		                       ? sc_dns_outcome_str(ev.lk->outcome)
+		                       : "not asked before the deadline");
+		return;
+	}
+	if (!takes_mail(dom))
+		return;
+	switch (ev.outcome) {
+	case O_MISSING:
+		sc_hits_add(out, "tlsrpt.missing",
+		            "_smtp._tls.%s holds no TLS-RPT record: failed TLS "
+		            "deliveries to %s go unreported", dom->name, dom->name);
+		break;
+	case O_MULTIPLE:
+		sc_hits_add(out, "tlsrpt.invalid",
+		            "_smtp._tls.%s holds %zu TLS-RPT records: senders then "
+		            "assume there is none (RFC 8460 3)", dom->name,
+		            ev.nrecord);
+		break;
+	case O_RECORD:
+		if (!ev.errors)
+			break;
+		printable(text, sizeof(text), ev.rr->text, ev.rr->len);
+		sc_hits_add(out, "tlsrpt.invalid",
+		            "the TLS-RPT record \"%s\" at _smtp._tls.%s is "
+		            "malformed at character %zu: %s%s", text, dom->name,
+		            ev.rec.pos + 1, ev.rec.reason,
+		            ev.nrecord == 0 ? "; senders ignore it (RFC 8460 3)"
+		                            : "");
+		break;
+	default:
+		break;
+	}
+}
+
+static json_t *
+jstr(const char *s, size_t len)
+{
+	json_t *j = json_stringn(s, len);
+	char *copy;
+	size_t i;
+
+	if (j != NULL)
+		return j;
+	if ((copy = sc_malloc(len + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < len; i++)
+		copy[i] = (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f
+		          ? s[i] : '?';
+	j = json_stringn(copy, len);
+	sc_free(copy);
+	return j;
+}
+
+static void
+put(json_t *o, const char *key, json_t *v, int *failed)
+{
+	if (v == NULL || json_object_set_new(o, key, v) != 0)
+		*failed = 1;
+}
+
+static json_t *
+tlsrpt_describe(const struct sc_domain *dom)
+{
+	static const char *const names[] = {
+		"skipped", "unverified", "missing", "invalid", "ok"
+	};
+	const struct sc_tlsrpt_state *st =
+		sc_check_state_get(dom, &sc_check_tlsrpt);
+	json_t *o = json_object(), *rua, *e;
+	struct eval ev;
+	int failed = 0;
+	size_t i;
+
+	if (o == NULL)
+		return NULL;
+	evaluate(dom, st, &ev);
+	put(o, "status", json_string(ev.outcome == O_RECORD && ev.errors
+	                             ? "invalid" : names[ev.outcome]), &failed);
+	if (ev.outcome == O_SKIPPED)
+		goto done;
+	put(o, "found_at", ev.lk != NULL ? json_string(ev.lk->name)
+	                                 : json_null(), &failed);
+	if (ev.outcome == O_MULTIPLE)
+		put(o, "records_found", json_integer((json_int_t)ev.nrecord),
+		    &failed);
+	if (ev.outcome != O_RECORD) {
+		put(o, "record", json_null(), &failed);
+		goto done;
+	}
+	put(o, "record", jstr(ev.rr->text, ev.rr->len), &failed);
+	put(o, "rua", rua = json_array(), &failed);
+	for (i = 0; rua != NULL && i < ev.rec.nrua; i++) {
+		json_t *s = jstr(ev.rr->text + ev.rec.rua[i].off,
+		                 ev.rec.rua[i].len);
+
+		if (s == NULL || json_array_append_new(rua, s) != 0)
+			failed = 1;
+	}
+	if (ev.errors) {
+		put(o, "error", e = json_object(), &failed);
+		if (e != NULL) {
+			put(e, "position", json_integer((json_int_t)ev.rec.pos + 1),
+			    &failed);
+			put(e, "reason", json_string(ev.rec.reason), &failed);
+		}
+	}
+done:
+	if (failed) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static const char *const tlsrpt_ids[] = {
+	"tlsrpt.missing", "tlsrpt.invalid", "dns.unverified", NULL
+};
+
+const struct sc_check sc_check_tlsrpt = {
+	.name = "tlsrpt",
+	.ids = tlsrpt_ids,
+	.start = tlsrpt_start,
+	.assess = tlsrpt_assess,
+	.describe = tlsrpt_describe,
+	.clear = tlsrpt_clear,
+};

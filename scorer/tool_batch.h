@@ -1,0 +1,89 @@
+/* scorer batch: the pieces of the command (input, output, summary). */
+#ifndef SC_TOOL_BATCH_H
+#define SC_TOOL_BATCH_H
+
+#include <stdio.h>
+
+#include <csv.h>
+
+#include "tool.h"
+
+/* One input record. */
+struct batch_rec {
+	unsigned long line;   /* input line number (or the given number) */
+	char *address;        /* NULL when the line itself is bad */
+	char *key;            /* JSON object of the other CSV columns, or NULL */
+	char **keyfields;     /* the same values, for CSV output */
+	char *error;          /* why the line is bad, or NULL */
+};
+
+void batch_rec_clear(struct batch_rec *r);
+
+enum batch_in_mode { BATCH_IN_PLAIN, BATCH_IN_NUMBERED, BATCH_IN_CSV };
+
+struct batch_in {
+	FILE *fp;
+	enum batch_in_mode mode;
+	const char *column;   /* CSV: the address column */
+	unsigned long lineno; /* physical lines read */
+	off_t bytes;          /* bytes read, for the progress bar */
+	/* CSV */
+	struct csv_parser csv;
+	int csv_ready;
+	char **fields;
+	size_t nfields, capfields;
+	int record_done;
+	char **header;
+	size_t nheader;
+	long addr_col;
+};
+
+/* Open the reader; for CSV the header is read here.  -1 on error (message
+ * printed). */
+int batch_in_open(struct batch_in *in, FILE *fp, enum batch_in_mode mode,
+                  const char *column);
+void batch_in_close(struct batch_in *in);
+/* The next record: 1, 0 at the end, -1 on a read error. */
+int batch_in_next(struct batch_in *in, struct batch_rec *rec);
+
+enum batch_out_format { BATCH_OUT_JSONL, BATCH_OUT_CSV };
+
+struct batch_out {
+	FILE *fp;
+	enum batch_out_format format;
+	char **keynames;      /* CSV output: the key columns */
+	size_t nkeys;
+};
+
+/* --resume: cut a half-written last record off FILE and say which input
+ * line was the last one written whole (0: none).  -1 on error. */
+int batch_out_resume(const char *path, enum batch_out_format format,
+                     unsigned long *last_line, int *has_header);
+int batch_out_header(struct batch_out *out);
+/* Write one record whole and flush it.  -1 on a write error. */
+int batch_out_write(struct batch_out *out, const struct batch_rec *rec,
+                    const sc_report_t *rep);
+
+/* The summary of a run. */
+struct batch_count {
+	const char *id;
+	unsigned long n;
+};
+
+struct batch_summary {
+	unsigned long records, secure, insecure, error;
+	unsigned long grade[6];
+	struct batch_count finding[128]; /* ids owned (strdup) */
+	size_t nfinding;
+	double started;
+};
+
+void batch_summary_add(struct batch_summary *s, const sc_report_t *rep);
+void batch_summary_clear(struct batch_summary *s);
+void batch_summary_print(FILE *fp, const struct batch_summary *s,
+                         const sc_stats_t *st, int json);
+void batch_progress(const struct batch_summary *s, const sc_stats_t *st,
+                    off_t bytes, off_t total, int final);
+double batch_now(void);
+
+#endif

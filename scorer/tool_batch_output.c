@@ -1,0 +1,212 @@
+/*
+ * batch output: one record per input line, in input order, each written
+ * whole and flushed, so that a run killed at any moment leaves at most a
+ * half-written last line, which --resume cuts off and redoes.
+ *   JSON Lines: {"line":N,"key":{...}, ...the report of `check --json`}
+ *   CSV: line,address,verdict,grade,score,findings,<key columns>
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "tool_batch.h"
+
+static int
+csv_field(FILE *fp, const char *s, int last)
+{
+	if (csv_fwrite(fp, s, strlen(s)) != 0)
+		return -1;
+	return fputc(last ? '\n' : ',', fp) == EOF ? -1 : 0;
+}
+
+int
+batch_out_header(struct batch_out *out)
+{
+	static const char *const cols[] = { "line", "address", "verdict",
+	                                    "grade", "score", "findings" };
+	size_t i;
+
+	if (out->format != BATCH_OUT_CSV)
+		return 0;
+	for (i = 0; i < 6; i++)
+		if (csv_field(out->fp, cols[i], i == 5 && out->nkeys == 0) != 0)
+			return -1;
+	for (i = 0; i < out->nkeys; i++)
+		if (csv_field(out->fp, out->keynames[i], i + 1 == out->nkeys) != 0)
+			return -1;
+	return fflush(out->fp) == 0 ? 0 : -1;
+}
+
+/* A JSON record: the report's object with "line" and "key" in front. */
+static char *
+json_record(const struct batch_rec *rec, const sc_report_t *rep)
+{
+	json_t *o;
+	char *report = NULL, *text = NULL, head[64];
+	size_t need;
+
+	if (rep != NULL) {
+		if (sc_report_json(rep, &report) != SC_OK)
+			return NULL;
+		snprintf(head, sizeof(head), "{\"line\":%lu,", rec->line);
+		need = strlen(head) + (rec->key ? strlen(rec->key) + 7 : 0) +
+		       strlen(report) + 1;
+		if ((text = malloc(need)) != NULL)
+			snprintf(text, need, "%s%s%s%s%s", head,
+			         rec->key ? "\"key\":" : "",
+			         rec->key ? rec->key : "", rec->key ? "," : "",
+			         report + 1);
+		sc_free(report);
+		return text;
+	}
+	o = json_pack("{s:I,s:s?,s:s,s:s}", "line", (json_int_t)rec->line,
+	              "address", rec->address, "verdict", "error", "error",
+	              rec->error ? rec->error : "could not be checked");
+	if (o != NULL && rec->key != NULL)
+		json_object_set_new(o, "key", json_loads(rec->key, 0, NULL));
+	text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(o);
+	return text;
+}
+
+static char *
+finding_ids(const sc_report_t *rep)
+{
+	size_t i, n = sc_report_finding_count(rep), len = 1;
+	char *s;
+
+	for (i = 0; i < n; i++)
+		len += strlen(sc_report_finding(rep, i)->id) + 1;
+	if ((s = malloc(len)) == NULL)
+		return NULL;
+	s[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			strcat(s, " ");
+		strcat(s, sc_report_finding(rep, i)->id);
+	}
+	return s;
+}
+
+static int
+csv_record_write(struct batch_out *out, const struct batch_rec *rec,
+                 const sc_report_t *rep)
+{
+	char line[32], score[16], *ids = NULL;
+	size_t i;
+	int rc = -1;
+
+	snprintf(line, sizeof(line), "%lu", rec->line);
+	snprintf(score, sizeof(score), "%d", rep ? sc_report_score(rep) : 0);
+	if (rep != NULL && (ids = finding_ids(rep)) == NULL)
+		return -1;
+	if (csv_field(out->fp, line, 0) ||
+	    csv_field(out->fp, rec->address ? rec->address : "", 0) ||
+	    csv_field(out->fp, rep ? sc_verdict_str(sc_report_verdict(rep))
+	                           : "error", 0) ||
+	    csv_field(out->fp, rep ? sc_report_grade(rep) : "", 0) ||
+	    csv_field(out->fp, rep ? score : "", 0) ||
+	    csv_field(out->fp, rep ? ids : (rec->error ? rec->error : ""),
+	              out->nkeys == 0))
+		goto done;
+	for (i = 0; i < out->nkeys; i++) {
+		const char *v = rec->keyfields && rec->keyfields[i]
+		                ? rec->keyfields[i] : "";
+
+		if (csv_field(out->fp, v, i + 1 == out->nkeys))
+			goto done;
+	}
+	rc = 0;
+done:
+	free(ids);
+	return rc;
+}
+
+int
+batch_out_write(struct batch_out *out, const struct batch_rec *rec,
+                const sc_report_t *rep)
+{
+	char *text;
+	int rc;
+
+	if (out->format == BATCH_OUT_CSV) {
+		rc = csv_record_write(out, rec, rep);
+	} else {
+		if ((text = json_record(rec, rep)) == NULL)
+			return -1;
+		/* One write for the whole line: a kill leaves it whole or
+		 * visibly cut, never interleaved. */
+		rc = fprintf(out->fp, "%s\n", text) < 0 ? -1 : 0;
+		free(text);
+	}
+	if (rc == 0 && fflush(out->fp) != 0)
+		rc = -1;
+	return rc;
+}
+
+/* The line number a complete output line records, or 0 when the line is
+ * not a complete record (the header, or garbage from a crash). */
+static unsigned long
+record_line(const char *s, size_t len, enum batch_out_format format)
+{
+	unsigned long n = 0;
+
+	if (format == BATCH_OUT_CSV) {
+		char *end;
+
+		n = strtoul(s, &end, 10);
+		return end != s && *end == ',' ? n : 0;
+	} else {
+		json_t *o = json_loadb(s, len, 0, NULL);
+		json_t *l = o ? json_object_get(o, "line") : NULL;
+
+		if (json_is_integer(l) && json_integer_value(l) > 0)
+			n = (unsigned long)json_integer_value(l);
+		json_decref(o);
+	}
+	return n;
+}
+
+int
+batch_out_resume(const char *path, enum batch_out_format format,
+                 unsigned long *last_line, int *has_header)
+{
+	FILE *fp = fopen(path, "r+");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	off_t good = 0, pos = 0;
+	int first = 1;
+
+	*last_line = 0;
+	*has_header = 0;
+	if (fp == NULL)
+		return 0; /* nothing written yet: start from the beginning */
+	while ((len = getline(&line, &cap, fp)) > 0) {
+		unsigned long n;
+
+		pos += len;
+		if (line[len - 1] != '\n')
+			break; /* the half-written last line */
+		n = record_line(line, (size_t)len - 1, format);
+		if (first && format == BATCH_OUT_CSV &&
+		    strncmp(line, "line,", 5) == 0) {
+			*has_header = 1;
+			good = pos;
+		} else if (n == 0) {
+			break;
+		} else {
+			*last_line = n;
+			good = pos;
+		}
+		first = 0;
+	}
+	free(line);
+	if (ftruncate(fileno(fp), good) != 0) {
+		fclose(fp);
+		return -1;
+	}
+	return fclose(fp) == 0 ? 0 : -1;
+}

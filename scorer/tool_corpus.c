@@ -1,0 +1,282 @@
+/*
+ * scorer corpus build|lookup|info: the local breach corpus by hand.
+ * Public API only (sc_corpus_*, sc_address_canonical).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tool.h"
+
+static void
+corpus_usage(FILE *out)
+{
+	fputs("usage: scorer corpus build [--memory MB] [--quiet] IN OUT\n"
+	      "       scorer corpus lookup [--rules DIR] FILE ADDRESS|SHA1...\n"
+	      "       scorer corpus info FILE\n"
+	      "\n"
+	      "build   compile a text hash list (HASH or HASH:COUNT a line) "
+	      "into an index\n"
+	      "lookup  is the address (as given, or its canonical form) in "
+	      "the corpus?\n"
+	      "        exit 0: none found, 1: some found, 2: error\n"
+	      "info    what a corpus file holds\n", out);
+}
+
+/* ---- build ---------------------------------------------------------- */
+
+struct bar {
+	int on;
+	const char *phase;
+	int last;
+};
+
+static void
+on_progress(void *ud, const char *phase, unsigned long long done,
+            unsigned long long total)
+{
+	struct bar *b = ud;
+	int pct = total > 0 ? (int)(done * 100 / total) : -1, i;
+	char line[32];
+
+	if (!b->on || (pct == b->last && phase == b->phase))
+		return;
+	if (b->phase != NULL && strcmp(b->phase, phase) != 0)
+		fputc('\n', stderr);
+	b->phase = phase;
+	b->last = pct;
+	for (i = 0; i < 30; i++)
+		line[i] = pct >= 0 && i < pct * 30 / 100 ? '#' : '.';
+	line[30] = '\0';
+	if (pct >= 0)
+		fprintf(stderr, "\r%-8s [%s] %3d%%  %llu", phase, line, pct, done);
+	else
+		fprintf(stderr, "\r%-8s %llu", phase, done);
+	fflush(stderr);
+}
+
+static void
+print_stats(const sc_corpus_stats_t *st)
+{
+	size_t i;
+
+	fprintf(stderr, "scorer corpus: %llu lines, %llu hashes, %llu "
+	        "distinct, %llu duplicates, %llu blank, %llu malformed",
+	        st->lines, st->hashes, st->records, st->duplicates, st->blank,
+	        st->malformed);
+	if (st->runs > 0)
+		fprintf(stderr, " (%u sorted runs merged)", st->runs);
+	fputc('\n', stderr);
+	if (st->malformed == 0)
+		return;
+	fputs("scorer corpus: malformed lines (skipped):", stderr);
+	for (i = 0; i < st->nbad; i++)
+		fprintf(stderr, " %llu", st->bad_line[i]);
+	if (st->malformed > st->nbad)
+		fprintf(stderr, " and %llu more", st->malformed - st->nbad);
+	fputc('\n', stderr);
+}
+
+static int
+cmd_build(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "memory", required_argument, NULL, 'm' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct bar bar = { 0, NULL, -2 };
+	sc_corpus_stats_t st;
+	unsigned long mb = 0;
+	sc_status_t rc;
+	int c, quiet = 0;
+	char *end;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			mb = strtoul(optarg, &end, 10);
+			if (end == optarg || *end != '\0' || mb == 0 ||
+			    mb > 1024 * 1024) {
+				fprintf(stderr, "scorer corpus: --memory wants "
+				        "megabytes, not '%s'\n", optarg);
+				return TOOL_EXIT_ERROR;
+			}
+			break;
+		case 'q': quiet = 1; break;
+		default:
+			corpus_usage(stderr);
+			return TOOL_EXIT_ERROR;
+		}
+	}
+	if (argc - optind != 2) {
+		corpus_usage(stderr);
+		return TOOL_EXIT_ERROR;
+	}
+	/* The bar only on a terminal: logs and pipes get the summary. */
+	bar.on = !quiet && isatty(STDERR_FILENO);
+	rc = sc_corpus_build(argv[optind], argv[optind + 1],
+	                     (size_t)mb << 20, on_progress, &bar, &st);
+	if (bar.phase != NULL)
+		fputc('\n', stderr);
+	if (rc != SC_OK) {
+		fprintf(stderr, "scorer corpus: %s\n",
+		        st.errmsg[0] ? st.errmsg : sc_strerror(rc));
+		return TOOL_EXIT_ERROR;
+	}
+	if (!quiet || st.malformed > 0)
+		print_stats(&st);
+	if (st.records == 0)
+		fprintf(stderr, "scorer corpus: warning: %s holds no hash\n",
+		        argv[optind + 1]);
+	return 0;
+}
+
+/* ---- lookup ------------------------------------------------------------ */
+
+static void
+print_hit(const char *key, const char *form, unsigned long long count)
+{
+	printf("%s: found (%s", key, form);
+	if (count > 0)
+		printf(", count %llu", count);
+	puts(")");
+}
+
+static int
+lookup_one(sc_ctx_t *ctx, sc_corpus_t *corpus, const char *key)
+{
+	unsigned long long count;
+	char *canon = NULL, form[600];
+	int found, any = 0;
+
+	if (sc_corpus_lookup(corpus, key, &found, &count) != SC_OK) {
+		fprintf(stderr, "scorer corpus: '%s': not an address or a "
+		        "SHA-1\n", key);
+		return -1;
+	}
+	if (found) {
+		print_hit(key, "as given", count);
+		any = 1;
+	}
+	if (strchr(key, '@') != NULL &&
+	    sc_address_canonical(ctx, key, &canon) == SC_OK && canon != NULL) {
+		if (sc_corpus_lookup(corpus, canon, &found, &count) == SC_OK &&
+		    found) {
+			snprintf(form, sizeof(form), "as its canonical form %s",
+			         canon);
+			print_hit(key, form, count);
+			any = 1;
+		}
+		sc_free(canon);
+	}
+	if (!any)
+		printf("%s: not found\n", key);
+	return any;
+}
+
+static int
+cmd_lookup(int argc, char **argv)
+{
+	const char *rules = NULL;
+	sc_corpus_t *corpus = NULL;
+	sc_ctx_t *ctx = NULL;
+	int i = 1, rc = 0, r;
+	char err[512];
+
+	if (argc > 2 && strcmp(argv[1], "--rules") == 0) {
+		rules = argv[2];
+		i = 3;
+	}
+	if (argc - i < 2) {
+		corpus_usage(stderr);
+		return TOOL_EXIT_ERROR;
+	}
+	if (sc_ctx_new(&ctx) != SC_OK) {
+		fputs("scorer: out of memory\n", stderr);
+		return TOOL_EXIT_ERROR;
+	}
+	if (tool_use_rules(ctx, rules) != 0) {
+		sc_ctx_free(ctx);
+		return TOOL_EXIT_ERROR;
+	}
+	if (sc_corpus_open(argv[i], &corpus, err, sizeof(err)) != SC_OK) {
+		fprintf(stderr, "scorer corpus: %s\n", err);
+		sc_ctx_free(ctx);
+		return TOOL_EXIT_ERROR;
+	}
+	for (i++; i < argc; i++) {
+		r = lookup_one(ctx, corpus, argv[i]);
+		if (r < 0)
+			rc = TOOL_EXIT_ERROR;
+		else if (r > 0 && rc == 0)
+			rc = 1;
+	}
+	sc_corpus_close(corpus);
+	sc_ctx_free(ctx);
+	return rc;
+}
+
+/* ---- info ----------------------------------------------------------- */
+
+static int
+cmd_info(int argc, char **argv)
+{
+	sc_corpus_t *corpus = NULL;
+	sc_corpus_info_t info;
+	char err[512];
+
+	if (argc != 2) {
+		corpus_usage(stderr);
+		return TOOL_EXIT_ERROR;
+	}
+	if (sc_corpus_open(argv[1], &corpus, err, sizeof(err)) != SC_OK) {
+		fprintf(stderr, "scorer corpus: %s\n", err);
+		return TOOL_EXIT_ERROR;
+	}
+	sc_corpus_info(corpus, &info);
+	printf("file:         %s\n", argv[1]);
+	printf("format:       %s\n", info.from_text ?
+	       "text hash list (compiled on the fly)" : "index");
+	printf("version:      %u\n", info.version);
+	printf("records:      %llu\n", info.records);
+	printf("counts:       %s\n", info.has_counts ? "yes" : "no");
+	if (info.has_counts)
+		printf("total count:  %llu\n", info.total);
+	printf("prefix bits:  %u\n", info.prefix_bits);
+	printf("record size:  %u bytes\n", info.record_size);
+	printf("index size:   %llu bytes", info.bytes);
+	if (info.records > 0)
+		printf(" (%.2f bytes a hash)", (double)info.bytes /
+		       (double)info.records);
+	putchar('\n');
+	if (info.from_text)
+		printf("malformed:    %llu lines skipped\n", info.malformed);
+	sc_corpus_close(corpus);
+	return 0;
+}
+
+int
+tool_corpus(int argc, char **argv)
+{
+	if (argc < 2) {
+		corpus_usage(stderr);
+		return TOOL_EXIT_ERROR;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		corpus_usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "build") == 0)
+		return cmd_build(argc - 1, argv + 1);
+	if (strcmp(argv[1], "lookup") == 0)
+		return cmd_lookup(argc - 1, argv + 1);
+	if (strcmp(argv[1], "info") == 0)
+		return cmd_info(argc - 1, argv + 1);
+	fprintf(stderr, "scorer corpus: unknown command '%s'\n", argv[1]);
+	corpus_usage(stderr);
+	return TOOL_EXIT_ERROR;
+}

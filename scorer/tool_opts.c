@@ -1,0 +1,177 @@
+/*
+ * The options `scorer check` and `scorer batch` share: what to ask, with
+ * which rules, how long to wait, and the knobs for labs.  Each applies to
+ * the context at once, except the rules, which need the whole command
+ * line first (--rules may come after the others).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+
+const struct option tool_common_longopts[] = {
+	{ "resolver", required_argument, NULL, TOOL_OPT_RESOLVER },
+	{ "rules", required_argument, NULL, TOOL_OPT_RULES },
+	{ "timeout", required_argument, NULL, TOOL_OPT_TIMEOUT },
+	{ "allow-loopback", no_argument, NULL, TOOL_OPT_LOOPBACK },
+	{ "smtp-port", required_argument, NULL, TOOL_OPT_SMTP_PORT },
+	{ "https-port", required_argument, NULL, TOOL_OPT_HTTPS_PORT },
+	{ "ca-file", required_argument, NULL, TOOL_OPT_CA_FILE },
+	{ "breach-corpus", required_argument, NULL, TOOL_OPT_BREACH_CORPUS },
+	{ "breach-api", required_argument, NULL, TOOL_OPT_BREACH_API },
+	{ "breach-api-key", required_argument, NULL, TOOL_OPT_BREACH_KEY },
+	{ "skip", required_argument, NULL, TOOL_OPT_SKIP },
+	{ NULL, 0, NULL, 0 }
+};
+
+const char tool_common_usage[] =
+	"  --resolver HOST[:PORT]  DNS resolver to ask (repeatable)\n"
+	"  --rules DIR             rules and lists to use\n"
+	"  --timeout SECONDS       longest time one domain may take (10)\n"
+	"  --allow-loopback        MX hosts on loopback count (labs only)\n"
+	"  --smtp-port N           SMTP port of the STARTTLS probe (25)\n"
+	"  --https-port N          HTTPS port of MTA-STS fetches (443)\n"
+	"  --ca-file FILE          extra trust anchors (PEM)\n"
+	"  --breach-corpus FILE    local breach corpus (text or index)\n"
+	"  --breach-api URL        k-anonymity range API\n"
+	"  --breach-api-key KEY    its key (or $SCORER_BREACH_API_KEY)\n"
+	"  --skip CHECK,...        switch checks off (e.g. starttls,breach)\n";
+
+/* Append the common options to a command's own, into out (caller frees). */
+struct option *
+tool_longopts(const struct option *own)
+{
+	size_t n = 0, m = 0;
+	struct option *all;
+
+	while (own[n].name != NULL)
+		n++;
+	while (tool_common_longopts[m].name != NULL)
+		m++;
+	all = calloc(n + m + 1, sizeof(*all));
+	if (all == NULL)
+		return NULL;
+	memcpy(all, own, n * sizeof(*all));
+	memcpy(all + n, tool_common_longopts, (m + 1) * sizeof(*all));
+	return all;
+}
+
+static int
+parse_timeout(const char *arg, double *out)
+{
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (end == arg || *end != '\0' || !(v > 0) || v > 3600)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* A TCP port, 1..65535. */
+static int
+parse_port(const char *arg, unsigned *out)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+
+	if (end == arg || *end != '\0' || *arg == '-' || v == 0 || v > 65535)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int
+fail(sc_ctx_t *ctx, const char *opt, const char *arg, sc_status_t st)
+{
+	const char *msg = sc_ctx_errmsg(ctx);
+
+	fprintf(stderr, "scorer: --%s '%s': %s\n", opt, arg,
+	        st == SC_OK ? "invalid value" : *msg ? msg : sc_strerror(st));
+	return -1;
+}
+
+static int
+skip_list(sc_ctx_t *ctx, const char *list)
+{
+	char buf[512], *tok, *save = NULL;
+	sc_status_t st;
+
+	if (strlen(list) >= sizeof(buf))
+		return fail(ctx, "skip", list, SC_EINVAL);
+	strcpy(buf, list);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save))
+		if ((st = sc_ctx_skip_check(ctx, tok)) != SC_OK)
+			return fail(ctx, "skip", tok, st);
+	return 0;
+}
+
+static int
+set_port(sc_ctx_t *ctx, const char *opt, const char *arg,
+         sc_status_t (*setter)(sc_ctx_t *, unsigned))
+{
+	unsigned port;
+
+	if (parse_port(arg, &port) != 0)
+		return fail(ctx, opt, arg, SC_OK);
+	return setter(ctx, port) == SC_OK ? 0 : fail(ctx, opt, arg, SC_EINVAL);
+}
+
+static int
+check(sc_ctx_t *ctx, const char *opt, const char *arg, sc_status_t st)
+{
+	return st == SC_OK ? 0 : fail(ctx, opt, arg, st);
+}
+
+int
+tool_common_opt(sc_ctx_t *ctx, struct tool_common *o, int c,
+                const char *arg)
+{
+	switch (c) {
+	case TOOL_OPT_RESOLVER:
+		return check(ctx, "resolver", arg, sc_ctx_add_resolver(ctx, arg));
+	case TOOL_OPT_RULES: o->rules = arg; return 0;
+	case TOOL_OPT_TIMEOUT:
+		if (parse_timeout(arg, &o->timeout) != 0)
+			return fail(ctx, "timeout", arg, SC_OK);
+		return check(ctx, "timeout", arg,
+		             sc_ctx_set_timeout_ms(ctx,
+		                                   (unsigned)(o->timeout * 1000)));
+	case TOOL_OPT_LOOPBACK:
+		return check(ctx, "allow-loopback", "",
+		             sc_ctx_set_allow_loopback(ctx, 1));
+	case TOOL_OPT_SMTP_PORT:
+		return set_port(ctx, "smtp-port", arg, sc_ctx_set_smtp_port);
+	case TOOL_OPT_HTTPS_PORT:
+		return set_port(ctx, "https-port", arg, sc_ctx_set_https_port);
+	case TOOL_OPT_CA_FILE:
+		return check(ctx, "ca-file", arg, sc_ctx_set_ca_file(ctx, arg));
+	case TOOL_OPT_BREACH_CORPUS:
+		return check(ctx, "breach-corpus", arg,
+		             sc_ctx_set_breach_corpus(ctx, arg));
+	case TOOL_OPT_BREACH_API: o->breach_api = arg; return 0;
+	case TOOL_OPT_BREACH_KEY: o->breach_api_key = arg; return 0;
+	case TOOL_OPT_SKIP: return skip_list(ctx, arg);
+	default: return 1; /* not a common option */
+	}
+}
+
+/* What needs the whole command line: the rules, and the API key, which
+ * may come from the environment so that it stays out of `ps`. */
+int
+tool_common_setup(sc_ctx_t *ctx, const struct tool_common *o)
+{
+	const char *key = o->breach_api_key;
+
+	if (tool_use_rules(ctx, o->rules) != 0)
+		return -1;
+	if (key == NULL)
+		key = getenv("SCORER_BREACH_API_KEY");
+	if (o->breach_api != NULL &&
+	    sc_ctx_set_breach_api(ctx, o->breach_api, key) != SC_OK)
+		return fail(ctx, "breach-api", o->breach_api, SC_EINVAL);
+	return 0;
+}
