@@ -126,9 +126,9 @@ PYTHON3 ?= /usr/bin/python3
 conformance: $(CLI)
 	$(PYTHON3) tests/conformance/spf.py --scorer $(CURDIR)/$(CLI) \
 	    --rules $(CURDIR)/rules --lab $(CURDIR)/tests/lab/lab.sh \
-	    rfc7208=$(CONFORMANCE_DIR)/spf-rfc7208/rfc7208-tests.yml \
 	    +rfc4408=$(CONFORMANCE_DIR)/spf-rfc4408/rfc4408-tests.yml \
-	    '+stalwart=$(CONFORMANCE_DIR)/spf-stalwart-mail-auth/*.yml'
+	    '+stalwart=$(CONFORMANCE_DIR)/spf-stalwart-mail-auth/*.yml' \
+	    rfc7208=$(CONFORMANCE_DIR)/spf-rfc7208/rfc7208-tests.yml
 
 installcheck: all
 	BUILD=$(BUILD) tests/install/run.sh
@@ -162,7 +162,7 @@ threadcheck: $(TSAN_BIN)
 # The install test links a program against the shared library, which an
 # ASan build cannot do without the sanitizer runtime: plain builds only
 # (so do the ABI and example tests; TSan cannot be mixed with ASan).
-check: all unit e2e $(if $(filter 1,$(SAN)),,installcheck abicheck \
+check: all unit conformance e2e $(if $(filter 1,$(SAN)),,installcheck abicheck \
                                               examplecheck threadcheck)
 
 # The breach corpus benchmark (bench/): figures printed, not asserted; not

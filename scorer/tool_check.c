@@ -78,6 +78,18 @@ setup(sc_ctx_t *ctx, const struct opts *o)
 	if (o->smtp_port != 0 &&
 	    sc_ctx_set_smtp_port(ctx, o->smtp_port) != SC_OK)
 		return -1;
+	/* A CA file that cannot be read would fail every TLS check later,
+	 * as "input/output error": say which file, now. */
+	if (o->ca_file != NULL) {
+		FILE *f = fopen(o->ca_file, "r");
+
+		if (f == NULL) {
+			fprintf(stderr, "scorer: --ca-file: cannot read %s\n",
+			        o->ca_file);
+			return -1;
+		}
+		fclose(f);
+	}
 	if (o->ca_file != NULL && sc_ctx_set_ca_file(ctx, o->ca_file) != SC_OK) {
 		fputs("scorer: out of memory\n", stderr);
 		return -1;

@@ -16,7 +16,7 @@
 # ($NGINX_PORT, its CA in $WORK/pki holding our certificate); otherwise
 # this file starts its own (certificates for every "# pki:" line of the
 # snippets, as nginx.sh loads all of them) and stops it at the end.
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154 # rc, elapsed_ms ...: run.sh's
 
 BREACH_NGINX_OWN=0
 
