@@ -251,9 +251,20 @@ breach_get(struct sc_ctx *ctx, struct sc_breach **out)
 		breach_free(b);
 		return SC_ENOMEM;
 	}
+	/* The context's own reference: the corpus stays open and the
+	 * prefix cache warm for the life of the context, not only while a
+	 * batch of checks is in flight. */
+	b->refs = 1;
 	ctx->breach = b;
 	*out = b;
 	return SC_OK;
+}
+
+void
+sc_breach_clear_ctx(struct sc_ctx *ctx)
+{
+	if (ctx->breach != NULL)
+		breach_unref(ctx->breach);
 }
 
 /* ---- prefixes and their waiters ---------------------------------------- */
@@ -592,11 +603,8 @@ breach_start(struct sc_req *req)
 		return SC_OK;
 	if ((st = breach_get(ctx, &b)) != SC_OK)
 		return st;
-	if ((br = sc_calloc(1, sizeof(*br))) == NULL) {
-		if (b->refs == 0)
-			breach_free(b);
+	if ((br = sc_calloc(1, sizeof(*br))) == NULL)
 		return SC_ENOMEM;
-	}
 	br->req = req;
 	br->b = b;
 	b->refs++;

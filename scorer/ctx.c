@@ -69,6 +69,7 @@ sc_ctx_free(sc_ctx_t *ctx)
 	if (ctx == NULL)
 		return;
 	sc_engine_clear(ctx);
+	sc_breach_clear_ctx(ctx);
 	sc_http_clear(&ctx->http);
 	sc_loop_clear(&ctx->loop);
 	if (ctx->rules_loaded)

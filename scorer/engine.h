@@ -155,6 +155,8 @@ extern const struct sc_check sc_check_tlsrpt;
 extern const struct sc_check sc_check_spf;
 extern const struct sc_check sc_check_mta_sts;
 extern const struct sc_check sc_check_breach;
+/* Drop the context's breach state (breach.c), after the requests. */
+void sc_breach_clear_ctx(struct sc_ctx *ctx);
 extern const struct sc_check *const sc_checks[];
 extern const size_t sc_ncheck;
 
