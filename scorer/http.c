@@ -204,6 +204,8 @@ sc_fetch_clear(struct sc_fetch *f)
 	curl_slist_free_all(f->resolve_list);
 	curl_slist_free_all(f->headers);
 	sc_free(f->body);
+	sc_free(f->content_type);
+	f->content_type = NULL;
 	f->easy = NULL;
 	f->resolve_list = f->headers = NULL;
 	f->body = NULL;
@@ -220,6 +222,8 @@ sc_http_get(struct sc_http *http, struct sc_fetch *f, const char *url,
 	f->status = 0;
 	f->retry_after = -1;
 	f->truncated = 0;
+	sc_free(f->content_type); /* a fetch struct may be reused */
+	f->content_type = NULL;
 	f->error[0] = '\0';
 	f->cb = cb;
 	f->arg = arg;
@@ -262,6 +266,15 @@ check_done(struct sc_http *http)
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&f);
 		f->code = msg->data.result;
 		curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &f->status);
+		{
+			char *ct = NULL;
+
+			/* A copy: curl's string dies with the handle.  Out of
+			 * memory leaves it NULL, read as "no Content-Type". */
+			if (curl_easy_getinfo(f->easy, CURLINFO_CONTENT_TYPE,
+			                      &ct) == CURLE_OK && ct != NULL)
+				f->content_type = sc_strdup(ct);
+		}
 		curl_multi_remove_handle(http->multi, f->easy);
 		f->active = 0;
 		f->elapsed_ms = (unsigned)(sc_now_ms() - f->started);

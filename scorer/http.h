@@ -39,6 +39,7 @@ struct sc_fetch {
 	size_t len;
 	int truncated;            /* body exceeded max_body */
 	long retry_after;         /* seconds from Retry-After, or -1 */
+	char *content_type;       /* Content-Type as sent, or NULL; owned */
 	char error[CURL_ERROR_SIZE];
 	unsigned elapsed_ms;
 

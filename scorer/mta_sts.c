@@ -275,14 +275,12 @@ on_fetch(struct sc_fetch *f, void *arg)
 {
 	struct sc_domain *dom = arg;
 	struct sc_mta_sts_state *st = state_of(dom);
-	char *ct = NULL;
 
 	if (st == NULL || st->fetch != f)
 		return;
 	st->fetch_done = 1;
-	if (f->easy != NULL &&
-	    curl_easy_getinfo(f->easy, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK &&
-	    ct != NULL && (st->content_type = sc_strdup(ct)) == NULL &&
+	if (f->content_type != NULL &&
+	    (st->content_type = sc_strdup(f->content_type)) == NULL &&
 	    dom->state != SC_JOB_DONE)
 		dom->status = SC_ENOMEM;
 	if (st->held) {

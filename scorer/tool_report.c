@@ -1,0 +1,614 @@
+/*
+ * scorer report RESULTS.jsonl: the JSON Lines of `scorer batch` in, one
+ * self-contained HTML page out (charts, findings, domains, a searchable
+ * table of the records to fix).  The input is streamed a line at a time:
+ * memory holds counts, a bounded table of domains and the first rows of
+ * the table, never the records, so a million-line file costs what a
+ * thousand-line one does.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "tool_report.h"
+
+/* A line longer than this is counted as unreadable rather than held:
+ * batch writes one report a line, far below it. */
+#define MAX_LINE (16u << 20)
+/* Cut lengths of what a row or a finding keeps (bytes). */
+#define ROW_TEXT 300
+#define FINDING_TEXT 2000
+#define MAX_FINDING_IDS 1024
+
+const char *const report_grade_name[REPORT_NGRADE] = {
+	"A+", "A", "B", "C", "D", "F", "none"
+};
+const char *const report_verdict_name[REPORT_NVERDICT] = {
+	"secure", "insecure", "error"
+};
+
+static void
+usage(FILE *fp)
+{
+	fputs("usage: scorer report [--output FILE|-] [--rows N] [--top N]\n"
+	      "                     [--max-domains N] RESULTS.jsonl|-\n"
+	      "\n"
+	      "One self-contained HTML page from the JSON Lines of scorer "
+	      "batch.\n"
+	      "  --output FILE     where to write it; - for stdout "
+	      "(default report.html)\n"
+	      "  --rows N          non-secure records in the searchable "
+	      "table (default 5000)\n"
+	      "  --top N           domains listed (default 50)\n"
+	      "  --max-domains N   distinct domains counted before the "
+	      "least affected\n"
+	      "                    are dropped (default 100000)\n", fp);
+}
+
+/* ---- the bounded tables ------------------------------------------------ */
+
+static uint32_t
+hash_name(const char *s)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+static int
+table_init(struct report_table *t, size_t max)
+{
+	t->nslot = 16;
+	while (t->nslot < 2 * max)
+		t->nslot *= 2;
+	t->max = max;
+	t->n = 0;
+	t->ent = calloc(max, sizeof(*t->ent));
+	t->slot = calloc(t->nslot, sizeof(*t->slot));
+	return t->ent && t->slot ? 0 : -1;
+}
+
+static void
+count_free(struct report_count *c)
+{
+	free(c->name);
+	free(c->severity);
+	free(c->title);
+	free(c->fix);
+	memset(c, 0, sizeof(*c));
+}
+
+static void
+table_free(struct report_table *t)
+{
+	size_t i;
+
+	for (i = 0; t->ent && i < t->n; i++)
+		count_free(&t->ent[i]);
+	free(t->ent);
+	free(t->slot);
+	memset(t, 0, sizeof(*t));
+}
+
+/* The slot that holds name, or the empty one where it would go. */
+static uint32_t *
+table_slot(struct report_table *t, const char *name)
+{
+	size_t i = hash_name(name) & (t->nslot - 1);
+
+	while (t->slot[i] != 0 && strcmp(t->ent[t->slot[i] - 1].name, name))
+		i = (i + 1) & (t->nslot - 1);
+	return &t->slot[i];
+}
+
+/* The entry of name, added when missing; NULL when the table is full
+ * (or out of memory). */
+static struct report_count *
+table_get(struct report_table *t, const char *name)
+{
+	uint32_t *s = table_slot(t, name);
+	struct report_count *c;
+
+	if (*s != 0)
+		return &t->ent[*s - 1];
+	if (t->n == t->max)
+		return NULL;
+	c = &t->ent[t->n];
+	if ((c->name = strdup(name)) == NULL)
+		return NULL;
+	*s = (uint32_t)++t->n;
+	return c;
+}
+
+static unsigned long
+affected(const struct report_count *c)
+{
+	return c->insecure + c->error;
+}
+
+/* Most affected users first, then most users, then by name: the order
+ * of the domain list, and of what a full table keeps. */
+static int
+cmp_domain(const void *a, const void *b)
+{
+	const struct report_count *x = a, *y = b;
+
+	if (affected(x) != affected(y))
+		return affected(x) > affected(y) ? -1 : 1;
+	if (x->users != y->users)
+		return x->users > y->users ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* The table is full: keep the more affected half and forget the rest.
+ * This is lossy counting: a domain that comes back starts from zero,
+ * which only lowers the counts of domains too small to be listed unless
+ * the input is ordered by domain; the page says when it happened. */
+static void
+table_prune(struct report_table *t)
+{
+	size_t i, keep = t->max / 2;
+
+	qsort(t->ent, t->n, sizeof(*t->ent), cmp_domain);
+	for (i = keep; i < t->n; i++)
+		count_free(&t->ent[i]);
+	t->n = keep;
+	memset(t->slot, 0, t->nslot * sizeof(*t->slot));
+	for (i = 0; i < t->n; i++)
+		*table_slot(t, t->ent[i].name) = (uint32_t)(i + 1);
+}
+
+/* ---- one record ------------------------------------------------------ */
+
+static const char *
+str_member(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+/* A copy of s cut to at most max bytes on a character boundary, with an
+ * ellipsis when cut.  NULL stays NULL. */
+static char *
+cut_copy(const char *s, size_t max)
+{
+	size_t len;
+	char *c;
+
+	if (s == NULL)
+		return NULL;
+	len = strlen(s);
+	if (len <= max)
+		return strdup(s);
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--; /* not inside a UTF-8 sequence */
+	if ((c = malloc(max + 4)) == NULL)
+		return NULL;
+	memcpy(c, s, max);
+	memcpy(c + max, "\xE2\x80\xA6", 4); /* U+2026 */
+	return c;
+}
+
+static int
+verdict_of(const char *v)
+{
+	int i;
+
+	for (i = 0; v != NULL && i < REPORT_NVERDICT; i++)
+		if (strcmp(v, report_verdict_name[i]) == 0)
+			return i;
+	return -1;
+}
+
+static int
+grade_of(const char *g)
+{
+	int i;
+
+	for (i = 0; g != NULL && i < REPORT_NGRADE - 1; i++)
+		if (strcmp(g, report_grade_name[i]) == 0)
+			return i;
+	return REPORT_NGRADE - 1;
+}
+
+static void
+count_user(struct report_count *c, unsigned long rec, int v)
+{
+	if (c->seen == rec)
+		return; /* this user is counted already */
+	c->seen = rec;
+	c->users++;
+	if (v == REPORT_INSECURE)
+		c->insecure++;
+	else if (v == REPORT_ERROR)
+		c->error++;
+}
+
+static int
+add_findings(struct report *r, json_t *findings, int v)
+{
+	struct report_count *c;
+	size_t i;
+	json_t *f;
+
+	json_array_foreach(findings, i, f) {
+		const char *id = str_member(f, "id");
+
+		if (id == NULL)
+			continue;
+		if ((c = table_get(&r->finding, id)) == NULL) {
+			if (r->finding.n < r->finding.max)
+				return -1; /* out of memory */
+			r->finding_overflow++;
+			continue;
+		}
+		if (c->users == 0) {
+			c->severity = cut_copy(str_member(f, "severity"), 32);
+			c->title = cut_copy(str_member(f, "title"), FINDING_TEXT);
+			c->fix = cut_copy(str_member(f, "fix"), FINDING_TEXT);
+		}
+		count_user(c, r->records, v);
+	}
+	return 0;
+}
+
+static int
+add_domain(struct report *r, const char *name, int v)
+{
+	struct report_count *c;
+
+	if (name == NULL || *name == '\0') {
+		r->no_domain++;
+		return 0;
+	}
+	if ((c = table_get(&r->domain, name)) == NULL) {
+		if (r->domain.n < r->domain.max)
+			return -1;
+		table_prune(&r->domain);
+		r->domain_prunes++;
+		if ((c = table_get(&r->domain, name)) == NULL)
+			return -1;
+	}
+	count_user(c, r->records, v);
+	return 0;
+}
+
+static int
+add_row(struct report *r, json_t *o, int v, unsigned long line)
+{
+	struct report_row *w;
+	json_t *findings = json_object_get(o, "findings"), *f, *key, *score;
+	const char *detail = str_member(o, "error");
+	char ids[ROW_TEXT + 1] = "", *k = NULL;
+	size_t i, len = 0;
+
+	if (r->nrow == r->maxrow) {
+		r->rows_not_shown++;
+		return 0;
+	}
+	w = &r->row[r->nrow];
+	json_array_foreach(findings, i, f) {
+		const char *id = str_member(f, "id");
+
+		if (id == NULL)
+			continue;
+		if (detail == NULL)
+			detail = str_member(f, "detail"); /* the most severe */
+		if (len + strlen(id) + 2 > ROW_TEXT)
+			break;
+		len += (size_t)snprintf(ids + len, sizeof(ids) - len, "%s%s",
+		                        len ? " " : "", id);
+	}
+	if (json_is_object(key = json_object_get(o, "key")) &&
+	    json_object_size(key) > 0) {
+		k = json_dumps(key, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		r->has_key = 1;
+	}
+	score = json_object_get(o, "score");
+	w->line = line;
+	w->verdict = v;
+	w->score = json_is_integer(score) ? (int)json_integer_value(score) : -1;
+	w->address = cut_copy(str_member(o, "address"), ROW_TEXT);
+	w->domain = cut_copy(str_member(o, "domain"), ROW_TEXT);
+	w->grade = cut_copy(str_member(o, "grade"), 8);
+	w->ids = cut_copy(ids, ROW_TEXT);
+	w->detail = cut_copy(detail, ROW_TEXT);
+	w->key = cut_copy(k, ROW_TEXT);
+	free(k);
+	r->nrow++;
+	return 0;
+}
+
+static void
+add_bad(struct report *r, unsigned long lineno)
+{
+	if (r->bad < REPORT_BAD_LISTED)
+		r->bad_line[r->bad] = lineno;
+	r->bad++;
+}
+
+/* One input line: a record, or a bad line.  -1 only when out of memory. */
+static int
+add_line(struct report *r, const char *buf, size_t len,
+         unsigned long lineno)
+{
+	json_t *o = json_loadb(buf, len, 0, NULL), *line;
+	unsigned long n = lineno;
+	int v, rc = -1;
+
+	v = json_is_object(o) ? verdict_of(str_member(o, "verdict")) : -1;
+	if (v < 0) {
+		add_bad(r, lineno);
+		json_decref(o);
+		return 0;
+	}
+	line = json_object_get(o, "line");
+	if (json_is_integer(line) && json_integer_value(line) > 0)
+		n = (unsigned long)json_integer_value(line);
+	r->records++;
+	r->verdict[v]++;
+	r->grade[grade_of(str_member(o, "grade"))]++;
+	if (add_findings(r, json_object_get(o, "findings"), v) != 0 ||
+	    add_domain(r, str_member(o, "domain"), v) != 0)
+		goto done;
+	if (v != REPORT_SECURE && add_row(r, o, v, n) != 0)
+		goto done;
+	rc = 0;
+done:
+	json_decref(o);
+	return rc;
+}
+
+/* The next line without its newline: 1, or 0 at the end.  A line past
+ * MAX_LINE is read to its end but comes back with *toolong set. */
+static int
+read_line(FILE *fp, char **buf, size_t *cap, size_t *len, int *toolong)
+{
+	int c;
+
+	*len = 0;
+	*toolong = 0;
+	while ((c = getc_unlocked(fp)) != EOF && c != '\n') {
+		if (*len + 1 >= *cap) {
+			char *nb;
+
+			if (*cap >= MAX_LINE) {
+				*toolong = 1;
+				continue;
+			}
+			if ((nb = realloc(*buf, *cap * 2)) == NULL) {
+				*toolong = 1; /* no room: unreadable */
+				continue;
+			}
+			*buf = nb;
+			*cap *= 2;
+		}
+		(*buf)[(*len)++] = (char)c;
+	}
+	return c != EOF || *len > 0 || *toolong;
+}
+
+static int
+blank(const char *s, size_t len)
+{
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
+	                   s[len - 1] == '\r'))
+		len--;
+	return len == 0;
+}
+
+static int
+read_input(struct report *r, FILE *fp)
+{
+	size_t cap = 4096, len;
+	char *buf = malloc(cap);
+	unsigned long lineno = 0;
+	int toolong, rc = 0;
+
+	if (buf == NULL)
+		return -1;
+	while (rc == 0 && read_line(fp, &buf, &cap, &len, &toolong)) {
+		lineno++;
+		if (!toolong && blank(buf, len))
+			continue; /* blank lines carry nothing, and hurt nobody */
+		r->lines++;
+		if (toolong)
+			add_bad(r, lineno);
+		else
+			rc = add_line(r, buf, len, lineno);
+	}
+	free(buf);
+	if (rc != 0)
+		fputs("scorer report: out of memory\n", stderr);
+	else if (ferror(fp)) {
+		fprintf(stderr, "scorer report: %s: %s\n", r->source,
+		        strerror(errno));
+		rc = -1;
+	}
+	return rc;
+}
+
+/* ---- the output file --------------------------------------------------- */
+
+/* The page is written to a temporary file beside the output and renamed
+ * over it at the end, so a reader never sees half a page, and a failed
+ * run leaves an older report as it was.  Opened before the input is read
+ * so that an unwritable place fails at once, not after a million lines. */
+static FILE *
+open_output(const char *path, char **tmp)
+{
+	mode_t mask;
+	FILE *fp;
+	int fd;
+
+	*tmp = NULL;
+	if (strcmp(path, "-") == 0)
+		return stdout;
+	if ((*tmp = malloc(strlen(path) + 8)) == NULL)
+		return NULL;
+	sprintf(*tmp, "%s.XXXXXX", path);
+	if ((fd = mkstemp(*tmp)) < 0) {
+		fprintf(stderr, "scorer report: cannot write %s: %s\n", path,
+		        strerror(errno));
+		free(*tmp);
+		*tmp = NULL;
+		return NULL;
+	}
+	/* mkstemp makes it 0600; a report is as readable as any file. */
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) != 0 || (fp = fdopen(fd, "w")) == NULL) {
+		fprintf(stderr, "scorer report: %s: %s\n", *tmp,
+		        strerror(errno));
+		close(fd);
+		unlink(*tmp);
+		free(*tmp);
+		*tmp = NULL;
+		return NULL;
+	}
+	return fp;
+}
+
+static int
+close_output(FILE *fp, const char *path, char *tmp, int ok)
+{
+	int failed = !ok;
+
+	if (fflush(fp) != 0 || ferror(fp))
+		failed = 1;
+	if (tmp != NULL && fclose(fp) != 0)
+		failed = 1;
+	if (tmp != NULL && !failed && rename(tmp, path) != 0)
+		failed = 1;
+	if (failed && ok)
+		fprintf(stderr, "scorer report: cannot write %s: %s\n",
+		        tmp ? path : "standard output", strerror(errno));
+	if (tmp != NULL && failed)
+		unlink(tmp);
+	free(tmp);
+	return failed ? -1 : 0;
+}
+
+static void
+report_free(struct report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nrow; i++) {
+		struct report_row *w = &r->row[i];
+
+		free(w->address);
+		free(w->domain);
+		free(w->grade);
+		free(w->ids);
+		free(w->detail);
+		free(w->key);
+	}
+	free(r->row);
+	table_free(&r->finding);
+	table_free(&r->domain);
+}
+
+static int
+number(const char *opt, const char *arg, size_t min, size_t max,
+       size_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end != '\0' || *arg == '-' || v < min ||
+	    v > max) {
+		fprintf(stderr, "scorer report: %s: a number from %zu to %zu, "
+		        "not '%s'\n", opt, min, max, arg);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+tool_report(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "rows", required_argument, NULL, 'r' },
+		{ "top", required_argument, NULL, 't' },
+		{ "max-domains", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *output = "report.html";
+	size_t rows = 5000, top = 50, max_domains = 100000;
+	struct report r;
+	FILE *in = NULL, *out = NULL;
+	char *tmp = NULL;
+	int c, ok = 0;
+
+	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			output = optarg;
+			break;
+		case 'r':
+			if (number("--rows", optarg, 0, 1000000, &rows))
+				return TOOL_EXIT_ERROR;
+			break;
+		case 't':
+			if (number("--top", optarg, 1, 10000, &top))
+				return TOOL_EXIT_ERROR;
+			break;
+		case 'd':
+			if (number("--max-domains", optarg, 2, 10000000,
+			           &max_domains))
+				return TOOL_EXIT_ERROR;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return TOOL_EXIT_ERROR;
+		}
+	}
+	if (optind + 1 != argc) {
+		usage(stderr);
+		return TOOL_EXIT_ERROR;
+	}
+	memset(&r, 0, sizeof(r));
+	r.source = argv[optind];
+	r.maxrow = rows;
+	r.top_domains = top;
+	if (table_init(&r.finding, MAX_FINDING_IDS) != 0 ||
+	    table_init(&r.domain, max_domains) != 0 ||
+	    (rows > 0 && (r.row = calloc(rows, sizeof(*r.row))) == NULL)) {
+		fputs("scorer report: out of memory\n", stderr);
+		goto done;
+	}
+	if (strcmp(r.source, "-") == 0) {
+		in = stdin;
+		r.source = "standard input";
+	} else if ((in = fopen(r.source, "r")) == NULL) {
+		fprintf(stderr, "scorer report: %s: %s\n", r.source,
+		        strerror(errno));
+		goto done;
+	}
+	if ((out = open_output(output, &tmp)) == NULL)
+		goto done;
+	/* A write error shows in close_output (the stream's error flag). */
+	if ((ok = read_input(&r, in) == 0))
+		report_html(out, &r);
+	if (close_output(out, output, tmp, ok) != 0)
+		ok = 0;
+done:
+	if (in != NULL && in != stdin)
+		fclose(in);
+	report_free(&r);
+	return ok ? 0 : TOOL_EXIT_ERROR;
+}
