@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make demo`: the built-in demo world.  Starts the lab DNS (lab.sh), checks
-# the addresses of demo-addresses.txt with the CLI against it, prints the
+# `make demo`: the built-in demo world.  Starts the lab (Knot DNS, the lab
+# CA, nginx for MTA-STS policies, Postfix for STARTTLS), checks the
+# addresses of demo-addresses.txt with the CLI against it, prints the
 # human-readable verdicts and stops the lab again.
 #
 #   tests/lab/demo.sh CLI_PATH [EXTRA CLI OPTIONS...]    e.g. --json
@@ -29,6 +30,8 @@ shift
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/scorer-demo.XXXXXX") || exit 1
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
+	"$HERE/postfix.sh" stop "$WORK/postfix"
+	"$HERE/nginx.sh" stop "$WORK/nginx"
 	"$HERE/lab.sh" stop "$WORK/lab"
 	rm -rf "$WORK"
 }
@@ -43,6 +46,31 @@ if ! "$HERE/lab.sh" start "$WORK/lab" 2>"$WORK/lab.err"; then
 fi
 # shellcheck source=/dev/null
 . "$WORK/lab/env"
+lab_args=(--resolver "$LAB_DNS" --allow-loopback)
+
+# The policy hosts (nginx) and a real mail server (Postfix) for the sound
+# domains, with certificates of the lab CA.  Without them the demo still
+# runs, and the probes say they could not connect.
+start_servers() {
+	local pki=$WORK/pki
+	"$HERE/mta-sts/setup.sh" "$pki" &&
+	    "$HERE/nginx.sh" start "$WORK/nginx" "$pki" || return 1
+	# shellcheck source=/dev/null
+	. "$WORK/nginx/nginx.env"
+	lab_args+=(--https-port "$NGINX_PORT" --ca-file "$pki/ca.pem")
+	"$HERE/pki.sh" leaf "$pki" mx1.good.test mx2.good.test mx.xn--bcher-kva.test \
+	    mx1.northwind.test mx2.northwind.test &&
+	    "$HERE/postfix.sh" start "$WORK/postfix" "$pki/mx1.good.test.pem" \
+	        "$pki/mx1.good.test.key" 127.0.0.10 127.0.0.11 127.0.0.61 \
+	        127.0.0.62 127.0.0.50 ::1 || return 1
+	# shellcheck source=/dev/null
+	. "$WORK/postfix/postfix.env"
+	lab_args+=(--smtp-port "$SMTP_PORT")
+}
+if ! start_servers >"$WORK/servers.log" 2>&1; then
+	echo "demo.sh: nginx or Postfix did not start (Postfix needs root);" \
+	    "the STARTTLS and MTA-STS parts of the demo will be unverified" >&2
+fi
 
 addresses=()
 while IFS= read -r line; do
@@ -54,12 +82,13 @@ done <"$ADDRESSES"
 
 echo "Demo world: lab DNS (Knot) on $LAB_DNS, ${#addresses[@]} addresses" \
     "from ${ADDRESSES#"$TOP"/}"
-echo "Loopback MX hosts count as routable here (--allow-loopback)."
+echo "Loopback MX hosts count as routable here (--allow-loopback);" \
+    "STARTTLS and MTA-STS are probed on the lab's own servers."
 echo
 rules=()
 [ -d "$RULES" ] && rules=(--rules "$RULES")
-timeout --foreground -k 5 120 "$CLI" check "${rules[@]}" --resolver "$LAB_DNS" \
-    --allow-loopback "$@" "${addresses[@]}"
+timeout --foreground -k 5 120 "$CLI" check "${rules[@]}" "${lab_args[@]}" \
+    "$@" "${addresses[@]}"
 rc=$?
 case $rc in
 0 | 1 | 2) ;; # all secure, some insecure, some not assessable: all fine
