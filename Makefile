@@ -118,6 +118,7 @@ e2e: $(CLI) $(FIXT_BIN)
 	SCORER=$(CURDIR)/$(CLI) BUILD=$(CURDIR)/$(BUILD) \
 	    tests/e2e/run.sh
 	SCORER=$(CURDIR)/$(CLI) tests/e2e/batch.sh
+	SCORER=$(CURDIR)/$(CLI) tests/e2e/report.sh
 
 # SPF conformance suites through the real CLI and the lab (Knot); the
 # RFC 7208 suite decides the exit status, the other two are informational

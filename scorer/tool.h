@@ -54,6 +54,8 @@ int tool_common_opt(sc_ctx_t *ctx, struct tool_common *o, int c,
 int tool_common_setup(sc_ctx_t *ctx, const struct tool_common *o);
 
 int tool_batch(int argc, char **argv);
+/* scorer report: an HTML page from batch's JSON Lines (tool_report.c). */
+int tool_report(int argc, char **argv);
 
 /* Text output for people. */
 void tool_text_report(FILE *out, const sc_report_t *rep, int colour);

@@ -16,6 +16,7 @@ usage(FILE *out)
 	      "ADDRESS...\n"
 	      "       scorer batch [--input FILE] [--output FILE] "
 	      "[options]: see scorer batch --help\n"
+	      "       scorer report [--output FILE|-] RESULTS.jsonl\n"
 	      "       scorer explain FINDING-ID\n"
 	      "       scorer corpus build|lookup|info ...\n"
 	      "       scorer spf --ip IP --sender ADDRESS [--helo NAME] [--json]\n"
@@ -48,6 +49,8 @@ main(int argc, char **argv)
 		return tool_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "batch") == 0)
 		return tool_batch(argc - 1, argv + 1);
+	if (strcmp(argv[1], "report") == 0)
+		return tool_report(argc - 1, argv + 1);
 	if (strcmp(argv[1], "explain") == 0)
 		return tool_explain(argc - 1, argv + 1);
 	if (strcmp(argv[1], "corpus") == 0)

@@ -132,10 +132,8 @@ affected(const struct report_count *c)
 	return c->insecure + c->error;
 }
 
-/* Most affected users first, then most users, then by name: the order
- * of the domain list, and of what a full table keeps. */
-static int
-cmp_domain(const void *a, const void *b)
+int
+report_cmp_domain(const void *a, const void *b)
 {
 	const struct report_count *x = a, *y = b;
 
@@ -155,7 +153,7 @@ table_prune(struct report_table *t)
 {
 	size_t i, keep = t->max / 2;
 
-	qsort(t->ent, t->n, sizeof(*t->ent), cmp_domain);
+	qsort(t->ent, t->n, sizeof(*t->ent), report_cmp_domain);
 	for (i = keep; i < t->n; i++)
 		count_free(&t->ent[i]);
 	t->n = keep;
@@ -278,48 +276,97 @@ add_domain(struct report *r, const char *name, int v)
 	return 0;
 }
 
+/* Appends "sep" and s to buf (of ROW_TEXT + 1) while it fits; 0 when full. */
+static int
+append(char *buf, size_t *len, const char *sep, const char *s)
+{
+	size_t need = (*len ? strlen(sep) : 0) + strlen(s);
+
+	if (*len + need > ROW_TEXT)
+		return 0;
+	*len += (size_t)snprintf(buf + *len, ROW_TEXT + 1 - *len, "%s%s",
+	                         *len ? sep : "", s);
+	return 1;
+}
+
+/* The finding ids of a record, each once (a finding may be reported for
+ * several MX hosts), and the detail of the first: the most severe. */
+static void
+row_findings(json_t *findings, char ids[ROW_TEXT + 1], const char **detail)
+{
+	size_t i, j, len = 0;
+	json_t *f;
+
+	json_array_foreach(findings, i, f) {
+		const char *id = str_member(f, "id");
+		int dup = 0;
+
+		if (id == NULL)
+			continue;
+		if (*detail == NULL)
+			*detail = str_member(f, "detail");
+		for (j = 0; j < i && !dup; j++)
+			dup = json_equal(json_object_get(
+			                     json_array_get(findings, j), "id"),
+			                 json_object_get(f, "id"));
+		if (!dup && !append(ids, &len, " ", id))
+			break;
+	}
+}
+
+/* The key columns of a CSV input as "name=value, ...". */
+static void
+row_key(json_t *key, char out[ROW_TEXT + 1])
+{
+	const char *name;
+	size_t len = 0;
+	json_t *val;
+
+	json_object_foreach(key, name, val) {
+		char *dump = json_is_string(val) ? NULL
+		             : json_dumps(val, JSON_COMPACT | JSON_ENCODE_ANY);
+		const char *v = dump ? dump : json_string_value(val);
+		char item[ROW_TEXT + 1];
+		int fits;
+
+		snprintf(item, sizeof(item), "%s=%s", name, v ? v : "");
+		fits = append(out, &len, ", ", item);
+		free(dump);
+		if (!fits)
+			break;
+	}
+}
+
 static int
 add_row(struct report *r, json_t *o, int v, unsigned long line)
 {
 	struct report_row *w;
-	json_t *findings = json_object_get(o, "findings"), *f, *key, *score;
+	json_t *key = json_object_get(o, "key"), *score;
 	const char *detail = str_member(o, "error");
-	char ids[ROW_TEXT + 1] = "", *k = NULL;
-	size_t i, len = 0;
+	char ids[ROW_TEXT + 1] = "", keytext[ROW_TEXT + 1] = "";
 
 	if (r->nrow == r->maxrow) {
 		r->rows_not_shown++;
 		return 0;
 	}
 	w = &r->row[r->nrow];
-	json_array_foreach(findings, i, f) {
-		const char *id = str_member(f, "id");
-
-		if (id == NULL)
-			continue;
-		if (detail == NULL)
-			detail = str_member(f, "detail"); /* the most severe */
-		if (len + strlen(id) + 2 > ROW_TEXT)
-			break;
-		len += (size_t)snprintf(ids + len, sizeof(ids) - len, "%s%s",
-		                        len ? " " : "", id);
-	}
-	if (json_is_object(key = json_object_get(o, "key")) &&
-	    json_object_size(key) > 0) {
-		k = json_dumps(key, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	row_findings(json_object_get(o, "findings"), ids, &detail);
+	if (json_is_object(key) && json_object_size(key) > 0) {
+		row_key(key, keytext);
 		r->has_key = 1;
 	}
 	score = json_object_get(o, "score");
 	w->line = line;
 	w->verdict = v;
-	w->score = json_is_integer(score) ? (int)json_integer_value(score) : -1;
+	w->score = json_is_integer(score) && json_integer_value(score) >= 0 &&
+	           json_integer_value(score) <= 100
+	           ? (int)json_integer_value(score) : -1;
 	w->address = cut_copy(str_member(o, "address"), ROW_TEXT);
 	w->domain = cut_copy(str_member(o, "domain"), ROW_TEXT);
 	w->grade = cut_copy(str_member(o, "grade"), 8);
-	w->ids = cut_copy(ids, ROW_TEXT);
+	w->ids = strdup(ids);
 	w->detail = cut_copy(detail, ROW_TEXT);
-	w->key = cut_copy(k, ROW_TEXT);
-	free(k);
+	w->key = strdup(keytext);
 	r->nrow++;
 	return 0;
 }

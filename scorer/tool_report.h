@@ -64,8 +64,13 @@ struct report {
 	int has_key;          /* some row has a key: show the column */
 };
 
-/* Write the whole report as one HTML document.  -1 on a write error. */
-int report_html(FILE *out, struct report *r);
+/* Most affected users first, then most users, then by name: the order
+ * of the domain list, and of what a full domain table keeps (qsort). */
+int report_cmp_domain(const void *a, const void *b);
+
+/* Write the whole report as one HTML document; a write error is left in
+ * the stream's error flag.  Sorts r's tables. */
+void report_html(FILE *out, struct report *r);
 
 /* Charts as inline SVG (no scripts, no links). */
 void report_svg_verdicts(FILE *out, const struct report *r);

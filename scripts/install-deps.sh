@@ -11,6 +11,7 @@ pkgs=(
 	check libsubunit-dev libxml2-dev libuv1-dev
 	knot knot-dnsutils dnsutils jq iproute2 python3-yaml
 	postfix
+	chromium fonts-dejavu-core time
 )
 
 missing=()

@@ -1,0 +1,255 @@
+#!/usr/bin/env bash
+# End-to-end tests of `scorer report`: a results file from `scorer batch`
+# against the Knot lab, with hostile and broken lines added, turned into a
+# page that headless Chromium renders (offline: every host name resolves
+# to nothing) and tests/e2e/report-check.py inspects: counts, charts, the
+# top finding and domain, hostile strings kept as text, the search script,
+# no links.  Then the limits (rows, domains, memory) and the exit status.
+#
+#   SCORER=build/scorer tests/e2e/report.sh
+#   REPORT_SCREENSHOT=docs/report.png tests/e2e/report.sh   (keep the picture)
+#
+# Prints "ok NAME" / "FAIL NAME: why", then "N passed, N failed".
+set -u
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SCORER=${SCORER:-$TOP/build/scorer}
+RULES=${RULES:-$TOP/rules}
+LAB=$TOP/tests/lab/lab.sh
+CHECK=$TOP/tests/e2e/report-check.py
+PYTHON3=${PYTHON3:-python3}
+CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser)}
+passed=0
+failed=0
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/scorer-report.XXXXXX") || exit 1
+cleanup() {
+	"$LAB" stop "$WORK/lab"
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+pass() { echo "ok $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: ${*:2}"; failed=$((failed + 1)); }
+
+# report-check.py prints ok/FAIL lines: count them as ours.
+checked() {
+	local out line
+	if ! out=$("$PYTHON3" "$CHECK" "$@" 2>&1); then
+		fail "report-check $*" "$out"
+		return
+	fi
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) pass "${line#ok }" ;;
+		"FAIL "*) fail "${line#FAIL }" ;;
+		esac
+	done <<<"$out"
+}
+
+# Headless Chromium as CI runs it (root: no sandbox), with no network:
+# every name maps to nothing, so a page that needed the network would
+# show it.  Bounded by timeout.
+chrome() {
+	local profile
+	profile=$(mktemp -d "$WORK/chrome.XXXXXX")
+	timeout 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu \
+		--disable-quic --no-first-run --disable-background-networking \
+		--disable-component-update --disable-sync \
+		--host-resolver-rules="MAP * ~NOTFOUND" \
+		--user-data-dir="$profile" "$@" 2>>"$WORK/chrome.err"
+}
+
+"$LAB" start "$WORK/lab" >/dev/null 2>"$WORK/lab.err" || {
+	cat "$WORK/lab.err" >&2
+	exit 1
+}
+# shellcheck source=/dev/null
+. "$WORK/lab/env"
+
+# ---- a results file from the lab ---------------------------------------
+# 30 users at a null-MX domain make domain.null_mx the top finding (the
+# 19 at good.test, mailinator.com and gmial.com share tlsrpt.missing).
+{
+	for i in $(seq 1 30); do
+		echo "user$i@nullmx.test"
+		[ $((i % 3)) = 0 ] && echo "ok$i@good.test"
+		[ $((i % 5)) = 0 ] && echo "old$i@expired-startup.test"
+		[ $((i % 10)) = 0 ] && echo "temp$i@mailinator.com"
+	done
+	echo 'typo1@gmial.com'
+	echo 'typo2@gmial.com'
+	echo 'not an address'
+	echo 'two@@at.test'
+	echo '"><script>alert(1)</script>@x.test'
+	echo '<img src=x onerror=alert(3)>@x.test'
+} >"$WORK/users.txt"
+# shellcheck disable=SC2054 # the commas are --skip's
+timeout 120 "$SCORER" batch --resolver "$LAB_DNS" --rules "$RULES" \
+	--allow-loopback --quiet --skip starttls,mta_sts --timeout 10 \
+	--input "$WORK/users.txt" --output "$WORK/results.jsonl"
+if [ "$(wc -l <"$WORK/results.jsonl")" -eq "$(wc -l <"$WORK/users.txt")" ]; then
+	pass batch-results
+else
+	fail batch-results "$(wc -l <"$WORK/results.jsonl") records"
+fi
+
+# Hand-made lines: garbage, records without a verdict, hostile text in
+# every field a page shows, a batch error record, a blank line (ignored)
+# and a half-written last line, as a killed batch leaves.
+cat >>"$WORK/results.jsonl" <<'EOF'
+this is not json
+{"line":9001,"address":"nobody@x.test"}
+[1,2,3]
+
+{"line":9002,"address":"x@y.test","verdict":"maybe"}
+{"line":9003,"address":"mallory@evil.test","domain":"evil.test","verdict":"insecure","grade":"F","score":0,"findings":[{"id":"x.<b>bold</b>","severity":"critical\" onmouseover=\"alert(4)","category":"takeover","points":100,"title":"<img src=x onerror=alert(5)>","detail":"<img src=x onerror=alert(2)></td></tr></table><script>alert(6)</script>","why":"","fix":"<a href=\"https://evil.example/\">click</a>"}],"records":[]}
+{"line":9004,"address":"</textarea><svg onload=alert(7)>","verdict":"error","error":"<iframe src=javascript:alert(8)>"}
+EOF
+printf '{"line":9005,"address":"half' >>"$WORK/results.jsonl"
+
+# The expected numbers, by jq rather than by the code under test.
+verdict_count() {
+	jq -R -r 'fromjson? | objects | .verdict | strings' \
+		"$WORK/results.jsonl" | grep -cx "$1"
+}
+secure=$(verdict_count secure)
+insecure=$(verdict_count insecure)
+error=$(verdict_count error)
+records=$((secure + insecure + error))
+nonblank=$(grep -c '[^[:space:]]' "$WORK/results.jsonl")
+bad=$((nonblank - records))
+nullmx=$(grep -c '@nullmx.test$' "$WORK/users.txt")
+
+HOSTILE=(
+	'text="><script>alert(1)</script>@x.test'
+	'text=<img src=x onerror=alert(3)>@x.test'
+	'text=<img src=x onerror=alert(2)></td></tr></table><script>alert(6)</script>'
+	'text=<img src=x onerror=alert(5)>'
+	'text=<a href="https://evil.example/">click</a>'
+	'text=x.<b>bold</b>'
+	'text=</textarea><svg onload=alert(7)>'
+	'text=<iframe src=javascript:alert(8)>'
+)
+EXPECT=(records="$records" secure="$secure" insecure="$insecure"
+	error="$error" bad="$bad" rows=$((insecure + error))
+	top_finding=domain.null_mx top_domain=nullmx.test
+	top_domain_insecure="$nullmx" "${HOSTILE[@]}")
+
+timeout 60 "$SCORER" report --output "$WORK/report.html" "$WORK/results.jsonl"
+rc=$?
+if [ "$rc" = 0 ] && [ -s "$WORK/report.html" ]; then
+	pass report-written
+else
+	fail report-written "rc=$rc"
+fi
+checked page "$WORK/report.html" "${EXPECT[@]}"
+
+# ---- rendered by Chromium ------------------------------------------------
+if [ -z "$CHROMIUM" ]; then
+	fail chromium "chromium is not installed: scripts/install-deps.sh" \
+	    "installs Debian's chromium, which this test needs"
+else
+	chrome --dump-dom "file://$WORK/report.html" >"$WORK/dom.html"
+	if grep -q '</html>' "$WORK/dom.html"; then
+		pass chromium-renders
+		checked dom "$WORK/dom.html" "${EXPECT[@]}"
+	else
+		fail chromium-renders "no DOM: $(tail -3 "$WORK/chrome.err")"
+	fi
+	# The script ran: "#q=" in the address filters the rows.
+	chrome --dump-dom "file://$WORK/report.html#q=nullmx.test" \
+		>"$WORK/dom-q.html"
+	checked dom "$WORK/dom-q.html" label=dom-search visible="$nullmx"
+	chrome --screenshot="$WORK/report.png" --window-size=1280,2000 \
+		--hide-scrollbars "file://$WORK/report.html" >/dev/null
+	magic=$(head -c 4 "$WORK/report.png" 2>/dev/null | od -An -c | tr -d ' ')
+	if [ "$magic" = 211PNG ]; then
+		pass screenshot
+		if [ -n "${REPORT_SCREENSHOT:-}" ]; then
+			cp "$WORK/report.png" "$REPORT_SCREENSHOT"
+		fi
+	else
+		fail screenshot "no PNG: $(tail -3 "$WORK/chrome.err")"
+	fi
+fi
+
+# ---- limits: rows, domains, memory ---------------------------------------
+# 100,000 synthetic insecure records at 20,000 domains: the table stops at
+# --rows, the domain table (bounded to 1,000) is cut and says so, and the
+# page stays small whatever the input's size.
+awk 'BEGIN { for (i = 1; i <= 100000; i++)
+	printf "{\"line\":%d,\"address\":\"u%d@d%d.test\",\"domain\":\"d%d.test\",\"verdict\":\"insecure\",\"grade\":\"F\",\"score\":0,\"findings\":[{\"id\":\"domain.nxdomain\",\"severity\":\"critical\",\"title\":\"t\",\"detail\":\"d%d.test does not exist\",\"fix\":\"f\"}],\"records\":[]}\n", i, i, i % 20000, i % 20000, i % 20000 }' \
+	>"$WORK/big.jsonl"
+# ASan holds freed memory in a quarantine; keep it small for the measure.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=8 \
+	timeout 300 /usr/bin/time -f %M -o "$WORK/rss" \
+	"$SCORER" report --rows 5000 --max-domains 1000 \
+	--output "$WORK/big.html" "$WORK/big.jsonl"
+rc=$?
+if [ "$rc" = 0 ]; then pass big-report; else fail big-report "rc=$rc"; fi
+checked page "$WORK/big.html" label=big records=100000 insecure=100000 \
+	rows=5000 more=95000 top_finding=domain.nxdomain max_bytes=4000000 pruned=1
+# The input is ~20 MB; a reader that held it (as jansson trees) would
+# take several times that.
+rss=$(tail -1 "$WORK/rss")
+kib=$(($(wc -c <"$WORK/big.jsonl") / 1024))
+if [ "${rss:-999999}" -lt 60000 ]; then
+	pass "bounded-memory (${rss} KiB for $kib KiB in)"
+else
+	fail bounded-memory "peak RSS ${rss:-?} KiB"
+fi
+
+# ---- output places and exit status ---------------------------------------
+mkdir "$WORK/cwd"
+if (cd "$WORK/cwd" && "$SCORER" report "$WORK/results.jsonl") &&
+	[ -s "$WORK/cwd/report.html" ] &&
+	[ -z "$(find "$WORK/cwd" -name 'report.html.*')" ]; then
+	pass default-output
+else
+	fail default-output "no report.html in the current directory"
+fi
+if "$SCORER" report --output - "$WORK/results.jsonl" | grep -q '</html>'; then
+	pass stdout
+else
+	fail stdout "nothing on stdout"
+fi
+if "$SCORER" report - --output - <"$WORK/results.jsonl" |
+	grep -q "id=\"n-records\">$records<"; then
+	pass stdin
+else
+	fail stdin "standard input not read"
+fi
+expect_status() {
+	local name=$1 want=$2 got
+	shift 2
+	"$@" >/dev/null 2>"$WORK/err"
+	got=$?
+	if [ "$got" = "$want" ]; then
+		pass "$name"
+	else
+		fail "$name" "exit $got, want $want: $(head -1 "$WORK/err")"
+	fi
+}
+expect_status missing-input 2 "$SCORER" report --output "$WORK/x.html" \
+	"$WORK/no-such.jsonl"
+expect_status unwritable-output 2 "$SCORER" report \
+	--output "$WORK/no/such/dir/r.html" "$WORK/results.jsonl"
+expect_status output-is-directory 2 "$SCORER" report --output "$WORK/cwd" \
+	"$WORK/results.jsonl"
+expect_status no-input 2 "$SCORER" report
+expect_status bad-rows 2 "$SCORER" report --rows -1 "$WORK/results.jsonl"
+expect_status help 0 "$SCORER" report --help
+: >"$WORK/empty.jsonl"
+expect_status empty-input 0 "$SCORER" report --output "$WORK/empty.html" \
+	"$WORK/empty.jsonl"
+checked page "$WORK/empty.html" label=empty records=0 rows=0
+if [ -e "$WORK/x.html" ] ||
+	[ -n "$(find "$WORK" -maxdepth 1 -name '*.html.*' -o -name 'cwd.*')" ]; then
+	fail no-leftovers "a failed run left a file: $(ls "$WORK")"
+else
+	pass no-leftovers
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
