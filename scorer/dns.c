@@ -378,6 +378,15 @@ judge_answer(struct sc_lookup *lk, const unsigned char *buf, int len)
 	lk->error = rc == ARES_ENOMEM ? "out of memory" : ares_strerror(rc);
 }
 
+/* Test hook (fuzz/fuzz_dns.c): judge a raw message as the answer to a
+ * query of lk->qtype, exactly as on_answer() does.  Not for other callers. */
+void
+sc_dns_parse_answer_for_fuzz(struct sc_lookup *lk, const unsigned char *buf,
+                             int len)
+{
+	judge_answer(lk, buf, len);
+}
+
 static sc_dns_outcome_t
 outcome_of_status(int status)
 {

@@ -84,6 +84,13 @@ sc_status_t sc_dns_lookup(struct sc_dns *dns, struct sc_lookup *lk,
 void sc_dns_abandon(struct sc_lookup *lk);
 
 void sc_lookup_free_data(struct sc_lookup *lk);
+
+/* Test hook for the fuzzer only (fuzz/fuzz_dns.c): turn the raw DNS
+ * message buf[0..len) into lk's outcome and answers, as a real answer to
+ * a query of lk->qtype would be.  The caller frees with
+ * sc_lookup_free_data(). */
+void sc_dns_parse_answer_for_fuzz(struct sc_lookup *lk,
+                                  const unsigned char *buf, int len);
 const char *sc_dns_type_str(int qtype);
 
 #endif

@@ -28,6 +28,7 @@
 #include <idn2.h>
 #include <libpsl.h>
 
+#include "engine.h"
 #include "internal.h"
 #include "lookalike.h"
 
@@ -550,3 +551,30 @@ sc_lookalike_match(const struct sc_domainset *providers, const char *domain,
 	copy_out(why, wlen, scripts != 0 ? homograph_why(scripts) : s.why);
 	return 1;
 }
+
+/*
+ * The check "lookalike": whoever owns the lookalike domain receives the
+ * recovery mail the user meant for the provider (rules/providers.txt).
+ */
+static void
+lookalike_assess(const struct sc_domain *dom, struct sc_hits *out)
+{
+	char provider[256], why[128];
+
+	if (dom->ctx->providers == NULL)
+		return;
+	if (sc_lookalike_match(dom->ctx->providers, dom->name, provider,
+	                       sizeof(provider), why, sizeof(why)))
+		sc_hits_add(out, "domain.lookalike",
+		            "%s looks like %s (%s): was %s meant?", dom->name,
+		            provider, why, provider);
+}
+
+static const char *const lookalike_ids[] = { "domain.lookalike", NULL };
+
+const struct sc_check sc_check_lookalike = {
+	.name = "lookalike",
+	.ids = lookalike_ids,
+	.start = NULL,
+	.assess = lookalike_assess,
+};

@@ -126,6 +126,21 @@ check(sc_ctx_t *ctx, const char *opt, const char *arg, sc_status_t st)
 	return st == SC_OK ? 0 : fail(ctx, opt, arg, st);
 }
 
+/* A CA file that cannot be read would fail every TLS check later, as
+ * "input/output error": say which file, now. */
+static int
+ca_file(sc_ctx_t *ctx, const char *path)
+{
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL) {
+		fprintf(stderr, "scorer: --ca-file: cannot read %s\n", path);
+		return -1;
+	}
+	fclose(f);
+	return check(ctx, "ca-file", path, sc_ctx_set_ca_file(ctx, path));
+}
+
 int
 tool_common_opt(sc_ctx_t *ctx, struct tool_common *o, int c,
                 const char *arg)
@@ -148,7 +163,7 @@ tool_common_opt(sc_ctx_t *ctx, struct tool_common *o, int c,
 	case TOOL_OPT_HTTPS_PORT:
 		return set_port(ctx, "https-port", arg, sc_ctx_set_https_port);
 	case TOOL_OPT_CA_FILE:
-		return check(ctx, "ca-file", arg, sc_ctx_set_ca_file(ctx, arg));
+		return ca_file(ctx, arg);
 	case TOOL_OPT_BREACH_CORPUS:
 		return check(ctx, "breach-corpus", arg,
 		             sc_ctx_set_breach_corpus(ctx, arg));
@@ -160,7 +175,8 @@ tool_common_opt(sc_ctx_t *ctx, struct tool_common *o, int c,
 }
 
 /* What needs the whole command line: the rules, and the API key, which
- * may come from the environment so that it stays out of `ps`. */
+ * may come from the environment so that it stays out of `ps` and shell
+ * history (--breach-api-key wins when both are given). */
 int
 tool_common_setup(sc_ctx_t *ctx, const struct tool_common *o)
 {
