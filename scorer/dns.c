@@ -14,6 +14,7 @@
 
 #include "dns.h"
 #include "internal.h"
+#include "tlsa_parse.h"
 
 #define EDNS_UDP_SIZE 1232 /* the DNS flag day 2020 size: avoids fragments */
 #define MAX_ANSWERS 64     /* hostile answers cannot make us hoard memory */
@@ -330,6 +331,40 @@ parse_ptr(struct sc_lookup *lk, const unsigned char *buf, int len)
 	return rc;
 }
 
+/* TLSA (RFC 6698 2.2): "USAGE SELECTOR MTYPE HEX" per record, the
+ * presentation form.  c-ares 1.18 has no TLSA parser: tlsa_parse.c walks
+ * the raw answer, bounds-checked. */
+static int
+parse_tlsa(struct sc_lookup *lk, const unsigned char *buf, int len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct sc_tlsa t[MAX_ANSWERS];
+	size_t n, i, j;
+	int rc = ARES_SUCCESS;
+
+	if (sc_tlsa_msg_parse(buf, (size_t)len, t, MAX_ANSWERS, &n) != 0)
+		return ARES_EBADRESP;
+	for (i = 0; i < n && rc == ARES_SUCCESS; i++) {
+		size_t tl = 12 + 2 * t[i].len;
+		char *text = sc_malloc(tl + 1);
+		int k;
+
+		if (text == NULL)
+			return ARES_ENOMEM;
+		k = snprintf(text, tl + 1, "%u %u %u ", t[i].usage,
+		             t[i].selector, t[i].mtype);
+		for (j = 0; j < t[i].len; j++) {
+			text[k++] = hex[t[i].data[j] >> 4];
+			text[k++] = hex[t[i].data[j] & 15];
+		}
+		text[k] = '\0';
+		if (add_rr(lk, 0, text, (size_t)k) < 0)
+			rc = ARES_ENOMEM;
+		sc_free(text);
+	}
+	return rc;
+}
+
 static int
 parse_answer(struct sc_lookup *lk, const unsigned char *buf, int len)
 {
@@ -340,6 +375,7 @@ parse_answer(struct sc_lookup *lk, const unsigned char *buf, int len)
 	case ns_t_txt: return parse_txt(lk, buf, len);
 	case ns_t_ns: return parse_ns(lk, buf, len);
 	case ns_t_ptr: return parse_ptr(lk, buf, len);
+	case 52: return parse_tlsa(lk, buf, len);
 	default: return ARES_SUCCESS; /* outcome and flags only */
 	}
 }

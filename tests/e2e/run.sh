@@ -83,7 +83,7 @@ LAB_CHECK_ARGS+=(--https-port "$NGINX_PORT" --ca-file "$WORK/pki/ca.pem")
 # ---- end MTA-STS ----------------------------------------------------------
 
 # The CLI should not find rules anywhere else either.
-export SC_RULES_DIR=$RULES
+export SC_RULES_DIR=$RULES SCORER_RULES_DIR=$RULES
 
 # ---- helpers ------------------------------------------------------------
 
