@@ -59,6 +59,8 @@ int tool_report(int argc, char **argv);
 
 /* Text output for people. */
 void tool_text_report(FILE *out, const sc_report_t *rep, int colour);
+/* Its SPF and DMARC lines (tool_text_auth.c). */
+void tool_text_sender_auth(FILE *out, const sc_report_t *rep);
 int tool_want_colour(FILE *out);
 
 #endif

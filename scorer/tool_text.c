@@ -67,6 +67,7 @@ tool_text_report(FILE *out, const sc_report_t *rep, int colour)
 	if (*sc_report_domain(rep) != '\0')
 		fprintf(out, ", domain %s", sc_report_domain(rep));
 	fprintf(out, " (%u ms)\n", sc_report_elapsed_ms(rep));
+	tool_text_sender_auth(out, rep);
 	for (i = 0; i < n; i++) {
 		const sc_finding_t *f = sc_report_finding(rep, i);
 
