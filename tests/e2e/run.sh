@@ -360,6 +360,26 @@ case_text() {
 	fi
 }
 
+# Text output shows the SPF include tree with its lookup counts and the
+# DMARC policy that applies; colour only on a terminal, never with NO_COLOR.
+case_text_auth() {
+	selected text-auth || return 0
+	NO_COLOR=1 run check --rules "$RULES" --resolver "$LAB_DNS" \
+	    --allow-loopback a@spf-toomany.test
+	if ! grep -q 'SPF: a forger gets "permerror"; 16 DNS lookups' "$WORK/out"; then
+		fail text-auth "no SPF summary: $(head -c 300 "$WORK/out")"
+	elif ! grep -q 'include i1.spf-toomany.test (4 lookups)' "$WORK/out"; then
+		fail text-auth "no include tree"
+	elif ! grep -q 'DMARC: policy reject (p= at _dmarc.spf-toomany.test)' \
+	    "$WORK/out"; then
+		fail text-auth "no DMARC line"
+	elif grep -q $'\033' "$WORK/out"; then
+		fail text-auth "colour escapes with NO_COLOR and no terminal"
+	else
+		pass text-auth
+	fi
+}
+
 # The first words of KEY in the [ID] section of findings.ini, whitespace
 # squeezed, or nothing when the file or the key is not there.
 rule_text() {
@@ -489,6 +509,7 @@ case_multi multi-error 2 alice@good.test no-at-sign
 case_multi multi-error-wins 2 bob@nullmx.test a@b@c alice@good.test
 case_multi multi-same-domain 0 alice@good.test bob@good.test
 case_text
+case_text_auth
 case_explain
 case_bad_rules
 case_broken_resolver blackhole blackhole
