@@ -62,7 +62,7 @@ TESTBIN  = $(BUILD)/check_scorer
 CONFORMANCE_DIR ?= $(abspath ../shared/conformance)
 export CONFORMANCE_DIR
 
-.PHONY: bench
+.PHONY: bench valgrind
 .PHONY: all check unit e2e installcheck demo install uninstall clean \
         examples examplecheck threadcheck abicheck \
         conformance \
@@ -119,6 +119,7 @@ e2e: $(CLI) $(FIXT_BIN)
 	    tests/e2e/run.sh
 	SCORER=$(CURDIR)/$(CLI) tests/e2e/batch.sh
 	SCORER=$(CURDIR)/$(CLI) tests/e2e/report.sh
+	SCORER=$(CURDIR)/$(CLI) tests/e2e/hostile.sh
 
 # SPF conformance suites through the real CLI and the lab (Knot); the
 # RFC 7208 suite decides the exit status, the other two are informational
@@ -210,5 +211,24 @@ uninstall:
 
 clean:
 	rm -rf build build-san
+
+# The unit suite under valgrind's memcheck (no fork: Check would fork per
+# test and valgrind follow each), then a few CLI runs: leak-free and
+# error-free, or the target fails.  The OOM walk tries every 8th
+# allocation here (every one in `make check`).  docs/fuzzing.md.
+VALGRIND = valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+           --error-exitcode=99 --max-stackframe=16777216 \
+           --main-stacksize=67108864
+valgrind: $(TESTBIN) $(CLI)
+	CK_FORK=no SC_OOM_STRIDE=8 SC_RULES_DIR=$(CURDIR)/rules \
+	    SC_TESTDATA=$(CURDIR)/tests/data $(VALGRIND) $(TESTBIN)
+	for a in nobody@example.invalid 'not an address' a@[192.0.2.1]; do \
+	    $(VALGRIND) $(CLI) check --rules rules --resolver 127.0.0.1:9 \
+	        --timeout 2 "$$a" >/dev/null; rc=$$?; \
+	    [ $$rc -le 2 ] || { echo "valgrind: scorer check $$a: $$rc"; exit 1; }; \
+	done
+
+# Fuzzing (clang + libFuzzer): make fuzz, docs/fuzzing.md.
+include fuzz/fuzz.mk
 
 -include $(LIB_OBJ:.o=.d)

@@ -544,6 +544,46 @@ eturn SC_OK, SC_EINVAL, SC_ERULES (canonical.ini malformed),
 SC_EXTERN sc_status_t sc_address_canonical(sc_ctx_t *ctx,
                                            const char *address, char **out);
 
+/* ---- interception (since 0.1.0) ----------------------------------------- */
+
+/**
+ * Can an attacker on the path read recovery mail to the address?  Codes
+ * are only appended.
+ */
+typedef enum {
+	SC_INTERCEPTION_PROTECTED = 0, /**< every MX host takes mail over
+	                                *   STARTTLS, and senders must
+	                                *   authenticate it: MTA-STS in mode
+	                                *   enforce, or validated DANE */
+	SC_INTERCEPTION_EXPOSED = 1,   /**< STARTTLS can be stripped or its
+	                                *   certificate replaced (or there is
+	                                *   none) */
+	SC_INTERCEPTION_UNKNOWN = 2    /**< the evidence does not decide (an MX
+	                                *   could not be probed, a lookup
+	                                *   failed, the domain takes no mail,
+	                                *   the address is invalid) */
+} sc_interception_t;
+
+/**
+ * The report's answer to "can recovery mail be read on the way?".
+ * \param why receives, when not NULL, one line (borrowed from the
+ *        report): for a protected address how ("MTA-STS: ...", "DANE:
+ *        ..."), otherwise which path is missing and how to add one.
+ * \return the verdict; SC_INTERCEPTION_UNKNOWN for a NULL report.
+ * \since 0.1.0
+ */
+SC_EXTERN sc_interception_t sc_report_interception(const sc_report_t *report,
+                                                   const char **why);
+
+/**
+ * How a protected address is protected: "mta-sts", "dane", or NULL when
+ * it is not (borrowed, static).  \since 0.1.0
+ */
+SC_EXTERN const char *sc_report_interception_via(const sc_report_t *report);
+
+/** "protected", "exposed" or "unknown".  \since 0.1.0 */
+SC_EXTERN const char *sc_interception_verdict_str(sc_interception_t v);
+
 #ifdef __cplusplus
 }
 #endif

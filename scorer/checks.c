@@ -18,6 +18,9 @@ const struct sc_check *const sc_checks[] = {
 	&sc_check_spf,
 	&sc_check_mta_sts,
 	&sc_check_breach,
+	/* After starttls and mta_sts, whose evidence they read. */
+	&sc_check_dane,
+	&sc_check_interception,
 };
 
 const size_t sc_ncheck = SC_ARRAY_LEN(sc_checks);

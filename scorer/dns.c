@@ -11,6 +11,7 @@
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dns.h"
 #include "internal.h"
@@ -382,6 +383,133 @@ parse_answer(struct sc_lookup *lk, const unsigned char *buf, int len)
 
 /* Turn a DNS message into an outcome.  A NOERROR answer that holds no
  * record of the type asked (only a CNAME, only RRSIGs) is NODATA. */
+/* ---- owner names ----------------------------------------------------- */
+
+/* c-ares 1.18's parsers take every record of the type from the answer
+ * section, whatever its owner name.  A hostile server could then slip
+ * "v=spf1 +all" for another name into an answer about ours.  So before
+ * parsing, walk the answer section (bounds-checked) and accept it only if
+ * every record of the asked type belongs to the name asked or to the
+ * target of a CNAME chain starting there (RFC 1034 3.6.2). */
+
+#define MAX_CHAIN 9
+
+struct owner_walk {
+	char *chain[MAX_CHAIN];
+	int nchain;
+};
+
+static int
+in_chain(const struct owner_walk *w, const char *name)
+{
+	int i;
+
+	for (i = 0; i < w->nchain; i++)
+		if (strcasecmp(w->chain[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Skip the question section; the offset of the answers, or -1. */
+static long
+skip_questions(const unsigned char *buf, int len)
+{
+	int qd = (buf[4] << 8) | buf[5], i;
+	long off = 12;
+
+	for (i = 0; i < qd; i++) {
+		char *name = NULL;
+		long enc = 0;
+
+		if (ares_expand_name(buf + off, buf, len, &name, &enc) !=
+		    ARES_SUCCESS)
+			return -1;
+		ares_free_string(name);
+		off += enc + 4;
+		if (off > len)
+			return -1;
+	}
+	return off;
+}
+
+/* One pass over the answers.  With check = 0, grow the CNAME chain;
+ * with check = 1, fail (-1) on a record of type qtype off the chain. */
+static int
+walk_answers(const unsigned char *buf, int len, long off, int qtype,
+             struct owner_walk *w, int check, int *grew)
+{
+	int an = (buf[6] << 8) | buf[7], i, rc = 0;
+
+	for (i = 0; i < an && rc == 0; i++) {
+		char *owner = NULL, *target = NULL;
+		long enc = 0, tenc = 0;
+		int type, rdlen;
+
+		if (ares_expand_name(buf + off, buf, len, &owner, &enc) !=
+		    ARES_SUCCESS)
+			return -1;
+		off += enc;
+		if (off + 10 > len) {
+			ares_free_string(owner);
+			return -1;
+		}
+		type = (buf[off] << 8) | buf[off + 1];
+		rdlen = (buf[off + 8] << 8) | buf[off + 9];
+		off += 10;
+		if (off + rdlen > len) {
+			ares_free_string(owner);
+			return -1;
+		}
+		if (check && type == qtype && !in_chain(w, owner))
+			rc = -1;
+		if (!check && type == ns_t_cname && in_chain(w, owner) &&
+		    w->nchain < MAX_CHAIN &&
+		    ares_expand_name(buf + off, buf, len, &target, &tenc) ==
+		        ARES_SUCCESS) {
+			if (!in_chain(w, target)) {
+				w->chain[w->nchain++] = target;
+				*grew = 1;
+				target = NULL;
+			}
+			ares_free_string(target);
+		}
+		ares_free_string(owner);
+		off += rdlen;
+	}
+	return rc;
+}
+
+/* 0 when the answer's records of the asked type all belong to the name
+ * asked (or its CNAME chain), -1 otherwise or when the message is
+ * malformed. */
+static int
+check_owners(const char *qname, int qtype, const unsigned char *buf, int len)
+{
+	struct owner_walk w;
+	char asked[256];
+	long off = skip_questions(buf, len);
+	int grew = 1, rounds, rc, i;
+	size_t n = strlen(qname);
+
+	if (off < 0 || n == 0 || n >= sizeof(asked))
+		return -1;
+	memcpy(asked, qname, n + 1);
+	if (asked[n - 1] == '.')
+		asked[n - 1] = '\0';
+	memset(&w, 0, sizeof(w));
+	w.chain[w.nchain++] = asked;
+	/* CNAMEs may come in any order: grow the chain until it is whole. */
+	for (rounds = 0; grew && rounds < MAX_CHAIN; rounds++) {
+		grew = 0;
+		if (walk_answers(buf, len, off, qtype, &w, 0, &grew) != 0)
+			break;
+	}
+	rc = walk_answers(buf, len, off, qtype, &w, 1, &grew);
+	for (i = 1; i < w.nchain; i++)
+		ares_free_string(w.chain[i]);
+	return rc;
+}
+
 static void
 judge_answer(struct sc_lookup *lk, const unsigned char *buf, int len)
 {
@@ -402,6 +530,11 @@ judge_answer(struct sc_lookup *lk, const unsigned char *buf, int len)
 		lk->outcome = rcode == ns_r_servfail ? SC_DNS_SERVFAIL :
 		              rcode == ns_r_refused ? SC_DNS_REFUSED : SC_DNS_ERROR;
 		lk->error = "unexpected rcode";
+		return;
+	}
+	if (lk->name != NULL && check_owners(lk->name, lk->qtype, buf, len) != 0) {
+		lk->outcome = SC_DNS_ERROR;
+		lk->error = "answer holds records for another name";
 		return;
 	}
 	rc = parse_answer(lk, buf, len);

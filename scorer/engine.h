@@ -155,6 +155,19 @@ extern const struct sc_check sc_check_tlsrpt;
 extern const struct sc_check sc_check_spf;
 extern const struct sc_check sc_check_mta_sts;
 extern const struct sc_check sc_check_breach;
+extern const struct sc_check sc_check_dane;
+extern const struct sc_check sc_check_interception;
+
+/* The answer to "can recovery mail be read on the way?" for a finished
+ * job (interception.c), from the states of starttls, mta_sts and dane. */
+struct sc_interception {
+	sc_interception_t verdict;
+	const char *via;              /* "mta-sts", "dane" or NULL (static) */
+	char detail[2048];            /* why; for exposed: what to fix */
+	int nomem;                    /* out of memory: no verdict */
+};
+void sc_interception_eval(const struct sc_domain *dom,
+                          struct sc_interception *out);
 /* Drop the context's breach state (breach.c), after the requests. */
 void sc_breach_clear_ctx(struct sc_ctx *ctx);
 extern const struct sc_check *const sc_checks[];

@@ -104,6 +104,21 @@ array_of(const sc_report_t *rep, int findings)
 	return a;
 }
 
+/* {"verdict": "protected|exposed|unknown", "via": "mta-sts"|"dane"|null,
+ *  "detail": "..."} */
+static json_t *
+interception_json(const sc_report_t *rep)
+{
+	const char *why = NULL;
+	sc_interception_t v = sc_report_interception(rep, &why);
+	const char *via = sc_report_interception_via(rep);
+
+	return json_pack("{s:s, s:o, s:o}",
+	                 "verdict", sc_interception_verdict_str(v),
+	                 "via", via != NULL ? json_string(via) : json_null(),
+	                 "detail", jstr(why));
+}
+
 sc_status_t
 sc_report_json(const sc_report_t *rep, char **out)
 {
@@ -122,6 +137,7 @@ sc_report_json(const sc_report_t *rep, char **out)
 	    set(o, "grade", json_string(sc_report_grade(rep))) ||
 	    set(o, "score", json_integer(rep->score)) ||
 	    set(o, "elapsed_ms", json_integer(rep->elapsed_ms)) ||
+	    set(o, "interception", interception_json(rep)) ||
 	    set(o, "findings", array_of(rep, 1)) ||
 	    set(o, "records", array_of(rep, 0)) ||
 	    set(o, "checks", rep->checks != NULL ? json_deep_copy(rep->checks)

@@ -68,6 +68,8 @@ sc_loop_watch(struct sc_loop *loop, int fd, int events, sc_io_cb cb,
 			loop->capwatch = cap;
 		}
 		w = &loop->watch[loop->nwatch++];
+		/* New to the caller's loop: compared below, so never stale. */
+		w->events = 0;
 	}
 	w->fd = fd;
 	w->cb = cb;

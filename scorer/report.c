@@ -45,6 +45,7 @@ sc_report_free(sc_report_t *rep)
 	sc_free(rep->finding);
 	sc_free(rep->record);
 	json_decref(rep->checks);
+	sc_free(rep->interception_why);
 	sc_free(rep->address);
 	sc_free(rep->domain);
 	sc_free(rep);
@@ -174,7 +175,29 @@ build_invalid(const struct sc_req *req, sc_report_t *rep)
 		return st;
 	sc_score(&req->ctx->rules, rep, 1);
 	rep->verdict = SC_VERDICT_ERROR;
-	return SC_OK;
+	rep->interception_why = sc_strdup("the address is invalid");
+	return rep->interception_why != NULL ? SC_OK : SC_ENOMEM;
+}
+
+/* The answer to "can recovery mail be read on the way?" (interception.c),
+ * copied like everything else the report shows. */
+static sc_status_t
+set_interception(sc_report_t *rep, const struct sc_domain *dom)
+{
+	struct sc_interception iv;
+
+	if (!sc_check_enabled(dom->ctx, &sc_check_interception)) {
+		rep->interception_why = sc_strdup("the interception check was "
+		                                  "switched off");
+		return rep->interception_why != NULL ? SC_OK : SC_ENOMEM;
+	}
+	sc_interception_eval(dom, &iv);
+	if (iv.nomem)
+		return SC_ENOMEM;
+	rep->interception = iv.verdict;
+	rep->interception_via = iv.via;
+	rep->interception_why = sc_strdup(iv.detail);
+	return rep->interception_why != NULL ? SC_OK : SC_ENOMEM;
 }
 
 sc_status_t
@@ -191,6 +214,7 @@ sc_report_build(const struct sc_req *req, sc_report_t **out)
 	rep->address = sc_strdup(req->input);
 	rep->domain = sc_strdup(req->valid ? req->addr.domain_ascii : "");
 	rep->elapsed_ms = (unsigned)(sc_now_ms() - req->started);
+	rep->interception = SC_INTERCEPTION_UNKNOWN;
 	if (rep->address == NULL || rep->domain == NULL) {
 		st = SC_ENOMEM;
 		goto done;
@@ -217,6 +241,7 @@ sc_report_build(const struct sc_req *req, sc_report_t **out)
 	}
 	sc_score(&req->ctx->rules, rep,
 	         dom->hits.incomplete || req->hits.incomplete);
+	st = set_interception(rep, dom);
 done:
 	if (st != SC_OK) {
 		sc_report_free(rep);
@@ -305,4 +330,19 @@ const sc_record_t *
 sc_report_record(const sc_report_t *rep, size_t i)
 {
 	return rep != NULL && i < rep->nrecord ? &rep->record[i] : NULL;
+}
+
+sc_interception_t
+sc_report_interception(const sc_report_t *rep, const char **why)
+{
+	if (why != NULL)
+		*why = rep != NULL && rep->interception_why != NULL
+		       ? rep->interception_why : "";
+	return rep != NULL ? rep->interception : SC_INTERCEPTION_UNKNOWN;
+}
+
+const char *
+sc_report_interception_via(const sc_report_t *rep)
+{
+	return rep != NULL ? rep->interception_via : NULL;
 }

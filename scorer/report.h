@@ -19,6 +19,9 @@ struct sc_report {
 	sc_record_t *record;      /* strings and data owned by the report */
 	size_t nrecord;
 	json_t *checks;           /* what each check saw: {"name": {...}} */
+	sc_interception_t interception; /* interception.c's answer */
+	const char *interception_via;   /* static, or NULL */
+	char *interception_why;
 };
 
 /*

@@ -46,6 +46,30 @@ verdict_words(sc_verdict_t v)
 	}
 }
 
+/* The answer to "can recovery mail be read on the way?", in words. */
+static void
+interception_line(FILE *out, const sc_report_t *rep, int colour)
+{
+	const char *why = NULL, *via = sc_report_interception_via(rep);
+	sc_interception_t iv = sc_report_interception(rep, &why);
+
+	switch (iv) {
+	case SC_INTERCEPTION_PROTECTED:
+		fprintf(out, "  %sread on the way? no%s: protected by %s\n",
+		        colour ? GREEN : "", colour ? RESET : "",
+		        via != NULL && via[0] == 'd' ? "DANE" : "MTA-STS");
+		break;
+	case SC_INTERCEPTION_EXPOSED:
+		fprintf(out, "  %sread on the way? yes%s: %s\n",
+		        colour ? RED : "", colour ? RESET : "", why);
+		break;
+	default:
+		fprintf(out, "  %sread on the way? could not tell%s: %s\n",
+		        colour ? YELLOW : "", colour ? RESET : "", why);
+		break;
+	}
+}
+
 static const char *
 severity_colour(sc_severity_t s)
 {
@@ -62,6 +86,7 @@ tool_text_report(FILE *out, const sc_report_t *rep, int colour)
 	        colour ? RESET : "");
 	fprintf(out, "  %s%s%s\n", colour ? verdict_colour(v) : "",
 	        verdict_words(v), colour ? RESET : "");
+	interception_line(out, rep, colour);
 	fprintf(out, "  grade %s, score %d/100", sc_report_grade(rep),
 	        sc_report_score(rep));
 	if (*sc_report_domain(rep) != '\0')

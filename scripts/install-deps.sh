@@ -10,8 +10,10 @@ pkgs=(
 	libidn2-dev libinih-dev libjansson-dev
 	check libsubunit-dev libxml2-dev libuv1-dev
 	knot knot-dnsutils dnsutils jq iproute2 python3-yaml
+	unbound
 	postfix
 	chromium fonts-dejavu-core time
+	clang libclang-rt-14-dev valgrind
 )
 
 missing=()
@@ -50,4 +52,5 @@ echo "postfix postfix/main_mailer_type select No configuration" |
 $sudo apt-get update -qq
 # Knot's package starts a system knotd; the lab runs its own on a free
 # port, so the system one is harmless, but keep it from starting here.
+# So does Unbound's (the DANE lab runs its own, tests/lab/unbound.sh).
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

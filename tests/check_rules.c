@@ -59,6 +59,7 @@ static const struct catalogue_entry {
 	{"mta_sts.mx_mismatch", SC_SEV_HIGH, SC_CAT_DELIVERY},
 	{"dane.mismatch", SC_SEV_HIGH, SC_CAT_DELIVERY},
 	{"dnssec.unsigned", SC_SEV_LOW, SC_CAT_INTERCEPTION},
+	{"interception.possible", SC_SEV_INFO, SC_CAT_INTERCEPTION},
 	{"breach.found", SC_SEV_HIGH, SC_CAT_EXPOSURE},
 	{"breach.unverified", SC_SEV_MEDIUM, SC_CAT_EXPOSURE},
 };

@@ -42,6 +42,7 @@ cleanup() {
 	"$TOP/tests/lab/postfix.sh" stop "$WORK/postfix" # STARTTLS lab
 	"$LAB" stop "$WORK/lab"
 	"$TOP/tests/lab/nginx.sh" stop "$WORK/nginx" # MTA-STS block below
+	"$TOP/tests/lab/unbound.sh" stop "$WORK/unbound" # DANE lab
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -59,6 +60,8 @@ done
 	exit 1
 }
 
+# Zones knotd signs (the DANE lab below trusts their keys).
+export LAB_SIGN=". dane-good.test dane-bad.test dnssec-signed.test"
 if ! "$LAB" start "$WORK/lab" 2>"$WORK/lab.err"; then
 	cat "$WORK/lab.err" >&2
 	echo "run.sh: the lab did not start" >&2
@@ -124,13 +127,16 @@ run() {
 }
 
 # check_json ADDRESS...: the lab-pointed JSON check, with extra options
-# taken from the array `extra` (NOLOOP drops --allow-loopback).
+# taken from the array `extra` (NOLOOP drops --allow-loopback;
+# VALIDATING asks the lab's validating resolver instead of Knot).
 check_json() {
 	local args=(check --json --rules "$RULES" --resolver "$LAB_DNS")
 	local loop=1 x
 	for x in "${extra[@]}"; do
 		if [ "$x" = NOLOOP ]; then
 			loop=0
+		elif [ "$x" = VALIDATING ]; then
+			args[5]=${UNBOUND_DNS:-127.0.0.1:1}
 		else
 			args+=("$x")
 		fi
@@ -281,6 +287,54 @@ start_smtp_lab() {
 }
 start_smtp_lab || smtp_lab_error="the STARTTLS lab did not start (Postfix needs root)"
 # ---- STARTTLS lab: end ------------------------------------------------------
+
+# ---- DANE lab: begin (tests/lab/unbound.sh; cases-dane.tsv) ---------------
+# dane-good.test's TLSA record is "3 1 1" of the lab Postfix's key (the PKI
+# is made per run, above), added to the signed zone with knotc (knotd
+# signs the change); then Unbound validates in front of Knot, trusting the
+# keys of the LAB_SIGN zones.  Cases marked VALIDATING ask it.
+dane_lab_error=
+start_dane_lab() {
+	local spki knotc=(knotc -c "$WORK/lab/knot.conf")
+	[ -f "$PKI/mx.tls-good.test.pem" ] || return 1
+	spki=$(openssl x509 -in "$PKI/mx.tls-good.test.pem" -noout -pubkey |
+	    openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)
+	[ ${#spki} = 64 ] || return 1
+	"${knotc[@]}" zone-begin dane-good.test. >/dev/null &&
+	    "${knotc[@]}" zone-set dane-good.test. _25._tcp.mx 60 TLSA \
+	        3 1 1 "$spki" >/dev/null &&
+	    "${knotc[@]}" zone-commit dane-good.test. >/dev/null || return 1
+	# shellcheck disable=SC2086 # a list of zones
+	"$TOP/tests/lab/unbound.sh" start "$WORK/unbound" "$LAB_PORT" \
+	    $LAB_SIGN 2>"$WORK/unbound.err" ||
+	    { cat "$WORK/unbound.err" >&2; return 1; }
+	# shellcheck source=/dev/null
+	. "$WORK/unbound/unbound.env"
+}
+start_dane_lab || dane_lab_error="the DANE lab (knotc, Unbound) did not start"
+
+# The lab itself, and the text report's interception line.
+case_dane_lab() {
+	if selected dane-lab; then
+		if [ -n "$dane_lab_error" ]; then
+			fail dane-lab "$dane_lab_error"
+		else
+			pass dane-lab
+		fi
+	fi
+	selected interception-text || return 0
+	run check --rules "$RULES" --resolver "$LAB_DNS" \
+	    --allow-loopback a@icpt-sts.test a@tls-notls.test
+	if ! grep -q 'read on the way? no: protected by MTA-STS' "$WORK/out"; then
+		fail interception-text "no protected line for icpt-sts.test"
+	elif ! grep -q 'read on the way? yes: MX host mx.tls-notls.test' \
+	    "$WORK/out"; then
+		fail interception-text "no exposed line for tls-notls.test"
+	else
+		pass interception-text
+	fi
+}
+# ---- DANE lab: end ----------------------------------------------------------
 
 # ---- the table ----------------------------------------------------------
 
@@ -518,6 +572,7 @@ case_broken_resolver refused servfail -r 5
 case_failover
 # shellcheck source=/dev/null
 . "$TOP/tests/e2e/starttls.sh" # the STARTTLS probe's own cases
+case_dane_lab # DANE lab: the lab and the text report's interception line
 # shellcheck source=/dev/null
 . "$TOP/tests/e2e/breach.sh" # breach corpus and range API cases
 

@@ -30,47 +30,17 @@ shift
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/scorer-demo.XXXXXX") || exit 1
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
-	"$HERE/postfix.sh" stop "$WORK/postfix"
-	"$HERE/nginx.sh" stop "$WORK/nginx"
-	"$HERE/lab.sh" stop "$WORK/lab"
+	"$HERE/world.sh" stop "$WORK/world"
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-if ! "$HERE/lab.sh" start "$WORK/lab" 2>"$WORK/lab.err"; then
-	cat "$WORK/lab.err" >&2
-	echo "demo.sh: the lab DNS did not start" >&2
-	exit 1
-fi
+"$HERE/world.sh" start "$WORK/world" || exit 1
 # shellcheck source=/dev/null
-. "$WORK/lab/env"
-lab_args=(--resolver "$LAB_DNS" --allow-loopback)
-
-# The policy hosts (nginx) and a real mail server (Postfix) for the sound
-# domains, with certificates of the lab CA.  Without them the demo still
-# runs, and the probes say they could not connect.
-start_servers() {
-	local pki=$WORK/pki
-	"$HERE/mta-sts/setup.sh" "$pki" &&
-	    "$HERE/nginx.sh" start "$WORK/nginx" "$pki" || return 1
-	# shellcheck source=/dev/null
-	. "$WORK/nginx/nginx.env"
-	lab_args+=(--https-port "$NGINX_PORT" --ca-file "$pki/ca.pem")
-	"$HERE/pki.sh" leaf "$pki" mx1.good.test mx2.good.test mx.xn--bcher-kva.test \
-	    mx1.northwind.test mx2.northwind.test &&
-	    "$HERE/postfix.sh" start "$WORK/postfix" "$pki/mx1.good.test.pem" \
-	        "$pki/mx1.good.test.key" 127.0.0.10 127.0.0.11 127.0.0.61 \
-	        127.0.0.62 127.0.0.50 ::1 || return 1
-	# shellcheck source=/dev/null
-	. "$WORK/postfix/postfix.env"
-	lab_args+=(--smtp-port "$SMTP_PORT")
-}
-if ! start_servers >"$WORK/servers.log" 2>&1; then
-	echo "demo.sh: nginx or Postfix did not start (Postfix needs root);" \
-	    "the STARTTLS and MTA-STS parts of the demo will be unverified" >&2
-fi
+. "$WORK/world/world.env"
+mapfile -t lab_args <"$WORK/world/args"
 
 addresses=()
 while IFS= read -r line; do

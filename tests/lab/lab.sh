@@ -7,6 +7,11 @@
 #   lab.sh env DIR     print DIR/env (for eval)
 #   lab.sh check [DIR] load every zone with `knotc zone-check` (no server)
 #
+# LAB_SIGN="ZONE..." (e.g. ". dane-good.test"): knotd signs these zones
+# itself (automatic DNSSEC signing, one ECDSA P-256 key per zone, NSEC),
+# with keys made at start in DIR/db; the other zones are served as they
+# are.  tests/lab/unbound.sh reads the keys back as trust anchors.
+#
 # Nothing outside DIR is written: the configuration, the copied zones, the
 # databases, the pid file and knotd's log all live there, so /etc/knot and
 # the system's knotd are never touched.  Every wait is bounded.
@@ -37,6 +42,16 @@ zone_of() {
 	else
 		echo "$base."
 	fi
+}
+
+# Is ZONE ("." or "NAME.") listed in LAB_SIGN (names with or without
+# the final dot)?
+signed() {
+	local z
+	for z in ${LAB_SIGN:-}; do
+		[ "$z" = "$1" ] || [ "$z." = "$1" ] && return 0
+	done
+	return 1
 }
 
 # Is anything bound to PORT on HOST, over UDP or TCP?
@@ -77,11 +92,23 @@ template:
     journal-content: none
     zonefile-load: whole
 
-zone:
 EOF
+		[ -z "${LAB_SIGN:-}" ] || cat <<EOF
+policy:
+  - id: lab
+    algorithm: ecdsap256sha256
+    single-type-signing: on
+    nsec3: off
+
+EOF
+		echo "zone:"
 		for f in "$dir"/zones/*.zone; do
 			printf '  - domain: "%s"\n    file: "%s"\n' \
 			    "$(zone_of "$f")" "$f"
+			if signed "$(zone_of "$f")"; then
+				printf '    dnssec-signing: on\n'
+				printf '    dnssec-policy: lab\n'
+			fi
 		done
 	} >"$dir/knot.conf"
 }

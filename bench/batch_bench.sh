@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# The batch benchmark: `scorer batch` against a Knot lab of 10,000 generated
+# domains (bench/genworld.py), measured against what the lab's DNS server
+# can answer.  Figures are printed, nothing is asserted: they depend on the
+# machine and on whatever else runs on it.  See docs/bench.md.
+#
+#   bench/batch_bench.sh            (make bench-batch)
+#
+# Runs, each BENCH_REPEAT times (best and spread printed):
+#   0. dnsperf with the query mix scorer sends (taken from run 1's JSON
+#      records) against the same lab: the server's limit in queries/s,
+#      divided by the queries per domain = the limit in domains/s;
+#   1. DNS-only (--skip starttls,mta_sts,breach), one address per domain,
+#      10,000 domains no process has seen: domains/s as a share of that
+#      limit, CPU time (user+sys of scorer) per domain, peak RSS;
+#   2. BENCH_USERS lists (100,000 and 1,000,000 addresses, Zipf-skewed):
+#      addresses/s, domains looked up, cache hit rate (--summary), CPU per
+#      address, peak RSS.  The same checks as run 1: the lab serves DNS
+#      only, and STARTTLS probes of 127.0.0.x:25 would measure whatever
+#      else listens on port 25 of a shared machine.
+#
+# Environment: SCORER (build/scorer), RULES (rules/), BENCH_DIR
+# (build/bench/batch: the world, outputs, lab), BENCH_CONCURRENCY
+# (--concurrency, 1000), BENCH_REPEAT (3), BENCH_USERS ("100000 1000000"),
+# BENCH_DOMAINS (10000), BENCH_LAYOUT (big: one bench. zone holding every
+# domain; zones: a zone file per domain), BENCH_DNSPERF_S (10 seconds a
+# dnsperf run), BENCH_EXTRA (more scorer options, e.g. "--cache-size N"
+# if the CLI grows one).
+#
+# Needs: knotd/knotc (knot), dig (bind9-dnsutils), jq, python3, GNU time
+# (/usr/bin/time, package time) and dnsperf (package dnsperf).  Nothing is
+# installed here; without dnsperf the server's limit is not measured and
+# the ratio is left out.
+set -u
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SCORER=${SCORER:-$TOP/build/scorer}
+RULES=${RULES:-$TOP/rules}
+LAB=$TOP/tests/lab/lab.sh
+W=${BENCH_DIR:-$TOP/build/bench/batch}
+CONC=${BENCH_CONCURRENCY:-1000}
+REPEAT=${BENCH_REPEAT:-3}
+USERS=${BENCH_USERS:-100000 1000000}
+NDOM=${BENCH_DOMAINS:-10000}
+LAYOUT=${BENCH_LAYOUT:-big}
+PERF_S=${BENCH_DNSPERF_S:-10}
+EXTRA=${BENCH_EXTRA:-}
+GNUTIME=/usr/bin/time
+
+die() {
+	echo "batch_bench: $*" >&2
+	exit 1
+}
+
+missing=
+for tool in knotd:knot dig:bind9-dnsutils jq:jq python3:python3 bc:bc \
+	"$GNUTIME:time"; do
+	command -v "${tool%%:*}" >/dev/null 2>&1 || [ -x "${tool%%:*}" ] ||
+	    missing="$missing ${tool##*:}"
+done
+[ -z "$missing" ] || die "missing tools; apt-get install$missing"
+[ -x "$SCORER" ] || die "no $SCORER (make first)"
+HAVE_DNSPERF=1
+if ! command -v dnsperf >/dev/null 2>&1; then
+	HAVE_DNSPERF=0
+	cat >&2 <<'EOF'
+batch_bench: dnsperf is not installed, so the DNS server's limit cannot be
+measured and the domains/s ratio is left out.  It is a benchmark tool, not
+a build or test dependency (scripts/install-deps.sh leaves it out):
+    apt-get install dnsperf
+EOF
+fi
+
+mkdir -p "$W" || die "cannot create $W"
+W=$(cd "$W" && pwd)
+cleanup() {
+	"$LAB" stop "$W/lab" 2>/dev/null
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- the world -------------------------------------------------------------
+WORLD=$W/world-$LAYOUT-$NDOM
+stamp="$NDOM $LAYOUT $USERS $(cksum <"$TOP/bench/genworld.py")"
+if [ "$(cat "$WORLD/stamp" 2>/dev/null)" != "$stamp" ]; then
+	rm -rf "$WORLD"
+	echo "== generating the world in $WORLD"
+	python3 "$TOP/bench/genworld.py" --domains "$NDOM" --layout "$LAYOUT" \
+	    --users "$(echo "$USERS" | tr ' ' ',')" "$WORLD" ||
+	    die "genworld.py failed"
+	echo "$stamp" >"$WORLD/stamp"
+fi
+
+# ---- the lab ---------------------------------------------------------------
+"$LAB" stop "$W/lab"
+nzones=$(find "$WORLD/zones" -name '*.zone' | wc -l)
+t0=$(date +%s.%N)
+LAB_ZONES=$WORLD/zones LAB_START_TIMEOUT=300 "$LAB" start "$W/lab" \
+    2>"$W/lab.err" || { cat "$W/lab.err" >&2; die "the lab did not start"; }
+# knotd answers the root before the last zone has loaded: wait for all.
+for _ in $(seq 6000); do
+	[ "$(grep -c 'loaded, serial' "$W/lab/knot.log")" -ge "$nzones" ] &&
+	    break
+	sleep 0.05
+done
+t1=$(date +%s.%N)
+# shellcheck source=/dev/null
+. "$W/lab/env"
+echo "== lab: knotd on $LAB_DNS, $nzones zone files ($LAYOUT layout)" \
+    "loaded in $(printf '%.2f' "$(echo "$t1 - $t0" | bc)") s," \
+    "knotd RSS $(ps -o rss= -p "$(cat "$W/lab/knot.pid")" | tr -d ' ') kB"
+echo "   (udp-workers: 1, as tests/lab/lab.sh configures it)"
+
+# shellcheck disable=SC2206 # EXTRA is a list of words on purpose
+ARGS=(--resolver "$LAB_DNS" --rules "$RULES" --allow-loopback --quiet
+	--skip starttls,mta_sts,breach --concurrency "$CONC" $EXTRA)
+echo "== scorer: $SCORER, --concurrency $CONC, --skip starttls,mta_sts,breach," \
+    "$(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# timed NAME INPUT OUTPUT: one scorer batch under GNU time; appends
+# "elapsed user sys maxrss_kB" to $W/NAME.times and keeps the summary.
+timed() {
+	local name=$1 input=$2 output=$3
+	"$GNUTIME" -f '%e %U %S %M' -o "$W/$name.time1" \
+	    "$SCORER" batch "${ARGS[@]}" --input "$input" --output "$output" \
+	    --summary "$W/$name.summary.json" ||
+	    die "scorer batch failed in run $name"
+	cat "$W/$name.time1" >>"$W/$name.times"
+}
+
+# stats FILE COLUMN SCALE: "best spread" of a column of numbers scaled,
+# best = max when BIG=1 else min; spread = max/min - 1 in percent.
+stats() {
+	awk -v c="$2" -v k="$3" -v big="${BIG:-1}" '
+	{ v = $c * k; if (NR == 1 || v < lo) lo = v; if (NR == 1 || v > hi) hi = v }
+	END { best = big ? hi : lo;
+	      printf "%s %.0f%%", best, lo > 0 ? (hi / lo - 1) * 100 : 0 }' "$1"
+}
+
+# ---- run 1: DNS-only, 10,000 fresh domains -------------------------------------
+echo "== run 1: DNS-only, $NDOM fresh domains, one address each" \
+    "(x$REPEAT)"
+rm -f "$W/dns.times" "$W/dns.rates"
+for _ in $(seq "$REPEAT"); do
+	timed dns "$WORLD/addr-domains.txt" "$W/dns-only.jsonl"
+	jq -r '"\(.elapsed_s) \(.records)"' "$W/dns.summary.json" \
+	    >>"$W/dns.rates"
+done
+# Queries per domain: every lookup is one entry of a record's "records"
+# array (retries after a timeout are not; the run has none when
+# timeouts=0 below).
+read -r nq ndone ntimeout < <(jq -r '[(.records | length),
+    ([.records[] | select(.status == "timeout")] | length)] | @tsv' \
+    "$W/dns-only.jsonl" | awk '{ q += $1; t += $2 } END { print q, NR, t }')
+qpd=$(echo "scale=3; $nq / $ndone" | bc)
+echo "   queries per domain: $qpd ($nq lookups for $ndone domains," \
+    "timeouts=$ntimeout); by type:" \
+    "$(jq -r '.records[].type' "$W/dns-only.jsonl" | sort | uniq -c |
+        sort -rn | awk '{ printf "%s %s, ", $2, $1 }' | sed 's/, $//')"
+
+# ---- the DNS server's limit (dnsperf) --------------------------------------
+limit_qps=
+if [ "$HAVE_DNSPERF" = 1 ]; then
+	jq -r '.records[] | "\(.name) \(.type)"' "$W/dns-only.jsonl" \
+	    >"$W/queries.txt"
+	rm -f "$W/dnsperf.qps"
+	for _ in $(seq "$REPEAT"); do
+		dnsperf -s "$LAB_HOST" -p "$LAB_PORT" -d "$W/queries.txt" \
+		    -l "$PERF_S" -c 4 -q 500 >"$W/dnsperf.out" 2>&1 ||
+		    die "dnsperf failed: $(tail -3 "$W/dnsperf.out")"
+		awk '/Queries per second/ { print $4 }' "$W/dnsperf.out" \
+		    >>"$W/dnsperf.qps"
+	done
+	read -r limit_qps qspread < <(stats "$W/dnsperf.qps" 1 1)
+	limit_dps=$(echo "scale=1; $limit_qps / $qpd" | bc)
+	echo "== run 0: dnsperf, the same query mix, ${PERF_S} s x$REPEAT:" \
+	    "best $(printf '%.0f' "$limit_qps") queries/s (spread $qspread)" \
+	    "= $(printf '%.0f' "$limit_dps") domains/s at $qpd queries a domain"
+fi
+
+# Run 1's figures (now that the limit is known).
+read -r dps dspread < <(awk '{ print $2 / $1 }' "$W/dns.rates" >"$W/dns.dps";
+    stats "$W/dns.dps" 1 1)
+read -r cpu cspread < <(awk '{ print $2 + $3 }' "$W/dns.times" \
+    >"$W/dns.cpu"; BIG=0 stats "$W/dns.cpu" 1 "$(echo "1000000/$NDOM" | bc -l)")
+read -r rss rspread < <(BIG=0 stats "$W/dns.times" 4 1)
+echo "   domains/s: best $(printf '%.0f' "$dps") (spread $dspread)"
+if [ -n "$limit_qps" ]; then
+	ratio=$(echo "scale=3; $dps / $limit_dps" | bc)
+	echo "   share of the DNS server's limit: $ratio" \
+	    "(target >= 0.5: $(echo "$ratio >= 0.5" | bc | sed 's/1/met/;s/0/MISSED/'))"
+fi
+echo "   CPU (user+sys) per domain: best $(printf '%.1f' "$cpu") µs" \
+    "(spread $cspread; target < 30 µs:" \
+    "$(echo "$cpu < 30" | bc | sed 's/1/met/;s/0/MISSED/'))"
+echo "   peak RSS: best $((rss / 1024)) MB (spread $rspread)"
+echo "   runs (elapsed_s user_s sys_s maxrss_kB):" \
+    "$(tr '\n' ';' <"$W/dns.times" | sed 's/;$//;s/;/; /g')"
+
+# ---- runs 2, 3: user lists --------------------------------------------------------
+n=2
+for k in $USERS; do
+	name=users-$k
+	echo "== run $n: $k addresses (Zipf over $NDOM domains) (x$REPEAT)"
+	rm -f "$W/$name.times" "$W/$name.rates"
+	for _ in $(seq "$REPEAT"); do
+		timed "$name" "$WORLD/users-$k.txt" /dev/null
+		jq -r '"\(.elapsed_s) \(.records) \(.domains_looked_up)
+		    \(.domain_cache_hit_rate) \(.domains_evicted)"' \
+		    "$W/$name.summary.json" | tr '\n' ' ' >>"$W/$name.rates"
+		echo >>"$W/$name.rates"
+	done
+	read -r aps aspread < <(awk '{ print $2 / $1 }' "$W/$name.rates" \
+	    >"$W/$name.aps"; stats "$W/$name.aps" 1 1)
+	read -r cpu cspread < <(awk '{ print $2 + $3 }' "$W/$name.times" \
+	    >"$W/$name.cpu"; BIG=0 stats "$W/$name.cpu" 1 "$(echo "1000000/$k" | bc -l)")
+	read -r rss rspread < <(BIG=0 stats "$W/$name.times" 4 1)
+	read -r _ _ looked hit evicted < <(tail -1 "$W/$name.rates")
+	echo "   addresses/s: best $(printf '%.0f' "$aps") (spread $aspread)"
+	echo "   domains looked up: $looked, cache hit rate" \
+	    "$(printf '%.4f' "$hit"), evicted $evicted"
+	echo "   CPU per address: best $(printf '%.1f' "$cpu") µs" \
+	    "(spread $cspread); per domain looked up:" \
+	    "$(printf '%.1f' "$(echo "$cpu * $k / $looked" | bc -l)") µs"
+	echo "   peak RSS: best $((rss / 1024)) MB (spread $rspread)$( \
+	    [ "$k" -ge 1000000 ] && echo "; target < 100 MB:" \
+	    "$([ "$rss" -lt 102400 ] && echo met || echo MISSED)")"
+	echo "   runs (elapsed_s user_s sys_s maxrss_kB):" \
+	    "$(tr '\n' ';' <"$W/$name.times" | sed 's/;$//;s/;/; /g')"
+	n=$((n + 1))
+done
+echo "== outputs and raw figures in $W"

@@ -1,0 +1,343 @@
+/*
+ * Check "interception": one answer to "can an attacker on the path read
+ * recovery mail to this address?", from what "starttls", "mta_sts" and
+ * "dane" saw (it runs after them and asks nothing itself).
+ *
+ * Protected only when every MX host takes mail over STARTTLS and senders
+ * are told to insist on an authenticated server:
+ *   via "dane"     every MX host has validated, usable TLSA records that
+ *                  match the chain of each of its addresses (RFC 7672);
+ *                  DANE then is the certificate check (DANE-EE ignores
+ *                  names and dates, 3.1.1), or
+ *   via "mta-sts"  a valid policy in mode enforce covers every MX host
+ *                  (RFC 8461 4.1) and each address presents a certificate
+ *                  that is trusted, current and names the host (4.2).
+ * DANE is named when both hold: it has no trust-on-first-use window.
+ *
+ * Without either, opportunistic STARTTLS is all there is, and an active
+ * attacker strips it or presents a certificate of their own: exposed,
+ * whatever the servers support.  Unknown when the evidence that would
+ * decide is missing (a policy is enforced but an MX could not be probed,
+ * a lookup failed, the domain takes no mail).
+ *
+ * Finding: interception.possible, when exposed; its detail says which
+ * path is missing and how to add one.  The weight stays with the causes
+ * (starttls.unsupported, mta_sts.missing, tls.*, dane.mismatch), so the
+ * rules ship it as info worth 0 points: a summary, not a second charge.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dane.h"
+#include "internal.h"
+#include "mta_sts_parse.h"
+#include "starttls.h"
+
+enum host_tls { T_OK, T_UNKNOWN, T_BADCERT, T_CLEAR };
+
+/* How the probe saw every address of MX host `host`. */
+static enum host_tls
+host_tls(const struct sc_starttls_state *st, const char *host)
+{
+	size_t i, n = 0;
+	int unknown = 0, bad = 0;
+
+	for (i = 0; st != NULL && i < st->n; i++) {
+		const struct sc_starttls_entry *e = &st->e[i];
+		const struct sc_probe_result *r = e->res;
+
+		if (strcmp(e->host, host) != 0)
+			continue;
+		n++;
+		if (r == NULL || r->outcome == SC_PROBE_PENDING ||
+		    r->outcome == SC_PROBE_UNREACHABLE)
+			unknown = 1;
+		else if (r->outcome == SC_PROBE_NO_STARTTLS)
+			return T_CLEAR;
+		else if (!r->tls.trusted || r->tls.expired ||
+		         r->tls.not_yet_valid || !e->hostname_ok)
+			bad = 1;
+	}
+	if (bad)
+		return T_BADCERT;
+	return n == 0 || unknown ? T_UNKNOWN : T_OK;
+}
+
+enum sts { S_NO, S_UNVERIFIED, S_ENFORCED };
+
+/* Is a valid enforce policy in place that covers every MX host?  Read
+ * from the "mta_sts" check's own judgement (its description), so the two
+ * never disagree.  -1: out of memory. */
+static int
+sts_of(const struct sc_domain *dom, enum sts *out, char *why, size_t whylen)
+{
+	const struct sc_mta_sts_state *st =
+	    sc_check_state_get(dom, &sc_check_mta_sts);
+	json_t *d, *policy, *cov, *v, *err;
+	const char *mode, *key;
+	int all = 1;
+
+	*out = S_NO;
+	snprintf(why, whylen, "no MTA-STS policy");
+	if (!sc_check_enabled(dom->ctx, &sc_check_mta_sts)) {
+		*out = S_UNVERIFIED;
+		snprintf(why, whylen, "the MTA-STS check was switched off");
+		return 0;
+	}
+	if (st == NULL)
+		return 0;
+	if (st->txt == NULL || !st->txt->done ||
+	    (st->txt->outcome != SC_DNS_OK && st->txt->outcome != SC_DNS_NODATA &&
+	     st->txt->outcome != SC_DNS_NXDOMAIN)) {
+		*out = S_UNVERIFIED;
+		snprintf(why, whylen, "the MTA-STS lookup failed");
+		return 0;
+	}
+	if ((d = sc_check_mta_sts.describe(dom)) == NULL)
+		return -1;
+	policy = json_object_get(d, "policy");
+	mode = json_string_value(json_object_get(policy, "mode"));
+	cov = json_object_get(d, "mx_covered");
+	err = json_object_get(d, "error");
+	if (json_is_string(err)) {
+		snprintf(why, whylen, "%s", json_string_value(err));
+	} else if (mode == NULL) {
+		snprintf(why, whylen, "no usable MTA-STS policy");
+	} else if (strcmp(mode, "enforce") != 0) {
+		snprintf(why, whylen, "the MTA-STS policy is in mode %s, not "
+		         "enforce", mode);
+	} else {
+		json_object_foreach(cov, key, v)
+			if (!json_is_true(v)) {
+				all = 0;
+				snprintf(why, whylen, "the enforced MTA-STS policy "
+				         "does not list MX host %s", key);
+				break;
+			}
+		if (all && json_object_size(cov) > 0) {
+			*out = S_ENFORCED;
+			snprintf(why, whylen, "an MTA-STS policy in mode enforce "
+			         "covers every MX host");
+		}
+	}
+	json_decref(d);
+	return 0;
+}
+
+#define FIX_PATH "publish an MTA-STS policy in mode enforce listing every " \
+	"MX host (RFC 8461), or sign the zone with DNSSEC and publish TLSA " \
+	"records at _25._tcp.MX (DANE, RFC 7672)"
+
+static void
+set(struct sc_interception *iv, sc_interception_t v, const char *via,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+set(struct sc_interception *iv, sc_interception_t v, const char *via,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	iv->verdict = v;
+	iv->via = via;
+	va_start(ap, fmt);
+	vsnprintf(iv->detail, sizeof(iv->detail), fmt, ap);
+	va_end(ap);
+}
+
+void
+sc_interception_eval(const struct sc_domain *dom, struct sc_interception *iv)
+{
+	const struct sc_starttls_state *tls =
+	    sc_check_state_get(dom, &sc_check_starttls);
+	const struct sc_lookup *mx = dom->mx;
+	enum sts sts;
+	char stswhy[512], dwhy[512] = "", nodwhy[512] = "";
+	const char *clear = NULL, *badcert = NULL, *unknown = NULL;
+	const char *mismatch = NULL, *nodane = NULL;
+	size_t i, nhost = 0, dane_ok = 0, dane_pending = 0;
+	int dane_on = sc_check_enabled(dom->ctx, &sc_check_dane);
+
+	memset(iv, 0, sizeof(*iv));
+	iv->verdict = SC_INTERCEPTION_UNKNOWN;
+	if (!sc_check_enabled(dom->ctx, &sc_check_starttls)) {
+		set(iv, SC_INTERCEPTION_UNKNOWN, NULL, "the STARTTLS probe was "
+		    "switched off");
+		return;
+	}
+	if (dom->name[0] == '[' || mx == NULL) {
+		set(iv, SC_INTERCEPTION_UNKNOWN, NULL, "an address literal "
+		    "names a host, not a mail domain");
+		return;
+	}
+	if (!mx->done || (mx->outcome != SC_DNS_OK &&
+	                  mx->outcome != SC_DNS_NODATA &&
+	                  mx->outcome != SC_DNS_NXDOMAIN)) {
+		set(iv, SC_INTERCEPTION_UNKNOWN, NULL, "the MX lookup of %s "
+		    "failed, so its mail servers are unknown", dom->name);
+		return;
+	}
+	if (mx->outcome == SC_DNS_NXDOMAIN || sc_domain_null_mx(dom)) {
+		set(iv, SC_INTERCEPTION_UNKNOWN, NULL, "%s takes no mail",
+		    dom->name);
+		return;
+	}
+	for (i = 0; i < dom->nhost; i++) {
+		const char *h = dom->host[i].name;
+		enum sc_dane_status ds;
+
+		if (h[0] == '\0')
+			continue;
+		nhost++;
+		switch (host_tls(tls, h)) {
+		case T_CLEAR:
+			if (clear == NULL)
+				clear = h;
+			break;
+		case T_BADCERT:
+			if (badcert == NULL)
+				badcert = h;
+			break;
+		case T_UNKNOWN:
+			if (unknown == NULL)
+				unknown = h;
+			break;
+		case T_OK:
+			break;
+		}
+		ds = dane_on ? sc_dane_host_status(dom, i, dwhy, sizeof(dwhy))
+		             : SC_DANE_NONE;
+		if (ds == SC_DANE_MATCH)
+			dane_ok++;
+		else if (ds == SC_DANE_UNKNOWN)
+			dane_pending++;
+		else if (ds == SC_DANE_MISMATCH && mismatch == NULL)
+			mismatch = h;
+		else if (nodane == NULL) {
+			nodane = h;
+			snprintf(nodwhy, sizeof(nodwhy), "%s", dwhy);
+		}
+	}
+	if (nhost == 0) {
+		set(iv, SC_INTERCEPTION_UNKNOWN, NULL, "%s has no MX host the "
+		    "STARTTLS probe could reach: mail goes to its own address "
+		    "(RFC 5321 5.1), which is not probed", dom->name);
+		return;
+	}
+	if (sts_of(dom, &sts, stswhy, sizeof(stswhy)) != 0) {
+		iv->nomem = 1;
+		return;
+	}
+	if (clear != NULL) {
+		set(iv, SC_INTERCEPTION_EXPOSED, NULL, "MX host %s takes mail "
+		    "without STARTTLS: anyone on the path reads it. Fix: "
+		    "enable STARTTLS with a valid certificate on every MX "
+		    "host, then %s", clear, FIX_PATH);
+		return;
+	}
+	if (dane_ok == nhost) {
+		set(iv, SC_INTERCEPTION_PROTECTED, "dane", "DANE: validated "
+		    "TLSA records match the certificate of every MX host%s",
+		    sts == S_ENFORCED ? "; an MTA-STS policy in mode enforce "
+		                        "covers them as well" : "");
+		return;
+	}
+	if (sts == S_ENFORCED && badcert == NULL && unknown == NULL) {
+		set(iv, SC_INTERCEPTION_PROTECTED, "mta-sts", "MTA-STS: %s, and "
+		    "each presents a valid certificate for its name", stswhy);
+		return;
+	}
+	if (sts == S_ENFORCED && badcert != NULL) {
+		set(iv, SC_INTERCEPTION_EXPOSED, NULL, "MX host %s presents a "
+		    "certificate that is not valid for its name: senders that "
+		    "enforce MTA-STS refuse it, the others deliver to whoever "
+		    "answers. Fix: install a certificate from a public CA that "
+		    "names the host%s", badcert,
+		    mismatch != NULL ? ", and update the TLSA records" : "");
+		return;
+	}
+	if (sts == S_ENFORCED || (dane_ok + dane_pending == nhost)) {
+		set(iv, SC_INTERCEPTION_UNKNOWN, NULL, "%s, but the certificate "
+		    "of MX host %s could not be checked (no TLS handshake)",
+		    sts == S_ENFORCED ? stswhy : "validated TLSA records are "
+		    "published for every MX host", unknown != NULL ? unknown
+		    : mismatch != NULL ? mismatch : dom->host[0].name);
+		return;
+	}
+	if (mismatch != NULL) {
+		set(iv, SC_INTERCEPTION_EXPOSED, NULL, "the TLSA records of MX "
+		    "host %s do not match its certificate (DANE senders refuse "
+		    "it) and %s. Fix: publish TLSA records for the current key "
+		    "on every MX host, or %s", mismatch, stswhy, FIX_PATH);
+		return;
+	}
+	if (sts == S_UNVERIFIED) {
+		set(iv, SC_INTERCEPTION_UNKNOWN, NULL, "%s, and MX host %s has "
+		    "no DANE", stswhy, nodane != NULL ? nodane : "?");
+		return;
+	}
+	set(iv, SC_INTERCEPTION_EXPOSED, NULL, "neither MTA-STS in mode "
+	    "enforce nor DANE protects MX host %s: senders fall back to "
+	    "opportunistic STARTTLS, which an attacker on the path strips or "
+	    "answers with a certificate of their own. MTA-STS: %s. DANE: %s. "
+	    "Fix: %s", nodane != NULL ? nodane : dom->host[0].name, stswhy,
+	    nodwhy[0] != '\0' ? nodwhy : "no TLSA records", FIX_PATH);
+}
+
+const char *
+sc_interception_verdict_str(sc_interception_t v)
+{
+	switch (v) {
+	case SC_INTERCEPTION_PROTECTED: return "protected";
+	case SC_INTERCEPTION_EXPOSED: return "exposed";
+	case SC_INTERCEPTION_UNKNOWN: return "unknown";
+	}
+	return "unknown";
+}
+
+static void
+interception_assess(const struct sc_domain *dom, struct sc_hits *out)
+{
+	struct sc_interception iv;
+
+	sc_interception_eval(dom, &iv);
+	if (iv.nomem)
+		out->failed = 1;
+	else if (iv.verdict == SC_INTERCEPTION_EXPOSED)
+		sc_hits_add(out, "interception.possible", "%s", iv.detail);
+}
+
+/* {"verdict", "protected": true|false|null, "via": "mta-sts"|"dane"|null,
+ *  "missing": what is missing and how to fix it, or null} */
+static json_t *
+interception_describe(const struct sc_domain *dom)
+{
+	struct sc_interception iv;
+
+	sc_interception_eval(dom, &iv);
+	if (iv.nomem)
+		return NULL;
+	return json_pack("{s:s, s:o, s:o, s:o, s:s}",
+	                 "verdict", sc_interception_verdict_str(iv.verdict),
+	                 "protected", iv.verdict == SC_INTERCEPTION_UNKNOWN
+	                              ? json_null()
+	                              : json_boolean(iv.verdict ==
+	                                             SC_INTERCEPTION_PROTECTED),
+	                 "via", iv.via != NULL ? json_string(iv.via)
+	                                       : json_null(),
+	                 "missing", iv.verdict == SC_INTERCEPTION_PROTECTED
+	                            ? json_null() : json_string(iv.detail),
+	                 "detail", iv.detail);
+}
+
+static const char *const interception_ids[] = {
+	"interception.possible", NULL
+};
+
+const struct sc_check sc_check_interception = {
+	.name = "interception",
+	.ids = interception_ids,
+	.assess = interception_assess,
+	.describe = interception_describe,
+};
