@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "tls.h"
 #include "internal.h"
 
 #ifndef SC_DEFAULT_RULES_DIR
@@ -78,6 +79,7 @@ sc_ctx_free(sc_ctx_t *ctx)
 	sc_domainset_free(ctx->providers);
 	if (ctx->psl != NULL)
 		psl_free(ctx->psl);
+	X509_STORE_free(ctx->trust);
 	sc_free(ctx->servers);
 	sc_free(ctx->rules_dir);
 	sc_free(ctx->ca_file);
@@ -293,6 +295,24 @@ sc_ctx_set_allow_loopback(sc_ctx_t *ctx, int allow)
 	return SC_OK;
 }
 
+X509_STORE *
+sc_ctx_trust(struct sc_ctx *ctx)
+{
+	char err[300];
+
+	if (ctx->trust == NULL &&
+	    sc_tls_store_new(ctx->ca_file, &ctx->trust, err, sizeof(err)) !=
+	        SC_OK)
+		sc_ctx_error(ctx, SC_EIO, "--ca-file: %s", err);
+	return ctx->trust;
+}
+
+static X509_STORE *
+http_trust(void *arg)
+{
+	return sc_ctx_trust(arg);
+}
+
 sc_status_t
 sc_ctx_ready(struct sc_ctx *ctx)
 {
@@ -320,6 +340,8 @@ sc_ctx_ready(struct sc_ctx *ctx)
 		sc_dns_clear(&ctx->dns);
 		return sc_ctx_error(ctx, st, "cannot set up libcurl");
 	}
+	ctx->http.trust = http_trust;
+	ctx->http.trust_arg = ctx;
 	ctx->ready = 1;
 	return SC_OK;
 }

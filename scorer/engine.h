@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <libpsl.h>
+#include <openssl/x509.h>
 
 #include "address.h"
 #include "dns.h"
@@ -208,6 +209,7 @@ struct sc_ctx {
 	struct sc_loop loop;
 	struct sc_dns dns;
 	struct sc_http http;
+	X509_STORE *trust;            /* system anchors + ca_file, built once */
 	struct sc_rules rules;
 	int rules_loaded;
 	struct sc_domainset *disposable;
@@ -256,6 +258,10 @@ char *sc_registrable(const struct sc_ctx *ctx, const char *name);
 int sc_domain_null_mx(const struct sc_domain *dom);
 /* Start the A/AAAA lookups of every MX host (check "mx"). */
 sc_status_t sc_mx_start_hosts(struct sc_domain *dom);
+
+/* The context's trust store (built on first use; borrowed), or NULL with
+ * the reason in ctx->errmsg. */
+X509_STORE *sc_ctx_trust(struct sc_ctx *ctx);
 
 /* Engine entry points, used by ctx.c */
 sc_status_t sc_engine_submit(struct sc_ctx *ctx, const char *address,

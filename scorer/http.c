@@ -153,9 +153,17 @@ static CURLcode
 on_ssl_ctx(CURL *easy, void *sslctx, void *userp)
 {
 	struct sc_fetch *f = userp;
-	X509_STORE *store = SSL_CTX_get_cert_store(sslctx);
+	X509_STORE *store;
 
 	(void)easy;
+	if (f->http->trust != NULL) {
+		/* The context's store, shared: set1 takes a reference. */
+		if ((store = f->http->trust(f->http->trust_arg)) == NULL)
+			return CURLE_SSL_CACERT_BADFILE;
+		SSL_CTX_set1_cert_store(sslctx, store);
+		return CURLE_OK;
+	}
+	store = SSL_CTX_get_cert_store(sslctx);
 	if (f->ca_file != NULL && X509_STORE_load_file(store, f->ca_file) != 1)
 		return CURLE_SSL_CACERT_BADFILE;
 	return CURLE_OK;
@@ -189,6 +197,12 @@ setup_easy(struct sc_fetch *f, const char *url)
 	curl_easy_setopt(e, CURLOPT_PRIVATE, f);
 	curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
 	curl_easy_setopt(e, CURLOPT_SSL_CTX_DATA, f);
+	if (f->http->trust != NULL) {
+		/* on_ssl_ctx brings the anchors: spare curl loading its
+		 * bundle for every transfer. */
+		curl_easy_setopt(e, CURLOPT_CAINFO, NULL);
+		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+	}
 	if (f->resolve_list != NULL)
 		curl_easy_setopt(e, CURLOPT_RESOLVE, f->resolve_list);
 	if (f->headers != NULL)
@@ -227,6 +241,7 @@ sc_http_get(struct sc_http *http, struct sc_fetch *f, const char *url,
 	f->error[0] = '\0';
 	f->cb = cb;
 	f->arg = arg;
+	f->http = http;
 	f->started = sc_now_ms();
 	if (f->max_body == 0)
 		f->max_body = 64 * 1024;

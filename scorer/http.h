@@ -19,6 +19,11 @@ struct sc_http {
 	struct sc_loop *loop;
 	struct sc_timer timer;
 	int running;
+	/* The trust anchors to verify with (shared, built once per context)
+	 * instead of curl loading the system bundle for every transfer;
+	 * NULL: curl's own defaults plus f->ca_file. */
+	struct x509_store_st *(*trust)(void *arg);
+	void *trust_arg;
 };
 
 struct sc_fetch;
@@ -44,6 +49,7 @@ struct sc_fetch {
 	unsigned elapsed_ms;
 
 	/* private */
+	struct sc_http *http;
 	CURL *easy;
 	struct curl_slist *resolve_list, *headers;
 	uint64_t started;

@@ -671,10 +671,12 @@ table(struct sc_ctx *ctx, struct sc_starttls **out)
 		return SC_ENOMEM;
 	tab->ctx = ctx;
 	tab->qtail = &tab->queue;
-	st = sc_tls_init(&tab->tls, ctx->ca_file, err, sizeof(err));
+	if (sc_ctx_trust(ctx) == NULL) {
+		sc_free(tab);
+		return SC_EIO;
+	}
+	st = sc_tls_init(&tab->tls, ctx->trust, err, sizeof(err));
 	if (st != SC_OK) {
-		if (st != SC_ENOMEM)
-			sc_ctx_error(ctx, st, "--ca-file: %s", err);
 		sc_free(tab);
 		return st;
 	}

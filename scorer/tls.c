@@ -35,18 +35,41 @@ last_error(char *err, size_t errlen, const char *what)
 }
 
 sc_status_t
-sc_tls_init(struct sc_tls *tls, const char *ca_file, char *err,
+sc_tls_store_new(const char *ca_file, X509_STORE **out, char *err,
+                 size_t errlen)
+{
+	X509_STORE *store;
+
+	ERR_clear_error();
+	*out = NULL;
+	if ((store = X509_STORE_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return SC_ENOMEM;
+	}
+	if (X509_STORE_set_default_paths(store) != 1)
+		ERR_clear_error(); /* no system store: ca_file may still do */
+	if (ca_file != NULL && X509_STORE_load_file(store, ca_file) != 1) {
+		last_error(err, errlen, ca_file);
+		X509_STORE_free(store);
+		return SC_EIO;
+	}
+	*out = store;
+	return SC_OK;
+}
+
+sc_status_t
+sc_tls_init(struct sc_tls *tls, X509_STORE *store, char *err,
             size_t errlen)
 {
 	memset(tls, 0, sizeof(*tls));
 	ERR_clear_error();
 	tls->ssl_ctx = SSL_CTX_new(TLS_client_method());
-	tls->store = X509_STORE_new();
-	if (tls->ssl_ctx == NULL || tls->store == NULL) {
+	if (tls->ssl_ctx == NULL || X509_STORE_up_ref(store) != 1) {
 		sc_tls_clear(tls);
 		snprintf(err, errlen, "out of memory");
 		return SC_ENOMEM;
 	}
+	tls->store = store;
 	/* A sender's MTA takes whatever the server offers, TLS 1.0 and weak
 	 * ciphers included (RFC 7435 opportunistic security): so do we, to
 	 * see what it sees and report it (tls.old_protocol).  Level 0 lets
@@ -59,13 +82,6 @@ sc_tls_init(struct sc_tls *tls, const char *ca_file, char *err,
 	SSL_CTX_set_options(tls->ssl_ctx, SSL_OP_LEGACY_SERVER_CONNECT);
 	/* Verified afterwards, each property on its own: see inspect. */
 	SSL_CTX_set_verify(tls->ssl_ctx, SSL_VERIFY_NONE, NULL);
-	if (X509_STORE_set_default_paths(tls->store) != 1)
-		ERR_clear_error(); /* no system store: ca_file may still do */
-	if (ca_file != NULL && X509_STORE_load_file(tls->store, ca_file) != 1) {
-		last_error(err, errlen, ca_file);
-		sc_tls_clear(tls);
-		return SC_EIO;
-	}
 	return SC_OK;
 }
 

@@ -64,7 +64,15 @@ enum sc_tls_step {
 /* Set up the client context.  ca_file (may be NULL) adds anchors to the
  * system's store, it does not replace it.  SC_EIO when ca_file cannot be
  * read (err says why), SC_ENOMEM. */
-sc_status_t sc_tls_init(struct sc_tls *tls, const char *ca_file, char *err,
+/* The trust anchors: the system's store plus ca_file (may be NULL).
+ * Loading the system bundle costs milliseconds, so a context builds one
+ * store and shares it (X509_STORE_up_ref) between the probe and libcurl.
+ * SC_EIO with err when ca_file cannot be read; SC_ENOMEM. */
+sc_status_t sc_tls_store_new(const char *ca_file, X509_STORE **out,
+                             char *err, size_t errlen);
+
+/* store: the context's trust anchors (a reference is taken). */
+sc_status_t sc_tls_init(struct sc_tls *tls, X509_STORE *store, char *err,
                         size_t errlen);
 void sc_tls_clear(struct sc_tls *tls);
 
