@@ -543,13 +543,6 @@ status_str(enum sc_dane_status s)
 	return "?";
 }
 
-static void
-put(json_t *o, const char *key, json_t *v, int *failed)
-{
-	if (v == NULL || json_object_set_new(o, key, v) != 0)
-		*failed = 1;
-}
-
 static json_t *
 tristate(int v)
 {
@@ -571,15 +564,15 @@ dane_describe(const struct sc_domain *dom)
 		return NULL;
 	}
 	val = sc_dane_resolver_validates(dom) ? 1 : -1;
-	put(o, "resolver_validates", tristate(val), &failed);
-	put(o, "domain_signed", tristate(sig), &failed);
-	put(o, "note", val > 0 ? json_null()
+	sc_json_put(o, "resolver_validates", tristate(val), &failed);
+	sc_json_put(o, "domain_signed", tristate(sig), &failed);
+	sc_json_put(o, "note", val > 0 ? json_null()
 	               : json_string("could not tell whether the resolver "
 	                             "validates DNSSEC: no answer carried the "
 	                             "AD flag, not even the root's; "
 	                             "dnssec.unsigned is not reported"),
 	    &failed);
-	put(o, "hosts", hosts, &failed);
+	sc_json_put(o, "hosts", hosts, &failed);
 	for (i = 0; !failed && i < dom->nhost; i++) {
 		const struct sc_dane_host *dh;
 		json_t *h, *recs;
@@ -601,8 +594,8 @@ dane_describe(const struct sc_domain *dom)
 			failed = 1;
 			break;
 		}
-		put(h, "host", json_string(dom->host[i].name), &failed);
-		put(h, "tlsa_name", dh != NULL && dh->tlsa != NULL
+		sc_json_put(h, "host", json_string(dom->host[i].name), &failed);
+		sc_json_put(h, "tlsa_name", dh != NULL && dh->tlsa != NULL
 		                    ? json_string(dh->tlsa->name) : json_null(),
 		    &failed);
 		for (k = 0; dh != NULL && dh->tlsa != NULL &&
@@ -610,13 +603,13 @@ dane_describe(const struct sc_domain *dom)
 			if (json_array_append_new(recs, json_stringn(
 			        dh->tlsa->rr[k].text, dh->tlsa->rr[k].len)) != 0)
 				failed = 1;
-		put(h, "tlsa", recs, &failed);
-		put(h, "tlsa_validated", json_boolean(dh != NULL &&
+		sc_json_put(h, "tlsa", recs, &failed);
+		sc_json_put(h, "tlsa_validated", json_boolean(dh != NULL &&
 		                                      dh->tlsa != NULL &&
 		                                      answered(dh->tlsa) &&
 		                                      dh->tlsa->ad), &failed);
-		put(h, "status", json_string(status_str(s)), &failed);
-		put(h, "detail", json_string(why), &failed);
+		sc_json_put(h, "status", json_string(status_str(s)), &failed);
+		sc_json_put(h, "detail", json_string(why), &failed);
 	}
 	if (failed) {
 		json_decref(o);

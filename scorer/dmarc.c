@@ -575,33 +575,7 @@ dmarc_assess(const struct sc_domain *dom, struct sc_hits *out)
 
 /* A JSON string of bytes that may not be UTF-8 (a TXT record may hold
  * anything): as they are when valid, else printable ASCII. */
-static json_t *
-jstr(const char *s, size_t len)
-{
-	json_t *j = json_stringn(s, len);
-	char *copy;
-	size_t i;
-
-	if (j != NULL)
-		return j;
-	if ((copy = sc_malloc(len + 1)) == NULL)
-		return NULL;
-	for (i = 0; i < len; i++)
-		copy[i] = (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f
-		          ? s[i] : '?';
-	j = json_stringn(copy, len);
-	sc_free(copy);
-	return j;
-}
-
 /* Set, counting failures: one check at the end. */
-static void
-put(json_t *o, const char *key, json_t *v, int *failed)
-{
-	if (v == NULL || json_object_set_new(o, key, v) != 0)
-		*failed = 1;
-}
-
 static json_t *
 uri_list(const char *text, const struct sc_dmarc_uri *u, size_t n,
          int *failed)
@@ -614,7 +588,7 @@ uri_list(const char *text, const struct sc_dmarc_uri *u, size_t n,
 		return NULL;
 	}
 	for (i = 0; i < n; i++) {
-		json_t *s = jstr(text + u[i].uri.off, u[i].uri.len);
+		json_t *s = sc_json_string(text + u[i].uri.off, u[i].uri.len);
 
 		if (s == NULL || json_array_append_new(a, s) != 0)
 			*failed = 1;
@@ -638,57 +612,57 @@ dmarc_describe(const struct sc_domain *dom)
 	if (o == NULL)
 		return NULL;
 	evaluate(dom, st, &ev);
-	put(o, "status", json_string(ev.outcome == O_RECORD && ev.errors
+	sc_json_put(o, "status", json_string(ev.outcome == O_RECORD && ev.errors
 	                             ? "invalid" : outcome_names[ev.outcome]),
 	    &failed);
 	if (ev.outcome == O_SKIPPED)
 		goto done;
-	put(o, "organizational_domain", json_string(org_of(dom)), &failed);
+	sc_json_put(o, "organizational_domain", json_string(org_of(dom)), &failed);
 	if (ev.outcome == O_UNVERIFIED || ev.outcome == O_MISSING) {
-		put(o, "record", json_null(), &failed);
-		put(o, "found_at", json_null(), &failed);
-		put(o, "policy", json_null(), &failed);
-		put(o, "policy_source", json_null(), &failed);
+		sc_json_put(o, "record", json_null(), &failed);
+		sc_json_put(o, "found_at", json_null(), &failed);
+		sc_json_put(o, "policy", json_null(), &failed);
+		sc_json_put(o, "policy_source", json_null(), &failed);
 		goto done;
 	}
-	put(o, "record", jstr(ev.rr->text, ev.rr->len), &failed);
-	put(o, "found_at", json_string(ev.at->name), &failed);
+	sc_json_put(o, "record", sc_json_string(ev.rr->text, ev.rr->len), &failed);
+	sc_json_put(o, "found_at", json_string(ev.at->name), &failed);
 	if (ev.outcome == O_MULTIPLE)
-		put(o, "records_found", json_integer((json_int_t)ev.nrecord),
+		sc_json_put(o, "records_found", json_integer((json_int_t)ev.nrecord),
 		    &failed);
 	if (ev.errors || ev.outcome != O_RECORD) {
 		json_t *e = json_object();
 
-		put(o, "error", e, &failed);
+		sc_json_put(o, "error", e, &failed);
 		if (e != NULL && ev.outcome != O_MULTIPLE) {
-			put(e, "position", json_integer((json_int_t)ev.rec.err.pos + 1),
+			sc_json_put(e, "position", json_integer((json_int_t)ev.rec.err.pos + 1),
 			    &failed);
-			put(e, "reason", json_string(ev.rec.err.reason), &failed);
-			put(e, "fatal", json_boolean(ev.rec.err.fatal ||
+			sc_json_put(e, "reason", json_string(ev.rec.err.reason), &failed);
+			sc_json_put(e, "fatal", json_boolean(ev.rec.err.fatal ||
 			                             ev.outcome != O_RECORD), &failed);
 		} else if (e != NULL) {
-			put(e, "reason", json_string("more than one DMARC record"),
+			sc_json_put(e, "reason", json_string("more than one DMARC record"),
 			    &failed);
-			put(e, "fatal", json_true(), &failed);
+			sc_json_put(e, "fatal", json_true(), &failed);
 		}
 	}
 	if (ev.outcome != O_RECORD || ev.rec.err.fatal) {
-		put(o, "policy", json_null(), &failed);
-		put(o, "policy_source", json_null(), &failed);
+		sc_json_put(o, "policy", json_null(), &failed);
+		sc_json_put(o, "policy_source", json_null(), &failed);
 		goto done;
 	}
-	put(o, "policy", json_string(sc_dmarc_policy_str(ev.policy)), &failed);
-	put(o, "policy_source", json_string(ev.source), &failed);
-	put(o, "pct", json_integer(ev.rec.pct), &failed);
-	put(o, "testing", json_boolean(ev.rec.t == 'y'), &failed);
-	put(o, "rua", uri_list(ev.rr->text, ev.rec.rua, ev.rec.nrua, &failed),
+	sc_json_put(o, "policy", json_string(sc_dmarc_policy_str(ev.policy)), &failed);
+	sc_json_put(o, "policy_source", json_string(ev.source), &failed);
+	sc_json_put(o, "pct", json_integer(ev.rec.pct), &failed);
+	sc_json_put(o, "testing", json_boolean(ev.rec.t == 'y'), &failed);
+	sc_json_put(o, "rua", uri_list(ev.rr->text, ev.rec.rua, ev.rec.nrua, &failed),
 	    &failed);
-	put(o, "ruf", uri_list(ev.rr->text, ev.rec.ruf, ev.rec.nruf, &failed),
+	sc_json_put(o, "ruf", uri_list(ev.rr->text, ev.rec.ruf, ev.rec.nruf, &failed),
 	    &failed);
 	auth = json_object();
-	put(o, "authorized", auth, &failed);
+	sc_json_put(o, "authorized", auth, &failed);
 	for (i = 0; auth != NULL && i < st->nauth; i++)
-		put(auth, st->auth[i].host,
+		sc_json_put(auth, st->auth[i].host,
 		    !answered(st->auth[i].lk) ? json_null()
 		    : json_boolean(authorizes(st->auth[i].lk)), &failed);
 done:

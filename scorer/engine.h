@@ -263,6 +263,13 @@ sc_status_t sc_mx_start_hosts(struct sc_domain *dom);
  * the reason in ctx->errmsg. */
 X509_STORE *sc_ctx_trust(struct sc_ctx *ctx);
 
+/* For describe hooks (json.c): a JSON string of s[0..len), with bytes
+ * that are not printable UTF-8 shown as '?' rather than failing; NULL only
+ * when out of memory. */
+json_t *sc_json_string(const char *s, size_t len);
+/* o[key] = v, consuming v; on failure (v NULL included) *failed = 1. */
+void sc_json_put(json_t *o, const char *key, json_t *v, int *failed);
+
 /* Engine entry points, used by ctx.c */
 sc_status_t sc_engine_submit(struct sc_ctx *ctx, const char *address,
                              sc_done_cb done, void *userdata);

@@ -7,29 +7,42 @@
 
 #include <jansson.h>
 
+#include "engine.h"
 #include "internal.h"
 #include "report.h"
 
-/* The address is the user's input and may not be UTF-8: JSON must be, so
- * such bytes become '?' rather than making the whole report fail. */
+json_t *
+sc_json_string(const char *s, size_t len)
+{
+	json_t *j = json_stringn(s, len);
+	char *copy;
+	size_t i;
+
+	if (j != NULL)
+		return j;
+	/* Not UTF-8 (an address as typed, a TXT record): JSON must be, so
+	 * such bytes become '?' rather than making the whole report fail. */
+	if ((copy = sc_malloc(len + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < len; i++)
+		copy[i] = (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f
+		          ? s[i] : '?';
+	j = json_stringn(copy, len);
+	sc_free(copy);
+	return j;
+}
+
+void
+sc_json_put(json_t *o, const char *key, json_t *v, int *failed)
+{
+	if (v == NULL || json_object_set_new(o, key, v) != 0)
+		*failed = 1;
+}
+
 static json_t *
 jstr(const char *s)
 {
-	json_t *j;
-	char *copy, *p;
-
-	if (s == NULL)
-		return json_null();
-	if ((j = json_string(s)) != NULL)
-		return j;
-	if ((copy = sc_strdup(s)) == NULL)
-		return NULL;
-	for (p = copy; *p != '\0'; p++)
-		if ((unsigned char)*p >= 0x80)
-			*p = '?';
-	j = json_string(copy);
-	sc_free(copy);
-	return j;
+	return s == NULL ? json_null() : sc_json_string(s, strlen(s));
 }
 
 /* json_object_set_new() consumes the value even on failure. */

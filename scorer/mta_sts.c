@@ -677,33 +677,6 @@ mta_sts_assess(const struct sc_domain *dom, struct sc_hits *out)
 /* ---- what the check saw ----------------------------------------------- */
 
 static json_t *
-jstr(const char *s, size_t len)
-{
-	json_t *j = json_stringn(s, len);
-	char *copy;
-	size_t i;
-
-	if (j != NULL)
-		return j;
-	/* Not UTF-8: show the bytes as '?', not as a failure. */
-	if ((copy = sc_malloc(len + 1)) == NULL)
-		return NULL;
-	for (i = 0; i < len; i++)
-		copy[i] = (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f
-		          ? s[i] : '?';
-	j = json_stringn(copy, len);
-	sc_free(copy);
-	return j;
-}
-
-static void
-put(json_t *o, const char *key, json_t *v, int *failed)
-{
-	if (v == NULL || json_object_set_new(o, key, v) != 0)
-		*failed = 1;
-}
-
-static json_t *
 describe_policy(const struct sc_sts_policy *p, int *failed)
 {
 	json_t *o = json_object(), *mx = json_array();
@@ -715,12 +688,12 @@ describe_policy(const struct sc_sts_policy *p, int *failed)
 		*failed = 1;
 		return NULL;
 	}
-	put(o, "mode", json_string(sc_sts_mode_str(p->mode)), failed);
-	put(o, "max_age", json_integer((json_int_t)p->max_age), failed);
+	sc_json_put(o, "mode", json_string(sc_sts_mode_str(p->mode)), failed);
+	sc_json_put(o, "max_age", json_integer((json_int_t)p->max_age), failed);
 	for (i = 0; i < p->nmx && !*failed; i++)
-		if (json_array_append_new(mx, jstr(p->mx[i], strlen(p->mx[i]))) != 0)
+		if (json_array_append_new(mx, sc_json_string(p->mx[i], strlen(p->mx[i]))) != 0)
 			*failed = 1;
-	put(o, "mx", mx, failed);
+	sc_json_put(o, "mx", mx, failed);
 	return o;
 }
 
@@ -737,28 +710,28 @@ mta_sts_describe(const struct sc_domain *dom)
 		return NULL;
 	evaluate(dom, &ev);
 	st = ev.st;
-	put(o, "txt", ev.txt.rr != NULL ? jstr(ev.txt.rr->text, ev.txt.rr->len)
+	sc_json_put(o, "txt", ev.txt.rr != NULL ? sc_json_string(ev.txt.rr->text, ev.txt.rr->len)
 	                                : json_null(), &failed);
-	put(o, "id", ev.txt.r == TXT_VALID ? json_string(ev.txt.parsed.id)
+	sc_json_put(o, "id", ev.txt.r == TXT_VALID ? json_string(ev.txt.parsed.id)
 	                                   : json_null(), &failed);
-	put(o, "policy_url", st != NULL && st->url != NULL
+	sc_json_put(o, "policy_url", st != NULL && st->url != NULL
 	                     ? json_string(st->url) : json_null(), &failed);
-	put(o, "http_status", st != NULL && st->fetch != NULL && st->fetch_done
+	sc_json_put(o, "http_status", st != NULL && st->fetch != NULL && st->fetch_done
 	                      && st->fetch->status != 0
 	                      ? json_integer(st->fetch->status) : json_null(),
 	    &failed);
-	put(o, "policy", ev.have_policy ? describe_policy(&ev.policy, &failed)
+	sc_json_put(o, "policy", ev.have_policy ? describe_policy(&ev.policy, &failed)
 	                                : json_null(), &failed);
-	put(o, "mx_covered", cov = json_object(), &failed);
+	sc_json_put(o, "mx_covered", cov = json_object(), &failed);
 	for (i = 0; ev.have_policy && cov != NULL && i < host_count(dom); i++) {
 		const char *h = host_name(dom, i);
 
 		if (h[0] != '\0')
-			put(cov, h, json_boolean(covered(&ev.policy, h)), &failed);
+			sc_json_put(cov, h, json_boolean(covered(&ev.policy, h)), &failed);
 	}
-	put(o, "error", ev.v == V_UNVERIFIED || ev.v == V_MISSING ||
+	sc_json_put(o, "error", ev.v == V_UNVERIFIED || ev.v == V_MISSING ||
 	                ev.v == V_INVALID || ev.v == V_UNAVAILABLE
-	                ? jstr(ev.why, strlen(ev.why)) : json_null(), &failed);
+	                ? sc_json_string(ev.why, strlen(ev.why)) : json_null(), &failed);
 	sc_sts_policy_clear(&ev.policy);
 	if (failed || ev.nomem) {
 		json_decref(o);

@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "dane.h"
 #include "internal.h"
 #include "ipaddr.h"
 #include "starttls.h"
@@ -917,8 +918,25 @@ static const char *const flag_id[F_COUNT] = {
 	"tls.cert_expired", "tls.hostname_mismatch", "tls.old_protocol"
 };
 
+/* A host whose validated TLSA records match its chain is authenticated
+ * by DANE, and DANE senders do not look at the CA, the name or (for
+ * DANE-EE) the dates (RFC 7672 3.1.1): those would be false alarms. */
+static int
+dane_authenticated(const struct sc_domain *dom, const char *host)
+{
+	char why[256];
+	size_t j;
+
+	for (j = 0; j < dom->nhost; j++)
+		if (strcmp(dom->host[j].name, host) == 0)
+			return sc_dane_host_status(dom, j, why, sizeof(why)) ==
+			       SC_DANE_MATCH;
+	return 0;
+}
+
 static void
-flags_of(const struct sc_starttls_entry *e, int f[F_COUNT])
+flags_of(const struct sc_domain *dom, const struct sc_starttls_entry *e,
+         int f[F_COUNT])
 {
 	const struct sc_probe_result *r = e->res;
 
@@ -932,9 +950,11 @@ flags_of(const struct sc_starttls_entry *e, int f[F_COUNT])
 		f[F_NO_STARTTLS] = 1;
 		return;
 	}
-	f[F_INVALID] = !r->tls.trusted || r->tls.not_yet_valid;
-	f[F_EXPIRED] = r->tls.expired;
-	f[F_NAME] = !e->hostname_ok;
+	if (!dane_authenticated(dom, e->host)) {
+		f[F_INVALID] = !r->tls.trusted || r->tls.not_yet_valid;
+		f[F_EXPIRED] = r->tls.expired;
+		f[F_NAME] = !e->hostname_ok;
+	}
 	/* The version negotiated is the best both sides speak, and we speak
 	 * up to TLS 1.3: anything older is the server's best. */
 	f[F_OLD] = r->tls.version_num != 0 && r->tls.version_num < TLS1_2_VERSION;
@@ -1012,7 +1032,7 @@ starttls_assess(const struct sc_domain *dom, struct sc_hits *out)
 	for (i = 0; st != NULL && i < st->n; i++) {
 		int f[F_COUNT];
 
-		flags_of(&st->e[i], f);
+		flags_of(dom, &st->e[i], f);
 		for (k = 0; k < F_COUNT; k++) {
 			int seen = 0;
 
@@ -1023,7 +1043,7 @@ starttls_assess(const struct sc_domain *dom, struct sc_hits *out)
 
 				if (strcmp(st->e[j].host, st->e[i].host) != 0)
 					continue;
-				flags_of(&st->e[j], g);
+				flags_of(dom, &st->e[j], g);
 				seen = g[k];
 			}
 			if (!seen)

@@ -205,32 +205,6 @@ tlsrpt_assess(const struct sc_domain *dom, struct sc_hits *out)
 }
 
 static json_t *
-jstr(const char *s, size_t len)
-{
-	json_t *j = json_stringn(s, len);
-	char *copy;
-	size_t i;
-
-	if (j != NULL)
-		return j;
-	if ((copy = sc_malloc(len + 1)) == NULL)
-		return NULL;
-	for (i = 0; i < len; i++)
-		copy[i] = (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f
-		          ? s[i] : '?';
-	j = json_stringn(copy, len);
-	sc_free(copy);
-	return j;
-}
-
-static void
-put(json_t *o, const char *key, json_t *v, int *failed)
-{
-	if (v == NULL || json_object_set_new(o, key, v) != 0)
-		*failed = 1;
-}
-
-static json_t *
 tlsrpt_describe(const struct sc_domain *dom)
 {
 	static const char *const names[] = {
@@ -246,34 +220,34 @@ tlsrpt_describe(const struct sc_domain *dom)
 	if (o == NULL)
 		return NULL;
 	evaluate(dom, st, &ev);
-	put(o, "status", json_string(ev.outcome == O_RECORD && ev.errors
+	sc_json_put(o, "status", json_string(ev.outcome == O_RECORD && ev.errors
 	                             ? "invalid" : names[ev.outcome]), &failed);
 	if (ev.outcome == O_SKIPPED)
 		goto done;
-	put(o, "found_at", ev.lk != NULL ? json_string(ev.lk->name)
+	sc_json_put(o, "found_at", ev.lk != NULL ? json_string(ev.lk->name)
 	                                 : json_null(), &failed);
 	if (ev.outcome == O_MULTIPLE)
-		put(o, "records_found", json_integer((json_int_t)ev.nrecord),
+		sc_json_put(o, "records_found", json_integer((json_int_t)ev.nrecord),
 		    &failed);
 	if (ev.outcome != O_RECORD) {
-		put(o, "record", json_null(), &failed);
+		sc_json_put(o, "record", json_null(), &failed);
 		goto done;
 	}
-	put(o, "record", jstr(ev.rr->text, ev.rr->len), &failed);
-	put(o, "rua", rua = json_array(), &failed);
+	sc_json_put(o, "record", sc_json_string(ev.rr->text, ev.rr->len), &failed);
+	sc_json_put(o, "rua", rua = json_array(), &failed);
 	for (i = 0; rua != NULL && i < ev.rec.nrua; i++) {
-		json_t *s = jstr(ev.rr->text + ev.rec.rua[i].off,
+		json_t *s = sc_json_string(ev.rr->text + ev.rec.rua[i].off,
 		                 ev.rec.rua[i].len);
 
 		if (s == NULL || json_array_append_new(rua, s) != 0)
 			failed = 1;
 	}
 	if (ev.errors) {
-		put(o, "error", e = json_object(), &failed);
+		sc_json_put(o, "error", e = json_object(), &failed);
 		if (e != NULL) {
-			put(e, "position", json_integer((json_int_t)ev.rec.pos + 1),
+			sc_json_put(e, "position", json_integer((json_int_t)ev.rec.pos + 1),
 			    &failed);
-			put(e, "reason", json_string(ev.rec.reason), &failed);
+			sc_json_put(e, "reason", json_string(ev.rec.reason), &failed);
 		}
 	}
 done:
