@@ -62,7 +62,7 @@ TESTBIN  = $(BUILD)/check_scorer
 CONFORMANCE_DIR ?= $(abspath ../shared/conformance)
 export CONFORMANCE_DIR
 
-.PHONY: bench valgrind
+.PHONY: bench bench-check valgrind
 .PHONY: all check unit e2e installcheck demo install uninstall clean \
         examples examplecheck threadcheck abicheck \
         conformance \
@@ -188,6 +188,12 @@ bench-batch: $(CLI)
 	SCORER=$(CURDIR)/$(CLI) RULES=$(CURDIR)/rules \
 	    BENCH_DIR=$(CURDIR)/$(BUILD)/bench/batch bench/batch_bench.sh
 bench: bench-batch
+
+# One-address check of a healthy lab domain, DNS, STARTTLS probe and
+# MTA-STS fetch included (figures printed, not asserted).
+bench-check: $(CLI)
+	bench/check_bench.sh $(CURDIR)/$(CLI) 20
+bench: bench-check
 
 demo: $(CLI)
 	tests/lab/demo.sh $(CURDIR)/$(CLI)

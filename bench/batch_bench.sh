@@ -136,7 +136,7 @@ stats() {
 	awk -v c="$2" -v k="$3" -v big="${BIG:-1}" '
 	{ v = $c * k; if (NR == 1 || v < lo) lo = v; if (NR == 1 || v > hi) hi = v }
 	END { best = big ? hi : lo;
-	      printf "%s %.0f%%", best, lo > 0 ? (hi / lo - 1) * 100 : 0 }' "$1"
+	      printf "%s %.0f%%\n", best, (lo > 0 ? (hi / lo - 1) * 100 : 0) }' "$1"
 }
 
 # ---- run 1: DNS-only, 10,000 fresh domains -------------------------------------
@@ -175,7 +175,7 @@ if [ "$HAVE_DNSPERF" = 1 ]; then
 	done
 	read -r limit_qps qspread < <(stats "$W/dnsperf.qps" 1 1)
 	limit_dps=$(echo "scale=1; $limit_qps / $qpd" | bc)
-	echo "== run 0: dnsperf, the same query mix, ${PERF_S} s x$REPEAT:" \
+	echo "== the DNS server's limit: dnsperf, the same query mix, ${PERF_S} s x$REPEAT:" \
 	    "best $(printf '%.0f' "$limit_qps") queries/s (spread $qspread)" \
 	    "= $(printf '%.0f' "$limit_dps") domains/s at $qpd queries a domain"
 fi
