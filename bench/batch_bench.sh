@@ -189,7 +189,7 @@ read -r rss rspread < <(BIG=0 stats "$W/dns.times" 4 1)
 echo "   domains/s: best $(printf '%.0f' "$dps") (spread $dspread)"
 if [ -n "$limit_qps" ]; then
 	ratio=$(echo "scale=3; $dps / $limit_dps" | bc)
-	echo "   share of the DNS server's limit: $ratio" \
+	echo "   share of the DNS server's limit: $(printf "%.3f" "$ratio")" \
 	    "(target >= 0.5: $(echo "$ratio >= 0.5" | bc | sed 's/1/met/;s/0/MISSED/'))"
 fi
 echo "   CPU (user+sys) per domain: best $(printf '%.1f' "$cpu") µs" \

@@ -210,7 +210,7 @@ SC_EXTERN const char *sc_check_name(size_t i);
 SC_EXTERN const char *sc_ctx_errmsg(const sc_ctx_t *ctx);
 
 /**
- * How many domains' results a context keeps (default 10000).  Finished
+ * How many domains' results a context keeps (default 4000, about 40 MB).  Finished
  * domains beyond it are forgotten, least recently used first, so a batch
  * over millions of addresses runs in bounded memory.  \since 0.1.0
  */

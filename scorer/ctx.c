@@ -54,7 +54,7 @@ sc_ctx_new(sc_ctx_t **out)
 	if (ctx == NULL)
 		return SC_ENOMEM;
 	ctx->timeout_ms = DEFAULT_TIMEOUT_MS;
-	ctx->cache_max = 10000;
+	ctx->cache_max = 4000;
 	ctx->smtp_port = 25;
 	ctx->https_port = 443;
 	derive_dns_timeouts(ctx);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 
 #include "dns.h"
 #include "internal.h"
@@ -114,9 +115,10 @@ sc_dns_init(struct sc_dns *dns, struct sc_loop *loop, const char *servers,
 	 * over TCP. */
 	opt.flags = ARES_FLAG_EDNS;
 	opt.ednspsz = EDNS_UDP_SIZE;
+	opt.socket_receive_buffer_size = SC_DNS_RCVBUF;
 	mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
 	       ARES_OPT_DOMAINS | ARES_OPT_LOOKUPS | ARES_OPT_FLAGS |
-	       ARES_OPT_EDNSPSZ;
+	       ARES_OPT_EDNSPSZ | ARES_OPT_SOCK_RCVBUF;
 	/* c-ares 1.18 ends a query whose every try drew SERVFAIL or REFUSED
 	 * with ARES_ECONNREFUSED, losing the rcode.  With one resolver there
 	 * is nobody to fail over to, so a second pass lets those answers
@@ -615,6 +617,31 @@ set_dnssec_bits(unsigned char *buf, int len)
 		buf[len - 11 + 7] |= 0x80; /* DO */
 }
 
+/* A fresh, unpredictable query id (RFC 5452 9.2): an off-path spoofer
+ * must guess it, and c-ares finds answers faster when ids differ.  Drawn
+ * from the kernel in batches; if that fails, the clock and a counter are
+ * a poor but working fallback. */
+static unsigned short
+next_id(struct sc_dns *dns)
+{
+	if (dns->idleft < 2) {
+		ssize_t n = getrandom(dns->idpool, sizeof(dns->idpool), 0);
+
+		if (n != (ssize_t)sizeof(dns->idpool)) {
+			uint64_t t = sc_now_ms();
+			size_t i;
+
+			for (i = 0; i < sizeof(dns->idpool); i++)
+				dns->idpool[i] = (unsigned char)(t >> (i % 8 * 8)) ^
+				                 (unsigned char)(i * 131);
+		}
+		dns->idleft = sizeof(dns->idpool);
+	}
+	dns->idleft -= 2;
+	return (unsigned short)(dns->idpool[dns->idleft] << 8 |
+	                        dns->idpool[dns->idleft + 1]);
+}
+
 /* Send lk's query now.  SC_ENOMEM, or SC_OK with the callback to come
  * (or already run, for a name no query can carry). */
 static sc_status_t
@@ -627,7 +654,8 @@ send_query(struct sc_dns *dns, struct sc_lookup *lk)
 	q = sc_malloc(sizeof(*q));
 	if (q == NULL)
 		return SC_ENOMEM;
-	rc = ares_create_query(lk->name, ns_c_in, lk->qtype, 0, 1, &buf, &len,
+	rc = ares_create_query(lk->name, ns_c_in, lk->qtype, next_id(dns), 1,
+	                       &buf, &len,
 	                       EDNS_UDP_SIZE);
 	if (rc != ARES_SUCCESS) {
 		sc_free(q);

@@ -51,7 +51,11 @@ struct sc_lookup {
  * queue.  A burst of thousands of answers would overflow the socket's
  * receive buffer (about 200 KiB by default) and lose answers, which then
  * cost a retry timeout each. */
-#define SC_DNS_MAX_INFLIGHT 256
+#define SC_DNS_MAX_INFLIGHT 128
+
+/* Our socket's receive buffer, for the same reason (the kernel may cap
+ * it at net.core.rmem_max). */
+#define SC_DNS_RCVBUF (1024 * 1024)
 
 struct sc_dns {
 	ares_channel channel;
@@ -59,6 +63,10 @@ struct sc_dns {
 	struct sc_timer timer;
 	unsigned inflight;
 	struct sc_lookup *queue_head, *queue_tail;
+	/* Query ids: c-ares' ares_send() keeps the id of the message it is
+	 * given, so we draw them, unpredictably (getrandom), in batches. */
+	unsigned char idpool[256];
+	size_t idleft;
 };
 
 /* Set up c-ares on loop.  servers: NULL for /etc/resolv.conf, else a

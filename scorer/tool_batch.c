@@ -27,12 +27,16 @@ struct slot {
 	struct batch_rec rec;
 	sc_report_t *report;
 	int used, done;
+	size_t *active;            /* the batch's count of checks running */
 };
 
 struct batch {
 	sc_ctx_t *ctx;
 	struct slot *slot;
-	size_t window;
+	size_t window;             /* records held: running or waiting to be
+	                            * written in order */
+	size_t concurrency;        /* checks running at once */
+	size_t active;
 	unsigned long head, tail;  /* records written, records taken */
 	size_t inflight;
 	struct batch_in in;
@@ -61,6 +65,7 @@ on_done(void *userdata, sc_status_t status, sc_report_t *report)
 		s->rec.error = strdup(sc_strerror(status));
 	s->report = report;
 	s->done = 1;
+	(*s->active)--;
 }
 
 /* Write every finished record at the head of the window, in order. */
@@ -113,9 +118,12 @@ take(struct batch *b)
 		s->done = 1; /* a bad line: its error record, in its place */
 		return 1;
 	}
+	s->active = &b->active;
 	if (sc_check_async(b->ctx, rec.address, on_done, s) != SC_OK) {
 		s->rec.error = strdup(sc_ctx_errmsg(b->ctx));
 		s->done = 1;
+	} else {
+		b->active++;
 	}
 	return 1;
 }
@@ -138,7 +146,10 @@ run(struct batch *b)
 	int eof = 0, rc;
 
 	while (!stop_signal && (!eof || b->inflight > 0)) {
-		while (!eof && !stop_signal && b->tail - b->head < b->window) {
+		/* The window is wider than the work in flight, so that one
+		 * slow domain at its head does not starve the engine. */
+		while (!eof && !stop_signal && b->tail - b->head < b->window &&
+		       b->active < b->concurrency) {
 			if ((rc = take(b)) < 0) {
 				fprintf(stderr, "scorer batch: read error\n");
 				return -1;
@@ -228,7 +239,8 @@ batch_main(sc_ctx_t *ctx, const struct bopts *o)
 
 	memset(&b, 0, sizeof(b));
 	b.ctx = ctx;
-	b.window = o->concurrency;
+	b.concurrency = o->concurrency;
+	b.window = o->concurrency * 4;
 	b.sum.started = batch_now();
 	b.progress = !o->quiet && isatty(STDERR_FILENO);
 	if ((b.slot = calloc(b.window, sizeof(*b.slot))) == NULL ||

@@ -23,6 +23,7 @@ const struct option tool_common_longopts[] = {
 	{ "breach-api", required_argument, NULL, TOOL_OPT_BREACH_API },
 	{ "breach-api-key", required_argument, NULL, TOOL_OPT_BREACH_KEY },
 	{ "skip", required_argument, NULL, TOOL_OPT_SKIP },
+	{ "cache-size", required_argument, NULL, TOOL_OPT_CACHE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -37,7 +38,8 @@ const char tool_common_usage[] =
 	"  --breach-corpus FILE    local breach corpus (text or index)\n"
 	"  --breach-api URL        k-anonymity range API\n"
 	"  --breach-api-key KEY    its key (or $SCORER_BREACH_API_KEY)\n"
-	"  --skip CHECK,...        switch checks off (e.g. starttls,breach)\n";
+	"  --skip CHECK,...        switch checks off (e.g. starttls,breach)\n"
+	"  --cache-size N          domains whose results are kept (4000)\n";
 
 /* Append the common options to a command's own, into out (caller frees). */
 struct option *
@@ -91,6 +93,18 @@ fail(sc_ctx_t *ctx, const char *opt, const char *arg, sc_status_t st)
 	fprintf(stderr, "scorer: --%s '%s': %s\n", opt, arg,
 	        st == SC_OK ? "invalid value" : *msg ? msg : sc_strerror(st));
 	return -1;
+}
+
+static int
+cache_size(sc_ctx_t *ctx, const char *arg)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+
+	if (end == arg || *end != '\0' || *arg == '-' || v == 0 || v > 10000000)
+		return fail(ctx, "cache-size", arg, SC_OK);
+	return sc_ctx_set_cache_size(ctx, v) == SC_OK
+	       ? 0 : fail(ctx, "cache-size", arg, SC_EINVAL);
 }
 
 static int
@@ -170,6 +184,7 @@ tool_common_opt(sc_ctx_t *ctx, struct tool_common *o, int c,
 	case TOOL_OPT_BREACH_API: o->breach_api = arg; return 0;
 	case TOOL_OPT_BREACH_KEY: o->breach_api_key = arg; return 0;
 	case TOOL_OPT_SKIP: return skip_list(ctx, arg);
+	case TOOL_OPT_CACHE: return cache_size(ctx, arg);
 	default: return 1; /* not a common option */
 	}
 }
