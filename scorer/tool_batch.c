@@ -240,7 +240,7 @@ batch_main(sc_ctx_t *ctx, const struct bopts *o)
 	memset(&b, 0, sizeof(b));
 	b.ctx = ctx;
 	b.concurrency = o->concurrency;
-	b.window = o->concurrency * 4;
+	b.window = o->concurrency * 2;
 	b.sum.started = batch_now();
 	b.progress = !o->quiet && isatty(STDERR_FILENO);
 	if ((b.slot = calloc(b.window, sizeof(*b.slot))) == NULL ||
