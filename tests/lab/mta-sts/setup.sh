@@ -6,7 +6,7 @@
 #   - one certificate per "# pki: KIND NAME" line of every snippet
 #     (tests/lab/nginx/*.conf, or $NGINX_SNIPPETS as nginx.sh reads them),
 #     KIND being leaf (from the CA), self (self-signed) or expired;
-#   - PKI/sts-huge.test.txt, a 1 MiB MTA-STS policy (too big for git).
+#   - PKI/sts-huge.test.txt, a 1 GiB MTA-STS policy (sparse; too big for git).
 #
 #   mta-sts/setup.sh PKI
 set -eu
@@ -29,11 +29,13 @@ while read -r _ _ kind name; do
 	esac
 done < <(cat "$SNIPPETS"/*.conf | grep '^# pki: ')
 
-# A valid start, then unknown fields (ignored by parsers) up to 1 MiB: only
-# the size is wrong.  The fetch must stop at 64 KiB.
+# A valid start, then unknown fields (ignored by parsers) up to 1 MiB,
+# then a sparse hole to 1 GiB (no disk used): only the size is wrong, and
+# the fetch must stop at 64 KiB, in bounded time and memory.
 {
 	printf 'version: STSv1\nmode: enforce\nmx: mx.sts-huge.test\n'
 	printf 'max_age: 604800\n'
 	yes 'padding: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' |
 	    head -c 1048576
 } >"$pki/sts-huge.test.txt"
+truncate -s 1G "$pki/sts-huge.test.txt"
