@@ -80,3 +80,4 @@ sc_free(void *p)
 {
 	free(p);
 }
+

@@ -363,24 +363,6 @@ evaluate(const struct sc_domain *dom, const struct sc_dmarc_state *st,
 	ev->nignored = own.nother + org.nother;
 }
 
-/* A record for a message: printable ASCII, cut at max bytes. */
-static void
-printable(char *buf, size_t size, const char *s, size_t len)
-{
-	size_t i, n = 0, max = 120;
-
-	for (i = 0; i < len && i < max && n + 1 < size; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		buf[n++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-	}
-	if (i < len && n + 4 < size) {
-		memcpy(buf + n, "...", 3);
-		n += 3;
-	}
-	buf[n] = '\0';
-}
-
 static const char *
 lookup_why(const struct sc_lookup *lk)
 {
@@ -395,7 +377,7 @@ assess_invalid(const struct sc_domain *dom, const struct eval *ev,
 	char text[160];
 	const struct sc_dmarc_error *e = &ev->rec.err;
 
-	printable(text, sizeof(text), ev->rr->text, ev->rr->len);
+	sc_printable(text, sizeof(text), ev->rr->text, ev->rr->len);
 	if (ev->outcome == O_MULTIPLE) {
 		sc_hits_add(out, "dmarc.invalid",
 		            "%s holds %zu DMARC records: receivers then apply no "

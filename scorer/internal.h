@@ -30,4 +30,9 @@ unsigned long sc_alloc_count(void);
 
 #define SC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* s[0..len) for a finding's detail: printable ASCII ('?' for the rest:
+ * DNS and HTTP data are the server's, not ours), at most 120 bytes and
+ * "..." when cut; always NUL-terminated in buf[size]. */
+void sc_printable(char *buf, size_t size, const char *s, size_t len);
+
 #endif /* SC_INTERNAL_H */

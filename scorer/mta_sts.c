@@ -367,23 +367,6 @@ takes_mail(const struct sc_domain *dom)
 	return 1;
 }
 
-static void
-printable(char *buf, size_t size, const char *s, size_t len)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < len && i < 100 && n + 1 < size; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		buf[n++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-	}
-	if (i < len && n + 4 < size) {
-		memcpy(buf + n, "...", 3);
-		n += 3;
-	}
-	buf[n] = '\0';
-}
-
 static const char *
 outcome_or(const struct sc_lookup *lk)
 {
@@ -449,7 +432,7 @@ judge_fetch(const struct sc_domain *dom, struct eval *ev)
 		return -1;
 	}
 	if (!sc_sts_media_type_ok(st->content_type)) {
-		printable(ct, sizeof(ct), st->content_type ? st->content_type : "",
+		sc_printable(ct, sizeof(ct), st->content_type ? st->content_type : "",
 		          st->content_type ? strlen(st->content_type) : 0);
 		snprintf(ev->why, sizeof(ev->why), "%s is served as \"%s\", "
 		         "not text/plain, so senders may refuse it (RFC 8461 "
@@ -487,7 +470,7 @@ evaluate(const struct sc_domain *dom, struct eval *ev)
 	}
 	pick_txt(st->txt, &ev->txt);
 	if (ev->txt.rr != NULL)
-		printable(txt, sizeof(txt), ev->txt.rr->text, ev->txt.rr->len);
+		sc_printable(txt, sizeof(txt), ev->txt.rr->text, ev->txt.rr->len);
 	if (ev->txt.r == TXT_MISSING) {
 		ev->v = V_MISSING;
 		snprintf(ev->why, sizeof(ev->why), "_mta-sts.%s holds no "

@@ -138,23 +138,6 @@ evaluate(const struct sc_domain *dom, const struct sc_tlsrpt_state *st,
 }
 
 static void
-printable(char *buf, size_t size, const char *s, size_t len)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < len && i < 120 && n + 1 < size; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		buf[n++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-	}
-	if (i < len && n + 4 < size) {
-		memcpy(buf + n, "...", 3);
-		n += 3;
-	}
-	buf[n] = '\0';
-}
-
-static void
 tlsrpt_assess(const struct sc_domain *dom, struct sc_hits *out)
 {
 	const struct sc_tlsrpt_state *st =
@@ -191,7 +174,7 @@ tlsrpt_assess(const struct sc_domain *dom, struct sc_hits *out)
 	case O_RECORD:
 		if (!ev.errors)
 			break;
-		printable(text, sizeof(text), ev.rr->text, ev.rr->len);
+		sc_printable(text, sizeof(text), ev.rr->text, ev.rr->len);
 		sc_hits_add(out, "tlsrpt.invalid",
 		            "the TLS-RPT record \"%s\" at _smtp._tls.%s is "
 		            "malformed at character %zu: %s%s", text, dom->name,
