@@ -243,6 +243,9 @@ valgrind: $(TESTBIN) $(CLI)
 	        --timeout 2 "$$a" >/dev/null; rc=$$?; \
 	    [ $$rc -le 2 ] || { echo "valgrind: scorer check $$a: $$rc"; exit 1; }; \
 	done
+	# Every end-to-end case, with the CLI under memcheck (about 7 min).
+	VALGRIND_SCORER=$(CURDIR)/$(CLI) SCORER=$(CURDIR)/tests/e2e/valgrind-scorer \
+	    BUILD=$(CURDIR)/$(BUILD) tests/e2e/run.sh
 
 # Fuzzing (clang + libFuzzer): make fuzz, docs/fuzzing.md.
 include fuzz/fuzz.mk
