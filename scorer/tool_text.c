@@ -4,6 +4,7 @@
  * (no-color.org).
  */
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "tool.h"
@@ -46,6 +47,20 @@ verdict_words(sc_verdict_t v)
 	}
 }
 
+/* The first sentence of why: the line leads, the finding below says the
+ * rest (what MTA-STS and DANE each lack, and the fix). */
+static int
+first_sentence(const char *why)
+{
+	const char *end = why != NULL ? strstr(why, ": senders fall back") : NULL;
+
+	if (why == NULL)
+		return 0;
+	if (end == NULL)
+		end = strstr(why, ". ");
+	return end != NULL ? (int)(end - why) : (int)strlen(why);
+}
+
 /* The answer to "can recovery mail be read on the way?", in words. */
 static void
 interception_line(FILE *out, const sc_report_t *rep, int colour)
@@ -60,12 +75,14 @@ interception_line(FILE *out, const sc_report_t *rep, int colour)
 		        via != NULL && via[0] == 'd' ? "DANE" : "MTA-STS");
 		break;
 	case SC_INTERCEPTION_EXPOSED:
-		fprintf(out, "  %sread on the way? yes%s: %s\n",
-		        colour ? RED : "", colour ? RESET : "", why);
+		fprintf(out, "  %sread on the way? yes%s: %.*s\n",
+		        colour ? RED : "", colour ? RESET : "",
+		        first_sentence(why), why != NULL ? why : "");
 		break;
 	default:
-		fprintf(out, "  %sread on the way? could not tell%s: %s\n",
-		        colour ? YELLOW : "", colour ? RESET : "", why);
+		fprintf(out, "  %sread on the way? could not tell%s: %.*s\n",
+		        colour ? YELLOW : "", colour ? RESET : "",
+		        first_sentence(why), why != NULL ? why : "");
 		break;
 	}
 }
