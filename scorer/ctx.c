@@ -473,11 +473,16 @@ sc_check(sc_ctx_t *ctx, const char *address, sc_report_t **out)
 	*out = NULL;
 	if (ctx != NULL && ctx->in_callback)
 		return sc_ctx_error(ctx, SC_EBUSY, "sc_check() from a callback");
-	st = sc_check_async(ctx, address, on_blocking_done, &b);
+	if ((st = sc_check_async(ctx, address, on_blocking_done, &b)) != SC_OK)
+		return st;
 	while (st == SC_OK && !b.finished)
 		st = sc_engine_perform(ctx, 1000, NULL);
-	if (st != SC_OK && !b.finished)
+	if (!b.finished) {
+		/* The request lives on, but b is about to go: it must not be
+		 * called back into a dead stack frame later. */
+		sc_engine_forget(ctx, &b);
 		return st;
+	}
 	*out = b.report;
 	return b.status;
 }

@@ -238,6 +238,9 @@ domain_free(struct sc_domain *dom)
 	struct sc_lookup *lk, *next;
 	size_t i;
 
+	/* A job freed while running (context teardown) still has its
+	 * deadline armed: the loop must not keep a pointer into it. */
+	sc_timer_stop(&dom->ctx->loop, &dom->deadline);
 	for (lk = dom->lookups; lk != NULL; lk = lk->next)
 		sc_dns_abandon(lk); /* detach queries still in flight */
 	for (lk = dom->lookups; lk != NULL; lk = next) {
@@ -489,6 +492,16 @@ sc_engine_submit(struct sc_ctx *ctx, const char *address, sc_done_cb done,
 
 /* Hand out the reports that are ready.  A callback may submit more
  * checks; those are queued behind and handed out in a later round. */
+void
+sc_engine_forget(struct sc_ctx *ctx, void *ud)
+{
+	struct sc_req *req;
+
+	for (req = ctx->live; req != NULL; req = req->live_next)
+		if (req->userdata == ud)
+			req->done = NULL;
+}
+
 size_t
 sc_engine_deliver(struct sc_ctx *ctx)
 {

@@ -278,6 +278,9 @@ sc_status_t sc_engine_perform(struct sc_ctx *ctx, int timeout_ms,
 void sc_engine_clear(struct sc_ctx *ctx);
 /* Stop and free the STARTTLS probes of ctx (starttls.c), after the jobs. */
 void sc_starttls_clear_ctx(struct sc_ctx *ctx);
+/* Requests whose userdata is ud will not be called back (their reports
+ * are freed on delivery). */
+void sc_engine_forget(struct sc_ctx *ctx, void *ud);
 /* Hand out the reports that are ready; how many. */
 size_t sc_engine_deliver(struct sc_ctx *ctx);
 

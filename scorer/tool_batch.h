@@ -26,6 +26,8 @@ struct batch_in {
 	enum batch_in_mode mode;
 	const char *column;   /* CSV: the address column */
 	unsigned long lineno; /* physical lines read */
+	unsigned long last;   /* --numbered: the last number read */
+	int field_failed;     /* CSV: a field was lost (out of memory) */
 	off_t bytes;          /* bytes read, for the progress bar */
 	/* CSV */
 	struct csv_parser csv;

@@ -93,10 +93,13 @@ next_plain(struct batch_in *in, struct batch_rec *rec, char *buf)
 		if (in->mode == BATCH_IN_NUMBERED) {
 			unsigned long n = strtoul(s, &end, 10);
 
+			/* A bad line keeps the numbering of the good ones
+			 * (--resume compares numbers): its own number if it
+			 * has one, else the last good number. */
 			if (end == s || *end != '\t' || n == 0)
-				return bad(rec, in->lineno,
+				return bad(rec, end != s && n != 0 ? n : in->last,
 				           "expected LINE<TAB>ADDRESS");
-			rec->line = n;
+			rec->line = in->last = n;
 			s = trim(end + 1);
 		}
 		rec->address = strdup(s);
@@ -115,14 +118,18 @@ on_field(void *data, size_t len, void *ud)
 		size_t cap = in->capfields ? in->capfields * 2 : 16;
 		char **p = realloc(in->fields, cap * sizeof(*p));
 
-		if (p == NULL)
+		if (p == NULL) {
+			in->field_failed = 1;
 			return;
+		}
 		in->fields = p;
 		in->capfields = cap;
 	}
 	f = malloc(len + 1);
-	if (f == NULL)
+	if (f == NULL) {
+		in->field_failed = 1; /* the columns would shift: say so */
 		return;
+	}
 	memcpy(f, data, len);
 	f[len] = '\0';
 	in->fields[in->nfields++] = f;
@@ -159,6 +166,7 @@ csv_record(struct batch_in *in, char *buf, const char **why)
 
 	free_fields(in);
 	in->record_done = 0;
+	in->field_failed = 0;
 	while (!in->record_done) {
 		if ((line = read_line(in, buf, &toolong)) == NULL) {
 			if (start == 0)
@@ -231,6 +239,8 @@ next_csv(struct batch_in *in, struct batch_rec *rec, char *buf)
 		return bad(rec, in->lineno, why);
 	}
 	rec->line = (unsigned long)start;
+	if (in->field_failed)
+		return bad(rec, rec->line, "out of memory reading the record");
 	if ((size_t)in->addr_col >= in->nfields)
 		return bad(rec, rec->line, "no value in the address column");
 	rec->address = strdup(trim(in->fields[in->addr_col]));

@@ -5,6 +5,7 @@
  *   JSON Lines: {"line":N,"key":{...}, ...the report of `check --json`}
  *   CSV: line,address,verdict,grade,score,findings,<key columns>
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,10 +14,28 @@
 
 #include "tool_batch.h"
 
+/* One field, quoted by libcsv.  Line breaks inside a field (a CSV key may
+ * hold them) become spaces: one record is one line, which is what lets
+ * --resume find the last whole record. */
 static int
 csv_field(FILE *fp, const char *s, int last)
 {
-	if (csv_fwrite(fp, s, strlen(s)) != 0)
+	char buf[512], *copy = buf, *p;
+	size_t n = strlen(s);
+	int rc;
+
+	if (strpbrk(s, "\r\n") != NULL) {
+		if (n >= sizeof(buf) && (copy = malloc(n + 1)) == NULL)
+			return -1;
+		memcpy(copy, s, n + 1);
+		for (p = copy; (p = strpbrk(p, "\r\n")) != NULL; p++)
+			*p = ' ';
+		s = copy;
+	}
+	rc = csv_fwrite(fp, s, n);
+	if (copy != buf)
+		free(copy);
+	if (rc != 0)
 		return -1;
 	return fputc(last ? '\n' : ',', fp) == EOF ? -1 : 0;
 }
@@ -154,10 +173,15 @@ record_line(const char *s, size_t len, enum batch_out_format format)
 	unsigned long n = 0;
 
 	if (format == BATCH_OUT_CSV) {
+		/* libcsv quotes every field: "N","address",... */
+		int quoted = len > 0 && *s == '"';
+		const char *p = s + quoted;
 		char *end;
 
-		n = strtoul(s, &end, 10);
-		return end != s && *end == ',' ? n : 0;
+		n = strtoul(p, &end, 10);
+		if (end == p || (quoted && *end++ != '"') || *end != ',')
+			return 0;
+		return n;
 	} else {
 		json_t *o = json_loadb(s, len, 0, NULL);
 		json_t *l = o ? json_object_get(o, "line") : NULL;
@@ -189,14 +213,25 @@ batch_out_resume(const char *path, enum batch_out_format format,
 
 		pos += len;
 		if (line[len - 1] != '\n')
-			break; /* the half-written last line */
+			break; /* the half-written last line: cut off */
 		n = record_line(line, (size_t)len - 1, format);
 		if (first && format == BATCH_OUT_CSV &&
-		    strncmp(line, "line,", 5) == 0) {
+		    (strncmp(line, "line,", 5) == 0 ||
+		     strncmp(line, "\"line\",", 7) == 0)) {
 			*has_header = 1;
 			good = pos;
 		} else if (n == 0) {
-			break;
+			/* Records are written whole, so a complete line that is
+			 * not one means another format or another file: refuse
+			 * rather than cut away what is there. */
+			fprintf(stderr, "scorer batch: %s: byte %lld is not a "
+			        "%s record of scorer batch; not resuming\n", path,
+			        (long long)(pos - len),
+			        format == BATCH_OUT_CSV ? "CSV" : "JSON Lines");
+			free(line);
+			fclose(fp);
+			errno = EINVAL;
+			return -1;
 		} else {
 			*last_line = n;
 			good = pos;

@@ -164,6 +164,30 @@ else
 	fail gnu-parallel "GNU parallel is not installed"
 fi
 
+# ---- resume: CSV (quoted fields, a line break inside a key), wrong format --
+printf 'id,email,name\n1,a@good.test,"Al\nice"\n2,b@nullmx.test,Bob\n3,c@good.test,Carol\n' \
+	>"$WORK/r.csv"
+batch --input "$WORK/r.csv" --column email --format csv --output "$WORK/r-full.csv"
+head -n 2 "$WORK/r-full.csv" >"$WORK/r-cut.csv"
+printf '"5","c@go' >>"$WORK/r-cut.csv"
+batch --input "$WORK/r.csv" --column email --format csv --output "$WORK/r-cut.csv" \
+	--resume
+if cmp -s "$WORK/r-full.csv" "$WORK/r-cut.csv" &&
+	[ "$(wc -l <"$WORK/r-full.csv")" -eq 4 ]; then
+	pass csv-resume
+else
+	fail csv-resume "$(diff "$WORK/r-full.csv" "$WORK/r-cut.csv" | head -5)"
+fi
+cp "$WORK/small.jsonl" "$WORK/wrong.jsonl"
+if batch --input "$WORK/small.txt" --output "$WORK/wrong.jsonl" --format csv \
+	--resume 2>/dev/null; then
+	fail resume-wrong-format "resumed a JSON Lines file as CSV"
+elif ! cmp -s "$WORK/small.jsonl" "$WORK/wrong.jsonl"; then
+	fail resume-wrong-format "the existing output was changed"
+else
+	pass resume-wrong-format
+fi
+
 # ---- usage ---------------------------------------------------------------------
 if batch --resume >/dev/null 2>&1; then
 	fail resume-needs-output "accepted --resume without --output"
