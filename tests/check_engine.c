@@ -375,6 +375,78 @@ START_TEST(test_callback_resubmit_cached_domain)
 }
 END_TEST
 
+/* MX and the MX host's A answered, everything else silent: the job stays
+ * running while a STARTTLS probe waits on a server that never greets. */
+static size_t
+probe_world(void *arg, const struct dnsfake_query *q, unsigned char *out,
+            size_t cap)
+{
+	struct dnsmsg m;
+	char host[300];
+
+	(void)arg;
+	if (q->qtype == ns_t_mx && strncmp(q->name, "mx.", 3) != 0) {
+		dnsmsg_reply(&m, q, 0, 0, out, cap);
+		snprintf(host, sizeof(host), "mx.%s", q->name);
+		dnsmsg_mx(&m, NULL, 10, host);
+		return m.len;
+	}
+	if (q->qtype == ns_t_a && strncmp(q->name, "mx.", 3) == 0) {
+		dnsmsg_reply(&m, q, 0, 0, out, cap);
+		dnsmsg_a(&m, NULL, "127.0.0.1");
+		return m.len;
+	}
+	return 0;
+}
+
+static void
+drop_report(void *ud, sc_status_t st, sc_report_t *rep)
+{
+	(void)ud;
+	(void)st;
+	sc_report_free(rep);
+}
+
+/* Freeing the context while a job runs with a probe in flight: the job's
+ * deadline timer must leave the loop with it (ASan saw a use-after-free
+ * when the probes were torn down after the jobs). */
+START_TEST(test_free_with_probe_in_flight)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	struct dnsfake fs;
+	sc_ctx_t *ctx = NULL;
+	char addr[64];
+	size_t running = 0;
+	int l, i;
+
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(l, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(0x7f000001);
+	ck_assert_int_eq(bind(l, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(l, 16), 0);
+	ck_assert_int_eq(getsockname(l, (struct sockaddr *)&sa, &sl), 0);
+	dnsfake_start(&fs, probe_world, NULL);
+	ck_assert_int_eq(sc_ctx_new(&ctx), SC_OK);
+	ck_assert_int_eq(sc_ctx_set_rules_dir(ctx, test_rules_dir()), SC_OK);
+	ck_assert_int_eq(sc_ctx_add_resolver(ctx, dnsfake_addr(&fs, addr,
+	                                                       sizeof(addr))),
+	                 SC_OK);
+	ck_assert_int_eq(sc_ctx_set_allow_loopback(ctx, 1), SC_OK);
+	ck_assert_int_eq(sc_ctx_set_smtp_port(ctx, ntohs(sa.sin_port)), SC_OK);
+	ck_assert_int_eq(sc_check_async(ctx, "a@one.test", drop_report, NULL),
+	                 SC_OK);
+	for (i = 0; i < 5; i++)
+		sc_perform(ctx, 100, &running);
+	ck_assert_uint_eq(running, 1);
+	sc_ctx_free(ctx);
+	dnsfake_stop(&fs);
+	close(l);
+}
+END_TEST
+
 Suite *engine_suite(void)
 {
 	Suite *s = suite_create("engine");
@@ -386,6 +458,7 @@ Suite *engine_suite(void)
 	tcase_add_test(tc, test_two_domains_in_parallel);
 	tcase_add_test(tc, test_deadline_bounds_a_silent_server);
 	tcase_add_test(tc, test_free_with_checks_in_flight);
+	tcase_add_test(tc, test_free_with_probe_in_flight);
 	tcase_add_test(tc, test_callback_reentry);
 	tcase_add_test(tc, test_callback_resubmit_cached_domain);
 	suite_add_tcase(s, tc);
