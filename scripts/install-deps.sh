@@ -7,9 +7,10 @@ set -euo pipefail
 pkgs=(
 	build-essential pkg-config
 	libc-ares-dev libssl-dev libcurl4-openssl-dev libpsl-dev publicsuffix
-	libidn2-dev libinih-dev libjansson-dev
+	libidn2-dev libinih-dev libjansson-dev libcsv-dev openssl
 	check libsubunit-dev libxml2-dev libuv1-dev
 	knot knot-dnsutils dnsutils jq iproute2 python3-yaml
+	nginx-light parallel man-db
 	unbound
 	postfix
 	chromium fonts-dejavu-core time
