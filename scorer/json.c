@@ -153,7 +153,7 @@ sc_report_json(const sc_report_t *rep, char **out)
 	    set(o, "interception", interception_json(rep)) ||
 	    set(o, "findings", array_of(rep, 1)) ||
 	    set(o, "records", array_of(rep, 0)) ||
-	    set(o, "checks", rep->checks != NULL ? json_deep_copy(rep->checks)
+	    set(o, "checks", rep->checks != NULL ? json_incref(rep->checks)
 	                                         : json_object()) ||
 	    set(o, "scorer_version", json_string(SC_VERSION)))
 		goto done;

