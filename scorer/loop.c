@@ -82,21 +82,27 @@ sc_loop_watch(struct sc_loop *loop, int fd, int events, sc_io_cb cb,
 	return SC_OK;
 }
 
+static void
+timer_unlink(struct sc_loop *loop, struct sc_timer *t)
+{
+	if (t->prev != NULL)
+		t->prev->next = t->next;
+	else
+		loop->timers = t->next;
+	if (t->next != NULL)
+		t->next->prev = t->prev;
+	else
+		loop->timers_tail = t->prev;
+	t->prev = t->next = NULL;
+	t->armed = 0;
+}
+
 void
 sc_timer_stop(struct sc_loop *loop, struct sc_timer *t)
 {
-	struct sc_timer **pp;
-
 	if (!t->armed)
 		return;
-	for (pp = &loop->timers; *pp != NULL; pp = &(*pp)->next) {
-		if (*pp == t) {
-			*pp = t->next;
-			break;
-		}
-	}
-	t->armed = 0;
-	t->next = NULL;
+	timer_unlink(loop, t);
 	sc_loop_ext_sync(loop);
 }
 
@@ -104,18 +110,28 @@ void
 sc_timer_start(struct sc_loop *loop, struct sc_timer *t, unsigned ms,
                sc_timer_cb cb, void *arg)
 {
-	struct sc_timer **pp;
+	struct sc_timer *p;
 
 	sc_timer_stop(loop, t);
 	t->due = sc_now_ms() + ms;
 	t->cb = cb;
 	t->arg = arg;
 	t->armed = 1;
-	for (pp = &loop->timers; *pp != NULL && (*pp)->due <= t->due;
-	     pp = &(*pp)->next)
+	/* Most timers are deadlines of the same length armed one after the
+	 * other, so they belong at the end: look for the place from there
+	 * (ties stay in the order they were armed). */
+	for (p = loop->timers_tail; p != NULL && p->due > t->due; p = p->prev)
 		;
-	t->next = *pp;
-	*pp = t;
+	t->prev = p;
+	t->next = p != NULL ? p->next : loop->timers;
+	if (t->next != NULL)
+		t->next->prev = t;
+	else
+		loop->timers_tail = t;
+	if (p != NULL)
+		p->next = t;
+	else
+		loop->timers = t;
 	sc_loop_ext_sync(loop);
 }
 
@@ -143,9 +159,7 @@ run_timers(struct sc_loop *loop)
 	struct sc_timer *t;
 
 	while ((t = loop->timers) != NULL && t->due <= now) {
-		loop->timers = t->next;
-		t->armed = 0;
-		t->next = NULL;
+		timer_unlink(loop, t);
 		t->cb(t->arg);
 	}
 	sc_loop_ext_sync(loop);

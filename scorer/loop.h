@@ -23,7 +23,7 @@ struct sc_timer {
 	sc_timer_cb cb;
 	void *arg;
 	int armed;
-	struct sc_timer *next;   /* armed timers, sorted by due */
+	struct sc_timer *prev, *next; /* armed timers, sorted by due */
 };
 
 struct sc_watch {
@@ -46,7 +46,7 @@ struct sc_loop_ext {
 struct sc_loop {
 	struct sc_watch *watch;
 	size_t nwatch, capwatch;
-	struct sc_timer *timers;
+	struct sc_timer *timers, *timers_tail;
 	struct sc_loop_ext ext;       /* socket_cb NULL: we poll() ourselves */
 	uint64_t ext_due;             /* due time last told, 0: none */
 };

@@ -53,6 +53,49 @@ START_TEST(test_stopped_timer_does_not_fire)
 }
 END_TEST
 
+static uint64_t fired_due[256];
+static int nfired;
+
+static void
+record_due(void *arg)
+{
+	fired_due[nfired++] = ((struct sc_timer *)arg)->due;
+}
+
+/* Many timers armed, re-armed and stopped in a scrambled order: every
+ * armed one fires once, in order of due time, and no stopped one does. */
+START_TEST(test_many_timers_in_order)
+{
+	struct sc_loop loop;
+	static struct sc_timer t[200];
+	unsigned seed = 12345;
+	int i, armed = 0, guard = 0;
+
+	memset(t, 0, sizeof(t));
+	nfired = 0;
+	sc_loop_init(&loop);
+	for (i = 0; i < 200; i++) {
+		seed = seed * 1103515245u + 12345u;
+		sc_timer_start(&loop, &t[i], (seed >> 16) % 40, record_due, &t[i]);
+	}
+	for (i = 0; i < 200; i += 3) {
+		seed = seed * 1103515245u + 12345u;
+		sc_timer_start(&loop, &t[i], (seed >> 16) % 40, record_due, &t[i]);
+	}
+	for (i = 1; i < 200; i += 5)
+		sc_timer_stop(&loop, &t[i]);
+	for (i = 0; i < 200; i++)
+		armed += t[i].armed;
+	while (loop.timers != NULL && guard++ < 200)
+		ck_assert_int_eq(sc_loop_once(&loop, 100), SC_OK);
+	ck_assert_int_eq(nfired, armed);
+	for (i = 1; i < nfired; i++)
+		ck_assert(fired_due[i - 1] <= fired_due[i]);
+	ck_assert_ptr_null(loop.timers_tail);
+	sc_loop_clear(&loop);
+}
+END_TEST
+
 struct pipe_state {
 	struct sc_loop *loop;
 	int reads;
@@ -114,6 +157,7 @@ Suite *loop_suite(void)
 
 	tcase_add_test(tc, test_timers_fire_in_order);
 	tcase_add_test(tc, test_stopped_timer_does_not_fire);
+	tcase_add_test(tc, test_many_timers_in_order);
 	tcase_add_test(tc, test_watch_and_unwatch_in_callback);
 	tcase_add_test(tc, test_watch_out_of_memory);
 	suite_add_tcase(s, tc);
