@@ -42,7 +42,7 @@ W=${BENCH_DIR:-$TOP/build/bench/batch}
 CONC=${BENCH_CONCURRENCY:-1000}
 REPEAT=${BENCH_REPEAT:-3}
 REPEAT_LARGE=${BENCH_REPEAT_LARGE:-1} # lists of 1,000,000 and more
-USERS=${BENCH_USERS:-100000 1000000}
+USERS=${BENCH_USERS-100000 1000000} # "" for run 1 alone
 NDOM=${BENCH_DOMAINS:-10000}
 LAYOUT=${BENCH_LAYOUT:-big}
 PERF_S=${BENCH_DNSPERF_S:-10}
@@ -178,6 +178,29 @@ if [ "$HAVE_DNSPERF" = 1 ]; then
 	echo "== the DNS server's limit: dnsperf, the same query mix, ${PERF_S} s x$REPEAT:" \
 	    "best $(printf '%.0f' "$limit_qps") queries/s (spread $qspread)" \
 	    "= $(printf '%.0f' "$limit_dps") domains/s at $qpd queries a domain"
+	# The CPU a client that does nothing but send and receive needs for
+	# the same queries: dnsperf, each query once, 128 in flight as
+	# scorer keeps (dns.h), 2 s timeout.  Its user+sys time per query
+	# times the queries per domain is a floor no DNS client beats by
+	# much: most of it is the kernel's (loopback delivery of every
+	# datagram, the server's wake-ups), charged to the sender.
+	rm -f "$W/dnsperf.cpu"
+	for _ in $(seq "$REPEAT"); do
+		"$GNUTIME" -f '%e %U %S' -o "$W/dnsperf.time1" \
+		    dnsperf -s "$LAB_HOST" -p "$LAB_PORT" -d "$W/queries.txt" \
+		    -n 1 -c 1 -q 128 -t 2 >"$W/dnsperf1.out" 2>&1 ||
+		    die "dnsperf failed: $(tail -3 "$W/dnsperf1.out")"
+		read -r _ u s <"$W/dnsperf.time1"
+		echo "$u $s" >>"$W/dnsperf.cpu"
+	done
+	read -r floor _ < <(awk '{ print $1 + $2 }' "$W/dnsperf.cpu" \
+	    >"$W/dnsperf.cpus"; BIG=0 stats "$W/dnsperf.cpus" 1 \
+	    "$(echo "1000000 * $qpd / $nq" | bc -l)")
+	echo "   a bare DNS client's CPU for the same queries (dnsperf -n 1" \
+	    "-q 128, user+sys): best $(printf '%.1f' "$floor") µs a domain" \
+	    "($(printf '%.2f' "$(echo "$floor / $qpd" | bc -l)") µs a query;" \
+	    "runs user_s sys_s: $(tr '\n' ';' <"$W/dnsperf.cpu" |
+	        sed 's/;$//;s/;/; /g'))"
 fi
 
 # Run 1's figures (now that the limit is known).
@@ -195,6 +218,11 @@ fi
 echo "   CPU (user+sys) per domain: best $(printf '%.1f' "$cpu") µs" \
     "(spread $cspread; target < 30 µs:" \
     "$(echo "$cpu < 30" | bc | sed 's/1/met/;s/0/MISSED/'))"
+read -r cu cs < <(sort -k2,2g -k3,3g "$W/dns.times" | awk -v n="$NDOM" '
+    { printf "%.1f %.1f\n", $2 * 1e6 / n, $3 * 1e6 / n; exit }')
+echo "   of which user $cu µs, kernel $cs µs (the run with the least user" \
+    "time)$([ -n "${floor:-}" ] && printf '; %.2fx the bare client' \
+    "$(echo "$cpu / $floor" | bc -l)")"
 echo "   peak RSS: best $((rss / 1024)) MB (spread $rspread)"
 echo "   runs (elapsed_s user_s sys_s maxrss_kB):" \
     "$(tr '\n' ';' <"$W/dns.times" | sed 's/;$//;s/;/; /g')"

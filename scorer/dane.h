@@ -37,6 +37,8 @@ struct sc_dane_state {
 	sc_lookup_cb mx_then;      /* the "domain" check's follow-up of the MX
 	                            * lookup, which ours wraps */
 	struct sc_lookup *root;    /* ". SOA": does the resolver validate? */
+	int root_known;            /* 1: answered for an earlier domain */
+	int root_ad;               /* ... and then with this AD flag */
 	struct sc_dane_host *h;
 	size_t n;
 };

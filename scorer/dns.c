@@ -105,6 +105,7 @@ sc_dns_init(struct sc_dns *dns, struct sc_loop *loop, const char *servers,
 	opt.sock_state_cb = on_sock_state;
 	opt.sock_state_cb_data = dns;
 	opt.timeout = (int)timeout_ms;
+	dns->try_ms = timeout_ms;
 	opt.tries = (int)tries;
 	/* No search list, no /etc/hosts: we ask about names as given. */
 	opt.ndomains = 0;
@@ -676,7 +677,12 @@ send_query(struct sc_dns *dns, struct sc_lookup *lk)
 	dns->inflight++;
 	ares_send(dns->channel, buf, len, on_answer, q);
 	ares_free_string(buf);
-	dns_rearm(dns);
+	/* A new query is due for retry after the first per-try timeout:
+	 * when the timer fires before that, it stands.  (ares_timeout()
+	 * walks every query in flight; after each send it was 4 % of a
+	 * batch's CPU.) */
+	if (!dns->timer.armed || dns->timer.due > sc_now_ms() + dns->try_ms)
+		dns_rearm(dns);
 	return SC_OK;
 }
 

@@ -62,6 +62,7 @@ struct sc_dns {
 	struct sc_loop *loop;
 	struct sc_timer timer;
 	unsigned inflight;
+	unsigned try_ms;               /* c-ares' first per-try timeout */
 	struct sc_lookup *queue_head, *queue_tail;
 	/* Query ids: c-ares' ares_send() keeps the id of the message it is
 	 * given, so we draw them, unpredictably (getrandom), in batches. */

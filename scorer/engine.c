@@ -115,6 +115,11 @@ assess(struct sc_domain *dom)
 	}
 	if (dom->hits.failed)
 		dom->status = SC_ENOMEM;
+	/* Serialised once here rather than once per report: every address
+	 * of the domain shows the same text. */
+	if (dom->status == SC_OK &&
+	    (dom->described_text = sc_text_json(dom->described)) == NULL)
+		dom->status = SC_ENOMEM;
 }
 
 /* The job is over (all answered, or the deadline passed): assess once and
@@ -258,6 +263,7 @@ domain_free(struct sc_domain *dom)
 		if (sc_checks[i]->clear != NULL)
 			sc_checks[i]->clear(dom);
 	json_decref(dom->described);
+	sc_text_unref(dom->described_text);
 	sc_hits_clear(&dom->hits);
 	sc_free(dom->name);
 	sc_free(dom->regdom);

@@ -15,6 +15,7 @@
 
 #include "address.h"
 #include "dns.h"
+#include "json_write.h"
 #include "http.h"
 #include "domainset.h"
 #include "loop.h"
@@ -80,6 +81,7 @@ struct sc_domain {
 
 	struct sc_hits hits;          /* assessment, once DONE */
 	json_t *described;            /* each check's description, once DONE */
+	struct sc_text *described_text; /* its JSON text, shared by reports */
 	sc_status_t status;           /* SC_OK, or why no assessment */
 	struct sc_req *waiters;
 	struct sc_domain *hnext;      /* cache chain */
@@ -215,6 +217,10 @@ struct sc_ctx {
 	struct sc_domainset *disposable;
 	struct sc_domainset *providers;
 	psl_ctx_t *psl;
+	/* Does the resolver validate?  The answer to dane.c's ". SOA"
+	 * probe, kept a while so that a batch asks once, not per domain. */
+	int root_ad;
+	uint64_t root_ad_until;       /* monotonic ms; 0: not known */
 
 	struct sc_domain *bucket[SC_DOMAIN_BUCKETS];
 	struct sc_domain *lru_head, *lru_tail;

@@ -1,5 +1,6 @@
 /*
- * Reports as JSON, with jansson (it escapes and validates UTF-8 for us).
+ * Reports as JSON: the report written straight as text (json_write.c),
+ * and jansson values for the parts that are built as trees.
  * The schema is documented in docs/json.md; fields are only ever added.
  */
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "engine.h"
 #include "internal.h"
+#include "json_write.h"
 #include "report.h"
 
 json_t *
@@ -39,132 +41,159 @@ sc_json_put(json_t *o, const char *key, json_t *v, int *failed)
 		*failed = 1;
 }
 
-static json_t *
-jstr(const char *s)
+/* The report, written field by field: no tree is built (a batch writes one
+ * per input line), and the domain's "checks" part is spliced in as the
+ * text the domain's job serialised once (json_write.h).  Key order and
+ * bytes are what json_dumps(JSON_COMPACT) gave for the tree this replaced. */
+#define KEY(jw, k) sc_jw_raw((jw), "\"" k "\":", sizeof(k) + 2)
+
+static void
+finding_write(struct sc_jw *jw, const sc_finding_t *f)
 {
-	return s == NULL ? json_null() : sc_json_string(s, strlen(s));
+	KEY(jw, "id");
+	sc_jw_cstr(jw, f->id);
+	sc_jw_lit(jw, ",");
+	KEY(jw, "severity");
+	sc_jw_cstr(jw, sc_severity_str(f->severity));
+	sc_jw_lit(jw, ",");
+	KEY(jw, "category");
+	sc_jw_cstr(jw, sc_category_str(f->category));
+	sc_jw_lit(jw, ",");
+	KEY(jw, "points");
+	sc_jw_int(jw, f->points);
+	sc_jw_lit(jw, ",");
+	KEY(jw, "title");
+	sc_jw_cstr(jw, f->title);
+	sc_jw_lit(jw, ",");
+	KEY(jw, "detail");
+	sc_jw_cstr(jw, f->detail);
+	sc_jw_lit(jw, ",");
+	KEY(jw, "why");
+	sc_jw_cstr(jw, f->why);
+	sc_jw_lit(jw, ",");
+	KEY(jw, "fix");
+	sc_jw_cstr(jw, f->fix);
 }
 
-/* json_object_set_new() consumes the value even on failure. */
-static int
-set(json_t *obj, const char *key, json_t *val)
+static void
+record_write(struct sc_jw *jw, const sc_record_t *r)
 {
-	return val == NULL || json_object_set_new(obj, key, val) != 0 ? -1 : 0;
-}
-
-static json_t *
-finding_json(const sc_finding_t *f)
-{
-	json_t *o = json_object();
-
-	if (o == NULL)
-		return NULL;
-	if (set(o, "id", json_string(f->id)) ||
-	    set(o, "severity", json_string(sc_severity_str(f->severity))) ||
-	    set(o, "category", json_string(sc_category_str(f->category))) ||
-	    set(o, "points", json_integer(f->points)) ||
-	    set(o, "title", jstr(f->title)) || set(o, "detail", jstr(f->detail)) ||
-	    set(o, "why", jstr(f->why)) || set(o, "fix", jstr(f->fix))) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
-}
-
-static json_t *
-record_json(const sc_record_t *r)
-{
-	json_t *o = json_object(), *data = json_array();
 	size_t i;
 
-	if (o == NULL || data == NULL)
-		goto fail;
-	for (i = 0; i < r->count; i++)
-		if (json_array_append_new(data, jstr(r->data[i])) != 0)
-			goto fail;
-	if (set(o, "name", jstr(r->name)) || set(o, "type", json_string(r->type)) ||
-	    set(o, "status", json_string(sc_dns_outcome_str(r->outcome))) ||
-	    set(o, "authenticated", json_boolean(r->authenticated)) ||
-	    set(o, "elapsed_ms", json_integer(r->elapsed_ms))) {
-		json_decref(data);
-		goto fail;
+	KEY(jw, "name");
+	sc_jw_cstr(jw, r->name);
+	sc_jw_lit(jw, ",");
+	KEY(jw, "type");
+	sc_jw_cstr(jw, r->type);
+	sc_jw_lit(jw, ",");
+	KEY(jw, "status");
+	sc_jw_cstr(jw, sc_dns_outcome_str(r->outcome));
+	sc_jw_lit(jw, ",");
+	KEY(jw, "authenticated");
+	if (r->authenticated)
+		sc_jw_lit(jw, "true");
+	else
+		sc_jw_lit(jw, "false");
+	sc_jw_lit(jw, ",");
+	KEY(jw, "elapsed_ms");
+	sc_jw_int(jw, r->elapsed_ms);
+	sc_jw_lit(jw, ",");
+	KEY(jw, "data");
+	sc_jw_lit(jw, "[");
+	for (i = 0; i < r->count; i++) {
+		if (i > 0)
+			sc_jw_lit(jw, ",");
+		sc_jw_cstr(jw, r->data[i]);
 	}
-	if (set(o, "data", data))
-		goto fail;
-	return o;
-fail:
-	json_decref(o);
-	return NULL;
+	sc_jw_lit(jw, "]");
 }
 
-static json_t *
-array_of(const sc_report_t *rep, int findings)
+static void
+array_write(struct sc_jw *jw, const sc_report_t *rep, int findings)
 {
-	json_t *a = json_array();
 	size_t i, n = findings ? rep->nfinding : rep->nrecord;
 
-	if (a == NULL)
-		return NULL;
+	sc_jw_lit(jw, "[");
 	for (i = 0; i < n; i++) {
-		json_t *v = findings ? finding_json(&rep->finding[i])
-		                     : record_json(&rep->record[i]);
-
-		if (v == NULL || json_array_append_new(a, v) != 0) {
-			json_decref(a);
-			return NULL;
-		}
+		if (i > 0)
+			sc_jw_lit(jw, ",");
+		sc_jw_lit(jw, "{");
+		if (findings)
+			finding_write(jw, &rep->finding[i]);
+		else
+			record_write(jw, &rep->record[i]);
+		sc_jw_lit(jw, "}");
 	}
-	return a;
+	sc_jw_lit(jw, "]");
 }
 
 /* {"verdict": "protected|exposed|unknown", "via": "mta-sts"|"dane"|null,
  *  "detail": "..."} */
-static json_t *
-interception_json(const sc_report_t *rep)
+static void
+interception_write(struct sc_jw *jw, const sc_report_t *rep)
 {
 	const char *why = NULL;
 	sc_interception_t v = sc_report_interception(rep, &why);
-	const char *via = sc_report_interception_via(rep);
 
-	return json_pack("{s:s, s:o, s:o}",
-	                 "verdict", sc_interception_verdict_str(v),
-	                 "via", via != NULL ? json_string(via) : json_null(),
-	                 "detail", jstr(why));
+	sc_jw_lit(jw, "{");
+	KEY(jw, "verdict");
+	sc_jw_cstr(jw, sc_interception_verdict_str(v));
+	sc_jw_lit(jw, ",");
+	KEY(jw, "via");
+	sc_jw_cstr(jw, sc_report_interception_via(rep));
+	sc_jw_lit(jw, ",");
+	KEY(jw, "detail");
+	sc_jw_cstr(jw, why);
+	sc_jw_lit(jw, "}");
 }
 
 sc_status_t
 sc_report_json(const sc_report_t *rep, char **out)
 {
-	json_t *o;
-	sc_status_t st = SC_ENOMEM;
-	char *text;
+	struct sc_jw jw = { 0 };
 
 	if (rep == NULL || out == NULL)
 		return SC_EINVAL;
-	*out = NULL;
-	if ((o = json_object()) == NULL)
-		return SC_ENOMEM;
-	if (set(o, "address", jstr(rep->address)) ||
-	    set(o, "domain", jstr(rep->domain)) ||
-	    set(o, "verdict", json_string(sc_verdict_str(rep->verdict))) ||
-	    set(o, "grade", json_string(sc_report_grade(rep))) ||
-	    set(o, "score", json_integer(rep->score)) ||
-	    set(o, "elapsed_ms", json_integer(rep->elapsed_ms)) ||
-	    set(o, "interception", interception_json(rep)) ||
-	    set(o, "findings", array_of(rep, 1)) ||
-	    set(o, "records", array_of(rep, 0)) ||
-	    set(o, "checks", rep->checks != NULL ? json_incref(rep->checks)
-	                                         : json_object()) ||
-	    set(o, "scorer_version", json_string(SC_VERSION)))
-		goto done;
-	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (text == NULL)
-		goto done;
-	/* Hand out memory the caller frees with sc_free(). */
-	*out = sc_strdup(text);
-	free(text);
-	st = *out != NULL ? SC_OK : SC_ENOMEM;
-done:
-	json_decref(o);
-	return st;
+	sc_jw_lit(&jw, "{");
+	KEY(&jw, "address");
+	sc_jw_cstr(&jw, rep->address);
+	sc_jw_lit(&jw, ",");
+	KEY(&jw, "domain");
+	sc_jw_cstr(&jw, rep->domain);
+	sc_jw_lit(&jw, ",");
+	KEY(&jw, "verdict");
+	sc_jw_cstr(&jw, sc_verdict_str(rep->verdict));
+	sc_jw_lit(&jw, ",");
+	KEY(&jw, "grade");
+	sc_jw_cstr(&jw, sc_report_grade(rep));
+	sc_jw_lit(&jw, ",");
+	KEY(&jw, "score");
+	sc_jw_int(&jw, rep->score);
+	sc_jw_lit(&jw, ",");
+	KEY(&jw, "elapsed_ms");
+	sc_jw_int(&jw, rep->elapsed_ms);
+	sc_jw_lit(&jw, ",");
+	KEY(&jw, "interception");
+	interception_write(&jw, rep);
+	sc_jw_lit(&jw, ",");
+	KEY(&jw, "findings");
+	array_write(&jw, rep, 1);
+	sc_jw_lit(&jw, ",");
+	KEY(&jw, "records");
+	array_write(&jw, rep, 0);
+	sc_jw_lit(&jw, ",");
+	KEY(&jw, "checks");
+	if (rep->checks_text != NULL)
+		sc_jw_raw(&jw, rep->checks_text->s, rep->checks_text->len);
+	else if (rep->checks != NULL)
+		sc_jw_value(&jw, rep->checks);
+	else
+		sc_jw_lit(&jw, "{}");
+	sc_jw_lit(&jw, ",");
+	KEY(&jw, "scorer_version");
+	sc_jw_cstr(&jw, SC_VERSION);
+	sc_jw_lit(&jw, "}");
+	/* sc_malloc'd: the caller frees it with sc_free(). */
+	*out = sc_jw_finish(&jw, NULL);
+	return *out != NULL ? SC_OK : SC_ENOMEM;
 }

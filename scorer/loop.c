@@ -82,18 +82,82 @@ sc_loop_watch(struct sc_loop *loop, int fd, int events, sc_io_cb cb,
 	return SC_OK;
 }
 
+/*
+ * Armed timers live in a pairing heap: a batch arms a deadline per domain
+ * and c-ares re-arms one short timer after every answer, so a sorted list
+ * costs a walk past every deadline each time.  The heap is intrusive (no
+ * allocation that could fail while arming) and O(log n) amortised.
+ */
+static int
+timer_before(const struct sc_timer *a, const struct sc_timer *b)
+{
+	return a->due < b->due || (a->due == b->due && a->seq < b->seq);
+}
+
+/* Two roots (no parent, no sibling) into one. */
+static struct sc_timer *
+timer_meld(struct sc_timer *a, struct sc_timer *b)
+{
+	if (timer_before(b, a)) {
+		struct sc_timer *t = a;
+
+		a = b;
+		b = t;
+	}
+	b->prev = a;
+	b->sibling = a->child;
+	if (a->child != NULL)
+		a->child->prev = b;
+	a->child = b;
+	return a;
+}
+
+/* The children of a removed node into one heap: meld them in pairs left to
+ * right, then the pairs right to left (what keeps the bound logarithmic). */
+static struct sc_timer *
+timer_merge_pairs(struct sc_timer *a)
+{
+	struct sc_timer *pairs = NULL, *root = NULL, *b, *next;
+
+	while (a != NULL) {
+		b = a->sibling;
+		next = b != NULL ? b->sibling : NULL;
+		a->prev = a->sibling = NULL;
+		if (b != NULL) {
+			b->prev = b->sibling = NULL;
+			a = timer_meld(a, b);
+		}
+		a->sibling = pairs;     /* a stack: the last pair comes first */
+		pairs = a;
+		a = next;
+	}
+	while (pairs != NULL) {
+		next = pairs->sibling;
+		pairs->sibling = NULL;
+		root = root != NULL ? timer_meld(root, pairs) : pairs;
+		pairs = next;
+	}
+	return root;
+}
+
 static void
 timer_unlink(struct sc_loop *loop, struct sc_timer *t)
 {
-	if (t->prev != NULL)
-		t->prev->next = t->next;
-	else
-		loop->timers = t->next;
-	if (t->next != NULL)
-		t->next->prev = t->prev;
-	else
-		loop->timers_tail = t->prev;
-	t->prev = t->next = NULL;
+	struct sc_timer *sub = timer_merge_pairs(t->child);
+
+	if (t == loop->timers) {
+		loop->timers = sub;
+	} else {
+		if (t->prev->child == t)
+			t->prev->child = t->sibling;
+		else
+			t->prev->sibling = t->sibling;
+		if (t->sibling != NULL)
+			t->sibling->prev = t->prev;
+		if (sub != NULL)
+			loop->timers = timer_meld(loop->timers, sub);
+	}
+	t->child = t->sibling = t->prev = NULL;
 	t->armed = 0;
 }
 
@@ -110,28 +174,15 @@ void
 sc_timer_start(struct sc_loop *loop, struct sc_timer *t, unsigned ms,
                sc_timer_cb cb, void *arg)
 {
-	struct sc_timer *p;
-
-	sc_timer_stop(loop, t);
+	if (t->armed)
+		timer_unlink(loop, t);
 	t->due = sc_now_ms() + ms;
+	t->seq = loop->timer_seq++;
 	t->cb = cb;
 	t->arg = arg;
 	t->armed = 1;
-	/* Most timers are deadlines of the same length armed one after the
-	 * other, so they belong at the end: look for the place from there
-	 * (ties stay in the order they were armed). */
-	for (p = loop->timers_tail; p != NULL && p->due > t->due; p = p->prev)
-		;
-	t->prev = p;
-	t->next = p != NULL ? p->next : loop->timers;
-	if (t->next != NULL)
-		t->next->prev = t;
-	else
-		loop->timers_tail = t;
-	if (p != NULL)
-		p->next = t;
-	else
-		loop->timers = t;
+	t->child = t->sibling = t->prev = NULL;
+	loop->timers = loop->timers != NULL ? timer_meld(loop->timers, t) : t;
 	sc_loop_ext_sync(loop);
 }
 

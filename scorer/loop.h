@@ -23,7 +23,10 @@ struct sc_timer {
 	sc_timer_cb cb;
 	void *arg;
 	int armed;
-	struct sc_timer *prev, *next; /* armed timers, sorted by due */
+	uint64_t seq;            /* arming order: ties fire first-armed first */
+	/* Pairing heap links: the first child, the next sibling, and the node
+	 * before (the parent when this is a first child, else the sibling). */
+	struct sc_timer *child, *sibling, *prev;
 };
 
 struct sc_watch {
@@ -46,7 +49,8 @@ struct sc_loop_ext {
 struct sc_loop {
 	struct sc_watch *watch;
 	size_t nwatch, capwatch;
-	struct sc_timer *timers, *timers_tail;
+	struct sc_timer *timers;      /* root of the heap: the first due */
+	uint64_t timer_seq;
 	struct sc_loop_ext ext;       /* socket_cb NULL: we poll() ourselves */
 	uint64_t ext_due;             /* due time last told, 0: none */
 };

@@ -45,6 +45,7 @@ sc_report_free(sc_report_t *rep)
 	sc_free(rep->finding);
 	sc_free(rep->record);
 	json_decref(rep->checks);
+	sc_text_unref(rep->checks_text);
 	sc_free(rep->interception_why);
 	sc_free(rep->address);
 	sc_free(rep->domain);
@@ -239,6 +240,7 @@ sc_report_build(const struct sc_req *req, sc_report_t **out)
 	 * at peak.) */
 #if JSON_HAVE_ATOMIC_BUILTINS || JSON_HAVE_SYNC_BUILTINS
 	rep->checks = json_incref(dom->described);
+	rep->checks_text = sc_text_ref(dom->described_text);
 #else
 	if (dom->described != NULL &&
 	    (rep->checks = json_deep_copy(dom->described)) == NULL) {

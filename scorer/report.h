@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 
+#include "json_write.h"
 #include "rules.h"
 #include "scorer.h"
 
@@ -19,6 +20,7 @@ struct sc_report {
 	sc_record_t *record;      /* strings and data owned by the report */
 	size_t nrecord;
 	json_t *checks;           /* what each check saw: {"name": {...}} */
+	struct sc_text *checks_text; /* its JSON text (shared), or NULL */
 	sc_interception_t interception; /* interception.c's answer */
 	const char *interception_via;   /* static, or NULL */
 	char *interception_why;

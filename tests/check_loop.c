@@ -53,13 +53,16 @@ START_TEST(test_stopped_timer_does_not_fire)
 }
 END_TEST
 
-static uint64_t fired_due[256];
+static uint64_t fired_due[4096], fired_seq[4096];
 static int nfired;
 
 static void
 record_due(void *arg)
 {
-	fired_due[nfired++] = ((struct sc_timer *)arg)->due;
+	const struct sc_timer *t = arg;
+
+	fired_seq[nfired] = t->seq;
+	fired_due[nfired++] = t->due;
 }
 
 /* Many timers armed, re-armed and stopped in a scrambled order: every
@@ -91,7 +94,60 @@ START_TEST(test_many_timers_in_order)
 	ck_assert_int_eq(nfired, armed);
 	for (i = 1; i < nfired; i++)
 		ck_assert(fired_due[i - 1] <= fired_due[i]);
-	ck_assert_ptr_null(loop.timers_tail);
+	sc_loop_clear(&loop);
+}
+END_TEST
+
+/* The heap under churn: thousands of timers, most re-armed or stopped
+ * from anywhere in the heap (its root, first children, deep siblings),
+ * some stopped from inside callbacks.  Every armed one fires once, in
+ * order of due time and, for equal due times, in the order armed. */
+static struct sc_timer churn[3000];
+static struct sc_loop *churn_loop;
+
+static void
+record_and_stop(void *arg)
+{
+	struct sc_timer *t = arg;
+	size_t i = (size_t)(t - churn);
+
+	record_due(arg);
+	/* A callback stops a timer further on, as a finished job does. */
+	if (i + 7 < SC_ARRAY_LEN(churn))
+		sc_timer_stop(churn_loop, &churn[i + 7]);
+}
+
+START_TEST(test_timer_heap_churn)
+{
+	struct sc_loop loop;
+	unsigned seed = 777;
+	size_t i, n = SC_ARRAY_LEN(churn);
+	int round, guard = 0;
+
+	memset(churn, 0, sizeof(churn));
+	nfired = 0;
+	sc_loop_init(&loop);
+	churn_loop = &loop;
+	for (round = 0; round < 4; round++) {
+		for (i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			if ((seed >> 16) % 5 == 0)
+				sc_timer_stop(&loop, &churn[i]);
+			else
+				sc_timer_start(&loop, &churn[i], (seed >> 16) % 30,
+				    record_and_stop, &churn[i]);
+		}
+	}
+	while (loop.timers != NULL && guard++ < 1000)
+		ck_assert_int_eq(sc_loop_once(&loop, 100), SC_OK);
+	ck_assert_ptr_null(loop.timers);
+	ck_assert_int_gt(nfired, 100);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(churn[i].armed, 0);
+	for (i = 1; i < (size_t)nfired; i++)
+		ck_assert(fired_due[i - 1] < fired_due[i] ||
+		    (fired_due[i - 1] == fired_due[i] &&
+		    fired_seq[i - 1] < fired_seq[i]));
 	sc_loop_clear(&loop);
 }
 END_TEST
@@ -158,6 +214,7 @@ Suite *loop_suite(void)
 	tcase_add_test(tc, test_timers_fire_in_order);
 	tcase_add_test(tc, test_stopped_timer_does_not_fire);
 	tcase_add_test(tc, test_many_timers_in_order);
+	tcase_add_test(tc, test_timer_heap_churn);
 	tcase_add_test(tc, test_watch_and_unwatch_in_callback);
 	tcase_add_test(tc, test_watch_out_of_memory);
 	suite_add_tcase(s, tc);

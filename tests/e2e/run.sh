@@ -322,16 +322,40 @@ case_dane_lab() {
 			pass dane-lab
 		fi
 	fi
-	selected interception-text || return 0
-	run check --rules "$RULES" --resolver "$LAB_DNS" \
-	    --allow-loopback a@icpt-sts.test a@tls-notls.test
-	if ! grep -q 'read on the way? no: protected by MTA-STS' "$WORK/out"; then
-		fail interception-text "no protected line for icpt-sts.test"
-	elif ! grep -q 'read on the way? yes: MX host mx.tls-notls.test' \
-	    "$WORK/out"; then
-		fail interception-text "no exposed line for tls-notls.test"
+	if selected interception-text; then
+		run check --rules "$RULES" --resolver "$LAB_DNS" \
+		    --allow-loopback a@icpt-sts.test a@tls-notls.test
+		if ! grep -q 'read on the way? no: protected by MTA-STS' \
+		    "$WORK/out"; then
+			fail interception-text "no protected line for icpt-sts.test"
+		elif ! grep -q 'read on the way? yes: MX host mx.tls-notls.test' \
+		    "$WORK/out"; then
+			fail interception-text "no exposed line for tls-notls.test"
+		else
+			pass interception-text
+		fi
+	fi
+	# The root probe's answer is the resolver's, kept on the context:
+	# two unsigned domains checked one after the other by one batch
+	# ask ". SOA" once, and both still get dnssec.unsigned.
+	selected dnssec-root-memo || return 0
+	printf 'a@dnssec-unsigned.test\nb@dane-unsigned.test\n' >"$WORK/memo.in"
+	run batch --rules "$RULES" --resolver "${UNBOUND_DNS:-127.0.0.1:1}" \
+	    --allow-loopback --skip starttls,mta_sts,breach --concurrency 1 \
+	    --input "$WORK/memo.in"
+	local soa unsigned validates
+	soa=$(jq -s '[.[].records[] | select(.name == "." and .type == "SOA")]
+	    | length' "$WORK/out" 2>/dev/null)
+	unsigned=$(jq -s '[.[] | select(any(.findings[];
+	    .id == "dnssec.unsigned"))] | length' "$WORK/out" 2>/dev/null)
+	validates=$(jq -s '[.[] | select(.checks.dane.resolver_validates)] |
+	    length' "$WORK/out" 2>/dev/null)
+	if [ "$soa" != 1 ] || [ "$unsigned" != 2 ] || [ "$validates" != 2 ]; then
+		fail dnssec-root-memo "root SOA lookups $soa (want 1)," \
+		    "dnssec.unsigned in $unsigned reports, resolver_validates in" \
+		    "$validates (want 2 each)"
 	else
-		pass interception-text
+		pass dnssec-root-memo
 	fi
 }
 # ---- DANE lab: end ----------------------------------------------------------

@@ -1,0 +1,304 @@
+/*
+ * JSON text without a tree (json_write.h).  Strings are copied in runs:
+ * the common case, printable ASCII, costs a scan and one memcpy.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "json_write.h"
+
+static int
+jw_reserve(struct sc_jw *jw, size_t more)
+{
+	size_t cap;
+	char *p;
+
+	if (jw->failed)
+		return -1;
+	if (jw->cap - jw->len > more)
+		return 0;
+	cap = jw->cap ? jw->cap : 1024;
+	while (cap - jw->len <= more) {
+		if (cap > ((size_t)-1) / 2) {
+			jw->failed = 1;
+			return -1;
+		}
+		cap *= 2;
+	}
+	if ((p = sc_realloc(jw->buf, cap)) == NULL) {
+		jw->failed = 1;
+		return -1;
+	}
+	jw->buf = p;
+	jw->cap = cap;
+	return 0;
+}
+
+void
+sc_jw_raw(struct sc_jw *jw, const char *s, size_t len)
+{
+	if (jw_reserve(jw, len) != 0)
+		return;
+	memcpy(jw->buf + jw->len, s, len);
+	jw->len += len;
+}
+
+/* Length of the UTF-8 sequence at s[0..left), 0 if it is not one (as
+ * jansson's utf8_check_full: no overlong forms, no surrogates, nothing
+ * above U+10FFFF). */
+static size_t
+utf8_seq(const unsigned char *s, size_t left)
+{
+	size_t n, i;
+	unsigned long cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] < 0xc2)
+		return 0;
+	if (s[0] < 0xe0) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] < 0xf0) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] < 0xf5) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (n > left)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+static int
+is_utf8(const unsigned char *s, size_t len)
+{
+	size_t i = 0, n;
+
+	while (i < len) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((n = utf8_seq(s + i, len - i)) == 0)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+/* The escapes jansson writes (dump.c, dump_string without flags). */
+static void
+put_escape(struct sc_jw *jw, unsigned char c)
+{
+	char seq[8];
+
+	switch (c) {
+	case '\\': sc_jw_lit(jw, "\\\\"); break;
+	case '"': sc_jw_lit(jw, "\\\""); break;
+	case '\b': sc_jw_lit(jw, "\\b"); break;
+	case '\f': sc_jw_lit(jw, "\\f"); break;
+	case '\n': sc_jw_lit(jw, "\\n"); break;
+	case '\r': sc_jw_lit(jw, "\\r"); break;
+	case '\t': sc_jw_lit(jw, "\\t"); break;
+	default:
+		snprintf(seq, sizeof(seq), "\\u%04X", (unsigned)c);
+		sc_jw_raw(jw, seq, 6);
+	}
+}
+
+/* s is known to be UTF-8: only '"', '\\' and controls need escaping, and
+ * those are single bytes that never occur inside a multi-byte sequence. */
+static void
+put_escaped(struct sc_jw *jw, const unsigned char *s, size_t len)
+{
+	size_t i = 0, run;
+
+	sc_jw_lit(jw, "\"");
+	while (i < len) {
+		for (run = i; run < len && s[run] >= 0x20 && s[run] != '"' &&
+		     s[run] != '\\'; run++)
+			;
+		sc_jw_raw(jw, (const char *)s + i, run - i);
+		if (run < len)
+			put_escape(jw, s[run++]);
+		i = run;
+	}
+	sc_jw_lit(jw, "\"");
+}
+
+void
+sc_jw_str(struct sc_jw *jw, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i;
+
+	if (s == NULL) {
+		sc_jw_lit(jw, "null");
+		return;
+	}
+	if (is_utf8(u, len)) {
+		put_escaped(jw, u, len);
+		return;
+	}
+	/* Not UTF-8 (an address as typed, a TXT record): JSON must be, so
+	 * the string becomes printable ASCII, as sc_json_string() makes it. */
+	sc_jw_lit(jw, "\"");
+	if (jw_reserve(jw, len) != 0)
+		return;
+	for (i = 0; i < len; i++) {
+		char c = u[i] >= 0x20 && u[i] < 0x7f ? s[i] : '?';
+
+		if (c == '"' || c == '\\')
+			put_escape(jw, (unsigned char)c);
+		else
+			sc_jw_raw(jw, &c, 1);
+	}
+	sc_jw_lit(jw, "\"");
+}
+
+void
+sc_jw_cstr(struct sc_jw *jw, const char *s)
+{
+	sc_jw_str(jw, s, s != NULL ? strlen(s) : 0);
+}
+
+void
+sc_jw_int(struct sc_jw *jw, long long v)
+{
+	char num[32];
+	int n = snprintf(num, sizeof(num), "%lld", v);
+
+	sc_jw_raw(jw, num, (size_t)n);
+}
+
+void
+sc_jw_value(struct sc_jw *jw, const json_t *v)
+{
+	const char *key;
+	json_t *item;
+	size_t i, n;
+	char *text;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		sc_jw_lit(jw, "{");
+		n = 0;
+		/* Insertion order, as JSON_PRESERVE_ORDER gives (jansson >=
+		 * 2.8 iterates objects in that order). */
+		json_object_foreach((json_t *)v, key, item) {
+			if (n++ > 0)
+				sc_jw_lit(jw, ",");
+			put_escaped(jw, (const unsigned char *)key, strlen(key));
+			sc_jw_lit(jw, ":");
+			sc_jw_value(jw, item);
+		}
+		sc_jw_lit(jw, "}");
+		break;
+	case JSON_ARRAY:
+		sc_jw_lit(jw, "[");
+		n = json_array_size(v);
+		for (i = 0; i < n; i++) {
+			if (i > 0)
+				sc_jw_lit(jw, ",");
+			sc_jw_value(jw, json_array_get(v, i));
+		}
+		sc_jw_lit(jw, "]");
+		break;
+	case JSON_STRING:
+		put_escaped(jw, (const unsigned char *)json_string_value(v),
+		    json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		sc_jw_int(jw, (long long)json_integer_value(v));
+		break;
+	case JSON_TRUE:
+		sc_jw_lit(jw, "true");
+		break;
+	case JSON_FALSE:
+		sc_jw_lit(jw, "false");
+		break;
+	case JSON_NULL:
+		sc_jw_lit(jw, "null");
+		break;
+	default:
+		/* A real: jansson's own number formatting, rare enough. */
+		text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (text == NULL)
+			jw->failed = 1;
+		else
+			sc_jw_raw(jw, text, strlen(text));
+		free(text);
+	}
+}
+
+char *
+sc_jw_finish(struct sc_jw *jw, size_t *len)
+{
+	char *out = NULL;
+
+	sc_jw_raw(jw, "", 1);
+	if (!jw->failed) {
+		out = jw->buf;
+		if (len != NULL)
+			*len = jw->len - 1;
+		jw->buf = NULL;
+	}
+	sc_jw_clear(jw);
+	return out;
+}
+
+void
+sc_jw_clear(struct sc_jw *jw)
+{
+	sc_free(jw->buf);
+	memset(jw, 0, sizeof(*jw));
+}
+
+struct sc_text *
+sc_text_json(const json_t *v)
+{
+	struct sc_jw jw = { 0 };
+	struct sc_text *t;
+
+	sc_jw_value(&jw, v);
+	if (jw.failed || (t = sc_malloc(sizeof(*t) + jw.len + 1)) == NULL) {
+		sc_jw_clear(&jw);
+		return NULL;
+	}
+	t->refs = 1;
+	t->len = jw.len;
+	if (jw.len > 0)
+		memcpy(t->s, jw.buf, jw.len);
+	t->s[jw.len] = '\0';
+	sc_jw_clear(&jw);
+	return t;
+}
+
+struct sc_text *
+sc_text_ref(struct sc_text *t)
+{
+	if (t != NULL)
+		__atomic_add_fetch(&t->refs, 1, __ATOMIC_RELAXED);
+	return t;
+}
+
+void
+sc_text_unref(struct sc_text *t)
+{
+	if (t != NULL && __atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		sc_free(t);
+}

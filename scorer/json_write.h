@@ -1,0 +1,57 @@
+/*
+ * Writing JSON text straight into a buffer.
+ *
+ * A batch writes one report per input line, so reports are serialised
+ * without building a jansson tree first, and each domain's "checks" part
+ * (the same for every address of the domain) is serialised once and
+ * shared.  The output is byte for byte what jansson's json_dumps() with
+ * JSON_COMPACT gives for the same values (tests/check_json_write.c
+ * compares the two).
+ */
+#ifndef SC_JSON_WRITE_H
+#define SC_JSON_WRITE_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "scorer.h"
+
+/* A growing buffer; the first failed allocation sticks in "failed" and
+ * every later write is a no-op, so callers check once at the end. */
+struct sc_jw {
+	char *buf;
+	size_t len, cap;
+	int failed;
+};
+
+void sc_jw_raw(struct sc_jw *jw, const char *s, size_t len);
+/* s must be a string literal (the "" make anything else a compile error). */
+#define sc_jw_lit(jw, s) sc_jw_raw((jw), "" s "", sizeof(s) - 1)
+/* A JSON string of s[0..len): escaped as jansson does; bytes that are not
+ * UTF-8 make the whole string printable ASCII with '?' for the rest, as
+ * sc_json_string() does.  s NULL: null. */
+void sc_jw_str(struct sc_jw *jw, const char *s, size_t len);
+void sc_jw_cstr(struct sc_jw *jw, const char *s); /* NULL: null */
+void sc_jw_int(struct sc_jw *jw, long long v);
+/* Any jansson value (its strings are UTF-8 already). */
+void sc_jw_value(struct sc_jw *jw, const json_t *v);
+/* The text, NUL-terminated, owned by the caller (sc_free()); NULL if an
+ * allocation failed.  The writer is left empty either way. */
+char *sc_jw_finish(struct sc_jw *jw, size_t *len);
+void sc_jw_clear(struct sc_jw *jw);
+
+/* Immutable text shared by reference, counted atomically: a report may go
+ * to another thread and outlive the context that made it. */
+struct sc_text {
+	unsigned long refs;
+	size_t len;
+	char s[];
+};
+
+/* The JSON text of v in a new shared text (refs 1); NULL on ENOMEM. */
+struct sc_text *sc_text_json(const json_t *v);
+struct sc_text *sc_text_ref(struct sc_text *t);
+void sc_text_unref(struct sc_text *t);
+
+#endif /* SC_JSON_WRITE_H */

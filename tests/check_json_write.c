@@ -1,0 +1,280 @@
+/* The JSON writer: byte for byte what jansson writes for the same values,
+ * including the report, which it writes without building a tree. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "engine.h"
+#include "internal.h"
+#include "json_write.h"
+#include "report.h"
+
+static void
+assert_same_as_jansson(const json_t *v)
+{
+	char *want = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER |
+	                        JSON_ENCODE_ANY);
+	struct sc_text *got = sc_text_json(v);
+
+	ck_assert_ptr_nonnull(want);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_str_eq(got->s, want);
+	ck_assert_uint_eq(got->len, strlen(want));
+	free(want);
+	sc_text_unref(got);
+}
+
+START_TEST(test_values_as_jansson)
+{
+	char all[128];
+	json_t *o;
+	int i;
+
+	for (i = 0; i < 128; i++)
+		all[i] = (char)i;
+	o = json_pack("{s:i, s:I, s:b, s:b, s:n, s:[], s:{}, s:[i, s, [s], {}],"
+	              " s:{s:{s:s}}, s:s, s:f}",
+	              "int", -42, "big", (json_int_t)9007199254740993LL,
+	              "t", 1, "f", 0, "null", "empty_array", "empty_object",
+	              "mixed", 1, "two", "three", "nested", "deep", "deeper",
+	              "end", "\"quoted\\\" key", "utf-8: \xc3\xa9 \xe2\x82\xac "
+	              "\xf0\x9f\x98\x80 / \x7f", "real", 1.5);
+	ck_assert_ptr_nonnull(o);
+	/* Every ASCII byte, NUL and the controls included, in a value and
+	 * in a key. */
+	json_object_set_new(o, "ascii", json_stringn(all, sizeof(all)));
+	json_object_set_new(o, "key\n\t\x01\"\\", json_true());
+	assert_same_as_jansson(o);
+	assert_same_as_jansson(json_object_get(o, "ascii"));
+	json_decref(o);
+}
+END_TEST
+
+/* Strings that may not be UTF-8 go through sc_json_string() today: the
+ * writer must give the same text for any bytes. */
+START_TEST(test_any_bytes_as_sc_json_string)
+{
+	static const char *const pieces[] = {
+		"a", "\"", "\\", "\n", "\x01", "\x1f", "\x7f", " ", "\xc3\xa9",
+		"\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xc3", "\xe2\x82",
+		"\xc0\x80", "\xc1\xbf", "\xe0\x80\x80", "\xed\xa0\x80",
+		"\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\x80", "\xff", "\0",
+	};
+	unsigned seed = 4242;
+	int round;
+
+	for (round = 0; round < 20000; round++) {
+		char s[64], *want;
+		size_t len = 0, n;
+		struct sc_jw jw = { 0 };
+		json_t *j;
+		char *got;
+
+		seed = seed * 1103515245u + 12345u;
+		n = (seed >> 16) % 8;
+		while (n-- > 0) {
+			const char *p;
+			size_t plen;
+
+			seed = seed * 1103515245u + 12345u;
+			p = pieces[(seed >> 16) % SC_ARRAY_LEN(pieces)];
+			plen = p[0] == '\0' ? 1 : strlen(p);
+			memcpy(s + len, p, plen);
+			len += plen;
+		}
+		j = sc_json_string(s, len);
+		ck_assert_ptr_nonnull(j);
+		want = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+		sc_jw_str(&jw, s, len);
+		got = sc_jw_finish(&jw, NULL);
+		ck_assert_ptr_nonnull(got);
+		ck_assert_str_eq(got, want);
+		free(want);
+		sc_free(got);
+		json_decref(j);
+	}
+}
+END_TEST
+
+START_TEST(test_null_and_numbers)
+{
+	struct sc_jw jw = { 0 };
+	size_t len;
+	char *got;
+
+	sc_jw_lit(&jw, "[");
+	sc_jw_cstr(&jw, NULL);
+	sc_jw_lit(&jw, ",");
+	sc_jw_int(&jw, -9223372036854775807LL - 1);
+	sc_jw_lit(&jw, ",");
+	sc_jw_str(&jw, "", 0);
+	sc_jw_lit(&jw, "]");
+	got = sc_jw_finish(&jw, &len);
+	ck_assert_str_eq(got, "[null,-9223372036854775808,\"\"]");
+	ck_assert_uint_eq(len, strlen(got));
+	ck_assert_ptr_null(jw.buf);
+	sc_free(got);
+}
+END_TEST
+
+/* Out of memory at any point: NULL, nothing leaked (ASan and valgrind
+ * runs of the suite see leaks). */
+START_TEST(test_out_of_memory)
+{
+	json_t *o = json_pack("{s:s, s:[s, s]}", "a", "b", "c", "d", "e");
+	struct sc_jw jw = { 0 };
+	char big[3000];
+	unsigned long nth;
+
+	memset(big, 'x', sizeof(big));
+	sc_alloc_fail_at(1);
+	ck_assert_ptr_null(sc_text_json(o));
+	sc_alloc_fail_at(0);
+	for (nth = 1; nth <= 3; nth++) {
+		sc_alloc_fail_at(nth);
+		sc_jw_str(&jw, big, sizeof(big));    /* grows: 1024 -> 4096 */
+		sc_jw_str(&jw, big, sizeof(big));
+		ck_assert_ptr_null(sc_jw_finish(&jw, NULL));
+		sc_alloc_fail_at(0);
+	}
+	json_decref(o);
+}
+END_TEST
+
+START_TEST(test_shared_text)
+{
+	json_t *o = json_pack("{s:s}", "k", "v");
+	struct sc_text *t = sc_text_json(o);
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_ptr_eq(sc_text_ref(t), t);
+	ck_assert_uint_eq(t->refs, 2);
+	sc_text_unref(t);
+	ck_assert_str_eq(t->s, "{\"k\":\"v\"}");
+	sc_text_unref(t);
+	sc_text_unref(NULL);
+	json_decref(o);
+}
+END_TEST
+
+/* The report written field by field equals the tree the library used to
+ * build and hand to json_dumps(); "checks" spliced from the shared text
+ * equals "checks" written from the tree. */
+static json_t *
+expected_report(const sc_report_t *rep)
+{
+	json_t *f = json_array(), *r = json_array();
+	size_t i, k;
+
+	for (i = 0; i < rep->nfinding; i++) {
+		const sc_finding_t *x = &rep->finding[i];
+
+		json_array_append_new(f, json_pack(
+		    "{s:s, s:s, s:s, s:i, s:o, s:o, s:o, s:o}", "id", x->id,
+		    "severity", sc_severity_str(x->severity),
+		    "category", sc_category_str(x->category), "points", x->points,
+		    "title", sc_json_string(x->title, strlen(x->title)),
+		    "detail", sc_json_string(x->detail, strlen(x->detail)),
+		    "why", x->why ? json_string(x->why) : json_null(),
+		    "fix", json_string(x->fix)));
+	}
+	for (i = 0; i < rep->nrecord; i++) {
+		const sc_record_t *x = &rep->record[i];
+		json_t *data = json_array();
+
+		for (k = 0; k < x->count; k++)
+			json_array_append_new(data, sc_json_string(x->data[k],
+			    strlen(x->data[k])));
+		json_array_append_new(r, json_pack(
+		    "{s:s, s:s, s:s, s:b, s:i, s:o}", "name", x->name,
+		    "type", x->type, "status", sc_dns_outcome_str(x->outcome),
+		    "authenticated", x->authenticated,
+		    "elapsed_ms", (int)x->elapsed_ms, "data", data));
+	}
+	return json_pack("{s:o, s:s, s:s, s:s, s:i, s:i, s:{s:s, s:s, s:s},"
+	                 " s:o, s:o, s:O, s:s}",
+	                 "address", sc_json_string(rep->address,
+	                                           strlen(rep->address)),
+	                 "domain", rep->domain, "verdict", "insecure",
+	                 "grade", "D", "score", rep->score,
+	                 "elapsed_ms", (int)rep->elapsed_ms, "interception",
+	                 "verdict", "exposed", "via", "dane", "detail",
+	                 rep->interception_why, "findings", f, "records", r,
+	                 "checks", rep->checks, "scorer_version", SC_VERSION);
+}
+
+START_TEST(test_report_as_the_tree_was)
+{
+	sc_finding_t finding[2] = {
+		{ "spf.permissive", SC_SEV_HIGH, SC_CAT_SPOOFING,
+		  "\"v=spf1 +all\"\n\x01 bad \xff byte", "Title \xc3\xa9",
+		  NULL, "fix \\ it", 30 },
+		{ "tlsrpt.missing", SC_SEV_LOW, SC_CAT_INTERCEPTION, "d", "t",
+		  "why", "fix", 3 },
+	};
+	const char *data[] = { "10 mx.example.", "v=spf1 \xc3 -all", "" };
+	sc_record_t record[2] = {
+		{ "example.com", "MX", SC_DNS_OK, 1, 12, 3, data },
+		{ "_dmarc.example.com", "TXT", SC_DNS_NXDOMAIN, 0, 0, 0, NULL },
+	};
+	sc_report_t rep;
+	json_t *want_tree;
+	char *want, *got;
+	int pass;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.address = "user\xfe@example.com";
+	rep.domain = "example.com";
+	rep.verdict = SC_VERDICT_INSECURE;
+	rep.grade = 4;
+	rep.score = 41;
+	rep.elapsed_ms = 123;
+	rep.finding = finding;
+	rep.nfinding = 2;
+	rep.record = record;
+	rep.nrecord = 2;
+	rep.interception = SC_INTERCEPTION_EXPOSED;
+	rep.interception_via = "dane";
+	rep.interception_why = "TLSA \"records\" do not match";
+	rep.checks = json_pack("{s:{s:s, s:[i, b]}, s:{}}", "spf", "record",
+	                       "v=spf1 \xe2\x82\xac", "n", 3, 1, "dane");
+	want_tree = expected_report(&rep);
+	ck_assert_ptr_nonnull(want_tree);
+	want = json_dumps(want_tree, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	for (pass = 0; pass < 2; pass++) {
+		/* pass 0: checks from the tree; pass 1: the shared text. */
+		if (pass == 1)
+			rep.checks_text = sc_text_json(rep.checks);
+		ck_assert_int_eq(sc_report_json(&rep, &got), SC_OK);
+		ck_assert_str_eq(got, want);
+		sc_free(got);
+	}
+	/* No checks at all: an empty object, as before. */
+	sc_text_unref(rep.checks_text);
+	rep.checks_text = NULL;
+	json_decref(rep.checks);
+	rep.checks = NULL;
+	ck_assert_int_eq(sc_report_json(&rep, &got), SC_OK);
+	ck_assert_ptr_nonnull(strstr(got, ",\"checks\":{},"));
+	sc_free(got);
+	free(want);
+	json_decref(want_tree);
+}
+END_TEST
+
+Suite *json_write_suite(void)
+{
+	Suite *s = suite_create("json_write");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_values_as_jansson);
+	tcase_add_test(tc, test_any_bytes_as_sc_json_string);
+	tcase_add_test(tc, test_null_and_numbers);
+	tcase_add_test(tc, test_out_of_memory);
+	tcase_add_test(tc, test_shared_text);
+	tcase_add_test(tc, test_report_as_the_tree_was);
+	suite_add_tcase(s, tc);
+	return s;
+}
