@@ -106,7 +106,10 @@ on_root(struct sc_lookup *lk, void *arg)
 {
 	struct sc_domain *dom = arg;
 
-	if (answered(lk)) {
+	/* An answer, not a failure (nor an NXDOMAIN for the root, which only
+	 * a broken resolver gives). */
+	if (lk->done && (lk->outcome == SC_DNS_OK ||
+	                 lk->outcome == SC_DNS_NODATA)) {
 		dom->ctx->root_ad = lk->ad;
 		dom->ctx->root_ad_until = sc_now_ms() + ROOT_MEMO_MS;
 	}

@@ -681,7 +681,11 @@ send_query(struct sc_dns *dns, struct sc_lookup *lk)
 	 * when the timer fires before that, it stands.  (ares_timeout()
 	 * walks every query in flight; after each send it was 4 % of a
 	 * batch's CPU.) */
+#if ARES_VERSION < 0x011400
 	if (!dns->timer.armed || dns->timer.due > sc_now_ms() + dns->try_ms)
+#endif
+		/* (Later c-ares may time a query from what a server's answers
+		 * took, shorter than try_ms: there, ask it every time.) */
 		dns_rearm(dns);
 	return SC_OK;
 }

@@ -45,61 +45,73 @@ sc_json_put(json_t *o, const char *key, json_t *v, int *failed)
  * per input line), and the domain's "checks" part is spliced in as the
  * text the domain's job serialised once (json_write.h).  Key order and
  * bytes are what json_dumps(JSON_COMPACT) gave for the tree this replaced. */
-#define KEY(jw, k) sc_jw_raw((jw), "\"" k "\":", sizeof(k) + 2)
+
+/* "key":"value" pairs, comma-separated; a NULL value is null.  The keys
+ * are ours (plain ASCII), written as they are. */
+struct kv {
+	const char *key;
+	const char *value;
+};
+
+static void
+str_fields(struct sc_jw *jw, const struct kv *kv, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			sc_jw_lit(jw, ",");
+		sc_jw_lit(jw, "\"");
+		sc_jw_raw(jw, kv[i].key, strlen(kv[i].key));
+		sc_jw_lit(jw, "\":");
+		sc_jw_cstr(jw, kv[i].value);
+	}
+}
+
+/* ,"key":N */
+static void
+int_field(struct sc_jw *jw, const char *key, long long v)
+{
+	sc_jw_lit(jw, ",\"");
+	sc_jw_raw(jw, key, strlen(key));
+	sc_jw_lit(jw, "\":");
+	sc_jw_int(jw, v);
+}
 
 static void
 finding_write(struct sc_jw *jw, const sc_finding_t *f)
 {
-	KEY(jw, "id");
-	sc_jw_cstr(jw, f->id);
+	const struct kv head[] = {
+		{ "id", f->id },
+		{ "severity", sc_severity_str(f->severity) },
+		{ "category", sc_category_str(f->category) },
+	}, tail[] = {
+		{ "title", f->title }, { "detail", f->detail },
+		{ "why", f->why }, { "fix", f->fix },
+	};
+
+	str_fields(jw, head, SC_ARRAY_LEN(head));
+	int_field(jw, "points", f->points);
 	sc_jw_lit(jw, ",");
-	KEY(jw, "severity");
-	sc_jw_cstr(jw, sc_severity_str(f->severity));
-	sc_jw_lit(jw, ",");
-	KEY(jw, "category");
-	sc_jw_cstr(jw, sc_category_str(f->category));
-	sc_jw_lit(jw, ",");
-	KEY(jw, "points");
-	sc_jw_int(jw, f->points);
-	sc_jw_lit(jw, ",");
-	KEY(jw, "title");
-	sc_jw_cstr(jw, f->title);
-	sc_jw_lit(jw, ",");
-	KEY(jw, "detail");
-	sc_jw_cstr(jw, f->detail);
-	sc_jw_lit(jw, ",");
-	KEY(jw, "why");
-	sc_jw_cstr(jw, f->why);
-	sc_jw_lit(jw, ",");
-	KEY(jw, "fix");
-	sc_jw_cstr(jw, f->fix);
+	str_fields(jw, tail, SC_ARRAY_LEN(tail));
 }
 
 static void
 record_write(struct sc_jw *jw, const sc_record_t *r)
 {
+	const struct kv head[] = {
+		{ "name", r->name }, { "type", r->type },
+		{ "status", sc_dns_outcome_str(r->outcome) },
+	};
 	size_t i;
 
-	KEY(jw, "name");
-	sc_jw_cstr(jw, r->name);
-	sc_jw_lit(jw, ",");
-	KEY(jw, "type");
-	sc_jw_cstr(jw, r->type);
-	sc_jw_lit(jw, ",");
-	KEY(jw, "status");
-	sc_jw_cstr(jw, sc_dns_outcome_str(r->outcome));
-	sc_jw_lit(jw, ",");
-	KEY(jw, "authenticated");
+	str_fields(jw, head, SC_ARRAY_LEN(head));
 	if (r->authenticated)
-		sc_jw_lit(jw, "true");
+		sc_jw_lit(jw, ",\"authenticated\":true");
 	else
-		sc_jw_lit(jw, "false");
-	sc_jw_lit(jw, ",");
-	KEY(jw, "elapsed_ms");
-	sc_jw_int(jw, r->elapsed_ms);
-	sc_jw_lit(jw, ",");
-	KEY(jw, "data");
-	sc_jw_lit(jw, "[");
+		sc_jw_lit(jw, ",\"authenticated\":false");
+	int_field(jw, "elapsed_ms", r->elapsed_ms);
+	sc_jw_lit(jw, ",\"data\":[");
 	for (i = 0; i < r->count; i++) {
 		if (i > 0)
 			sc_jw_lit(jw, ",");
@@ -134,16 +146,53 @@ interception_write(struct sc_jw *jw, const sc_report_t *rep)
 {
 	const char *why = NULL;
 	sc_interception_t v = sc_report_interception(rep, &why);
+	const struct kv kv[] = {
+		{ "verdict", sc_interception_verdict_str(v) },
+		{ "via", sc_report_interception_via(rep) },
+		{ "detail", why },
+	};
 
 	sc_jw_lit(jw, "{");
-	KEY(jw, "verdict");
-	sc_jw_cstr(jw, sc_interception_verdict_str(v));
-	sc_jw_lit(jw, ",");
-	KEY(jw, "via");
-	sc_jw_cstr(jw, sc_report_interception_via(rep));
-	sc_jw_lit(jw, ",");
-	KEY(jw, "detail");
-	sc_jw_cstr(jw, why);
+	str_fields(jw, kv, SC_ARRAY_LEN(kv));
+	sc_jw_lit(jw, "}");
+}
+
+/* The report, written field by field: no tree is built (a batch writes one
+ * per input line), and the domain's "checks" part is spliced in as the
+ * text the domain's job serialised once (json_write.h).  Key order and
+ * bytes are what json_dumps(JSON_COMPACT) gave for the tree this replaced
+ * (tests/check_json_write.c). */
+static void
+report_write(struct sc_jw *jw, const sc_report_t *rep)
+{
+	const struct kv head[] = {
+		{ "address", rep->address }, { "domain", rep->domain },
+		{ "verdict", sc_verdict_str(rep->verdict) },
+		{ "grade", sc_report_grade(rep) },
+	};
+
+	/* A finding is about 500 bytes, a record about 120. */
+	sc_jw_expect(jw, 1024 + rep->nfinding * 640 + rep->nrecord * 160 +
+	             (rep->checks_text != NULL ? rep->checks_text->len : 2048));
+	sc_jw_lit(jw, "{");
+	str_fields(jw, head, SC_ARRAY_LEN(head));
+	int_field(jw, "score", rep->score);
+	int_field(jw, "elapsed_ms", rep->elapsed_ms);
+	sc_jw_lit(jw, ",\"interception\":");
+	interception_write(jw, rep);
+	sc_jw_lit(jw, ",\"findings\":");
+	array_write(jw, rep, 1);
+	sc_jw_lit(jw, ",\"records\":");
+	array_write(jw, rep, 0);
+	sc_jw_lit(jw, ",\"checks\":");
+	if (rep->checks_text != NULL)
+		sc_jw_raw(jw, rep->checks_text->s, rep->checks_text->len);
+	else if (rep->checks != NULL)
+		sc_jw_value(jw, rep->checks);
+	else
+		sc_jw_lit(jw, "{}");
+	sc_jw_lit(jw, ",\"scorer_version\":");
+	sc_jw_cstr(jw, SC_VERSION);
 	sc_jw_lit(jw, "}");
 }
 
@@ -154,45 +203,7 @@ sc_report_json(const sc_report_t *rep, char **out)
 
 	if (rep == NULL || out == NULL)
 		return SC_EINVAL;
-	sc_jw_lit(&jw, "{");
-	KEY(&jw, "address");
-	sc_jw_cstr(&jw, rep->address);
-	sc_jw_lit(&jw, ",");
-	KEY(&jw, "domain");
-	sc_jw_cstr(&jw, rep->domain);
-	sc_jw_lit(&jw, ",");
-	KEY(&jw, "verdict");
-	sc_jw_cstr(&jw, sc_verdict_str(rep->verdict));
-	sc_jw_lit(&jw, ",");
-	KEY(&jw, "grade");
-	sc_jw_cstr(&jw, sc_report_grade(rep));
-	sc_jw_lit(&jw, ",");
-	KEY(&jw, "score");
-	sc_jw_int(&jw, rep->score);
-	sc_jw_lit(&jw, ",");
-	KEY(&jw, "elapsed_ms");
-	sc_jw_int(&jw, rep->elapsed_ms);
-	sc_jw_lit(&jw, ",");
-	KEY(&jw, "interception");
-	interception_write(&jw, rep);
-	sc_jw_lit(&jw, ",");
-	KEY(&jw, "findings");
-	array_write(&jw, rep, 1);
-	sc_jw_lit(&jw, ",");
-	KEY(&jw, "records");
-	array_write(&jw, rep, 0);
-	sc_jw_lit(&jw, ",");
-	KEY(&jw, "checks");
-	if (rep->checks_text != NULL)
-		sc_jw_raw(&jw, rep->checks_text->s, rep->checks_text->len);
-	else if (rep->checks != NULL)
-		sc_jw_value(&jw, rep->checks);
-	else
-		sc_jw_lit(&jw, "{}");
-	sc_jw_lit(&jw, ",");
-	KEY(&jw, "scorer_version");
-	sc_jw_cstr(&jw, SC_VERSION);
-	sc_jw_lit(&jw, "}");
+	report_write(&jw, rep);
 	/* sc_malloc'd: the caller frees it with sc_free(). */
 	*out = sc_jw_finish(&jw, NULL);
 	return *out != NULL ? SC_OK : SC_ENOMEM;

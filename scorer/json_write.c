@@ -2,6 +2,7 @@
  * JSON text without a tree (json_write.h).  Strings are copied in runs:
  * the common case, printable ASCII, costs a scan and one memcpy.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,10 @@
 #include "internal.h"
 #include "json_write.h"
 
+/* Blocks of 1 KiB and more are what glibc's malloc serves by first
+ * consolidating its small free chunks: growing by doubling from a small
+ * buffer did that four times a report (15 % of a batch's user time).
+ * Callers that know roughly what they will write say so up front. */
 static int
 jw_reserve(struct sc_jw *jw, size_t more)
 {
@@ -20,6 +25,8 @@ jw_reserve(struct sc_jw *jw, size_t more)
 	if (jw->cap - jw->len > more)
 		return 0;
 	cap = jw->cap ? jw->cap : 1024;
+	if (cap - jw->len <= more && jw->cap == 0 && more < ((size_t)-1) / 4)
+		cap = more + 1;       /* the first block: as asked */
 	while (cap - jw->len <= more) {
 		if (cap > ((size_t)-1) / 2) {
 			jw->failed = 1;
@@ -34,6 +41,12 @@ jw_reserve(struct sc_jw *jw, size_t more)
 	jw->buf = p;
 	jw->cap = cap;
 	return 0;
+}
+
+void
+sc_jw_expect(struct sc_jw *jw, size_t len)
+{
+	(void)jw_reserve(jw, len);
 }
 
 void
@@ -193,6 +206,10 @@ sc_jw_value(struct sc_jw *jw, const json_t *v)
 	size_t i, n;
 	char *text;
 
+	if (v == NULL) {
+		jw->failed = 1;       /* as json_dumps(NULL): no text */
+		return;
+	}
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
 		sc_jw_lit(jw, "{");
@@ -268,23 +285,23 @@ sc_jw_clear(struct sc_jw *jw)
 	memset(jw, 0, sizeof(*jw));
 }
 
+/* Written behind room for the header, so that the buffer becomes the
+ * shared text without another allocation and copy. */
 struct sc_text *
 sc_text_json(const json_t *v)
 {
+	static const struct sc_text blank;
 	struct sc_jw jw = { 0 };
 	struct sc_text *t;
+	size_t len;
 
+	sc_jw_expect(&jw, 2048);
+	sc_jw_raw(&jw, (const char *)&blank, offsetof(struct sc_text, s));
 	sc_jw_value(&jw, v);
-	if (jw.failed || (t = sc_malloc(sizeof(*t) + jw.len + 1)) == NULL) {
-		sc_jw_clear(&jw);
+	if ((t = (struct sc_text *)sc_jw_finish(&jw, &len)) == NULL)
 		return NULL;
-	}
 	t->refs = 1;
-	t->len = jw.len;
-	if (jw.len > 0)
-		memcpy(t->s, jw.buf, jw.len);
-	t->s[jw.len] = '\0';
-	sc_jw_clear(&jw);
+	t->len = len - offsetof(struct sc_text, s);
 	return t;
 }
 

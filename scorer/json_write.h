@@ -25,6 +25,8 @@ struct sc_jw {
 	int failed;
 };
 
+/* About len bytes are coming: allocate them at once. */
+void sc_jw_expect(struct sc_jw *jw, size_t len);
 void sc_jw_raw(struct sc_jw *jw, const char *s, size_t len);
 /* s must be a string literal (the "" make anything else a compile error). */
 #define sc_jw_lit(jw, s) sc_jw_raw((jw), "" s "", sizeof(s) - 1)

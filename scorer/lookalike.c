@@ -418,10 +418,13 @@ compare(const char *provider, void *arg)
 {
 	struct search *s = arg;
 	struct split p;
-	const char *why = NULL;
+	const char *why = NULL, *dot = strchr(provider, '.'), *scratch = NULL;
 	int il;
 
-	if (!split(provider, &p))
+	/* Both kinds of hit need the suffixes to look alike (a typo, to be
+	 * equal): most names fail here, before any work on the label. */
+	if (dot == NULL || !visual_eq(s->cand.suffix, dot + 1, 0, &scratch) ||
+	    !split(provider, &p))
 		return;
 	il = strlen(p.label) >= TYPO_MIN_LEN;
 	if (visual_eq(s->cand.label, p.label, il, &why) &&

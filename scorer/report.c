@@ -240,7 +240,6 @@ sc_report_build(const struct sc_req *req, sc_report_t **out)
 	 * at peak.) */
 #if JSON_HAVE_ATOMIC_BUILTINS || JSON_HAVE_SYNC_BUILTINS
 	rep->checks = json_incref(dom->described);
-	rep->checks_text = sc_text_ref(dom->described_text);
 #else
 	if (dom->described != NULL &&
 	    (rep->checks = json_deep_copy(dom->described)) == NULL) {
@@ -248,6 +247,8 @@ sc_report_build(const struct sc_req *req, sc_report_t **out)
 		goto done;
 	}
 #endif
+	/* The text counts its references itself, whatever jansson does. */
+	rep->checks_text = sc_text_ref(dom->described_text);
 	sc_score(&req->ctx->rules, rep,
 	         dom->hits.incomplete || req->hits.incomplete);
 	st = set_interception(rep, dom);

@@ -255,6 +255,10 @@ batch_main(sc_ctx_t *ctx, const struct bopts *o)
 			        strerror(errno));
 		goto done;
 	}
+	/* Room for a whole record, so that the flush after each one is one
+	 * write(): a kill leaves the last line whole or visibly cut.  (The
+	 * default buffer, 4 KiB, is smaller than a typical JSON record.) */
+	setvbuf(out, NULL, _IOFBF, 1 << 16);
 	b.out.fp = out;
 	b.out.format = o->format;
 	if (o->column != NULL) {

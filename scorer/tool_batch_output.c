@@ -58,27 +58,26 @@ batch_out_header(struct batch_out *out)
 	return fflush(out->fp) == 0 ? 0 : -1;
 }
 
-/* A JSON record: the report's object with "line" and "key" in front. */
-static char *
-json_record(const struct batch_rec *rec, const sc_report_t *rep)
+/* A JSON record: the report's object with "line" and "key" in front,
+ * written to the stream in pieces (the flush that follows writes it at
+ * once: tool_batch.c gives the stream room for it). */
+static int
+json_record_write(FILE *fp, const struct batch_rec *rec,
+                  const sc_report_t *rep)
 {
 	json_t *o;
-	char *report = NULL, *text = NULL, head[64];
-	size_t need;
+	char *text;
+	int rc;
 
 	if (rep != NULL) {
-		if (sc_report_json(rep, &report) != SC_OK)
-			return NULL;
-		snprintf(head, sizeof(head), "{\"line\":%lu,", rec->line);
-		need = strlen(head) + (rec->key ? strlen(rec->key) + 7 : 0) +
-		       strlen(report) + 1;
-		if ((text = malloc(need)) != NULL)
-			snprintf(text, need, "%s%s%s%s%s", head,
-			         rec->key ? "\"key\":" : "",
-			         rec->key ? rec->key : "", rec->key ? "," : "",
-			         report + 1);
-		sc_free(report);
-		return text;
+		if (sc_report_json(rep, &text) != SC_OK)
+			return -1;
+		rc = fprintf(fp, "{\"line\":%lu,%s%s%s%s\n", rec->line,
+		             rec->key ? "\"key\":" : "",
+		             rec->key ? rec->key : "", rec->key ? "," : "",
+		             text + 1) < 0 ? -1 : 0;
+		sc_free(text);
+		return rc;
 	}
 	o = json_pack("{s:I,s:s?,s:s,s:s}", "line", (json_int_t)rec->line,
 	              "address", rec->address, "verdict", "error", "error",
@@ -87,7 +86,11 @@ json_record(const struct batch_rec *rec, const sc_report_t *rep)
 		json_object_set_new(o, "key", json_loads(rec->key, 0, NULL));
 	text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(o);
-	return text;
+	if (text == NULL)
+		return -1;
+	rc = fprintf(fp, "%s\n", text) < 0 ? -1 : 0;
+	free(text);
+	return rc;
 }
 
 static char *
@@ -147,19 +150,12 @@ int
 batch_out_write(struct batch_out *out, const struct batch_rec *rec,
                 const sc_report_t *rep)
 {
-	char *text;
 	int rc;
 
-	if (out->format == BATCH_OUT_CSV) {
+	if (out->format == BATCH_OUT_CSV)
 		rc = csv_record_write(out, rec, rep);
-	} else {
-		if ((text = json_record(rec, rep)) == NULL)
-			return -1;
-		/* One write for the whole line: a kill leaves it whole or
-		 * visibly cut, never interleaved. */
-		rc = fprintf(out->fp, "%s\n", text) < 0 ? -1 : 0;
-		free(text);
-	}
+	else
+		rc = json_record_write(out->fp, rec, rep);
 	if (rc == 0 && fflush(out->fp) != 0)
 		rc = -1;
 	return rc;

@@ -134,7 +134,8 @@ START_TEST(test_out_of_memory)
 	sc_alloc_fail_at(0);
 	for (nth = 1; nth <= 3; nth++) {
 		sc_alloc_fail_at(nth);
-		sc_jw_str(&jw, big, sizeof(big));    /* grows: 1024 -> 4096 */
+		sc_jw_str(&jw, big, sizeof(big));    /* allocates */
+		sc_jw_str(&jw, big, sizeof(big));    /* grows */
 		sc_jw_str(&jw, big, sizeof(big));
 		ck_assert_ptr_null(sc_jw_finish(&jw, NULL));
 		sc_alloc_fail_at(0);
