@@ -12,6 +12,7 @@
 
 #include "engine.h"
 #include "internal.h"
+#include "report.h"
 
 static uint32_t
 hash_name(const char *s)
@@ -115,11 +116,16 @@ assess(struct sc_domain *dom)
 	}
 	if (dom->hits.failed)
 		dom->status = SC_ENOMEM;
-	/* Serialised once here rather than once per report: every address
-	 * of the domain shows the same text. */
+	/* What every report of the domain shows, built once here rather
+	 * than once per report; the tree is not kept (its text is). */
 	if (dom->status == SC_OK &&
-	    (dom->described_text = sc_text_json(dom->described)) == NULL)
+	    ((dom->described_text = sc_text_json(dom->described)) == NULL ||
+	     sc_recset_build(dom, &dom->recset) != SC_OK ||
+	     sc_findset_build(&dom->ctx->rules, &dom->hits,
+	                      &dom->findset) != SC_OK))
 		dom->status = SC_ENOMEM;
+	json_decref(dom->described);
+	dom->described = NULL;
 }
 
 /* The job is over (all answered, or the deadline passed): assess once and
@@ -264,6 +270,8 @@ domain_free(struct sc_domain *dom)
 			sc_checks[i]->clear(dom);
 	json_decref(dom->described);
 	sc_text_unref(dom->described_text);
+	sc_recset_unref(dom->recset);
+	sc_findset_unref(dom->findset);
 	sc_hits_clear(&dom->hits);
 	sc_free(dom->name);
 	sc_free(dom->regdom);

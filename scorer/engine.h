@@ -82,6 +82,8 @@ struct sc_domain {
 	struct sc_hits hits;          /* assessment, once DONE */
 	json_t *described;            /* each check's description, once DONE */
 	struct sc_text *described_text; /* its JSON text, shared by reports */
+	struct sc_recset *recset;     /* the reports' shared parts (report.h) */
+	struct sc_findset *findset;
 	sc_status_t status;           /* SC_OK, or why no assessment */
 	struct sc_req *waiters;
 	struct sc_domain *hnext;      /* cache chain */

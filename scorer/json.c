@@ -120,20 +120,33 @@ record_write(struct sc_jw *jw, const sc_record_t *r)
 	sc_jw_lit(jw, "]");
 }
 
-static void
-array_write(struct sc_jw *jw, const sc_report_t *rep, int findings)
+void
+sc_json_findings(struct sc_jw *jw, const sc_finding_t *f, size_t n)
 {
-	size_t i, n = findings ? rep->nfinding : rep->nrecord;
+	size_t i;
 
 	sc_jw_lit(jw, "[");
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			sc_jw_lit(jw, ",");
 		sc_jw_lit(jw, "{");
-		if (findings)
-			finding_write(jw, &rep->finding[i]);
-		else
-			record_write(jw, &rep->record[i]);
+		finding_write(jw, &f[i]);
+		sc_jw_lit(jw, "}");
+	}
+	sc_jw_lit(jw, "]");
+}
+
+void
+sc_json_records(struct sc_jw *jw, const sc_record_t *r, size_t n)
+{
+	size_t i;
+
+	sc_jw_lit(jw, "[");
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			sc_jw_lit(jw, ",");
+		sc_jw_lit(jw, "{");
+		record_write(jw, &r[i]);
 		sc_jw_lit(jw, "}");
 	}
 	sc_jw_lit(jw, "]");
@@ -170,25 +183,36 @@ report_write(struct sc_jw *jw, const sc_report_t *rep)
 		{ "verdict", sc_verdict_str(rep->verdict) },
 		{ "grade", sc_report_grade(rep) },
 	};
+	const struct sc_findset *fs = rep->dom_findings;
+	const struct sc_recset *rs = rep->records;
 
-	/* A finding is about 500 bytes, a record about 120. */
-	sc_jw_expect(jw, 1024 + rep->nfinding * 640 + rep->nrecord * 160 +
-	             (rep->checks_text != NULL ? rep->checks_text->len : 2048));
+	/* A finding is about 500 bytes. */
+	sc_jw_expect(jw, 1024 + rep->nfinding * 640 +
+	             (rs != NULL && rs->text != NULL ? rs->text->len : 0) +
+	             (rep->checks_text != NULL ? rep->checks_text->len : 0));
 	sc_jw_lit(jw, "{");
 	str_fields(jw, head, SC_ARRAY_LEN(head));
 	int_field(jw, "score", rep->score);
 	int_field(jw, "elapsed_ms", rep->elapsed_ms);
 	sc_jw_lit(jw, ",\"interception\":");
 	interception_write(jw, rep);
+	/* The domain's parts as the texts written once for all its reports
+	 * (the findings only when the address adds none of its own). */
 	sc_jw_lit(jw, ",\"findings\":");
-	array_write(jw, rep, 1);
+	if (rep->finding_shared && fs->text != NULL)
+		sc_jw_raw(jw, fs->text->s, fs->text->len);
+	else
+		sc_json_findings(jw, rep->finding, rep->nfinding);
 	sc_jw_lit(jw, ",\"records\":");
-	array_write(jw, rep, 0);
+	if (rs != NULL && rs->text != NULL)
+		sc_jw_raw(jw, rs->text->s, rs->text->len);
+	else if (rs != NULL)
+		sc_json_records(jw, rs->record, rs->n);
+	else
+		sc_jw_lit(jw, "[]");
 	sc_jw_lit(jw, ",\"checks\":");
 	if (rep->checks_text != NULL)
 		sc_jw_raw(jw, rep->checks_text->s, rep->checks_text->len);
-	else if (rep->checks != NULL)
-		sc_jw_value(jw, rep->checks);
 	else
 		sc_jw_lit(jw, "{}");
 	sc_jw_lit(jw, ",\"scorer_version\":");

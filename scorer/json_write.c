@@ -285,24 +285,38 @@ sc_jw_clear(struct sc_jw *jw)
 	memset(jw, 0, sizeof(*jw));
 }
 
-/* Written behind room for the header, so that the buffer becomes the
- * shared text without another allocation and copy. */
-struct sc_text *
-sc_text_json(const json_t *v)
+/* The text is written behind room for the header, so that the buffer
+ * becomes the shared text without another allocation and copy. */
+void
+sc_text_begin(struct sc_jw *jw, size_t expect)
 {
 	static const struct sc_text blank;
-	struct sc_jw jw = { 0 };
+
+	sc_jw_expect(jw, offsetof(struct sc_text, s) + expect);
+	sc_jw_raw(jw, (const char *)&blank, offsetof(struct sc_text, s));
+}
+
+struct sc_text *
+sc_text_end(struct sc_jw *jw)
+{
 	struct sc_text *t;
 	size_t len;
 
-	sc_jw_expect(&jw, 2048);
-	sc_jw_raw(&jw, (const char *)&blank, offsetof(struct sc_text, s));
-	sc_jw_value(&jw, v);
-	if ((t = (struct sc_text *)sc_jw_finish(&jw, &len)) == NULL)
+	if ((t = (struct sc_text *)sc_jw_finish(jw, &len)) == NULL)
 		return NULL;
 	t->refs = 1;
 	t->len = len - offsetof(struct sc_text, s);
 	return t;
+}
+
+struct sc_text *
+sc_text_json(const json_t *v)
+{
+	struct sc_jw jw = { 0 };
+
+	sc_text_begin(&jw, 2048);
+	sc_jw_value(&jw, v);
+	return sc_text_end(&jw);
 }
 
 struct sc_text *

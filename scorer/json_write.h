@@ -53,6 +53,10 @@ struct sc_text {
 
 /* The JSON text of v in a new shared text (refs 1); NULL on ENOMEM. */
 struct sc_text *sc_text_json(const json_t *v);
+/* Any text: sc_text_begin() on an empty writer, write about `expect`
+ * bytes, sc_text_end() (refs 1; NULL if an allocation failed). */
+void sc_text_begin(struct sc_jw *jw, size_t expect);
+struct sc_text *sc_text_end(struct sc_jw *jw);
 struct sc_text *sc_text_ref(struct sc_text *t);
 void sc_text_unref(struct sc_text *t);
 

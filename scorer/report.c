@@ -1,7 +1,7 @@
 /*
  * Building a report from a request and its domain's assessment, and the
- * accessors of scorer.h.  A report copies everything it shows, so it
- * outlives the context that made it.
+ * accessors of scorer.h.  A report owns or shares (by counted reference)
+ * everything it shows, so it outlives the context that made it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,13 +38,13 @@ sc_report_free(sc_report_t *rep)
 
 	if (rep == NULL)
 		return;
-	for (i = 0; i < rep->nfinding; i++)
-		finding_clear(&rep->finding[i]);
-	for (i = 0; i < rep->nrecord; i++)
-		record_clear(&rep->record[i]);
-	sc_free(rep->finding);
-	sc_free(rep->record);
-	json_decref(rep->checks);
+	for (i = 0; i < rep->nown; i++)
+		finding_clear(&rep->own[i]);
+	sc_free(rep->own);
+	if (!rep->finding_shared)
+		sc_free(rep->finding);
+	sc_findset_unref(rep->dom_findings);
+	sc_recset_unref(rep->records);
 	sc_text_unref(rep->checks_text);
 	sc_free(rep->interception_why);
 	sc_free(rep->address);
@@ -75,25 +75,22 @@ fill_finding(const struct sc_rules *rules, const struct sc_hit *hit,
 	return SC_OK;
 }
 
+/* hits as findings in a new array *out of *n (cleared on failure). */
 static sc_status_t
-add_findings(sc_report_t *rep, const struct sc_rules *rules,
-             const struct sc_hits *hits)
+fill_findings(const struct sc_rules *rules, const struct sc_hits *hits,
+              sc_finding_t **out, size_t *n)
 {
 	size_t i;
 
-	sc_finding_t *p;
-
+	*out = NULL;
+	*n = 0;
 	if (hits->n == 0)
 		return SC_OK;
-	p = sc_realloc(rep->finding,
-	               (rep->nfinding + hits->n) * sizeof(*rep->finding));
-	if (p == NULL)
+	if ((*out = sc_calloc(hits->n, sizeof(**out))) == NULL)
 		return SC_ENOMEM;
-	rep->finding = p;
 	for (i = 0; i < hits->n; i++) {
-		sc_finding_t *f = &rep->finding[rep->nfinding++];
-
-		if (fill_finding(rules, &hits->hit[i], f) != SC_OK)
+		(*n)++;
+		if (fill_finding(rules, &hits->hit[i], &(*out)[i]) != SC_OK)
 			return SC_ENOMEM;
 	}
 	return SC_OK;
@@ -138,24 +135,143 @@ copy_record(const struct sc_lookup *lk, sc_record_t *r)
 	return SC_OK;
 }
 
-static sc_status_t
-add_records(sc_report_t *rep, const struct sc_domain *dom)
+/* ---- the domain's part, shared by its reports ------------------------ */
+
+static void *
+ref(void *set, unsigned long *refs)
+{
+	if (set != NULL)
+		__atomic_add_fetch(refs, 1, __ATOMIC_RELAXED);
+	return set;
+}
+
+static int
+unref(unsigned long *refs)
+{
+	return __atomic_sub_fetch(refs, 1, __ATOMIC_ACQ_REL) == 0;
+}
+
+struct sc_recset *
+sc_recset_ref(struct sc_recset *rs)
+{
+	return rs != NULL ? ref(rs, &rs->refs) : NULL;
+}
+
+void
+sc_recset_unref(struct sc_recset *rs)
+{
+	size_t i;
+
+	if (rs == NULL || !unref(&rs->refs))
+		return;
+	for (i = 0; i < rs->n; i++)
+		record_clear(&rs->record[i]);
+	sc_free(rs->record);
+	sc_text_unref(rs->text);
+	sc_free(rs);
+}
+
+sc_status_t
+sc_recset_build(const struct sc_domain *dom, struct sc_recset **out)
 {
 	const struct sc_lookup *lk;
-	size_t n = 0, i = 0;
+	struct sc_recset *rs;
+	struct sc_jw jw = { 0 };
+	size_t n = 0;
 
+	*out = NULL;
+	if ((rs = sc_calloc(1, sizeof(*rs))) == NULL)
+		return SC_ENOMEM;
+	rs->refs = 1;
 	for (lk = dom->lookups; lk != NULL; lk = lk->next)
 		n++;
-	if (n == 0)
-		return SC_OK;
-	rep->record = sc_calloc(n, sizeof(*rep->record));
-	if (rep->record == NULL)
+	if (n > 0 && (rs->record = sc_calloc(n, sizeof(*rs->record))) == NULL)
+		goto fail;
+	for (lk = dom->lookups; lk != NULL; lk = lk->next)
+		if (copy_record(lk, &rs->record[rs->n++]) != SC_OK)
+			goto fail;
+	sc_text_begin(&jw, 64 + n * 160);
+	sc_json_records(&jw, rs->record, rs->n);
+	if ((rs->text = sc_text_end(&jw)) == NULL)
+		goto fail;
+	*out = rs;
+	return SC_OK;
+fail:
+	sc_recset_unref(rs);
+	return SC_ENOMEM;
+}
+
+struct sc_findset *
+sc_findset_ref(struct sc_findset *fs)
+{
+	return fs != NULL ? ref(fs, &fs->refs) : NULL;
+}
+
+void
+sc_findset_unref(struct sc_findset *fs)
+{
+	size_t i;
+
+	if (fs == NULL || !unref(&fs->refs))
+		return;
+	for (i = 0; i < fs->n; i++)
+		finding_clear(&fs->finding[i]);
+	sc_free(fs->finding);
+	sc_text_unref(fs->text);
+	sc_free(fs);
+}
+
+sc_status_t
+sc_findset_build(const struct sc_rules *rules, const struct sc_hits *hits,
+                 struct sc_findset **out)
+{
+	struct sc_findset *fs;
+	struct sc_jw jw = { 0 };
+
+	*out = NULL;
+	if ((fs = sc_calloc(1, sizeof(*fs))) == NULL)
 		return SC_ENOMEM;
-	for (lk = dom->lookups; lk != NULL; lk = lk->next, i++) {
-		rep->nrecord++;
-		if (copy_record(lk, &rep->record[i]) != SC_OK)
-			return SC_ENOMEM;
+	fs->refs = 1;
+	if (fill_findings(rules, hits, &fs->finding, &fs->n) != SC_OK)
+		goto fail;
+	sc_findings_sort(fs->finding, fs->n);
+	sc_text_begin(&jw, 64 + fs->n * 640);
+	sc_json_findings(&jw, fs->finding, fs->n);
+	if ((fs->text = sc_text_end(&jw)) == NULL)
+		goto fail;
+	*out = fs;
+	return SC_OK;
+fail:
+	sc_findset_unref(fs);
+	return SC_ENOMEM;
+}
+
+/* ---- a report ---------------------------------------------------------- */
+
+/* The report's findings: the domain's shared array as it is when the
+ * address adds none (no copy: the common case of a batch), else both in
+ * an array of the report's, to be sorted by sc_score(). */
+static sc_status_t
+merge_findings(sc_report_t *rep)
+{
+	const struct sc_findset *fs = rep->dom_findings;
+	size_t nd = fs != NULL ? fs->n : 0;
+
+	if (rep->nown == 0 && fs != NULL) {
+		rep->finding = fs->finding;
+		rep->nfinding = fs->n;
+		rep->finding_shared = 1;
+		return SC_OK;
 	}
+	if (nd + rep->nown == 0)
+		return SC_OK;
+	rep->finding = sc_calloc(nd + rep->nown, sizeof(*rep->finding));
+	if (rep->finding == NULL)
+		return SC_ENOMEM;
+	if (nd > 0)
+		memcpy(rep->finding, fs->finding, nd * sizeof(*rep->finding));
+	memcpy(rep->finding + nd, rep->own, rep->nown * sizeof(*rep->own));
+	rep->nfinding = nd + rep->nown;
 	return SC_OK;
 }
 
@@ -170,9 +286,10 @@ build_invalid(const struct sc_req *req, sc_report_t *rep)
 	memset(&hits, 0, sizeof(hits));
 	sc_hits_add(&hits, "address.invalid", "%s", req->reason);
 	st = hits.failed ? SC_ENOMEM
-	                 : add_findings(rep, &req->ctx->rules, &hits);
+	                 : fill_findings(&req->ctx->rules, &hits, &rep->own,
+	                                 &rep->nown);
 	sc_hits_clear(&hits);
-	if (st != SC_OK)
+	if (st != SC_OK || (st = merge_findings(rep)) != SC_OK)
 		return st;
 	sc_score(&req->ctx->rules, rep, 1);
 	rep->verdict = SC_VERDICT_ERROR;
@@ -228,27 +345,16 @@ sc_report_build(const struct sc_req *req, sc_report_t **out)
 		st = SC_ENOMEM;
 		goto done;
 	}
-	if ((st = dom->status) != SC_OK ||
-	    (st = add_findings(rep, &req->ctx->rules, &dom->hits)) != SC_OK ||
-	    (st = add_findings(rep, &req->ctx->rules, &req->hits)) != SC_OK ||
-	    (st = add_records(rep, dom)) != SC_OK)
+	if ((st = dom->status) != SC_OK)
 		goto done;
-	/* Shared, not copied, where jansson counts references atomically:
-	 * the description is never changed once the job is assessed, so a
-	 * report may go to another thread and outlive the job.  (A copy per
-	 * address cost a batch of 100,000 addresses 6 % of its CPU and 17 MB
-	 * at peak.) */
-#if JSON_HAVE_ATOMIC_BUILTINS || JSON_HAVE_SYNC_BUILTINS
-	rep->checks = json_incref(dom->described);
-#else
-	if (dom->described != NULL &&
-	    (rep->checks = json_deep_copy(dom->described)) == NULL) {
-		st = SC_ENOMEM;
-		goto done;
-	}
-#endif
-	/* The text counts its references itself, whatever jansson does. */
+	/* The domain's part is shared, not copied (report.h). */
+	rep->dom_findings = sc_findset_ref(dom->findset);
+	rep->records = sc_recset_ref(dom->recset);
 	rep->checks_text = sc_text_ref(dom->described_text);
+	if ((st = fill_findings(&req->ctx->rules, &req->hits, &rep->own,
+	                        &rep->nown)) != SC_OK ||
+	    (st = merge_findings(rep)) != SC_OK)
+		goto done;
 	sc_score(&req->ctx->rules, rep,
 	         dom->hits.incomplete || req->hits.incomplete);
 	st = set_interception(rep, dom);
@@ -261,20 +367,29 @@ done:
 	return SC_OK;
 }
 
+/* What one check saw: the member of the shared "checks" text, parsed on
+ * demand (a batch never asks; the text report asks a few per address). */
 sc_status_t
 sc_report_check_json(const sc_report_t *rep, const char *check, char **out)
 {
-	json_t *d;
+	json_t *all, *d;
 	char *text;
 
 	if (rep == NULL || check == NULL || out == NULL)
 		return SC_EINVAL;
 	*out = NULL;
-	d = rep->checks != NULL ? json_object_get(rep->checks, check) : NULL;
-	if (d == NULL)
+	if (rep->checks_text == NULL)
 		return SC_ENOTFOUND;
+	all = json_loadb(rep->checks_text->s, rep->checks_text->len, 0, NULL);
+	if (all == NULL)
+		return SC_ENOMEM; /* our own text: only memory can fail */
+	if ((d = json_object_get(all, check)) == NULL) {
+		json_decref(all);
+		return SC_ENOTFOUND;
+	}
 	text = json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER |
 	                     JSON_ENCODE_ANY);
+	json_decref(all);
 	if (text == NULL)
 		return SC_ENOMEM;
 	*out = sc_strdup(text);
@@ -333,13 +448,14 @@ sc_report_finding(const sc_report_t *rep, size_t i)
 size_t
 sc_report_record_count(const sc_report_t *rep)
 {
-	return rep != NULL ? rep->nrecord : 0;
+	return rep != NULL && rep->records != NULL ? rep->records->n : 0;
 }
 
 const sc_record_t *
 sc_report_record(const sc_report_t *rep, size_t i)
 {
-	return rep != NULL && i < rep->nrecord ? &rep->record[i] : NULL;
+	return i < sc_report_record_count(rep) ? &rep->records->record[i]
+	                                       : NULL;
 }
 
 sc_interception_t

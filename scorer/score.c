@@ -20,14 +20,20 @@ by_severity(const void *a, const void *b)
 }
 
 void
+sc_findings_sort(sc_finding_t *f, size_t n)
+{
+	if (n > 1)
+		qsort(f, n, sizeof(*f), by_severity);
+}
+
+void
 sc_score(const struct sc_rules *rules, struct sc_report *rep, int incomplete)
 {
 	int points = 0, grade = SC_GRADE_COUNT - 1, insecure = 0;
 	size_t i;
 
-	if (rep->nfinding > 1)
-		qsort(rep->finding, rep->nfinding, sizeof(*rep->finding),
-		      by_severity);
+	if (!rep->finding_shared)
+		sc_findings_sort(rep->finding, rep->nfinding);
 	for (i = 0; i < rep->nfinding; i++) {
 		points += rep->finding[i].points;
 		if (rep->finding[i].severity <= rules->insecure_at)

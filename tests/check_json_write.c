@@ -161,10 +161,11 @@ START_TEST(test_shared_text)
 END_TEST
 
 /* The report written field by field equals the tree the library used to
- * build and hand to json_dumps(); "checks" spliced from the shared text
- * equals "checks" written from the tree. */
+ * build and hand to json_dumps(), whether the domain's parts are written
+ * from their arrays or spliced in as their shared texts. */
 static json_t *
-expected_report(const sc_report_t *rep)
+expected_report(const sc_report_t *rep, const sc_record_t *rec, size_t nrec,
+                json_t *checks)
 {
 	json_t *f = json_array(), *r = json_array();
 	size_t i, k;
@@ -181,8 +182,8 @@ expected_report(const sc_report_t *rep)
 		    "why", x->why ? json_string(x->why) : json_null(),
 		    "fix", json_string(x->fix)));
 	}
-	for (i = 0; i < rep->nrecord; i++) {
-		const sc_record_t *x = &rep->record[i];
+	for (i = 0; i < nrec; i++) {
+		const sc_record_t *x = &rec[i];
 		json_t *data = json_array();
 
 		for (k = 0; k < x->count; k++)
@@ -203,7 +204,7 @@ expected_report(const sc_report_t *rep)
 	                 "elapsed_ms", (int)rep->elapsed_ms, "interception",
 	                 "verdict", "exposed", "via", "dane", "detail",
 	                 rep->interception_why, "findings", f, "records", r,
-	                 "checks", rep->checks, "scorer_version", SC_VERSION);
+	                 "checks", checks, "scorer_version", SC_VERSION);
 }
 
 START_TEST(test_report_as_the_tree_was)
@@ -220,8 +221,11 @@ START_TEST(test_report_as_the_tree_was)
 		{ "example.com", "MX", SC_DNS_OK, 1, 12, 3, data },
 		{ "_dmarc.example.com", "TXT", SC_DNS_NXDOMAIN, 0, 0, 0, NULL },
 	};
+	struct sc_recset rs = { 1, record, 2, NULL };
+	struct sc_findset fs = { 1, finding, 2, NULL };
+	struct sc_jw jw = { 0 };
 	sc_report_t rep;
-	json_t *want_tree;
+	json_t *want_tree, *checks;
 	char *want, *got;
 	int pass;
 
@@ -234,34 +238,52 @@ START_TEST(test_report_as_the_tree_was)
 	rep.elapsed_ms = 123;
 	rep.finding = finding;
 	rep.nfinding = 2;
-	rep.record = record;
-	rep.nrecord = 2;
+	rep.records = &rs;
 	rep.interception = SC_INTERCEPTION_EXPOSED;
 	rep.interception_via = "dane";
 	rep.interception_why = "TLSA \"records\" do not match";
-	rep.checks = json_pack("{s:{s:s, s:[i, b]}, s:{}}", "spf", "record",
-	                       "v=spf1 \xe2\x82\xac", "n", 3, 1, "dane");
-	want_tree = expected_report(&rep);
+	checks = json_pack("{s:{s:s, s:[i, b]}, s:{}}", "spf", "record",
+	                   "v=spf1 \xe2\x82\xac", "n", 3, 1, "dane");
+	rep.checks_text = sc_text_json(checks);
+	want_tree = expected_report(&rep, record, 2, checks);
 	ck_assert_ptr_nonnull(want_tree);
 	want = json_dumps(want_tree, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	for (pass = 0; pass < 2; pass++) {
-		/* pass 0: checks from the tree; pass 1: the shared text. */
-		if (pass == 1)
-			rep.checks_text = sc_text_json(rep.checks);
+		/* pass 0: from the arrays; pass 1: the shared texts. */
+		if (pass == 1) {
+			sc_text_begin(&jw, 10);
+			sc_json_records(&jw, record, 2);
+			rs.text = sc_text_end(&jw);
+			sc_text_begin(&jw, 10);
+			sc_json_findings(&jw, finding, 2);
+			fs.text = sc_text_end(&jw);
+			rep.dom_findings = &fs;
+			rep.finding_shared = 1;
+		}
 		ck_assert_int_eq(sc_report_json(&rep, &got), SC_OK);
 		ck_assert_str_eq(got, want);
 		sc_free(got);
 	}
-	/* No checks at all: an empty object, as before. */
+	/* No checks, no records: an empty object and array, as before. */
 	sc_text_unref(rep.checks_text);
 	rep.checks_text = NULL;
-	json_decref(rep.checks);
-	rep.checks = NULL;
+	rep.records = NULL;
 	ck_assert_int_eq(sc_report_json(&rep, &got), SC_OK);
-	ck_assert_ptr_nonnull(strstr(got, ",\"checks\":{},"));
+	ck_assert_ptr_nonnull(strstr(got, ",\"records\":[],\"checks\":{},"));
 	sc_free(got);
+	/* One check's JSON comes out of the shared text. */
+	rep.checks_text = sc_text_json(checks);
+	ck_assert_int_eq(sc_report_check_json(&rep, "spf", &got), SC_OK);
+	ck_assert_str_eq(got, "{\"record\":\"v=spf1 \xe2\x82\xac\",\"n\":[3,true]}");
+	sc_free(got);
+	ck_assert_int_eq(sc_report_check_json(&rep, "nope", &got),
+	                 SC_ENOTFOUND);
+	sc_text_unref(rep.checks_text);
+	sc_text_unref(rs.text);
+	sc_text_unref(fs.text);
 	free(want);
 	json_decref(want_tree);
+	json_decref(checks);
 }
 END_TEST
 
