@@ -104,7 +104,7 @@ $(TESTBIN): $(TEST_OBJ) $(STATIC)
 	$(CC) -o $@ $(TEST_OBJ) $(STATIC) $(ALL_LDFLAGS) $(PKG_LIBS) \
 	    $(CHECK_LIBS) -lpthread
 
-$(BUILD)/fixtures/%: tests/lab/fixtures/%.c
+$(BUILD)/fixtures/%: tests/lab/fixtures/%.c $(wildcard tests/lab/fixtures/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(BASEFLAGS) $(CFLAGS) -o $@ $< $(ALL_LDFLAGS) -lssl -lcrypto
 

@@ -113,7 +113,7 @@ echo "== lab: knotd on $LAB_DNS, $nzones zone files ($LAYOUT layout)" \
     "knotd RSS $(ps -o rss= -p "$(cat "$W/lab/knot.pid")" | tr -d ' ') kB"
 echo "   (udp-workers: 1, as tests/lab/lab.sh configures it)"
 
-# shellcheck disable=SC2206 # EXTRA is a list of words on purpose
+# shellcheck disable=SC2206,SC2054 # EXTRA is a list of words on purpose; the commas are --skip's
 ARGS=(--resolver "$LAB_DNS" --rules "$RULES" --allow-loopback --quiet
 	--skip starttls,mta_sts,breach --concurrency "$CONC" $EXTRA)
 echo "== scorer: $SCORER, --concurrency $CONC, --skip starttls,mta_sts,breach," \
@@ -226,6 +226,24 @@ echo "   of which user $cu µs, kernel $cs µs (the run with the least user" \
 echo "   peak RSS: best $((rss / 1024)) MB (spread $rspread)"
 echo "   runs (elapsed_s user_s sys_s maxrss_kB):" \
     "$(tr '\n' ';' <"$W/dns.times" | sed 's/;$//;s/;/; /g')"
+
+# ---- the peer figure: mailauth (npm) ---------------------------------------
+# Optional (BENCH_PEER=0 leaves it out; it needs node, npm and the npm
+# registry once): the same domains through mailauth's MX, SPF, DMARC and
+# MTA-STS TXT lookups (bench/mailauth_peer.sh), each run printed.
+if [ "${BENCH_PEER:-1}" = 1 ] && command -v node >/dev/null 2>&1 &&
+    command -v npm >/dev/null 2>&1; then
+	echo "== peer: mailauth over the same $NDOM domains, concurrency $CONC (x$REPEAT)"
+	for _ in $(seq "$REPEAT"); do
+		if ! (set -o pipefail
+		    "$TOP/bench/mailauth_peer.sh" "$LAB_HOST" "$LAB_PORT" \
+		    "$WORLD/addr-domains.txt" "$CONC" 2>"$W/peer.err" |
+		    sed 's/^/   /'); then
+			echo "   not measured: $(tail -1 "$W/peer.err")"
+			break
+		fi
+	done
+fi
 
 # ---- runs 2, 3: user lists --------------------------------------------------------
 n=2

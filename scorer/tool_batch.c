@@ -169,6 +169,8 @@ run(struct batch *b)
 	return flush_ready(b);
 }
 
+#define OUT_BUFSIZE (64 * 1024)
+
 static FILE *
 open_output(const struct bopts *o, struct batch *b, int *has_header)
 {
@@ -234,6 +236,7 @@ batch_main(sc_ctx_t *ctx, const struct bopts *o)
 {
 	struct batch b;
 	FILE *in = NULL, *out = NULL;
+	char *outbuf = NULL;
 	int has_header = 0, rc = TOOL_EXIT_ERROR;
 	struct sigaction sa;
 
@@ -257,8 +260,11 @@ batch_main(sc_ctx_t *ctx, const struct bopts *o)
 	}
 	/* Room for a whole record, so that the flush after each one is one
 	 * write(): a kill leaves the last line whole or visibly cut.  (The
-	 * default buffer, 4 KiB, is smaller than a typical JSON record.) */
-	setvbuf(out, NULL, _IOFBF, 1 << 16);
+	 * default buffer, 4 KiB, is smaller than a typical JSON record, and
+	 * glibc ignores a size given without a buffer.)  Without memory for
+	 * it the default buffer does, in more writes. */
+	if ((outbuf = malloc(OUT_BUFSIZE)) != NULL)
+		setvbuf(out, outbuf, _IOFBF, OUT_BUFSIZE);
 	b.out.fp = out;
 	b.out.format = o->format;
 	if (o->column != NULL) {
@@ -310,8 +316,12 @@ done:
 	batch_in_close(&b.in);
 	if (in != NULL && in != stdin)
 		fclose(in);
-	if (out != NULL && out != stdout)
+	if (out != NULL && out != stdout) {
 		fclose(out);
+		free(outbuf);
+	}
+	/* stdout keeps its buffer until exit (nothing is left in it: every
+	 * record was flushed). */
 	free(b.slot);
 	return rc;
 }
