@@ -10,7 +10,7 @@ pkgs=(
 	libidn2-dev libinih-dev libjansson-dev libcsv-dev openssl
 	check libsubunit-dev libxml2-dev libuv1-dev
 	knot knot-dnsutils dnsutils jq iproute2 python3-yaml
-	nginx-light parallel man-db
+	nginx-light parallel man-db strace
 	unbound
 	postfix
 	chromium fonts-dejavu-core time

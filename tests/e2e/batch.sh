@@ -66,6 +66,34 @@ else
 	fail bad-line "line 5 is not an address.invalid record"
 fi
 
+# Each record reaches the file in one write(), even when it is longer than
+# stdio's default 4 KiB buffer (a 6,000-byte key column makes sure): a
+# kill can then cut only the last line.
+if command -v strace >/dev/null 2>&1; then
+	{
+		echo 'email,note'
+		for a in alice@good.test bob@nullmx.test not-an-address; do
+			printf '%s,%06000d\n' "$a" 7
+		done
+	} >"$WORK/long.csv"
+	strace -f -qq -o "$WORK/writes" -e trace=write -P "$WORK/w.jsonl" \
+	    "$SCORER" batch "${ARGS[@]}" --input "$WORK/long.csv" \
+	    --column email --output "$WORK/w.jsonl" 2>/dev/null
+	nrec=$(wc -l <"$WORK/w.jsonl")
+	nwrite=$(grep -c '^[0-9]* *write(' "$WORK/writes")
+	longest=$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' \
+	    "$WORK/w.jsonl")
+	if [ "$longest" -le 4096 ]; then
+		fail one-write-per-record "no record over 4096 bytes to tell"
+	elif [ "$nwrite" != "$nrec" ]; then
+		fail one-write-per-record "$nwrite writes for $nrec records"
+	else
+		pass one-write-per-record
+	fi
+else
+	fail one-write-per-record "strace is not installed"
+fi
+
 # ---- stdin to stdout, CSV in and out ---------------------------------------
 printf 'id,email,name\n7,alice@good.test,Alice\n8,"bob@nullmx.test","Bob, Jr"\n9,,Nobody\n' |
 	batch --column email --format csv >"$WORK/out.csv"
