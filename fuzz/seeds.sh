@@ -62,6 +62,8 @@ from_tests("tlsrpt", tests, lambda b: b"TLSRPT" in b)
 from_tests("mta_sts_txt", tests, lambda b: b"STS" in b and b"\n" not in b)
 from_tests("mta_sts_policy", tests, lambda b: b"version:" in b)
 from_tests("spf", tests, lambda b: b.lower().startswith(b"v=spf1"))
+from_tests("json_write", ["tests/check_json_write.c", "tests/check_dmarc.c",
+           "tests/check_spf.c"], lambda b: len(b) > 0)
 from_tests("spf_macro", tests, lambda b: b"%{" in b or b"%%" in b)
 from_tests("breach_range", ["tests/check_breach.c"],
            lambda b: b"hashSuffix" in b or re.match(rb"^[0-9A-Fa-f]{30,}", b))

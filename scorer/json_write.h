@@ -12,6 +12,7 @@
 #define SC_JSON_WRITE_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -27,7 +28,18 @@ struct sc_jw {
 
 /* About len bytes are coming: allocate them at once. */
 void sc_jw_expect(struct sc_jw *jw, size_t len);
-void sc_jw_raw(struct sc_jw *jw, const char *s, size_t len);
+void sc_jw_raw_grow(struct sc_jw *jw, const char *s, size_t len);
+/* Append s[0..len) (inline: a report is hundreds of small appends). */
+static inline void
+sc_jw_raw(struct sc_jw *jw, const char *s, size_t len)
+{
+	if (jw->cap - jw->len > len) {
+		memcpy(jw->buf + jw->len, s, len);
+		jw->len += len;
+	} else {
+		sc_jw_raw_grow(jw, s, len);
+	}
+}
 /* s must be a string literal (the "" make anything else a compile error). */
 #define sc_jw_lit(jw, s) sc_jw_raw((jw), "" s "", sizeof(s) - 1)
 /* A JSON string of s[0..len): escaped as jansson does; bytes that are not

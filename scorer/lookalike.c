@@ -344,6 +344,9 @@ visual_eq(const char *a, const char *b, int il, const char **why)
 			b++;
 			continue;
 		}
+		/* Only these letters have look-alikes: most pairs end here. */
+		if (*b == '\0' || strchr("mwoli", *b) == NULL)
+			return 0;
 		for (i = 0; i < SC_ARRAY_LEN(rules) && r == NULL; i++)
 			if ((il || !rules[i].il) && *b == rules[i].letter &&
 			    strncmp(a, rules[i].seq, strlen(rules[i].seq)) == 0)

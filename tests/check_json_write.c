@@ -61,19 +61,22 @@ START_TEST(test_any_bytes_as_sc_json_string)
 		"\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xc3", "\xe2\x82",
 		"\xc0\x80", "\xc1\xbf", "\xe0\x80\x80", "\xed\xa0\x80",
 		"\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\x80", "\xff", "\0",
+		"plain text of twenty-nine ch", "0123456789abcdef", "/",
 	};
 	unsigned seed = 4242;
 	int round;
 
 	for (round = 0; round < 20000; round++) {
-		char s[64], *want;
+		char s[1280], *want;
 		size_t len = 0, n;
 		struct sc_jw jw = { 0 };
 		json_t *j;
 		char *got;
 
 		seed = seed * 1103515245u + 12345u;
-		n = (seed >> 16) % 8;
+		/* Up to 40 pieces: past 16 bytes, where the writer scans a
+		 * block at a time. */
+		n = (seed >> 16) % 40;
 		while (n-- > 0) {
 			const char *p;
 			size_t plen;
