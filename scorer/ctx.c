@@ -10,6 +10,7 @@
 #include "engine.h"
 #include "tls.h"
 #include "internal.h"
+#include "lookalike.h"
 
 #ifndef SC_DEFAULT_RULES_DIR
 #define SC_DEFAULT_RULES_DIR "/usr/local/share/scorer/rules"
@@ -72,6 +73,7 @@ sc_ctx_free(sc_ctx_t *ctx)
 	/* The lists first: freeing their big blocks makes glibc merge every
 	 * small free chunk it holds, and after the jobs are freed that is
 	 * tens of thousands (a third of a short batch's exit). */
+	sc_lookalike_free(ctx->lookalike);
 	sc_domainset_free(ctx->disposable);
 	sc_domainset_free(ctx->providers);
 	sc_engine_clear(ctx);
@@ -145,6 +147,7 @@ load_rules(struct sc_ctx *ctx, const char *dir)
 {
 	struct sc_rules rules;
 	struct sc_domainset *disp = NULL, *prov = NULL;
+	struct sc_lookalike *la = NULL;
 	const char *missing;
 	char err[512];
 	sc_status_t st;
@@ -161,19 +164,23 @@ load_rules(struct sc_ctx *ctx, const char *dir)
 		                    missing);
 	}
 	if ((st = load_list(ctx, dir, "disposable.txt", &disp)) != SC_OK ||
-	    (st = load_list(ctx, dir, "providers.txt", &prov)) != SC_OK) {
+	    (st = load_list(ctx, dir, "providers.txt", &prov)) != SC_OK ||
+	    (st = sc_lookalike_new(prov, &la)) != SC_OK) {
 		sc_rules_clear(&rules);
 		sc_domainset_free(disp);
+		sc_domainset_free(prov);
 		return st;
 	}
 	if (ctx->rules_loaded)
 		sc_rules_clear(&ctx->rules);
+	sc_lookalike_free(ctx->lookalike);
 	sc_domainset_free(ctx->disposable);
 	sc_domainset_free(ctx->providers);
 	ctx->rules = rules;
 	ctx->rules_loaded = 1;
 	ctx->disposable = disp;
 	ctx->providers = prov;
+	ctx->lookalike = la;
 	return SC_OK;
 }
 

@@ -218,6 +218,7 @@ struct sc_ctx {
 	int rules_loaded;
 	struct sc_domainset *disposable;
 	struct sc_domainset *providers;
+	struct sc_lookalike *lookalike;  /* providers, prepared */
 	psl_ctx_t *psl;
 	/* Does the resolver validate?  The answer to dane.c's ". SOA"
 	 * probe, kept a while so that a batch asks once, not per domain. */

@@ -23,6 +23,7 @@
  * no allocation.  Decoding xn-- labels is libidn2's job (it allocates with
  * its own malloc, freed at once with idn2_free()).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <idn2.h>
@@ -416,31 +417,143 @@ own_label(const char *provider)
 	return registrable(provider) == provider;
 }
 
-static void
-compare(const char *provider, void *arg)
-{
-	struct search *s = arg;
-	struct split p;
-	const char *why = NULL, *dot = strchr(provider, '.'), *scratch = NULL;
-	int il;
+/* ---- the provider list, prepared ------------------------------------ */
 
-	/* Both kinds of hit need the suffixes to look alike (a typo, to be
-	 * equal): most names fail here, before any work on the label. */
-	if (dot == NULL || !visual_eq(s->cand.suffix, dot + 1, 0, &scratch) ||
-	    !split(provider, &p))
+/* A provider split once; providers are sorted and grouped by suffix,
+ * because both kinds of hit need the suffixes to look alike (a typo, to
+ * be equal): a candidate is compared only with the groups whose suffix
+ * passes, a few dozen checks instead of one per provider. */
+struct la_provider {
+	const char *name;       /* borrowed from the set */
+	struct split s;
+	size_t llen;
+};
+
+struct la_group {
+	const char *suffix;
+	size_t first, count;
+};
+
+struct sc_lookalike {
+	const struct sc_domainset *providers; /* borrowed */
+	struct la_provider *p;
+	size_t n, cap;
+	struct la_group *g;
+	size_t ng;
+	int nomem;
+};
+
+static void
+add_provider(const char *name, void *arg)
+{
+	struct sc_lookalike *la = arg;
+	struct la_provider *p;
+
+	if (la->nomem)
 		return;
-	il = strlen(p.label) >= TYPO_MIN_LEN;
-	if (visual_eq(s->cand.label, p.label, il, &why) &&
-	    visual_eq(s->cand.suffix, p.suffix, 0, &why) && why != NULL) {
-		if (own_label(provider))
-			hit(s, RANK_VISUAL, provider, why);
+	if (la->n == la->cap) {
+		size_t cap = la->cap ? la->cap * 2 : 64;
+
+		if ((p = sc_realloc(la->p, cap * sizeof(*p))) == NULL) {
+			la->nomem = 1;
+			return;
+		}
+		la->p = p;
+		la->cap = cap;
+	}
+	p = &la->p[la->n];
+	if (!split(name, &p->s))
+		return;          /* no dot: nothing to imitate */
+	p->name = name;
+	p->llen = strlen(p->s.label);
+	la->n++;
+}
+
+static int
+by_suffix(const void *a, const void *b)
+{
+	const struct la_provider *x = a, *y = b;
+
+	return strcmp(x->s.suffix, y->s.suffix);
+}
+
+sc_status_t
+sc_lookalike_new(const struct sc_domainset *providers,
+                 struct sc_lookalike **out)
+{
+	struct sc_lookalike *la;
+	size_t i;
+
+	*out = NULL;
+	if ((la = sc_calloc(1, sizeof(*la))) == NULL)
+		return SC_ENOMEM;
+	la->providers = providers;
+	sc_domainset_foreach(providers, add_provider, la);
+	if (la->nomem || (la->n > 0 &&
+	    (la->g = sc_calloc(la->n, sizeof(*la->g))) == NULL)) {
+		sc_lookalike_free(la);
+		return SC_ENOMEM;
+	}
+	if (la->n > 1)
+		qsort(la->p, la->n, sizeof(*la->p), by_suffix);
+	for (i = 0; i < la->n; i++) {
+		struct la_group *g = &la->g[la->ng];
+
+		if (la->ng == 0 || strcmp(g[-1].suffix, la->p[i].s.suffix) != 0) {
+			g->suffix = la->p[i].s.suffix;
+			g->first = i;
+			la->ng++;
+		} else {
+			g = &la->g[la->ng - 1];
+		}
+		g->count++;
+	}
+	*out = la;
+	return SC_OK;
+}
+
+void
+sc_lookalike_free(struct sc_lookalike *la)
+{
+	if (la == NULL)
+		return;
+	sc_free(la->p);
+	sc_free(la->g);
+	sc_free(la);
+}
+
+static void
+compare(struct search *s, const struct la_provider *p)
+{
+	const char *why = NULL;
+	int il = p->llen >= TYPO_MIN_LEN;
+
+	if (visual_eq(s->cand.label, p->s.label, il, &why) &&
+	    visual_eq(s->cand.suffix, p->s.suffix, 0, &why) && why != NULL) {
+		if (own_label(p->name))
+			hit(s, RANK_VISUAL, p->name, why);
 		return;
 	}
-	if (strlen(p.label) >= TYPO_MIN_LEN &&
-	    strcmp(s->cand.suffix, p.suffix) == 0) {
-		why = one_edit(s->cand.label, p.label);
-		if (why != NULL && own_label(provider))
-			hit(s, RANK_TYPO, provider, why);
+	if (p->llen >= TYPO_MIN_LEN &&
+	    strcmp(s->cand.suffix, p->s.suffix) == 0) {
+		why = one_edit(s->cand.label, p->s.label);
+		if (why != NULL && own_label(p->name))
+			hit(s, RANK_TYPO, p->name, why);
+	}
+}
+
+static void
+compare_all(const struct sc_lookalike *la, struct search *s)
+{
+	size_t g, i;
+
+	for (g = 0; g < la->ng; g++) {
+		const char *scratch = NULL;
+
+		if (!visual_eq(s->cand.suffix, la->g[g].suffix, 0, &scratch))
+			continue;
+		for (i = 0; i < la->g[g].count; i++)
+			compare(s, &la->p[la->g[g].first + i]);
 	}
 }
 
@@ -514,9 +627,11 @@ copy_out(char *dst, size_t len, const char *src)
 }
 
 int
-sc_lookalike_match(const struct sc_domainset *providers, const char *domain,
+sc_lookalike_match(const struct sc_lookalike *la, const char *domain,
                    char *provider, size_t plen, char *why, size_t wlen)
 {
+	const struct sc_domainset *providers = la != NULL ? la->providers
+	                                                  : NULL;
 	char buf[NAME_MAX_LEN + 1];
 	struct search s;
 	const char *reg;
@@ -548,7 +663,7 @@ sc_lookalike_match(const struct sc_domainset *providers, const char *domain,
 			hit(&s, RANK_VISUAL, p, "");
 	}
 	if (s.rank == RANK_NONE)
-		sc_domainset_foreach(providers, compare, &s);
+		compare_all(la, &s);
 	if (s.rank == RANK_NONE)
 		other_tld(providers, &s);
 	if (s.rank == RANK_NONE)
@@ -567,9 +682,9 @@ lookalike_assess(const struct sc_domain *dom, struct sc_hits *out)
 {
 	char provider[256], why[128];
 
-	if (dom->ctx->providers == NULL)
+	if (dom->ctx->lookalike == NULL)
 		return;
-	if (sc_lookalike_match(dom->ctx->providers, dom->name, provider,
+	if (sc_lookalike_match(dom->ctx->lookalike, dom->name, provider,
 	                       sizeof(provider), why, sizeof(why)))
 		sc_hits_add(out, "domain.lookalike",
 		            "%s looks like %s (%s): was %s meant?", dom->name,

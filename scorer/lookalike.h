@@ -1,7 +1,7 @@
 /*
  * Lookalike detection: is a domain a typo or a confusable of a major mail
  * provider (gmial.com, gmai1.com, rnail.ru, gmail.co, outlook.cm ...)?
- * Pure: the provider list comes in as a domain set.
+ * Pure: the provider list comes in as a domain set, prepared once.
  */
 #ifndef SC_LOOKALIKE_H
 #define SC_LOOKALIKE_H
@@ -9,6 +9,14 @@
 #include <stddef.h>
 
 #include "domainset.h"
+#include "scorer.h"
+
+/* The provider list prepared for matching (each name split once, grouped
+ * by suffix).  Borrows the set, which must outlive it. */
+struct sc_lookalike;
+sc_status_t sc_lookalike_new(const struct sc_domainset *providers,
+                             struct sc_lookalike **out);
+void sc_lookalike_free(struct sc_lookalike *la);
 
 /*
  * If DOMAIN (A-label, lower case) looks like, but is not, one of the
@@ -17,7 +25,7 @@
  * level domain", "homograph") to `why`.  Return 0 when it is not a
  * lookalike (including when it is itself a provider).
  */
-int sc_lookalike_match(const struct sc_domainset *providers,
+int sc_lookalike_match(const struct sc_lookalike *la,
                        const char *domain, char *provider, size_t plen,
                        char *why, size_t wlen);
 

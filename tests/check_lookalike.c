@@ -14,6 +14,7 @@
 #include "testutil.h"
 
 static struct sc_domainset *providers;
+static struct sc_lookalike *la;
 
 static void
 setup(void)
@@ -23,11 +24,14 @@ setup(void)
 	snprintf(path, sizeof(path), "%s/providers.txt", test_rules_dir());
 	ck_assert_int_eq(sc_domainset_load(path, &providers, err, sizeof(err)),
 	                 SC_OK);
+	ck_assert_int_eq(sc_lookalike_new(providers, &la), SC_OK);
 }
 
 static void
 teardown(void)
 {
+	sc_lookalike_free(la);
+	la = NULL;
 	sc_domainset_free(providers);
 	providers = NULL;
 }
@@ -113,7 +117,7 @@ START_TEST(test_flagged)
 	char provider[256], why[128];
 	int got;
 
-	got = sc_lookalike_match(providers, f->domain, provider,
+	got = sc_lookalike_match(la, f->domain, provider,
 	                         sizeof(provider), why, sizeof(why));
 	if (f->provider[0] == '\0') {
 		ck_assert_msg(got == 0, "%s flagged: %s (%s)", f->domain,
@@ -131,7 +135,7 @@ check_not_flagged(const char *domain)
 {
 	char provider[256], why[128];
 
-	ck_assert_msg(sc_lookalike_match(providers, domain, provider,
+	ck_assert_msg(sc_lookalike_match(la, domain, provider,
 	                                 sizeof(provider), why,
 	                                 sizeof(why)) == 0,
 	              "%s flagged as %s (%s)", domain, provider, why);
@@ -221,7 +225,7 @@ START_TEST(test_hostile)
 	check_not_flagged(big);
 	/* 100 labels ending in a typo: still found */
 	memcpy(big + 190, "gmial.com", 10);
-	ck_assert_int_eq(sc_lookalike_match(providers, big, NULL, 0, NULL, 0),
+	ck_assert_int_eq(sc_lookalike_match(la, big, NULL, 0, NULL, 0),
 	                 1);
 	/* 1000 bytes ending in a typo: too long to be a name */
 	memset(big, 'a', 1000);
@@ -229,13 +233,13 @@ START_TEST(test_hostile)
 	check_not_flagged(big);
 
 	/* Too small buffers are cut, not overrun. */
-	ck_assert_int_eq(sc_lookalike_match(providers, "gmial.com", provider,
+	ck_assert_int_eq(sc_lookalike_match(la, "gmial.com", provider,
 	                                    sizeof(provider), why,
 	                                    sizeof(why)),
 	                 1);
 	ck_assert_str_eq(provider, "gmail.c");
 	ck_assert_str_eq(why, "one let");
-	ck_assert_int_eq(sc_lookalike_match(providers, "gmial.com", provider,
+	ck_assert_int_eq(sc_lookalike_match(la, "gmial.com", provider,
 	                                    1, why, 1),
 	                 1);
 	ck_assert_str_eq(provider, "");
@@ -244,7 +248,7 @@ START_TEST(test_hostile)
 	                                    sizeof(provider), why,
 	                                    sizeof(why)),
 	                 0);
-	ck_assert_int_eq(sc_lookalike_match(providers, NULL, provider,
+	ck_assert_int_eq(sc_lookalike_match(la, NULL, provider,
 	                                    sizeof(provider), why,
 	                                    sizeof(why)),
 	                 0);
@@ -256,6 +260,7 @@ END_TEST
 START_TEST(test_order_independent)
 {
 	struct sc_domainset *small = NULL;
+	struct sc_lookalike *small_la = NULL;
 	char provider[256], why[128];
 
 	ck_assert_int_eq(sc_domainset_new(&small), SC_OK);
@@ -263,27 +268,55 @@ START_TEST(test_order_independent)
 	ck_assert_int_eq(sc_domainset_add(small, "gmail.com"), SC_OK);
 	ck_assert_int_eq(sc_domainset_add(small, "email.com"), SC_OK);
 	ck_assert_int_eq(sc_domainset_add(small, "ymail.com"), SC_OK);
+	ck_assert_int_eq(sc_lookalike_new(small, &small_la), SC_OK);
 	/* kmail.com: one letter from gmail, email and ymail alike */
-	ck_assert_int_eq(sc_lookalike_match(small, "kmail.com", provider,
+	ck_assert_int_eq(sc_lookalike_match(small_la, "kmail.com", provider,
 	                                    sizeof(provider), why,
 	                                    sizeof(why)),
 	                 1);
 	ck_assert_str_eq(provider, "email.com");
 	ck_assert_str_eq(why, "one letter changed");
 	/* gmail.co imitates gmail.com when that is a provider ... */
-	ck_assert_int_eq(sc_lookalike_match(small, "gmail.co", provider,
+	ck_assert_int_eq(sc_lookalike_match(small_la, "gmail.co", provider,
 	                                    sizeof(provider), why,
 	                                    sizeof(why)),
 	                 1);
+	sc_lookalike_free(small_la);
 	sc_domainset_free(small);
 	/* ... and nothing when it is not. */
 	ck_assert_int_eq(sc_domainset_new(&small), SC_OK);
 	ck_assert_int_eq(sc_domainset_add(small, "ymail.com"), SC_OK);
-	ck_assert_int_eq(sc_lookalike_match(small, "gmail.co", provider,
+	ck_assert_int_eq(sc_lookalike_new(small, &small_la), SC_OK);
+	ck_assert_int_eq(sc_lookalike_match(small_la, "gmail.co", provider,
 	                                    sizeof(provider), why,
 	                                    sizeof(why)),
 	                 0);
+	sc_lookalike_free(small_la);
 	sc_domainset_free(small);
+}
+END_TEST
+
+/* Out of memory anywhere while preparing the list: SC_ENOMEM and nothing
+ * leaked (the sanitizer and valgrind runs see leaks); then it works. */
+START_TEST(test_prepare_out_of_memory)
+{
+	struct sc_lookalike *x = NULL;
+	unsigned long n;
+	char provider[256], why[128];
+
+	for (n = 1; n < 20; n++) {
+		sc_alloc_fail_at(n);
+		if (sc_lookalike_new(providers, &x) == SC_OK)
+			break;
+		ck_assert_ptr_null(x);
+	}
+	sc_alloc_fail_at(0);
+	ck_assert_uint_gt(n, 2);    /* the walk met failures before success */
+	ck_assert_ptr_nonnull(x);
+	ck_assert_int_eq(sc_lookalike_match(x, "gmial.com", provider,
+	                                    sizeof(provider), why, sizeof(why)),
+	                 1);
+	sc_lookalike_free(x);
 }
 END_TEST
 
@@ -301,6 +334,7 @@ Suite *lookalike_suite(void)
 	                    (int)SC_ARRAY_LEN(ordinary));
 	tcase_add_test(tc, test_hostile);
 	tcase_add_test(tc, test_order_independent);
+	tcase_add_test(tc, test_prepare_out_of_memory);
 	suite_add_tcase(s, tc);
 	return s;
 }
