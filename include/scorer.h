@@ -355,7 +355,7 @@ SC_EXTERN sc_status_t sc_report_json(const sc_report_t *report, char **out);
  * that applies).  See docs/json.md.
  * \param out receives a NUL-terminated string; free with sc_free().
  * \return SC_OK, SC_EINVAL, SC_ENOTFOUND (no such check in this report),
- *         SC_ENOMEM.  \since 0.1.0
+ *         SC_ENOMEM, SC_EINTERNAL (a bug).  \since 0.1.0
  */
 SC_EXTERN sc_status_t sc_report_check_json(const sc_report_t *report,
                                            const char *check, char **out);

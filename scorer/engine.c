@@ -94,10 +94,10 @@ on_req_deadline(void *arg)
 static void
 assess(struct sc_domain *dom)
 {
+	json_t *described = json_object();
 	size_t i;
 
-	dom->described = json_object();
-	if (dom->described == NULL)
+	if (described == NULL)
 		dom->status = SC_ENOMEM;
 	for (i = 0; i < sc_ncheck && dom->status == SC_OK; i++) {
 		const struct sc_check *c = sc_checks[i];
@@ -110,7 +110,7 @@ assess(struct sc_domain *dom)
 			json_t *d = c->describe(dom);
 
 			if (d == NULL ||
-			    json_object_set_new(dom->described, c->name, d) != 0)
+			    json_object_set_new(described, c->name, d) != 0)
 				dom->status = SC_ENOMEM;
 		}
 	}
@@ -119,13 +119,12 @@ assess(struct sc_domain *dom)
 	/* What every report of the domain shows, built once here rather
 	 * than once per report; the tree is not kept (its text is). */
 	if (dom->status == SC_OK &&
-	    ((dom->described_text = sc_text_json(dom->described)) == NULL ||
+	    ((dom->described_text = sc_text_json(described)) == NULL ||
 	     sc_recset_build(dom, &dom->recset) != SC_OK ||
 	     sc_findset_build(&dom->ctx->rules, &dom->hits,
 	                      &dom->findset) != SC_OK))
 		dom->status = SC_ENOMEM;
-	json_decref(dom->described);
-	dom->described = NULL;
+	json_decref(described);
 }
 
 /* The job is over (all answered, or the deadline passed): assess once and
@@ -268,7 +267,6 @@ domain_free(struct sc_domain *dom)
 	for (i = 0; i < sc_ncheck; i++)
 		if (sc_checks[i]->clear != NULL)
 			sc_checks[i]->clear(dom);
-	json_decref(dom->described);
 	sc_text_unref(dom->described_text);
 	sc_recset_unref(dom->recset);
 	sc_findset_unref(dom->findset);

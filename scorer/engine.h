@@ -80,9 +80,10 @@ struct sc_domain {
 	void *state_of[SC_MAX_CHECKS]; /* each check's own evidence */
 
 	struct sc_hits hits;          /* assessment, once DONE */
-	json_t *described;            /* each check's description, once DONE */
-	struct sc_text *described_text; /* its JSON text, shared by reports */
-	struct sc_recset *recset;     /* the reports' shared parts (report.h) */
+	/* Once DONE: each check's description as JSON text, and the
+	 * reports' other shared parts (report.h). */
+	struct sc_text *described_text;
+	struct sc_recset *recset;
 	struct sc_findset *findset;
 	sc_status_t status;           /* SC_OK, or why no assessment */
 	struct sc_req *waiters;

@@ -186,8 +186,9 @@ report_write(struct sc_jw *jw, const sc_report_t *rep)
 	const struct sc_findset *fs = rep->dom_findings;
 	const struct sc_recset *rs = rep->records;
 
-	/* A finding is about 500 bytes. */
-	sc_jw_expect(jw, 1024 + rep->nfinding * 640 +
+	/* A finding is about 500 bytes (when not spliced in as text). */
+	sc_jw_expect(jw, 1024 + (rep->finding_shared && fs->text != NULL
+	                         ? fs->text->len : rep->nfinding * 640) +
 	             (rs != NULL && rs->text != NULL ? rs->text->len : 0) +
 	             (rep->checks_text != NULL ? rep->checks_text->len : 0));
 	sc_jw_lit(jw, "{");

@@ -18,8 +18,9 @@
 
 #include "scorer.h"
 
-/* A growing buffer; the first failed allocation sticks in "failed" and
- * every later write is a no-op, so callers check once at the end. */
+/* A growing buffer; the first failed allocation sticks in "failed", and
+ * sc_jw_finish() then gives NULL whatever was written after it, so
+ * callers check once at the end. */
 struct sc_jw {
 	char *buf;
 	size_t len, cap;

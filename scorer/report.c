@@ -373,6 +373,7 @@ sc_status_t
 sc_report_check_json(const sc_report_t *rep, const char *check, char **out)
 {
 	json_t *all, *d;
+	json_error_t err;
 	char *text;
 
 	if (rep == NULL || check == NULL || out == NULL)
@@ -380,9 +381,12 @@ sc_report_check_json(const sc_report_t *rep, const char *check, char **out)
 	*out = NULL;
 	if (rep->checks_text == NULL)
 		return SC_ENOTFOUND;
-	all = json_loadb(rep->checks_text->s, rep->checks_text->len, 0, NULL);
+	/* A TXT record may hold a NUL byte: the text has it as \u0000. */
+	all = json_loadb(rep->checks_text->s, rep->checks_text->len,
+	                 JSON_ALLOW_NUL, &err);
 	if (all == NULL)
-		return SC_ENOMEM; /* our own text: only memory can fail */
+		return json_error_code(&err) == json_error_out_of_memory
+		       ? SC_ENOMEM : SC_EINTERNAL;
 	if ((d = json_object_get(all, check)) == NULL) {
 		json_decref(all);
 		return SC_ENOTFOUND;

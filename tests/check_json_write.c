@@ -245,8 +245,9 @@ START_TEST(test_report_as_the_tree_was)
 	rep.interception = SC_INTERCEPTION_EXPOSED;
 	rep.interception_via = "dane";
 	rep.interception_why = "TLSA \"records\" do not match";
-	checks = json_pack("{s:{s:s, s:[i, b]}, s:{}}", "spf", "record",
-	                   "v=spf1 \xe2\x82\xac", "n", 3, 1, "dane");
+	checks = json_pack("{s:{s:s, s:[i, b]}, s:{}, s:s%}", "spf", "record",
+	                   "v=spf1 \xe2\x82\xac", "n", 3, 1, "dane",
+	                   "dmarc", "v=DMARC1\0p=none", (size_t)15);
 	rep.checks_text = sc_text_json(checks);
 	want_tree = expected_report(&rep, record, 2, checks);
 	ck_assert_ptr_nonnull(want_tree);
@@ -278,6 +279,10 @@ START_TEST(test_report_as_the_tree_was)
 	rep.checks_text = sc_text_json(checks);
 	ck_assert_int_eq(sc_report_check_json(&rep, "spf", &got), SC_OK);
 	ck_assert_str_eq(got, "{\"record\":\"v=spf1 \xe2\x82\xac\",\"n\":[3,true]}");
+	sc_free(got);
+	/* A NUL byte in a record (a TXT string may hold one) comes back. */
+	ck_assert_int_eq(sc_report_check_json(&rep, "dmarc", &got), SC_OK);
+	ck_assert_str_eq(got, "\"v=DMARC1\\u0000p=none\"");
 	sc_free(got);
 	ck_assert_int_eq(sc_report_check_json(&rep, "nope", &got),
 	                 SC_ENOTFOUND);
