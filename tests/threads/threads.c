@@ -9,6 +9,11 @@
  * -fsanitize=thread (tests/threads/run.sh); ThreadSanitizer must stay
  * silent, and every verdict must be right.
  *
+ * Then the hand-off: one context checks many addresses of one domain,
+ * is freed, and eight threads read and free those reports at once.
+ * Reports of one domain share its findings, records and descriptions by
+ * reference counts; they must be atomic (TSan sees it if not).
+ *
  *   threads RESOLVER RULES-DIR
  *
  * Prints "ok ..." or "FAIL ..." per thread; exit status 0 when all passed.
@@ -199,6 +204,110 @@ run(void *arg)
 	return NULL;
 }
 
+/* ---- the hand-off ------------------------------------------------------ */
+
+#define NHANDOFF 32
+
+struct handoff {
+	sc_report_t *rep[NHANDOFF];
+	int nrep;
+	int failures;
+	char why[256];
+	pthread_mutex_t lock;
+};
+
+static struct handoff ho = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void
+keep_report(void *userdata, sc_status_t status, sc_report_t *report)
+{
+	(void)userdata;
+	if (status == SC_OK && ho.nrep < NHANDOFF)
+		ho.rep[ho.nrep++] = report;
+	else
+		sc_report_free(report);
+}
+
+static void *
+read_and_free(void *arg)
+{
+	int k = (int)(size_t)arg, i;
+
+	pthread_barrier_wait(&start);
+	for (i = k; i < ho.nrep; i += NTHREADS) {
+		sc_report_t *rep = ho.rep[i];
+		char *json = NULL, *dmarc = NULL;
+		const char *bad = NULL;
+
+		if (sc_report_verdict(rep) != SC_VERDICT_SECURE)
+			bad = "verdict";
+		else if (sc_report_record_count(rep) == 0)
+			bad = "records";
+		else if (sc_report_json(rep, &json) != SC_OK ||
+		         strstr(json, "\"records\":[{") == NULL)
+			bad = "sc_report_json";
+		else if (sc_report_check_json(rep, "dmarc", &dmarc) != SC_OK)
+			bad = "sc_report_check_json";
+		sc_free(json);
+		sc_free(dmarc);
+		sc_report_free(rep);
+		if (bad != NULL) {
+			pthread_mutex_lock(&ho.lock);
+			if (ho.failures++ == 0)
+				snprintf(ho.why, sizeof(ho.why), "report %d: %s",
+				         i, bad);
+			pthread_mutex_unlock(&ho.lock);
+		}
+	}
+	return NULL;
+}
+
+static int
+handoff(void)
+{
+	pthread_t tid[NTHREADS];
+	sc_ctx_t *ctx = NULL;
+	size_t running = 1;
+	char addr[64];
+	int i;
+
+	if (sc_ctx_new(&ctx) != SC_OK || setup(ctx) != SC_OK) {
+		printf("FAIL handoff: setup: %s\n", sc_ctx_errmsg(ctx));
+		sc_ctx_free(ctx);
+		return 1;
+	}
+	for (i = 0; i < NHANDOFF; i++) {
+		snprintf(addr, sizeof(addr), "user%d@good.test", i);
+		if (sc_check_async(ctx, addr, keep_report, NULL) != SC_OK)
+			break;
+	}
+	(void)sc_perform(ctx, -1, &running);
+	sc_ctx_free(ctx);   /* the reports outlive their context */
+	if (ho.nrep != NHANDOFF) {
+		printf("FAIL handoff: %d of %d reports\n", ho.nrep, NHANDOFF);
+		for (i = 0; i < ho.nrep; i++)
+			sc_report_free(ho.rep[i]);
+		return 1;
+	}
+	if (pthread_barrier_init(&start, NULL, NTHREADS) != 0)
+		return 1;
+	for (i = 0; i < NTHREADS; i++)
+		if (pthread_create(&tid[i], NULL, read_and_free,
+		                   (void *)(size_t)i) != 0)
+			return 1;
+	for (i = 0; i < NTHREADS; i++)
+		pthread_join(tid[i], NULL);
+	pthread_barrier_destroy(&start);
+	if (ho.failures != 0) {
+		printf("FAIL handoff: %d failures; first: %s\n", ho.failures,
+		       ho.why);
+		return 1;
+	}
+	printf("ok handoff: %d reports of one domain read and freed on %d "
+	       "threads\n", NHANDOFF, NTHREADS);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -234,5 +343,6 @@ main(int argc, char **argv)
 		printf("FAIL thread %d: %d of %d reports, %d failures; first: %s\n",
 		       i, jobs[i].reports, want, jobs[i].failures, jobs[i].why);
 	}
+	failed += handoff();
 	return failed == 0 ? 0 : 1;
 }
