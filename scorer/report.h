@@ -2,8 +2,6 @@
 #ifndef SC_REPORT_H
 #define SC_REPORT_H
 
-#include <jansson.h>
-
 #include "json_write.h"
 #include "rules.h"
 #include "scorer.h"
