@@ -30,6 +30,21 @@ unsigned long sc_alloc_count(void);
 
 #define SC_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Reference counts of what reports share (report.h, json_write.h): atomic,
+ * because a report may be freed on another thread than its siblings. */
+static inline void
+sc_ref_hold(unsigned long *refs)
+{
+	__atomic_add_fetch(refs, 1, __ATOMIC_RELAXED);
+}
+
+/* 1 when that was the last reference. */
+static inline int
+sc_ref_drop(unsigned long *refs)
+{
+	return __atomic_sub_fetch(refs, 1, __ATOMIC_ACQ_REL) == 0;
+}
+
 /* s[0..len) for a finding's detail: printable ASCII ('?' for the rest:
  * DNS and HTTP data are the server's, not ours), at most 120 bytes and
  * "..." when cut; always NUL-terminated in buf[size]. */

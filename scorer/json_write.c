@@ -359,13 +359,13 @@ struct sc_text *
 sc_text_ref(struct sc_text *t)
 {
 	if (t != NULL)
-		__atomic_add_fetch(&t->refs, 1, __ATOMIC_RELAXED);
+		sc_ref_hold(&t->refs);
 	return t;
 }
 
 void
 sc_text_unref(struct sc_text *t)
 {
-	if (t != NULL && __atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0)
+	if (t != NULL && sc_ref_drop(&t->refs))
 		sc_free(t);
 }

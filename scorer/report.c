@@ -137,24 +137,12 @@ copy_record(const struct sc_lookup *lk, sc_record_t *r)
 
 /* ---- the domain's part, shared by its reports ------------------------ */
 
-static void *
-ref(void *set, unsigned long *refs)
-{
-	if (set != NULL)
-		__atomic_add_fetch(refs, 1, __ATOMIC_RELAXED);
-	return set;
-}
-
-static int
-unref(unsigned long *refs)
-{
-	return __atomic_sub_fetch(refs, 1, __ATOMIC_ACQ_REL) == 0;
-}
-
 struct sc_recset *
 sc_recset_ref(struct sc_recset *rs)
 {
-	return rs != NULL ? ref(rs, &rs->refs) : NULL;
+	if (rs != NULL)
+		sc_ref_hold(&rs->refs);
+	return rs;
 }
 
 void
@@ -162,7 +150,7 @@ sc_recset_unref(struct sc_recset *rs)
 {
 	size_t i;
 
-	if (rs == NULL || !unref(&rs->refs))
+	if (rs == NULL || !sc_ref_drop(&rs->refs))
 		return;
 	for (i = 0; i < rs->n; i++)
 		record_clear(&rs->record[i]);
@@ -204,7 +192,9 @@ fail:
 struct sc_findset *
 sc_findset_ref(struct sc_findset *fs)
 {
-	return fs != NULL ? ref(fs, &fs->refs) : NULL;
+	if (fs != NULL)
+		sc_ref_hold(&fs->refs);
+	return fs;
 }
 
 void
@@ -212,7 +202,7 @@ sc_findset_unref(struct sc_findset *fs)
 {
 	size_t i;
 
-	if (fs == NULL || !unref(&fs->refs))
+	if (fs == NULL || !sc_ref_drop(&fs->refs))
 		return;
 	for (i = 0; i < fs->n; i++)
 		finding_clear(&fs->finding[i]);
