@@ -663,6 +663,6 @@ const struct sc_check sc_check_dane = {
 	.ids = dane_ids,
 	.start = dane_start,
 	.assess = dane_assess,
-	.describe = dane_describe,
+	.describe_tree = dane_describe,
 	.clear = dane_clear,
 };

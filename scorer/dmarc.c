@@ -665,6 +665,6 @@ const struct sc_check sc_check_dmarc = {
 	.ids = dmarc_ids,
 	.start = dmarc_start,
 	.assess = dmarc_assess,
-	.describe = dmarc_describe,
+	.describe_tree = dmarc_describe,
 	.clear = dmarc_clear,
 };

@@ -90,15 +90,16 @@ on_req_deadline(void *arg)
 	req_maybe_done(req);
 }
 
-/* Each check's findings, and what it saw for the report's "checks". */
+/* Each check's findings, and what it saw for the report's "checks",
+ * written once here as the text every report of the domain shows. */
 static void
 assess(struct sc_domain *dom)
 {
-	json_t *described = json_object();
+	struct sc_jw jw = { 0 };
 	size_t i;
 
-	if (described == NULL)
-		dom->status = SC_ENOMEM;
+	sc_text_begin(&jw, 2048);
+	sc_jw_lit(&jw, "{");
 	for (i = 0; i < sc_ncheck && dom->status == SC_OK; i++) {
 		const struct sc_check *c = sc_checks[i];
 
@@ -106,25 +107,20 @@ assess(struct sc_domain *dom)
 			continue;
 		if (c->assess != NULL)
 			c->assess(dom, &dom->hits);
-		if (c->describe != NULL) {
-			json_t *d = c->describe(dom);
-
-			if (d == NULL ||
-			    json_object_set_new(described, c->name, d) != 0)
-				dom->status = SC_ENOMEM;
-		}
+		sc_describe(c, dom, &jw);
 	}
+	sc_jw_lit(&jw, "}");
 	if (dom->hits.failed)
 		dom->status = SC_ENOMEM;
-	/* What every report of the domain shows, built once here rather
-	 * than once per report; the tree is not kept (its text is). */
-	if (dom->status == SC_OK &&
-	    ((dom->described_text = sc_text_json(described)) == NULL ||
-	     sc_recset_build(dom, &dom->recset) != SC_OK ||
-	     sc_findset_build(&dom->ctx->rules, &dom->hits,
-	                      &dom->findset) != SC_OK))
+	if (dom->status != SC_OK) {
+		sc_jw_clear(&jw);
+		return;
+	}
+	if ((dom->described_text = sc_text_end(&jw)) == NULL ||
+	    sc_recset_build(dom, &dom->recset) != SC_OK ||
+	    sc_findset_build(&dom->ctx->rules, &dom->hits,
+	                     &dom->findset) != SC_OK)
 		dom->status = SC_ENOMEM;
-	json_decref(described);
 }
 
 /* The job is over (all answered, or the deadline passed): assess once and

@@ -136,9 +136,12 @@ struct sc_check {
 	                           * a rules set must have a rule for each */
 	sc_status_t (*start)(struct sc_domain *dom);
 	void (*assess)(const struct sc_domain *dom, struct sc_hits *out);
-	/* Optional: what the check saw, as a JSON object for the report's
-	 * "checks" member (a new reference, or NULL for nothing). */
-	json_t *(*describe)(const struct sc_domain *dom);
+	/* Optional: what the check saw, for the report's "checks" member:
+	 * one JSON value (an object) written to out, straight as text, since
+	 * a batch describes every domain it sees.  Out of memory in the
+	 * check's own work: sc_jw_fail(out). */
+	void (*describe)(const struct sc_domain *dom, struct sc_jw *out);
+	json_t *(*describe_tree)(const struct sc_domain *dom); /* TRANSITION */
 	/* Optional: free the check's state slot. */
 	void (*clear)(struct sc_domain *dom);
 
@@ -272,6 +275,15 @@ sc_status_t sc_mx_start_hosts(struct sc_domain *dom);
 /* The context's trust store (built on first use; borrowed), or NULL with
  * the reason in ctx->errmsg. */
 X509_STORE *sc_ctx_trust(struct sc_ctx *ctx);
+
+/* "name":{...} of check c for dom, into the "checks" object being written
+ * (nothing if c describes nothing). */
+void sc_describe(const struct sc_check *c, const struct sc_domain *dom,
+                 struct sc_jw *jw);
+/* What check c writes for dom as a jansson tree (for tests and tools that
+ * want one); NULL when out of memory or the check describes nothing. */
+json_t *sc_describe_json(const struct sc_check *c,
+                         const struct sc_domain *dom);
 
 /* For describe hooks (json.c): a JSON string of s[0..len), with bytes
  * that are not printable UTF-8 shown as '?' rather than failing; NULL only

@@ -94,7 +94,7 @@ sts_of(const struct sc_domain *dom, enum sts *out, char *why, size_t whylen)
 		snprintf(why, whylen, "the MTA-STS lookup failed");
 		return 0;
 	}
-	if ((d = sc_check_mta_sts.describe(dom)) == NULL)
+	if ((d = sc_describe_json(&sc_check_mta_sts, dom)) == NULL)
 		return -1;
 	policy = json_object_get(d, "policy");
 	mode = json_string_value(json_object_get(policy, "mode"));
@@ -339,5 +339,5 @@ const struct sc_check sc_check_interception = {
 	.name = "interception",
 	.ids = interception_ids,
 	.assess = interception_assess,
-	.describe = interception_describe,
+	.describe_tree = interception_describe,
 };

@@ -51,6 +51,49 @@ void sc_jw_cstr(struct sc_jw *jw, const char *s); /* NULL: null */
 void sc_jw_int(struct sc_jw *jw, long long v);
 /* Any jansson value (its strings are UTF-8 already). */
 void sc_jw_value(struct sc_jw *jw, const json_t *v);
+/* Out of memory somewhere in a caller's own work: the text is lost too. */
+static inline void
+sc_jw_fail(struct sc_jw *jw)
+{
+	jw->failed = 1;
+}
+
+/* Objects and arrays written by hand.  sc_jw_key() and sc_jw_elem() put
+ * the comma the previous member or element needs: none straight after
+ * '{' or '[', which the last byte written tells, so no nesting state is
+ * kept.  Keys are ours, plain ASCII literals, written as they are. */
+static inline void
+sc_jw_sep(struct sc_jw *jw)
+{
+	char last;
+
+	if (jw->failed || jw->len == 0)
+		return;
+	last = jw->buf[jw->len - 1];
+	if (last != '{' && last != '[')
+		sc_jw_lit(jw, ",");
+}
+#define sc_jw_key(jw, k) (sc_jw_sep(jw), sc_jw_lit((jw), "\"" k "\":"))
+#define sc_jw_elem(jw) sc_jw_sep(jw)
+#define sc_jw_null(jw) sc_jw_lit((jw), "null")
+static inline void
+sc_jw_bool(struct sc_jw *jw, int b)
+{
+	if (b)
+		sc_jw_lit(jw, "true");
+	else
+		sc_jw_lit(jw, "false");
+}
+/* A value that may be unknown: < 0 null, 0 false, > 0 true. */
+static inline void
+sc_jw_tristate(struct sc_jw *jw, int v)
+{
+	if (v < 0)
+		sc_jw_null(jw);
+	else
+		sc_jw_bool(jw, v);
+}
+
 /* The text, NUL-terminated, owned by the caller (sc_free()); NULL if an
  * allocation failed.  The writer is left empty either way. */
 char *sc_jw_finish(struct sc_jw *jw, size_t *len);

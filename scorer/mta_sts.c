@@ -734,6 +734,6 @@ const struct sc_check sc_check_mta_sts = {
 	.ids = mta_sts_ids,
 	.start = mta_sts_start,
 	.assess = mta_sts_assess,
-	.describe = mta_sts_describe,
+	.describe_tree = mta_sts_describe,
 	.clear = mta_sts_clear,
 };

@@ -1522,7 +1522,7 @@ const struct sc_check sc_check_spf = {
 	.ids = spf_ids,
 	.start = spf_start,
 	.assess = spf_assess,
-	.describe = spf_describe,
+	.describe_tree = spf_describe,
 	.clear = spf_clear,
 };
 

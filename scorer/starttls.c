@@ -1220,6 +1220,6 @@ const struct sc_check sc_check_starttls = {
 	.ids = starttls_ids,
 	.start = NULL, /* started by the "mx" check as addresses come in */
 	.assess = starttls_assess,
-	.describe = starttls_describe,
+	.describe_tree = starttls_describe,
 	.clear = starttls_clear,
 };

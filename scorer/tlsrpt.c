@@ -250,6 +250,6 @@ const struct sc_check sc_check_tlsrpt = {
 	.ids = tlsrpt_ids,
 	.start = tlsrpt_start,
 	.assess = tlsrpt_assess,
-	.describe = tlsrpt_describe,
+	.describe_tree = tlsrpt_describe,
 	.clear = tlsrpt_clear,
 };

@@ -596,7 +596,7 @@ START_TEST(test_check_match)
 	ck_assert_uint_eq(h.n, 0);
 	ck_assert_int_eq(sc_dane_host_status(d, 0, NULL, 0), SC_DANE_MATCH);
 	ck_assert_int_eq(sc_dane_host_status(d, 7, NULL, 0), SC_DANE_NONE);
-	j = sc_check_dane.describe(d);
+	j = sc_describe_json(&sc_check_dane, d);
 	ck_assert_ptr_nonnull(j);
 	ck_assert_str_eq(json_string_value(json_object_get(
 	    json_array_get(json_object_get(j, "hosts"), 0), "status")), "match");
@@ -707,7 +707,7 @@ START_TEST(test_check_unsigned)
 	h = assess(d);
 	ck_assert_uint_eq(h.n, 0);
 	ck_assert_int_eq(sc_dane_resolver_validates(d), 0);
-	j = sc_check_dane.describe(d);
+	j = sc_describe_json(&sc_check_dane, d);
 	ck_assert(json_is_null(json_object_get(j, "domain_signed")));
 	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(j,
 	                      "note")), "could not tell"));
@@ -718,7 +718,7 @@ START_TEST(test_check_unsigned)
 	h = assess(d);
 	ck_assert_ptr_nonnull(ev_hit(&h, "dnssec.unsigned"));
 	ck_assert_uint_eq(h.n, 1);
-	j = sc_check_dane.describe(d);
+	j = sc_describe_json(&sc_check_dane, d);
 	ck_assert(json_is_false(json_object_get(j, "domain_signed")));
 	ck_assert(json_is_null(json_object_get(j, "note")));
 	json_decref(j);
@@ -747,7 +747,7 @@ START_TEST(test_check_oom)
 		memset(&h, 0, sizeof(h));
 		sc_alloc_fail_at(n);
 		sc_check_dane.assess(d, &h);
-		j = sc_check_dane.describe(d);
+		j = sc_describe_json(&sc_check_dane, d);
 		sc_alloc_fail_at(0);
 		json_decref(j);
 		sc_hits_clear(&h);

@@ -81,7 +81,7 @@ run(struct sc_domain *d)
 static char *
 described(struct sc_domain *d)
 {
-	json_t *j = sc_check_dmarc.describe(d);
+	json_t *j = sc_describe_json(&sc_check_dmarc, d);
 	char *s;
 
 	ck_assert_ptr_nonnull(j);
@@ -600,7 +600,7 @@ START_TEST(test_out_of_memory_assess)
 		memset(&h, 0, sizeof(h));
 		sc_alloc_fail_at(n);
 		sc_check_dmarc.assess(d, &h);
-		j = sc_check_dmarc.describe(d);
+		j = sc_describe_json(&sc_check_dmarc, d);
 		used = sc_alloc_count();
 		sc_alloc_fail_at(0);
 		if (used < n) {

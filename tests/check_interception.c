@@ -168,7 +168,7 @@ expect(struct sc_domain *d, sc_interception_t want, const char *via,
 	}
 	ck_assert_ptr_null(ev_hit(&h, "dane.mismatch"));
 	sc_hits_clear(&h);
-	j = sc_check_interception.describe(d);
+	j = sc_describe_json(&sc_check_interception, d);
 	ck_assert_ptr_nonnull(j);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "verdict")),
 	                 sc_interception_verdict_str(want));
@@ -385,7 +385,7 @@ START_TEST(test_oom)
 		sc_alloc_fail_at(n);
 		sc_interception_eval(d, &iv);
 		sc_check_interception.assess(d, &h);
-		j = sc_check_interception.describe(d);
+		j = sc_describe_json(&sc_check_interception, d);
 		sc_alloc_fail_at(0);
 		ck_assert(iv.nomem || iv.verdict == SC_INTERCEPTION_PROTECTED);
 		json_decref(j);

@@ -463,7 +463,7 @@ START_TEST(test_describe)
 {
 	struct sc_domain *d = with_policy("version: STSv1\nmode: enforce\n"
 	                                  "mx: mx1.x.example\nmax_age: 60\n");
-	json_t *j = sc_check_mta_sts.describe(d);
+	json_t *j = sc_describe_json(&sc_check_mta_sts, d);
 	json_t *cov;
 
 	ck_assert_ptr_nonnull(j);
@@ -490,7 +490,7 @@ START_TEST(test_describe)
 
 	/* No record: nulls, and the reason. */
 	d = with_txt(SC_DNS_NXDOMAIN, NULL, NULL);
-	j = sc_check_mta_sts.describe(d);
+	j = sc_describe_json(&sc_check_mta_sts, d);
 	ck_assert_ptr_nonnull(j);
 	ck_assert(json_is_null(json_object_get(j, "txt")));
 	ck_assert(json_is_null(json_object_get(j, "policy")));
@@ -505,7 +505,7 @@ START_TEST(test_describe)
 
 	/* A record that is not UTF-8 still describes. */
 	d = with_txt(SC_DNS_OK, "v=STSv1; id=\xff", NULL);
-	j = sc_check_mta_sts.describe(d);
+	j = sc_describe_json(&sc_check_mta_sts, d);
 	ck_assert_ptr_nonnull(j);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "txt")),
 	                 "v=STSv1; id=?");
@@ -533,7 +533,7 @@ START_TEST(test_out_of_memory)
 		memset(&h, 0, sizeof(h));
 		sc_alloc_fail_at(n);
 		sc_check_mta_sts.assess(d, &h);
-		j = sc_check_mta_sts.describe(d);
+		j = sc_describe_json(&sc_check_mta_sts, d);
 		used = sc_alloc_count();
 		sc_alloc_fail_at(0);
 		if (!h.failed)
@@ -664,7 +664,7 @@ conformance_case(const struct scenario *sc, int *covered)
 		o = CONF_NONE;
 	ck_assert_ptr_null(ev_hit(&h, "dns.unverified"));
 	ck_assert_ptr_null(ev_hit(&h, "mta_sts.mx_mismatch"));
-	j = sc_check_mta_sts.describe(d);
+	j = sc_describe_json(&sc_check_mta_sts, d);
 	ck_assert_ptr_nonnull(j);
 	*covered = json_is_true(json_object_get(json_object_get(j,
 	                                                        "mx_covered"),

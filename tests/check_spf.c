@@ -378,7 +378,7 @@ assess_for(const struct canned *table, const char *domain, int run_it)
 	*sc_check_state(dom, &sc_check_spf) = ev;
 	memset(&h, 0, sizeof(h));
 	sc_check_spf.assess(dom, &h);
-	json_decref(sc_check_spf.describe(dom));
+	json_decref(sc_describe_json(&sc_check_spf, dom));
 	sc_check_spf.clear(dom);
 	ev_free(dom);
 	fake_free(&assess_fake);

@@ -303,7 +303,7 @@ START_TEST(test_no_mx_no_findings)
 {
 	struct sc_domain *d = ev_domain(&ctx, "x.example");
 	struct sc_hits h = run(d);
-	json_t *j = sc_check_starttls.describe(d);
+	json_t *j = sc_describe_json(&sc_check_starttls, d);
 
 	ck_assert_uint_eq(h.n, 0);
 	ck_assert_ptr_nonnull(j);
@@ -331,7 +331,7 @@ START_TEST(test_describe)
 	add(d, "mx.x.example", 10, "192.0.2.1", &r, 1);
 	add(d, "mx.x.example", 10, "2001:db8::1", &u, 0);
 	add(d, "mx2.x.example", 20, "192.0.2.9", NULL, 0);
-	j = sc_check_starttls.describe(d);
+	j = sc_describe_json(&sc_check_starttls, d);
 	ck_assert_ptr_nonnull(j);
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "port")), 25);
 	hosts = json_object_get(j, "hosts");
@@ -379,7 +379,7 @@ START_TEST(test_describe_oom)
 		json_t *j;
 
 		sc_alloc_fail_at(n);
-		j = sc_check_starttls.describe(d);
+		j = sc_describe_json(&sc_check_starttls, d);
 		sc_alloc_fail_at(0);
 		json_decref(j);
 	}

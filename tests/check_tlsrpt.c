@@ -164,7 +164,7 @@ run(struct sc_domain *d)
 static void
 assert_describes(struct sc_domain *d, const char *part)
 {
-	json_t *j = sc_check_tlsrpt.describe(d);
+	json_t *j = sc_describe_json(&sc_check_tlsrpt, d);
 	char *s;
 
 	ck_assert_ptr_nonnull(j);
@@ -323,7 +323,7 @@ START_TEST(test_check_out_of_memory)
 		memset(&h, 0, sizeof(h));
 		sc_alloc_fail_at(n);
 		sc_check_tlsrpt.assess(d, &h);
-		j = sc_check_tlsrpt.describe(d);
+		j = sc_describe_json(&sc_check_tlsrpt, d);
 		used = sc_alloc_count();
 		sc_alloc_fail_at(0);
 		if (used < n) {
