@@ -579,79 +579,71 @@ status_str(enum sc_dane_status s)
 	return "?";
 }
 
-static json_t *
-tristate(int v)
+/* One MX host: {"host", "tlsa_name", "tlsa": [...], "tlsa_validated",
+ * "status", "detail"}. */
+static void
+describe_host(const struct sc_domain *dom, size_t i, struct sc_jw *jw)
 {
-	return v < 0 ? json_null() : json_boolean(v);
+	const struct sc_dane_host *dh = host_state(dom, dom->host[i].name);
+	const struct sc_lookup *tlsa = dh != NULL ? dh->tlsa : NULL;
+	char why[512] = "";
+	int nomem = 0;
+	enum sc_dane_status s = judge(dom, i, why, sizeof(why), &nomem, NULL);
+	size_t k;
+
+	if (nomem)
+		sc_jw_fail(jw);
+	sc_jw_lit(jw, "{");
+	sc_jw_key(jw, "host");
+	sc_jw_cstr(jw, dom->host[i].name);
+	sc_jw_key(jw, "tlsa_name");
+	sc_jw_cstr(jw, tlsa != NULL ? tlsa->name : NULL);
+	sc_jw_key(jw, "tlsa");
+	sc_jw_lit(jw, "[");
+	for (k = 0; tlsa != NULL && tlsa->outcome == SC_DNS_OK && k < tlsa->n;
+	     k++) {
+		sc_jw_elem(jw);
+		sc_jw_str(jw, tlsa->rr[k].text, tlsa->rr[k].len);
+	}
+	sc_jw_lit(jw, "]");
+	sc_jw_key(jw, "tlsa_validated");
+	sc_jw_bool(jw, tlsa != NULL && answered(tlsa) && tlsa->ad);
+	sc_jw_key(jw, "status");
+	sc_jw_cstr(jw, status_str(s));
+	sc_jw_key(jw, "detail");
+	sc_jw_cstr(jw, why);
+	sc_jw_lit(jw, "}");
 }
 
-/* {"resolver_validates", "domain_signed", "note", "hosts": [{"host",
- *  "tlsa_name", "tlsa": [...], "tlsa_validated", "status", "detail"}]} */
-static json_t *
-dane_describe(const struct sc_domain *dom)
+/* {"resolver_validates", "domain_signed", "note", "hosts": [...]} */
+static void
+dane_describe(const struct sc_domain *dom, struct sc_jw *jw)
 {
-	json_t *o = json_object(), *hosts = json_array();
-	int failed = 0, sig = domain_signed(dom), val;
-	size_t i, k;
+	int val = sc_dane_resolver_validates(dom) ? 1 : -1;
+	size_t i;
 
-	if (o == NULL || hosts == NULL) {
-		json_decref(o);
-		json_decref(hosts);
-		return NULL;
-	}
-	val = sc_dane_resolver_validates(dom) ? 1 : -1;
-	sc_json_put(o, "resolver_validates", tristate(val), &failed);
-	sc_json_put(o, "domain_signed", tristate(sig), &failed);
-	sc_json_put(o, "note", val > 0 ? json_null()
-	               : json_string("could not tell whether the resolver "
-	                             "validates DNSSEC: no answer carried the "
-	                             "AD flag, not even the root's; "
-	                             "dnssec.unsigned is not reported"),
-	    &failed);
-	sc_json_put(o, "hosts", hosts, &failed);
-	for (i = 0; !failed && i < dom->nhost; i++) {
-		const struct sc_dane_host *dh;
-		json_t *h, *recs;
-		char why[512] = "";
-		int nomem = 0;
-		enum sc_dane_status s;
-
+	sc_jw_lit(jw, "{");
+	sc_jw_key(jw, "resolver_validates");
+	sc_jw_tristate(jw, val);
+	sc_jw_key(jw, "domain_signed");
+	sc_jw_tristate(jw, domain_signed(dom));
+	sc_jw_key(jw, "note");
+	if (val > 0)
+		sc_jw_null(jw);
+	else
+		sc_jw_lit(jw, "\"could not tell whether the resolver "
+		          "validates DNSSEC: no answer carried the AD flag, not "
+		          "even the root's; dnssec.unsigned is not reported\"");
+	sc_jw_key(jw, "hosts");
+	sc_jw_lit(jw, "[");
+	for (i = 0; i < dom->nhost; i++) {
 		if (dom->host[i].name[0] == '\0')
 			continue;
-		dh = host_state(dom, dom->host[i].name);
-		s = judge(dom, i, why, sizeof(why), &nomem, NULL);
-		if (nomem)
-			failed = 1;
-		h = json_object();
-		recs = json_array();
-		if (h == NULL || recs == NULL ||
-		    json_array_append_new(hosts, h) != 0) {
-			json_decref(recs);
-			failed = 1;
-			break;
-		}
-		sc_json_put(h, "host", json_string(dom->host[i].name), &failed);
-		sc_json_put(h, "tlsa_name", dh != NULL && dh->tlsa != NULL
-		                    ? json_string(dh->tlsa->name) : json_null(),
-		    &failed);
-		for (k = 0; dh != NULL && dh->tlsa != NULL &&
-		            dh->tlsa->outcome == SC_DNS_OK && k < dh->tlsa->n; k++)
-			if (json_array_append_new(recs, json_stringn(
-			        dh->tlsa->rr[k].text, dh->tlsa->rr[k].len)) != 0)
-				failed = 1;
-		sc_json_put(h, "tlsa", recs, &failed);
-		sc_json_put(h, "tlsa_validated", json_boolean(dh != NULL &&
-		                                      dh->tlsa != NULL &&
-		                                      answered(dh->tlsa) &&
-		                                      dh->tlsa->ad), &failed);
-		sc_json_put(h, "status", json_string(status_str(s)), &failed);
-		sc_json_put(h, "detail", json_string(why), &failed);
+		sc_jw_elem(jw);
+		describe_host(dom, i, jw);
 	}
-	if (failed) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	sc_jw_lit(jw, "]");
+	sc_jw_lit(jw, "}");
 }
 
 static const char *const dane_ids[] = {
@@ -663,6 +655,6 @@ const struct sc_check sc_check_dane = {
 	.ids = dane_ids,
 	.start = dane_start,
 	.assess = dane_assess,
-	.describe_tree = dane_describe,
+	.describe = dane_describe,
 	.clear = dane_clear,
 };

@@ -310,25 +310,30 @@ interception_assess(const struct sc_domain *dom, struct sc_hits *out)
 
 /* {"verdict", "protected": true|false|null, "via": "mta-sts"|"dane"|null,
  *  "missing": what is missing and how to fix it, or null} */
-static json_t *
-interception_describe(const struct sc_domain *dom)
+static void
+interception_describe(const struct sc_domain *dom, struct sc_jw *jw)
 {
 	struct sc_interception iv;
 
 	sc_interception_eval(dom, &iv);
-	if (iv.nomem)
-		return NULL;
-	return json_pack("{s:s, s:o, s:o, s:o, s:s}",
-	                 "verdict", sc_interception_verdict_str(iv.verdict),
-	                 "protected", iv.verdict == SC_INTERCEPTION_UNKNOWN
-	                              ? json_null()
-	                              : json_boolean(iv.verdict ==
-	                                             SC_INTERCEPTION_PROTECTED),
-	                 "via", iv.via != NULL ? json_string(iv.via)
-	                                       : json_null(),
-	                 "missing", iv.verdict == SC_INTERCEPTION_PROTECTED
-	                            ? json_null() : json_string(iv.detail),
-	                 "detail", iv.detail);
+	if (iv.nomem) {
+		sc_jw_fail(jw);
+		return;
+	}
+	sc_jw_lit(jw, "{");
+	sc_jw_key(jw, "verdict");
+	sc_jw_cstr(jw, sc_interception_verdict_str(iv.verdict));
+	sc_jw_key(jw, "protected");
+	sc_jw_tristate(jw, iv.verdict == SC_INTERCEPTION_UNKNOWN ? -1
+	                   : iv.verdict == SC_INTERCEPTION_PROTECTED);
+	sc_jw_key(jw, "via");
+	sc_jw_cstr(jw, iv.via);
+	sc_jw_key(jw, "missing");
+	sc_jw_cstr(jw, iv.verdict == SC_INTERCEPTION_PROTECTED ? NULL
+	                                                       : iv.detail);
+	sc_jw_key(jw, "detail");
+	sc_jw_cstr(jw, iv.detail);
+	sc_jw_lit(jw, "}");
 }
 
 static const char *const interception_ids[] = {
@@ -339,5 +344,5 @@ const struct sc_check sc_check_interception = {
 	.name = "interception",
 	.ids = interception_ids,
 	.assess = interception_assess,
-	.describe_tree = interception_describe,
+	.describe = interception_describe,
 };

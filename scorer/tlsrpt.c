@@ -187,58 +187,55 @@ tlsrpt_assess(const struct sc_domain *dom, struct sc_hits *out)
 	}
 }
 
-static json_t *
-tlsrpt_describe(const struct sc_domain *dom)
+static void
+tlsrpt_describe(const struct sc_domain *dom, struct sc_jw *jw)
 {
 	static const char *const names[] = {
 		"skipped", "unverified", "missing", "invalid", "ok"
 	};
 	const struct sc_tlsrpt_state *st =
 		sc_check_state_get(dom, &sc_check_tlsrpt);
-	json_t *o = json_object(), *rua, *e;
 	struct eval ev;
-	int failed = 0;
 	size_t i;
 
-	if (o == NULL)
-		return NULL;
 	evaluate(dom, st, &ev);
-	sc_json_put(o, "status", json_string(ev.outcome == O_RECORD && ev.errors
-	                             ? "invalid" : names[ev.outcome]), &failed);
+	sc_jw_lit(jw, "{");
+	sc_jw_key(jw, "status");
+	sc_jw_cstr(jw, ev.outcome == O_RECORD && ev.errors ? "invalid"
+	                                                   : names[ev.outcome]);
 	if (ev.outcome == O_SKIPPED)
 		goto done;
-	sc_json_put(o, "found_at", ev.lk != NULL ? json_string(ev.lk->name)
-	                                 : json_null(), &failed);
-	if (ev.outcome == O_MULTIPLE)
-		sc_json_put(o, "records_found", json_integer((json_int_t)ev.nrecord),
-		    &failed);
+	sc_jw_key(jw, "found_at");
+	sc_jw_cstr(jw, ev.lk != NULL ? ev.lk->name : NULL);
+	if (ev.outcome == O_MULTIPLE) {
+		sc_jw_key(jw, "records_found");
+		sc_jw_int(jw, (long long)ev.nrecord);
+	}
+	sc_jw_key(jw, "record");
 	if (ev.outcome != O_RECORD) {
-		sc_json_put(o, "record", json_null(), &failed);
+		sc_jw_null(jw);
 		goto done;
 	}
-	sc_json_put(o, "record", sc_json_string(ev.rr->text, ev.rr->len), &failed);
-	sc_json_put(o, "rua", rua = json_array(), &failed);
-	for (i = 0; rua != NULL && i < ev.rec.nrua; i++) {
-		json_t *s = sc_json_string(ev.rr->text + ev.rec.rua[i].off,
-		                 ev.rec.rua[i].len);
-
-		if (s == NULL || json_array_append_new(rua, s) != 0)
-			failed = 1;
+	sc_jw_str(jw, ev.rr->text, ev.rr->len);
+	sc_jw_key(jw, "rua");
+	sc_jw_lit(jw, "[");
+	for (i = 0; i < ev.rec.nrua; i++) {
+		sc_jw_elem(jw);
+		sc_jw_str(jw, ev.rr->text + ev.rec.rua[i].off,
+		          ev.rec.rua[i].len);
 	}
+	sc_jw_lit(jw, "]");
 	if (ev.errors) {
-		sc_json_put(o, "error", e = json_object(), &failed);
-		if (e != NULL) {
-			sc_json_put(e, "position", json_integer((json_int_t)ev.rec.pos + 1),
-			    &failed);
-			sc_json_put(e, "reason", json_string(ev.rec.reason), &failed);
-		}
+		sc_jw_key(jw, "error");
+		sc_jw_lit(jw, "{");
+		sc_jw_key(jw, "position");
+		sc_jw_int(jw, (long long)ev.rec.pos + 1);
+		sc_jw_key(jw, "reason");
+		sc_jw_cstr(jw, ev.rec.reason);
+		sc_jw_lit(jw, "}");
 	}
 done:
-	if (failed) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	sc_jw_lit(jw, "}");
 }
 
 static const char *const tlsrpt_ids[] = {
@@ -250,6 +247,6 @@ const struct sc_check sc_check_tlsrpt = {
 	.ids = tlsrpt_ids,
 	.start = tlsrpt_start,
 	.assess = tlsrpt_assess,
-	.describe_tree = tlsrpt_describe,
+	.describe = tlsrpt_describe,
 	.clear = tlsrpt_clear,
 };
