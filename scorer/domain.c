@@ -11,12 +11,18 @@
 
 /* An NXDOMAIN for a subdomain is only a takeover by anyone when its
  * registrable domain is gone too, so ask about that; otherwise go on to
- * the MX hosts. */
+ * the MX hosts.  Without MX records the domain's own address is its mail
+ * server (the implicit MX of RFC 5321 5.1), so only then is it asked:
+ * most domains have MX records, and a batch pays for every query. */
 static void
 on_mx(struct sc_lookup *lk, void *arg)
 {
 	struct sc_domain *dom = arg;
 
+	if (lk->outcome == SC_DNS_NODATA) {
+		dom->a = sc_domain_lookup(dom, dom->name, ns_t_a, NULL);
+		dom->aaaa = sc_domain_lookup(dom, dom->name, ns_t_aaaa, NULL);
+	}
 	if (lk->outcome != SC_DNS_NXDOMAIN) {
 		(void)sc_mx_start_hosts(dom);
 		return;
@@ -39,8 +45,6 @@ domain_start(struct sc_domain *dom)
 	if (is_literal(dom))
 		return SC_OK;
 	dom->mx = sc_domain_lookup(dom, dom->name, ns_t_mx, on_mx);
-	dom->a = sc_domain_lookup(dom, dom->name, ns_t_a, NULL);
-	dom->aaaa = sc_domain_lookup(dom, dom->name, ns_t_aaaa, NULL);
 	return dom->status;
 }
 

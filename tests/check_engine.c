@@ -36,7 +36,11 @@ world_respond(void *arg, const struct dnsfake_query *q, unsigned char *out,
 	if (w->mode == E_SILENT)
 		return 0;
 	dnsmsg_reply(&m, q, ns_r_noerror, 0, out, cap);
-	if (q->qtype == ns_t_mx && strncmp(q->name, "mx.", 3) != 0) {
+	/* nomx.*: no MX, an address: the implicit MX (RFC 5321 5.1). */
+	if (strncmp(q->name, "nomx.", 5) == 0) {
+		if (q->qtype == ns_t_a)
+			dnsmsg_a(&m, NULL, "127.0.0.1");
+	} else if (q->qtype == ns_t_mx && strncmp(q->name, "mx.", 3) != 0) {
 		snprintf(host, sizeof(host), "mx.%s", q->name);
 		dnsmsg_mx(&m, NULL, 10, host);
 	} else if (q->qtype == ns_t_a && strncmp(q->name, "mx.", 3) == 0) {
@@ -52,6 +56,7 @@ struct tally {
 	int after_free;          /* callbacks seen after that: must be 0 */
 	sc_verdict_t last_verdict;
 	char last_domain[256];
+	int implicit_mx;         /* reports with domain.implicit_mx */
 	/* test (e) */
 	int resubmit;            /* submit this many more from the callback */
 	sc_status_t resubmit_st, perform_st, check_st;
@@ -70,6 +75,9 @@ on_done(void *ud, sc_status_t st, sc_report_t *rep)
 		t->last_verdict = sc_report_verdict(rep);
 		snprintf(t->last_domain, sizeof(t->last_domain), "%s",
 		         sc_report_domain(rep));
+		for (size_t i = 0; i < sc_report_finding_count(rep); i++)
+			t->implicit_mx += strcmp(sc_report_finding(rep, i)->id,
+			                         "domain.implicit_mx") == 0;
 	} else {
 		t->errors++;
 	}
@@ -186,6 +194,34 @@ START_TEST(test_cache_outlives_the_first_round)
 END_TEST
 
 /* (b) Two domains are asked independently and both complete. */
+/* The domain's own address records matter only without MX records (the
+ * implicit MX): a domain with MX records is not asked for them. */
+START_TEST(test_implicit_mx_asked_after_mx)
+{
+	struct world w = { E_WORLD };
+	struct tally t;
+	struct dnsfake fs;
+	sc_ctx_t *ctx;
+
+	memset(&t, 0, sizeof(t));
+	ck_assert_int_eq(dnsfake_start(&fs, world_respond, &w), 0);
+	ctx = new_ctx(&fs, 0);
+	ck_assert_int_eq(sc_check_async(ctx, "x@one.test", on_done, &t), SC_OK);
+	ck_assert_int_eq(sc_check_async(ctx, "y@nomx.test", on_done, &t),
+	                 SC_OK);
+	perform_all(ctx);
+	ck_assert_int_eq(t.reports, 2);
+	ck_assert_uint_eq(dnsfake_count_q(&fs, "one.test", ns_t_mx), 1);
+	ck_assert_uint_eq(dnsfake_count_q(&fs, "one.test", ns_t_a), 0);
+	ck_assert_uint_eq(dnsfake_count_q(&fs, "one.test", ns_t_aaaa), 0);
+	ck_assert_uint_eq(dnsfake_count_q(&fs, "nomx.test", ns_t_a), 1);
+	ck_assert_uint_eq(dnsfake_count_q(&fs, "nomx.test", ns_t_aaaa), 1);
+	ck_assert_int_eq(t.implicit_mx, 1);
+	sc_ctx_free(ctx);
+	dnsfake_stop(&fs);
+}
+END_TEST
+
 START_TEST(test_two_domains_in_parallel)
 {
 	struct world w = { E_WORLD };
@@ -206,7 +242,8 @@ START_TEST(test_two_domains_in_parallel)
 	ck_assert_uint_eq(queries(&fs), 2 * one);
 	ck_assert_uint_eq(dnsfake_count_name(&fs, "one.test"),
 	                  dnsfake_count_name(&fs, "two.test"));
-	ck_assert_uint_ge(dnsfake_count_name(&fs, "one.test"), 3);
+	/* MX and SPF at least (A/AAAA only for a domain without MX). */
+	ck_assert_uint_ge(dnsfake_count_name(&fs, "one.test"), 2);
 	ck_assert_uint_ge(dnsfake_count_name(&fs, "mx.one.test"), 2);
 	ck_assert_uint_ge(dnsfake_count_name(&fs, "mx.two.test"), 2);
 	sc_ctx_free(ctx);
@@ -338,7 +375,7 @@ START_TEST(test_callback_reentry)
 	ck_assert_int_eq(t.calls, 2);
 	ck_assert_int_eq(t.reports, 2);
 	ck_assert_str_eq(t.last_domain, "two.test");
-	ck_assert_uint_ge(dnsfake_count_name(&fs, "two.test"), 3);
+	ck_assert_uint_ge(dnsfake_count_name(&fs, "two.test"), 2);
 	/* After the callbacks, the loop is ours again. */
 	ck_assert_int_eq(sc_perform(ctx, 0, NULL), SC_OK);
 	sc_ctx_free(ctx);
@@ -455,6 +492,7 @@ Suite *engine_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_one_set_of_lookups_per_domain);
 	tcase_add_test(tc, test_cache_outlives_the_first_round);
+	tcase_add_test(tc, test_implicit_mx_asked_after_mx);
 	tcase_add_test(tc, test_two_domains_in_parallel);
 	tcase_add_test(tc, test_deadline_bounds_a_silent_server);
 	tcase_add_test(tc, test_free_with_checks_in_flight);

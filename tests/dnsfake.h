@@ -401,6 +401,21 @@ dnsfake_count_name(struct dnsfake *fs, const char *name)
 	return n;
 }
 
+/* Queries received for name of type qtype. */
+static inline unsigned
+dnsfake_count_q(struct dnsfake *fs, const char *name, int qtype)
+{
+	size_t i;
+	unsigned n = 0;
+
+	pthread_mutex_lock(&fs->mu);
+	for (i = 0; i < fs->nlog; i++)
+		n += strcasecmp(fs->log[i].name, name) == 0 &&
+		     fs->log[i].qtype == qtype;
+	pthread_mutex_unlock(&fs->mu);
+	return n;
+}
+
 static inline void
 dnsfake_last(struct dnsfake *fs, struct dnsfake_query *q)
 {
