@@ -555,104 +555,143 @@ dmarc_assess(const struct sc_domain *dom, struct sc_hits *out)
 
 /* ---- the description -------------------------------------------------- */
 
-/* A JSON string of bytes that may not be UTF-8 (a TXT record may hold
- * anything): as they are when valid, else printable ASCII. */
-/* Set, counting failures: one check at the end. */
-static json_t *
-uri_list(const char *text, const struct sc_dmarc_uri *u, size_t n,
-         int *failed)
+/* The report URIs as the record has them (a TXT record may hold anything:
+ * sc_jw_str() shows bytes that are not UTF-8 as '?'). */
+static void
+uri_list(struct sc_jw *out, const char *text, const struct sc_dmarc_uri *u,
+         size_t n)
 {
-	json_t *a = json_array();
 	size_t i;
 
-	if (a == NULL) {
-		*failed = 1;
-		return NULL;
-	}
+	sc_jw_lit(out, "[");
 	for (i = 0; i < n; i++) {
-		json_t *s = sc_json_string(text + u[i].uri.off, u[i].uri.len);
-
-		if (s == NULL || json_array_append_new(a, s) != 0)
-			*failed = 1;
+		sc_jw_elem(out);
+		sc_jw_str(out, text + u[i].uri.off, u[i].uri.len);
 	}
-	return a;
+	sc_jw_lit(out, "]");
+}
+
+/* No policy applies: no record, several, or a fatal error. */
+static void
+describe_no_policy(struct sc_jw *out)
+{
+	sc_jw_key(out, "policy");
+	sc_jw_null(out);
+	sc_jw_key(out, "policy_source");
+	sc_jw_null(out);
+}
+
+static void
+describe_error(struct sc_jw *out, const struct eval *ev)
+{
+	sc_jw_key(out, "error");
+	sc_jw_lit(out, "{");
+	if (ev->outcome == O_MULTIPLE) {
+		/* Not a syntax error: no position in any one record. */
+		sc_jw_key(out, "reason");
+		sc_jw_lit(out, "\"more than one DMARC record\"");
+		sc_jw_key(out, "fatal");
+		sc_jw_bool(out, 1);
+	} else {
+		sc_jw_key(out, "position");
+		sc_jw_int(out, (long long)ev->rec.err.pos + 1);
+		sc_jw_key(out, "reason");
+		sc_jw_cstr(out, ev->rec.err.reason);
+		sc_jw_key(out, "fatal");
+		sc_jw_bool(out, ev->rec.err.fatal || ev->outcome != O_RECORD);
+	}
+	sc_jw_lit(out, "}");
+}
+
+/* The report hosts asked to take reports: true, false, or null when the
+ * lookup gave no answer.  start_auth() asks each host once, so the keys
+ * are unique. */
+static void
+describe_auth(struct sc_jw *out, const struct sc_dmarc_state *st)
+{
+	size_t i;
+
+	sc_jw_key(out, "authorized");
+	sc_jw_lit(out, "{");
+	for (i = 0; i < st->nauth; i++) {
+		const struct sc_lookup *lk = st->auth[i].lk;
+
+		sc_jw_sep(out);
+		sc_jw_cstr(out, st->auth[i].host);
+		sc_jw_lit(out, ":");
+		sc_jw_tristate(out, !answered(lk) ? -1 : authorizes(lk) != 0);
+	}
+	sc_jw_lit(out, "}");
+}
+
+static void
+describe_policy(struct sc_jw *out, const struct sc_dmarc_state *st,
+                const struct eval *ev)
+{
+	sc_jw_key(out, "policy");
+	sc_jw_cstr(out, sc_dmarc_policy_str(ev->policy));
+	sc_jw_key(out, "policy_source");
+	sc_jw_cstr(out, ev->source);
+	sc_jw_key(out, "pct");
+	sc_jw_int(out, ev->rec.pct);
+	sc_jw_key(out, "testing");
+	sc_jw_bool(out, ev->rec.t == 'y');
+	sc_jw_key(out, "rua");
+	uri_list(out, ev->rr->text, ev->rec.rua, ev->rec.nrua);
+	sc_jw_key(out, "ruf");
+	uri_list(out, ev->rr->text, ev->rec.ruf, ev->rec.nruf);
+	describe_auth(out, st);
+}
+
+/* What was found where, after "status" and "organizational_domain". */
+static void
+describe_found(struct sc_jw *out, const struct sc_dmarc_state *st,
+               const struct eval *ev)
+{
+	sc_jw_key(out, "record");
+	if (ev->outcome == O_UNVERIFIED || ev->outcome == O_MISSING) {
+		sc_jw_null(out);
+		sc_jw_key(out, "found_at");
+		sc_jw_null(out);
+		describe_no_policy(out);
+		return;
+	}
+	sc_jw_str(out, ev->rr->text, ev->rr->len);
+	sc_jw_key(out, "found_at");
+	sc_jw_cstr(out, ev->at->name);
+	if (ev->outcome == O_MULTIPLE) {
+		sc_jw_key(out, "records_found");
+		sc_jw_int(out, (long long)ev->nrecord);
+	}
+	if (ev->errors || ev->outcome != O_RECORD)
+		describe_error(out, ev);
+	if (ev->outcome != O_RECORD || ev->rec.err.fatal)
+		describe_no_policy(out);
+	else
+		describe_policy(out, st, ev);
 }
 
 static const char *const outcome_names[] = {
 	"skipped", "unverified", "missing", "invalid", "invalid", "ok"
 };
 
-static json_t *
-dmarc_describe(const struct sc_domain *dom)
+static void
+dmarc_describe(const struct sc_domain *dom, struct sc_jw *out)
 {
 	const struct sc_dmarc_state *st = sc_check_state_get(dom, &sc_check_dmarc);
-	json_t *o = json_object(), *auth;
 	struct eval ev;
-	int failed = 0;
-	size_t i;
 
-	if (o == NULL)
-		return NULL;
 	evaluate(dom, st, &ev);
-	sc_json_put(o, "status", json_string(ev.outcome == O_RECORD && ev.errors
-	                             ? "invalid" : outcome_names[ev.outcome]),
-	    &failed);
-	if (ev.outcome == O_SKIPPED)
-		goto done;
-	sc_json_put(o, "organizational_domain", json_string(org_of(dom)), &failed);
-	if (ev.outcome == O_UNVERIFIED || ev.outcome == O_MISSING) {
-		sc_json_put(o, "record", json_null(), &failed);
-		sc_json_put(o, "found_at", json_null(), &failed);
-		sc_json_put(o, "policy", json_null(), &failed);
-		sc_json_put(o, "policy_source", json_null(), &failed);
-		goto done;
+	sc_jw_lit(out, "{");
+	sc_jw_key(out, "status");
+	sc_jw_cstr(out, ev.outcome == O_RECORD && ev.errors
+	                ? "invalid" : outcome_names[ev.outcome]);
+	if (ev.outcome != O_SKIPPED) {
+		sc_jw_key(out, "organizational_domain");
+		sc_jw_cstr(out, org_of(dom));
+		describe_found(out, st, &ev);
 	}
-	sc_json_put(o, "record", sc_json_string(ev.rr->text, ev.rr->len), &failed);
-	sc_json_put(o, "found_at", json_string(ev.at->name), &failed);
-	if (ev.outcome == O_MULTIPLE)
-		sc_json_put(o, "records_found", json_integer((json_int_t)ev.nrecord),
-		    &failed);
-	if (ev.errors || ev.outcome != O_RECORD) {
-		json_t *e = json_object();
-
-		sc_json_put(o, "error", e, &failed);
-		if (e != NULL && ev.outcome != O_MULTIPLE) {
-			sc_json_put(e, "position", json_integer((json_int_t)ev.rec.err.pos + 1),
-			    &failed);
-			sc_json_put(e, "reason", json_string(ev.rec.err.reason), &failed);
-			sc_json_put(e, "fatal", json_boolean(ev.rec.err.fatal ||
-			                             ev.outcome != O_RECORD), &failed);
-		} else if (e != NULL) {
-			sc_json_put(e, "reason", json_string("more than one DMARC record"),
-			    &failed);
-			sc_json_put(e, "fatal", json_true(), &failed);
-		}
-	}
-	if (ev.outcome != O_RECORD || ev.rec.err.fatal) {
-		sc_json_put(o, "policy", json_null(), &failed);
-		sc_json_put(o, "policy_source", json_null(), &failed);
-		goto done;
-	}
-	sc_json_put(o, "policy", json_string(sc_dmarc_policy_str(ev.policy)), &failed);
-	sc_json_put(o, "policy_source", json_string(ev.source), &failed);
-	sc_json_put(o, "pct", json_integer(ev.rec.pct), &failed);
-	sc_json_put(o, "testing", json_boolean(ev.rec.t == 'y'), &failed);
-	sc_json_put(o, "rua", uri_list(ev.rr->text, ev.rec.rua, ev.rec.nrua, &failed),
-	    &failed);
-	sc_json_put(o, "ruf", uri_list(ev.rr->text, ev.rec.ruf, ev.rec.nruf, &failed),
-	    &failed);
-	auth = json_object();
-	sc_json_put(o, "authorized", auth, &failed);
-	for (i = 0; auth != NULL && i < st->nauth; i++)
-		sc_json_put(auth, st->auth[i].host,
-		    !answered(st->auth[i].lk) ? json_null()
-		    : json_boolean(authorizes(st->auth[i].lk)), &failed);
-done:
-	if (failed) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	sc_jw_lit(out, "}");
 }
 
 static const char *const dmarc_ids[] = {
@@ -665,6 +704,6 @@ const struct sc_check sc_check_dmarc = {
 	.ids = dmarc_ids,
 	.start = dmarc_start,
 	.assess = dmarc_assess,
-	.describe_tree = dmarc_describe,
+	.describe = dmarc_describe,
 	.clear = dmarc_clear,
 };

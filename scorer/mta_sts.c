@@ -659,68 +659,90 @@ mta_sts_assess(const struct sc_domain *dom, struct sc_hits *out)
 
 /* ---- what the check saw ----------------------------------------------- */
 
-static json_t *
-describe_policy(const struct sc_sts_policy *p, int *failed)
+static void
+describe_policy(struct sc_jw *out, const struct sc_sts_policy *p)
 {
-	json_t *o = json_object(), *mx = json_array();
 	size_t i;
 
-	if (o == NULL || mx == NULL) {
-		json_decref(o);
-		json_decref(mx);
-		*failed = 1;
-		return NULL;
+	sc_jw_lit(out, "{");
+	sc_jw_key(out, "mode");
+	sc_jw_cstr(out, sc_sts_mode_str(p->mode));
+	sc_jw_key(out, "max_age");
+	sc_jw_int(out, (long long)p->max_age);
+	sc_jw_key(out, "mx");
+	sc_jw_lit(out, "[");
+	for (i = 0; i < p->nmx; i++) {
+		sc_jw_elem(out);
+		sc_jw_cstr(out, p->mx[i]);
 	}
-	sc_json_put(o, "mode", json_string(sc_sts_mode_str(p->mode)), failed);
-	sc_json_put(o, "max_age", json_integer((json_int_t)p->max_age), failed);
-	for (i = 0; i < p->nmx && !*failed; i++)
-		if (json_array_append_new(mx, sc_json_string(p->mx[i], strlen(p->mx[i]))) != 0)
-			*failed = 1;
-	sc_json_put(o, "mx", mx, failed);
-	return o;
+	sc_jw_lit(out, "]}");
 }
 
-static json_t *
-mta_sts_describe(const struct sc_domain *dom)
+/* Which hosts mail goes to the policy's patterns cover (none without a
+ * policy).  The MX hosts are unique (sc_mx_start_hosts() lists each
+ * once), so are the keys. */
+static void
+describe_covered(struct sc_jw *out, const struct sc_domain *dom,
+                 const struct eval *ev)
 {
-	struct eval ev;
-	const struct sc_mta_sts_state *st;
-	json_t *o = json_object(), *cov;
-	int failed = 0;
 	size_t i;
 
-	if (o == NULL)
-		return NULL;
-	evaluate(dom, &ev);
-	st = ev.st;
-	sc_json_put(o, "txt", ev.txt.rr != NULL ? sc_json_string(ev.txt.rr->text, ev.txt.rr->len)
-	                                : json_null(), &failed);
-	sc_json_put(o, "id", ev.txt.r == TXT_VALID ? json_string(ev.txt.parsed.id)
-	                                   : json_null(), &failed);
-	sc_json_put(o, "policy_url", st != NULL && st->url != NULL
-	                     ? json_string(st->url) : json_null(), &failed);
-	sc_json_put(o, "http_status", st != NULL && st->fetch != NULL && st->fetch_done
-	                      && st->fetch->status != 0
-	                      ? json_integer(st->fetch->status) : json_null(),
-	    &failed);
-	sc_json_put(o, "policy", ev.have_policy ? describe_policy(&ev.policy, &failed)
-	                                : json_null(), &failed);
-	sc_json_put(o, "mx_covered", cov = json_object(), &failed);
-	for (i = 0; ev.have_policy && cov != NULL && i < host_count(dom); i++) {
+	sc_jw_key(out, "mx_covered");
+	sc_jw_lit(out, "{");
+	for (i = 0; ev->have_policy && i < host_count(dom); i++) {
 		const char *h = host_name(dom, i);
 
-		if (h[0] != '\0')
-			sc_json_put(cov, h, json_boolean(covered(&ev.policy, h)), &failed);
+		if (h[0] == '\0')
+			continue;
+		sc_jw_sep(out);
+		sc_jw_cstr(out, h);
+		sc_jw_lit(out, ":");
+		sc_jw_bool(out, covered(&ev->policy, h));
 	}
-	sc_json_put(o, "error", ev.v == V_UNVERIFIED || ev.v == V_MISSING ||
+	sc_jw_lit(out, "}");
+}
+
+static void
+mta_sts_describe(const struct sc_domain *dom, struct sc_jw *out)
+{
+	const struct sc_mta_sts_state *st;
+	struct eval ev;
+
+	evaluate(dom, &ev);
+	st = ev.st;
+	sc_jw_lit(out, "{");
+	sc_jw_key(out, "txt");
+	if (ev.txt.rr != NULL)
+		sc_jw_str(out, ev.txt.rr->text, ev.txt.rr->len);
+	else
+		sc_jw_null(out);
+	sc_jw_key(out, "id");
+	sc_jw_cstr(out, ev.txt.r == TXT_VALID ? ev.txt.parsed.id : NULL);
+	sc_jw_key(out, "policy_url");
+	sc_jw_cstr(out, st != NULL ? st->url : NULL);
+	sc_jw_key(out, "http_status");
+	/* 0: no HTTP answer at all (a connection or TLS failure). */
+	if (st != NULL && st->fetch != NULL && st->fetch_done &&
+	    st->fetch->status != 0)
+		sc_jw_int(out, st->fetch->status);
+	else
+		sc_jw_null(out);
+	sc_jw_key(out, "policy");
+	if (ev.have_policy)
+		describe_policy(out, &ev.policy);
+	else
+		sc_jw_null(out);
+	describe_covered(out, dom, &ev);
+	sc_jw_key(out, "error");
+	sc_jw_cstr(out, ev.v == V_UNVERIFIED || ev.v == V_MISSING ||
 	                ev.v == V_INVALID || ev.v == V_UNAVAILABLE
-	                ? sc_json_string(ev.why, strlen(ev.why)) : json_null(), &failed);
+	                ? ev.why : NULL);
+	sc_jw_lit(out, "}");
+	/* Out of memory parsing the policy: what it says is unknown, which
+	 * is not the same as having none. */
+	if (ev.nomem)
+		sc_jw_fail(out);
 	sc_sts_policy_clear(&ev.policy);
-	if (failed || ev.nomem) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
 }
 
 static const char *const mta_sts_ids[] = {
@@ -734,6 +756,6 @@ const struct sc_check sc_check_mta_sts = {
 	.ids = mta_sts_ids,
 	.start = mta_sts_start,
 	.assess = mta_sts_assess,
-	.describe_tree = mta_sts_describe,
+	.describe = mta_sts_describe,
 	.clear = mta_sts_clear,
 };

@@ -6,6 +6,7 @@
 
 #include "dmarc_parse.h"
 #include "evidence.h"
+#include "json_write.h"
 #include "rules.h"
 #include "testutil.h"
 
@@ -564,6 +565,147 @@ START_TEST(test_describe_binary)
 }
 END_TEST
 
+/* The part the report's "checks" gets, byte for byte: "dmarc":{...},
+ * with the keys in the order the report has always had them. */
+static void
+assert_text(struct sc_domain *d, const char *want)
+{
+	struct sc_jw jw = { 0 };
+	char *got;
+
+	sc_describe(&sc_check_dmarc, d, &jw);
+	got = sc_jw_finish(&jw, NULL);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_str_eq(got, want);
+	sc_free(got);
+}
+
+START_TEST(test_describe_text)
+{
+	struct sc_domain *d;
+	struct sc_lookup *lk;
+
+	/* At the organizational domain, every member: sp, pct, t=y, rua
+	 * and ruf, report hosts that agreed, did not, and did not say. */
+	d = dom_new("sub.org.example", "org.example");
+	st(d)->own = txt(d, "sub.org.example", SC_DNS_NXDOMAIN, NULL);
+	st(d)->org = txt(d, "org.example", SC_DNS_OK,
+	                 "v=DMARC1; p=reject; sp=quarantine; pct=50; t=y; "
+	                 "rua=mailto:a@v1.example,mailto:b@v2.example,"
+	                 "mailto:c@v3.example; ruf=mailto:f@org.example");
+	add_auth(d, "v1.example", "org.example", SC_DNS_OK, "v=DMARC1");
+	add_auth(d, "v2.example", "org.example", SC_DNS_NODATA, NULL);
+	add_auth(d, "v3.example", "org.example", SC_DNS_TIMEOUT, NULL);
+	assert_text(d, "\"dmarc\":{\"status\":\"ok\","
+	               "\"organizational_domain\":\"org.example\","
+	               "\"record\":\"v=DMARC1; p=reject; sp=quarantine; "
+	               "pct=50; t=y; rua=mailto:a@v1.example,"
+	               "mailto:b@v2.example,mailto:c@v3.example; "
+	               "ruf=mailto:f@org.example\","
+	               "\"found_at\":\"_dmarc.org.example\","
+	               "\"policy\":\"quarantine\",\"policy_source\":\"sp\","
+	               "\"pct\":50,\"testing\":true,"
+	               "\"rua\":[\"mailto:a@v1.example\","
+	               "\"mailto:b@v2.example\",\"mailto:c@v3.example\"],"
+	               "\"ruf\":[\"mailto:f@org.example\"],"
+	               "\"authorized\":{\"v1.example\":true,"
+	               "\"v2.example\":false,\"v3.example\":null}}");
+	dom_free(d);
+
+	/* An error that leaves the policy, in a record with bytes to
+	 * escape. */
+	d = dom_new("pct.example", NULL);
+	st(d)->own = txt(d, "pct.example", SC_DNS_OK,
+	                 "v=DMARC1; p=none; pct=\"f\\i\tft\xc3\xa9\"");
+	assert_text(d, "\"dmarc\":{\"status\":\"invalid\","
+	               "\"organizational_domain\":\"pct.example\","
+	               "\"record\":\"v=DMARC1; p=none; "
+	               "pct=\\\"f\\\\i\\tft\303\251\\\"\","
+	               "\"found_at\":\"_dmarc.pct.example\","
+	               "\"error\":{\"position\":23,"
+	               "\"reason\":\"pct=\\\"f\\\\i?ft??\\\": pct must be a "
+	               "whole number from 0 to 100\",\"fatal\":false},"
+	               "\"policy\":\"none\",\"policy_source\":\"p\","
+	               "\"pct\":100,\"testing\":false,\"rua\":[],\"ruf\":[],"
+	               "\"authorized\":{}}");
+	dom_free(d);
+
+	/* A fatal error; one that is not UTF-8, with a NUL byte. */
+	d = dom_new("typo.example", NULL);
+	st(d)->own = txt(d, "typo.example", SC_DNS_OK, "v=DMARC1; p=rejet");
+	assert_text(d, "\"dmarc\":{\"status\":\"invalid\","
+	               "\"organizational_domain\":\"typo.example\","
+	               "\"record\":\"v=DMARC1; p=rejet\","
+	               "\"found_at\":\"_dmarc.typo.example\","
+	               "\"error\":{\"position\":13,"
+	               "\"reason\":\"p=rejet: the policy must be none,"
+	               " quarantine or reject\",\"fatal\":true},"
+	               "\"policy\":null,\"policy_source\":null}");
+	dom_free(d);
+	d = dom_new("bin.example", NULL);
+	lk = txt(d, "bin.example", SC_DNS_OK, "v=DMARC1; p=reject; x=\xff\xfe");
+	lk->rr[0].text[22] = '\0';
+	st(d)->own = lk;
+	assert_text(d, "\"dmarc\":{\"status\":\"invalid\","
+	               "\"organizational_domain\":\"bin.example\","
+	               "\"record\":\"v=DMARC1; p=reject; x=??\","
+	               "\"found_at\":\"_dmarc.bin.example\","
+	               "\"error\":{\"position\":23,"
+	               "\"reason\":\"a control character (such as NUL) "
+	               "inside a tag\",\"fatal\":false},"
+	               "\"policy\":\"reject\",\"policy_source\":\"p\","
+	               "\"pct\":100,\"testing\":false,\"rua\":[],\"ruf\":[],"
+	               "\"authorized\":{}}");
+	dom_free(d);
+
+	/* Two records. */
+	d = dom_new("two.example", NULL);
+	st(d)->own = ev_lookup(d, "_dmarc.two.example", ns_t_txt, SC_DNS_OK, 2,
+	                       "v=DMARC1; p=reject", "v=DMARC1; p=none");
+	assert_text(d, "\"dmarc\":{\"status\":\"invalid\","
+	               "\"organizational_domain\":\"two.example\","
+	               "\"record\":\"v=DMARC1; p=reject\","
+	               "\"found_at\":\"_dmarc.two.example\","
+	               "\"records_found\":2,\"error\":{\"reason\":\"more "
+	               "than one DMARC record\",\"fatal\":true},"
+	               "\"policy\":null,\"policy_source\":null}");
+	dom_free(d);
+
+	/* A broken attempt at the subdomain, none at the org domain. */
+	d = dom_new("sub.org.example", "org.example");
+	st(d)->own = txt(d, "sub.org.example", SC_DNS_OK, "v=DMARC2; p=reject");
+	st(d)->org = txt(d, "org.example", SC_DNS_NXDOMAIN, NULL);
+	assert_text(d, "\"dmarc\":{\"status\":\"invalid\","
+	               "\"organizational_domain\":\"org.example\","
+	               "\"record\":\"v=DMARC2; p=reject\","
+	               "\"found_at\":\"_dmarc.sub.org.example\","
+	               "\"error\":{\"position\":3,"
+	               "\"reason\":\"v=DMARC2: the version must be DMARC1\","
+	               "\"fatal\":true},\"policy\":null,"
+	               "\"policy_source\":null}");
+	dom_free(d);
+
+	/* Missing; unverified; an address literal. */
+	d = dom_new("none.example", NULL);
+	st(d)->own = txt(d, "none.example", SC_DNS_NXDOMAIN, NULL);
+	assert_text(d, "\"dmarc\":{\"status\":\"missing\","
+	               "\"organizational_domain\":\"none.example\","
+	               "\"record\":null,\"found_at\":null,\"policy\":null,"
+	               "\"policy_source\":null}");
+	dom_free(d);
+	d = dom_new("slow.example", NULL);
+	st(d)->own = txt(d, "slow.example", SC_DNS_SERVFAIL, NULL);
+	assert_text(d, "\"dmarc\":{\"status\":\"unverified\","
+	               "\"organizational_domain\":\"slow.example\","
+	               "\"record\":null,\"found_at\":null,\"policy\":null,"
+	               "\"policy_source\":null}");
+	dom_free(d);
+	d = ev_domain(&ctx, "[192.0.2.1]");
+	assert_text(d, "\"dmarc\":{\"status\":\"skipped\"}");
+	ev_free(d);
+}
+END_TEST
+
 /* Every id the check reports has a rule in rules/. */
 START_TEST(test_ids_have_rules)
 {
@@ -688,6 +830,7 @@ Suite *dmarc_suite(void)
 	tcase_add_test(tc, test_rua_lookup_failed);
 	tcase_add_test(tc, test_literal_and_unstarted);
 	tcase_add_test(tc, test_describe_binary);
+	tcase_add_test(tc, test_describe_text);
 	tcase_add_test(tc, test_ids_have_rules);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(oom, 120);

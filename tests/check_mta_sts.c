@@ -19,6 +19,7 @@
 #include "dnsfake.h"
 #include "evidence.h"
 #include "http.h"
+#include "json_write.h"
 #include "mta_sts_parse.h"
 #include "testutil.h"
 
@@ -515,6 +516,195 @@ START_TEST(test_describe)
 }
 END_TEST
 
+/* The part the report's "checks" gets, byte for byte: "mta_sts":{...},
+ * with the keys in the order the report has always had them. */
+static void
+assert_text(struct sc_domain *d, const char *want)
+{
+	struct sc_jw jw = { 0 };
+	char *got;
+
+	sc_describe(&sc_check_mta_sts, d, &jw);
+	got = sc_jw_finish(&jw, NULL);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_str_eq(got, want);
+	sc_free(got);
+}
+
+START_TEST(test_describe_text)
+{
+	struct sc_domain *d;
+	struct sc_mta_sts_state *st;
+
+	/* Enforced, two patterns; an MX host they do not cover, whose name
+	 * has a byte to escape. */
+	d = with_policy(good_policy);
+	ev_host(d, "mx\\032z.x.example", 30);
+	assert_text(d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=1\",\"id\":\"1\","
+	               "\"policy_url\":\"https://mta-sts.x.example/.well-know"
+	               "n/mta-sts.txt\",\"http_status\":200,"
+	               "\"policy\":{\"mode\":\"enforce\",\"max_age\":604800,"
+	               "\"mx\":[\"mx1.x.example\",\"mx2.x.example\"]},"
+	               "\"mx_covered\":{\"mx1.x.example\":true,"
+	               "\"mx2.x.example\":true,"
+	               "\"mx\\\\032z.x.example\":false},\"error\":null}");
+	sc_check_mta_sts.clear(d);
+	ev_free(d);
+
+	/* Testing, a wildcard pattern. */
+	d = with_policy("version: STSv1\nmode: testing\nmx: *.x.example\n"
+	                "mx: mail.other.example\nmax_age: 31557600\n");
+	assert_text(d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=1\",\"id\":\"1\","
+	               "\"policy_url\":\"https://mta-sts.x.example/.well-know"
+	               "n/mta-sts.txt\",\"http_status\":200,"
+	               "\"policy\":{\"mode\":\"testing\","
+	               "\"max_age\":31557600,\"mx\":[\"*.x.example\","
+	               "\"mail.other.example\"]},"
+	               "\"mx_covered\":{\"mx1.x.example\":true,"
+	               "\"mx2.x.example\":true},\"error\":null}");
+	sc_check_mta_sts.clear(d);
+	ev_free(d);
+
+	/* Mode none. */
+	d = with_policy("version: STSv1\nmode: none\nmax_age: 0\n");
+	assert_text(d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=1\",\"id\":\"1\","
+	               "\"policy_url\":\"https://mta-sts.x.example/.well-know"
+	               "n/mta-sts.txt\",\"http_status\":200,"
+	               "\"policy\":{\"mode\":\"none\",\"max_age\":0,"
+	               "\"mx\":[]},\"mx_covered\":{\"mx1.x.example\":false,"
+	               "\"mx2.x.example\":false},\"error\":null}");
+	sc_check_mta_sts.clear(d);
+	ev_free(d);
+
+	/* No MX: the domain itself must be covered. */
+	d = ev_domain(&ctx, "x.example");
+	st = state(d);
+	d->mx = ev_lookup(d, "x.example", ns_t_mx, SC_DNS_NODATA, 0);
+	st->txt = ev_lookup(d, "_mta-sts.x.example", ns_t_txt, SC_DNS_OK, 1,
+	                    "v=STSv1; id=20240101T000000");
+	fetched(d, CURLE_OK, 200, "text/plain", good_policy,
+	        strlen(good_policy));
+	assert_text(d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=20240101T000000\","
+	               "\"id\":\"20240101T000000\","
+	               "\"policy_url\":\"https://mta-sts.x.example/.well-know"
+	               "n/mta-sts.txt\",\"http_status\":200,"
+	               "\"policy\":{\"mode\":\"enforce\",\"max_age\":604800,"
+	               "\"mx\":[\"mx1.x.example\",\"mx2.x.example\"]},"
+	               "\"mx_covered\":{\"x.example\":false},\"error\":null}");
+	sc_check_mta_sts.clear(d);
+	ev_free(d);
+
+	/* No record. */
+	d = with_txt(SC_DNS_NXDOMAIN, NULL, NULL);
+	assert_text(d, "\"mta_sts\":{\"txt\":null,\"id\":null,"
+	               "\"policy_url\":null,\"http_status\":null,"
+	               "\"policy\":null,\"mx_covered\":{},"
+	               "\"error\":\"_mta-sts.x.example holds no MTA-STS "
+	               "record (nxdomain): senders apply no policy,"
+	               " and STARTTLS to x.example can be stripped\"}");
+	sc_check_mta_sts.clear(d);
+	ev_free(d);
+
+	/* The lookup failed. */
+	d = with_txt(SC_DNS_SERVFAIL, NULL, NULL);
+	assert_text(d, "\"mta_sts\":{\"txt\":null,\"id\":null,"
+	               "\"policy_url\":null,\"http_status\":null,"
+	               "\"policy\":null,\"mx_covered\":{},"
+	               "\"error\":\"the MTA-STS lookup of _mta-sts.x.example "
+	               "failed (servfail)\"}");
+	sc_check_mta_sts.clear(d);
+	ev_free(d);
+
+	/* A malformed record, with bytes to escape and one not UTF-8. */
+	d = with_txt(SC_DNS_OK, "v=STSv1; id=\"a\\b\"\t\xff", NULL);
+	assert_text(d, "\"mta_sts\":{\"txt\":\"v=STSv1; "
+	               "id=\\\"a\\\\b\\\"??\",\"id\":null,"
+	               "\"policy_url\":null,\"http_status\":null,"
+	               "\"policy\":null,\"mx_covered\":{},"
+	               "\"error\":\"the TXT record \\\"v=STSv1; "
+	               "id=\\\"a\\\\b\\\"??\\\" at _mta-sts.x.example is "
+	               "malformed: the id is empty; senders ignore it (RFC "
+	               "8461 3.1)\"}");
+	sc_check_mta_sts.clear(d);
+	ev_free(d);
+
+	/* UTF-8 with controls: escaped, not replaced. */
+	d = with_txt(SC_DNS_OK, "v=STSv1; id=\x01\t\xc3\xa9", NULL);
+	assert_text(d, "\"mta_sts\":{\"txt\":\"v=STSv1; "
+	               "id=\\u0001\\t\303\251\",\"id\":null,"
+	               "\"policy_url\":null,\"http_status\":null,"
+	               "\"policy\":null,\"mx_covered\":{},"
+	               "\"error\":\"the TXT record \\\"v=STSv1; id=????\\\" "
+	               "at _mta-sts.x.example is malformed: the id is empty; "
+	               "senders ignore it (RFC 8461 3.1)\"}");
+	sc_check_mta_sts.clear(d);
+	ev_free(d);
+
+	/* Two records. */
+	d = with_txt(SC_DNS_OK, "v=STSv1; id=1", "v=STSv1; id=2");
+	assert_text(d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=1\",\"id\":null,"
+	               "\"policy_url\":null,\"http_status\":null,"
+	               "\"policy\":null,\"mx_covered\":{},"
+	               "\"error\":\"_mta-sts.x.example holds 2 records "
+	               "beginning with v=STSv1; senders apply no policy "
+	               "unless there is exactly one (RFC 8461 3.1)\"}");
+	sc_check_mta_sts.clear(d);
+	ev_free(d);
+
+	/* HTTP 404; no status at all; a fetch that did not finish. */
+	d = with_txt(SC_DNS_OK, "v=STSv1; id=1", NULL);
+	fetched(d, CURLE_OK, 404, "text/html", "no", 2);
+	assert_text(d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=1\",\"id\":\"1\","
+	               "\"policy_url\":\"https://mta-sts.x.example/.well-know"
+	               "n/mta-sts.txt\",\"http_status\":404,\"policy\":null,"
+	               "\"mx_covered\":{},\"error\":\"https://mta-sts.x.examp"
+	               "le/.well-known/mta-sts.txt answered HTTP 404,"
+	               " not 200\"}");
+	sc_check_mta_sts.clear(d);
+	ev_free(d);
+	d = with_txt(SC_DNS_OK, "v=STSv1; id=1", NULL);
+	fetched(d, CURLE_OK, 0, NULL, NULL, 0);
+	assert_text(d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=1\",\"id\":\"1\","
+	               "\"policy_url\":\"https://mta-sts.x.example/.well-know"
+	               "n/mta-sts.txt\",\"http_status\":null,\"policy\":null,"
+	               "\"mx_covered\":{},\"error\":\"https://mta-sts.x.examp"
+	               "le/.well-known/mta-sts.txt answered HTTP 0,"
+	               " not 200\"}");
+	sc_check_mta_sts.clear(d);
+	ev_free(d);
+	d = with_policy(good_policy);
+	state(d)->fetch_done = 0;
+	assert_text(d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=1\",\"id\":\"1\","
+	               "\"policy_url\":\"https://mta-sts.x.example/.well-know"
+	               "n/mta-sts.txt\",\"http_status\":null,\"policy\":null,"
+	               "\"mx_covered\":{},\"error\":\"https://mta-sts.x.examp"
+	               "le/.well-known/mta-sts.txt did not answer within the "
+	               "time limit\"}");
+	sc_check_mta_sts.clear(d);
+	ev_free(d);
+
+	/* A malformed policy. */
+	d = with_policy("version: STSv1\nmode: enforce\nmax_age: soon\n");
+	assert_text(d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=1\",\"id\":\"1\","
+	               "\"policy_url\":\"https://mta-sts.x.example/.well-know"
+	               "n/mta-sts.txt\",\"http_status\":200,\"policy\":null,"
+	               "\"mx_covered\":{},\"error\":\"the policy at "
+	               "https://mta-sts.x.example/.well-known/mta-sts.txt is "
+	               "malformed: line 3: max_age \\\"soon\\\" is not a "
+	               "number of seconds; senders ignore it (RFC 8461 "
+	               "3.2)\"}");
+	sc_check_mta_sts.clear(d);
+	ev_free(d);
+
+	/* An address literal: nothing was looked at. */
+	d = ev_domain(&ctx, "[192.0.2.1]");
+	assert_text(d, "\"mta_sts\":{\"txt\":null,\"id\":null,"
+	               "\"policy_url\":null,\"http_status\":null,"
+	               "\"policy\":null,\"mx_covered\":{},\"error\":null}");
+	ev_free(d);
+}
+END_TEST
+
 /* Every allocation of assess and describe fails in turn: a failed hits
  * set or a NULL description, never a crash or a leak. */
 START_TEST(test_out_of_memory)
@@ -945,6 +1135,7 @@ Suite *mta_sts_suite(void)
 	tcase_add_test(tc, test_no_mail_no_finding);
 	tcase_add_test(tc, test_implicit_mx);
 	tcase_add_test(tc, test_describe);
+	tcase_add_test(tc, test_describe_text);
 	tcase_add_test(tc, test_out_of_memory);
 	suite_add_tcase(s, tc);
 
