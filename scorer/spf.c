@@ -1438,77 +1438,92 @@ spf_assess(const struct sc_domain *dom, struct sc_hits *out)
 	assess_wide(dom, ev, out);
 }
 
-static json_t *
-describe_node(const struct spf_node *n, unsigned *lookups, unsigned *voids)
+/* The DNS-querying terms and void lookups of n's record and of every
+ * record below it.  A node's totals come before its children in the text,
+ * so they are summed apart: each node is visited once per ancestor, which
+ * the evaluation bounds (SPF_AUDIT_CAP lookups, one per include or
+ * redirect), as it bounds the depth of the recursion. */
+static void
+node_totals(const struct spf_node *n, unsigned *lookups, unsigned *voids)
 {
-	json_t *o = json_object(), *kids = json_array();
 	const struct spf_node *c;
-	unsigned l = n->lookups, v = n->voids;
-	int bad = o == NULL || kids == NULL;
 
-	for (c = n->child; c != NULL && !bad; c = c->next) {
-		json_t *k = describe_node(c, &l, &v);
-
-		bad = k == NULL || json_array_append_new(kids, k) != 0;
-	}
-	if (!bad)
-		bad = json_object_set_new(o, "domain", json_string(n->domain)) ||
-		      (n->via != NULL &&
-		       json_object_set_new(o, "via", json_string(n->via))) ||
-		      json_object_set_new(o, "record",
-		                          n->record != NULL ?
-		                          json_stringn(n->record,
-		                                       strlen(n->record)) :
-		                          json_null()) ||
-		      json_object_set_new(o, "lookups", json_integer(l)) ||
-		      json_object_set_new(o, "void_lookups", json_integer(v)) ||
-		      (n->error != NULL &&
-		       json_object_set_new(o, "error", json_string(n->error))) ||
-		      json_object_set_new(o, "children", kids);
-	else
-		json_decref(kids);
-	if (bad) {
-		json_decref(o);
-		return NULL;
-	}
-	*lookups += l;
-	*voids += v;
-	return o;
+	*lookups += n->lookups;
+	*voids += n->voids;
+	for (c = n->child; c != NULL; c = c->next)
+		node_totals(c, lookups, voids);
 }
 
-static json_t *
-spf_describe(const struct sc_domain *dom)
+static void
+describe_node(const struct spf_node *n, struct sc_jw *out)
 {
-	const struct spf_eval *ev = sc_check_state_get(dom, &sc_check_spf);
-	json_t *o = json_object(), *tree = NULL;
+	const struct spf_node *c;
 	unsigned l = 0, v = 0;
 
-	if (o == NULL || ev == NULL)
-		return o;
-	if (ev->root != NULL && (tree = describe_node(ev->root, &l, &v)) == NULL)
-		goto fail;
-	if (json_object_set_new(o, "record",
-	                        ev->root != NULL && ev->root->record != NULL ?
-	                        json_string(ev->root->record) : json_null()) ||
-	    json_object_set_new(o, "result_for_all",
-	                        json_string(ev->finished ?
-	                                    sc_spf_result_str(ev->result) :
-	                                    "temperror")) ||
-	    json_object_set_new(o, "spoofer_ip", json_string(SPOOF_IP)) ||
-	    json_object_set_new(o, "lookups", json_integer(ev->lookups)) ||
-	    json_object_set_new(o, "void_lookups", json_integer(ev->voids)) ||
-	    json_object_set_new(o, "ipv4_authorised",
-	                        json_integer((json_int_t)sc_spf_v4_space(ev))) ||
-	    (ev->reason != NULL &&
-	     json_object_set_new(o, "error", json_string(ev->reason))) ||
-	    (ev->term != NULL &&
-	     json_object_set_new(o, "term", json_string(ev->term))) ||
-	    json_object_set_new(o, "tree", tree != NULL ? tree : json_null()))
-		goto fail;
-	return o;
-fail:
-	json_decref(o);
-	return NULL;
+	node_totals(n, &l, &v);
+	sc_jw_lit(out, "{");
+	sc_jw_key(out, "domain");
+	sc_jw_cstr(out, n->domain);
+	if (n->via != NULL) {
+		sc_jw_key(out, "via");
+		sc_jw_cstr(out, n->via);
+	}
+	sc_jw_key(out, "record");
+	sc_jw_cstr(out, n->record);
+	sc_jw_key(out, "lookups");
+	sc_jw_int(out, l);
+	sc_jw_key(out, "void_lookups");
+	sc_jw_int(out, v);
+	if (n->error != NULL) {
+		sc_jw_key(out, "error");
+		sc_jw_cstr(out, n->error);
+	}
+	sc_jw_key(out, "children");
+	sc_jw_lit(out, "[");
+	for (c = n->child; c != NULL; c = c->next) {
+		sc_jw_elem(out);
+		describe_node(c, out);
+	}
+	sc_jw_lit(out, "]}");
+}
+
+static void
+spf_describe(const struct sc_domain *dom, struct sc_jw *out)
+{
+	const struct spf_eval *ev = sc_check_state_get(dom, &sc_check_spf);
+
+	sc_jw_lit(out, "{");
+	if (ev == NULL) {
+		sc_jw_lit(out, "}");
+		return;
+	}
+	sc_jw_key(out, "record");
+	sc_jw_cstr(out, ev->root != NULL ? ev->root->record : NULL);
+	sc_jw_key(out, "result_for_all");
+	sc_jw_cstr(out, ev->finished ? sc_spf_result_str(ev->result)
+	                             : "temperror");
+	sc_jw_key(out, "spoofer_ip");
+	sc_jw_lit(out, "\"" SPOOF_IP "\"");
+	sc_jw_key(out, "lookups");
+	sc_jw_int(out, ev->lookups);
+	sc_jw_key(out, "void_lookups");
+	sc_jw_int(out, ev->voids);
+	sc_jw_key(out, "ipv4_authorised");
+	sc_jw_int(out, (long long)sc_spf_v4_space(ev));
+	if (ev->reason != NULL) {
+		sc_jw_key(out, "error");
+		sc_jw_cstr(out, ev->reason);
+	}
+	if (ev->term != NULL) {
+		sc_jw_key(out, "term");
+		sc_jw_cstr(out, ev->term);
+	}
+	sc_jw_key(out, "tree");
+	if (ev->root != NULL)
+		describe_node(ev->root, out);
+	else
+		sc_jw_null(out);
+	sc_jw_lit(out, "}");
 }
 
 static const char *const spf_ids[] = {
@@ -1522,7 +1537,7 @@ const struct sc_check sc_check_spf = {
 	.ids = spf_ids,
 	.start = spf_start,
 	.assess = spf_assess,
-	.describe_tree = spf_describe,
+	.describe = spf_describe,
 	.clear = spf_clear,
 };
 

@@ -1066,115 +1066,144 @@ outcome_str(enum sc_probe_outcome o)
 	return "?";
 }
 
-static json_t *
-describe_tls(const struct sc_starttls_entry *e)
+static void
+describe_cert(const struct sc_tls_cert *c, struct sc_jw *out)
 {
-	const struct sc_tls_result *t = &e->res->tls;
-	json_t *o, *chain;
-	size_t i;
-
-	o = json_pack("{s:s, s:s, s:b, s:b, s:b, s:b}",
-	              "version", t->version, "cipher", t->cipher,
-	              "trusted", t->trusted, "expired", t->expired,
-	              "self_signed", t->self_signed,
-	              "hostname_match", e->hostname_ok);
-	chain = json_array();
-	if (o == NULL || chain == NULL ||
-	    json_object_set_new(o, "chain", chain) != 0) {
-		json_decref(o);
-		return NULL;
-	}
-	if (t->verify_error[0] != '\0' &&
-	    json_object_set_new(o, "verify_error",
-	                        json_string(t->verify_error)) != 0) {
-		json_decref(o);
-		return NULL;
-	}
-	for (i = 0; i < t->ncert; i++) {
-		const struct sc_tls_cert *c = &t->cert[i];
-
-		if (json_array_append_new(chain, json_pack(
-		        "{s:s, s:s, s:s, s:s, s:s}", "subject", c->subject,
-		        "issuer", c->issuer, "not_before", c->not_before,
-		        "not_after", c->not_after, "sha256", c->sha256)) != 0) {
-			json_decref(o);
-			return NULL;
-		}
-	}
-	return o;
+	sc_jw_lit(out, "{");
+	sc_jw_key(out, "subject");
+	sc_jw_cstr(out, c->subject);
+	sc_jw_key(out, "issuer");
+	sc_jw_cstr(out, c->issuer);
+	sc_jw_key(out, "not_before");
+	sc_jw_cstr(out, c->not_before);
+	sc_jw_key(out, "not_after");
+	sc_jw_cstr(out, c->not_after);
+	sc_jw_key(out, "sha256");
+	sc_jw_cstr(out, c->sha256);
+	sc_jw_lit(out, "}");
 }
 
-static json_t *
-describe_entry(const struct sc_starttls_entry *e)
+static void
+describe_tls(const struct sc_starttls_entry *e, struct sc_jw *out)
+{
+	const struct sc_tls_result *t = &e->res->tls;
+	size_t i;
+
+	sc_jw_lit(out, "{");
+	sc_jw_key(out, "version");
+	sc_jw_cstr(out, t->version);
+	sc_jw_key(out, "cipher");
+	sc_jw_cstr(out, t->cipher);
+	sc_jw_key(out, "trusted");
+	sc_jw_bool(out, t->trusted);
+	sc_jw_key(out, "expired");
+	sc_jw_bool(out, t->expired);
+	sc_jw_key(out, "self_signed");
+	sc_jw_bool(out, t->self_signed);
+	sc_jw_key(out, "hostname_match");
+	sc_jw_bool(out, e->hostname_ok);
+	sc_jw_key(out, "chain");
+	sc_jw_lit(out, "[");
+	for (i = 0; i < t->ncert; i++) {
+		sc_jw_elem(out);
+		describe_cert(&t->cert[i], out);
+	}
+	sc_jw_lit(out, "]");
+	/* after the chain, where reports have always had it */
+	if (t->verify_error[0] != '\0') {
+		sc_jw_key(out, "verify_error");
+		sc_jw_cstr(out, t->verify_error);
+	}
+	sc_jw_lit(out, "}");
+}
+
+/* What the server said before TLS: its banner, and its EHLO reply unless
+ * the connection was lost before it. */
+static void
+describe_smtp(const struct sc_probe_result *r, struct sc_jw *out)
+{
+	size_t i;
+
+	if (r->banner == NULL)
+		return;
+	sc_jw_key(out, "banner");
+	sc_jw_cstr(out, r->banner);
+	if (r->outcome == SC_PROBE_UNREACHABLE)
+		return;
+	sc_jw_key(out, "starttls");
+	sc_jw_bool(out, r->starttls_offered);
+	sc_jw_key(out, "ehlo");
+	sc_jw_lit(out, "[");
+	for (i = 0; i < r->next; i++) {
+		sc_jw_elem(out);
+		sc_jw_cstr(out, r->ext[i]);
+	}
+	sc_jw_lit(out, "]");
+}
+
+static void
+describe_entry(const struct sc_starttls_entry *e, struct sc_jw *out)
 {
 	const struct sc_probe_result *r = e->res;
 	enum sc_probe_outcome o = r != NULL ? r->outcome : SC_PROBE_PENDING;
-	json_t *j = json_pack("{s:s, s:s}", "address", e->addr,
-	                      "status", outcome_str(o));
-	json_t *ext;
-	size_t i;
-	int bad = j == NULL;
 
-	if (bad || r == NULL || o == SC_PROBE_PENDING)
-		return j;
-	bad |= json_object_set_new(j, "elapsed_ms",
-	                           json_integer(r->elapsed_ms)) != 0;
-	if (r->error[0] != '\0')
-		bad |= json_object_set_new(j, "error", json_string(r->error));
-	if (r->banner != NULL)
-		bad |= json_object_set_new(j, "banner", json_string(r->banner));
-	if (r->banner != NULL && o != SC_PROBE_UNREACHABLE) {
-		bad |= json_object_set_new(j, "starttls",
-		                           json_boolean(r->starttls_offered));
-		ext = json_array();
-		bad |= json_object_set_new(j, "ehlo", ext) != 0;
-		for (i = 0; ext != NULL && i < r->next; i++)
-			bad |= json_array_append_new(ext,
-			                             json_string(r->ext[i])) != 0;
+	sc_jw_lit(out, "{");
+	sc_jw_key(out, "address");
+	sc_jw_cstr(out, e->addr);
+	sc_jw_key(out, "status");
+	sc_jw_cstr(out, outcome_str(o));
+	/* a probe not answered in time has nothing more to say */
+	if (r != NULL && o != SC_PROBE_PENDING) {
+		sc_jw_key(out, "elapsed_ms");
+		sc_jw_int(out, r->elapsed_ms);
+		if (r->error[0] != '\0') {
+			sc_jw_key(out, "error");
+			sc_jw_cstr(out, r->error);
+		}
+		describe_smtp(r, out);
+		if (o == SC_PROBE_TLS) {
+			sc_jw_key(out, "tls");
+			describe_tls(e, out);
+		}
 	}
-	if (o == SC_PROBE_TLS)
-		bad |= json_object_set_new(j, "tls", describe_tls(e)) != 0;
-	if (bad) {
-		json_decref(j);
-		return NULL;
-	}
-	return j;
+	sc_jw_lit(out, "}");
 }
 
-/* {"port": 25, "hosts": [{"host", "preference", "addresses": [...]}]} */
-static json_t *
-starttls_describe(const struct sc_domain *dom)
+/* {"port": 25, "hosts": [{"host", "preference", "addresses": [...]}]};
+ * the entries come grouped by host, one host object per run of them. */
+static void
+starttls_describe(const struct sc_domain *dom, struct sc_jw *out)
 {
 	const struct sc_starttls_state *st =
 	    sc_check_state_get(dom, &sc_check_starttls);
-	json_t *o = json_pack("{s:i, s:[]}", "port",
-	                      st != NULL ? (int)st->port
-	                                 : (int)dom->ctx->smtp_port, "hosts");
-	json_t *hosts = o != NULL ? json_object_get(o, "hosts") : NULL;
-	json_t *h = NULL;
 	size_t i;
 
-	if (o == NULL)
-		return NULL;
+	sc_jw_lit(out, "{");
+	sc_jw_key(out, "port");
+	sc_jw_int(out, st != NULL ? st->port : dom->ctx->smtp_port);
+	sc_jw_key(out, "hosts");
+	sc_jw_lit(out, "[");
 	for (i = 0; st != NULL && i < st->n; i++) {
 		const struct sc_starttls_entry *e = &st->e[i];
-		json_t *a;
 
 		if (i == 0 || strcmp(st->e[i - 1].host, e->host) != 0) {
-			h = json_pack("{s:s, s:i, s:[]}", "host", e->host,
-			              "preference", (int)e->pref, "addresses");
-			if (h == NULL || json_array_append_new(hosts, h) != 0)
-				goto oom;
+			if (i > 0)
+				sc_jw_lit(out, "]}");
+			sc_jw_elem(out);
+			sc_jw_lit(out, "{");
+			sc_jw_key(out, "host");
+			sc_jw_cstr(out, e->host);
+			sc_jw_key(out, "preference");
+			sc_jw_int(out, e->pref);
+			sc_jw_key(out, "addresses");
+			sc_jw_lit(out, "[");
 		}
-		a = describe_entry(e);
-		if (a == NULL ||
-		    json_array_append_new(json_object_get(h, "addresses"), a) != 0)
-			goto oom;
+		sc_jw_elem(out);
+		describe_entry(e, out);
 	}
-	return o;
-oom:
-	json_decref(o);
-	return NULL;
+	if (st != NULL && st->n > 0)
+		sc_jw_lit(out, "]}");
+	sc_jw_lit(out, "]}");
 }
 
 /* Free the domain's entries; a probe still running forgets the domain. */
@@ -1220,6 +1249,6 @@ const struct sc_check sc_check_starttls = {
 	.ids = starttls_ids,
 	.start = NULL, /* started by the "mx" check as addresses come in */
 	.assess = starttls_assess,
-	.describe_tree = starttls_describe,
+	.describe = starttls_describe,
 	.clear = starttls_clear,
 };

@@ -358,9 +358,14 @@ END_TEST
 static struct sc_ctx ctx;
 static struct fake assess_fake;
 
+/* The check's assessment of domain; the description too, its text in
+ * *text if text is not NULL (else only exercised). */
 static struct sc_hits
-assess_for(const struct canned *table, const char *domain, int run_it)
+assess_for(const struct canned *table, const char *domain, int run_it,
+           char **text)
 {
+	struct sc_jw jw = { 0 };
+	size_t len;
 	struct sc_domain *dom = ev_domain(&ctx, domain);
 	struct spf_eval *ev = sc_calloc(1, sizeof(*ev));
 	struct sc_hits h;
@@ -379,6 +384,10 @@ assess_for(const struct canned *table, const char *domain, int run_it)
 	memset(&h, 0, sizeof(h));
 	sc_check_spf.assess(dom, &h);
 	json_decref(sc_describe_json(&sc_check_spf, dom));
+	if (text != NULL) {
+		sc_describe(&sc_check_spf, dom, &jw);
+		*text = sc_jw_finish(&jw, &len);
+	}
 	sc_check_spf.clear(dom);
 	ev_free(dom);
 	fake_free(&assess_fake);
@@ -407,7 +416,7 @@ static const struct canned policies[] = {
 static void
 expect_hit(const char *domain, const char *id, int incomplete)
 {
-	struct sc_hits h = assess_for(policies, domain, 1);
+	struct sc_hits h = assess_for(policies, domain, 1, NULL);
 
 	if (id == NULL)
 		ck_assert_msg(h.n == 0, "%s: %s", domain,
@@ -439,12 +448,129 @@ END_TEST
 
 START_TEST(test_assess_unfinished)
 {
-	struct sc_hits h = assess_for(policies, "good.example", 0);
+	struct sc_hits h = assess_for(policies, "good.example", 0, NULL);
 
 	ck_assert_ptr_nonnull(ev_hit(&h, "dns.unverified"));
 	ck_assert_ptr_null(ev_hit(&h, "spf.missing"));
 	ck_assert_int_eq(h.incomplete, 1);
 	sc_hits_clear(&h);
+}
+END_TEST
+
+/* The description, byte for byte: the text is what the jansson tree this
+ * writer replaced gave (json_dumps, JSON_COMPACT). */
+static const struct canned described[] = {
+	{ "d.example", TXT, OK, { "v=spf1 a:void1.example include:i1.example "
+	                          "redirect=r.example" } },
+	{ "i1.example", TXT, OK, { "v=spf1 ip4:198.51.100.0/24 "
+	                           "a:void2.example ?all" } },
+	{ "r.example", TXT, OK, { "v=spf1 mx include:i2.example -all" } },
+	{ "r.example", ns_t_mx, OK, { "mx.r.example" } },
+	{ "mx.r.example", ns_t_a, OK, { "198.51.100.7" } },
+	{ "i2.example", TXT, OK, { "v=spf1 ip4:203.0.113.0/24 -all" } },
+	{ "e.example", TXT, OK, { "v=spf1 include:gone.example -all" } },
+	{ "q.example", TXT, OK, { "v=spf1 a:x.example mo\"o\\ -all" } },
+	{ "t.example", TXT, OK, { "v=spf1 include:tmp.example -all" } },
+	{ "tmp.example", TXT, SC_DNS_SERVFAIL, { NULL } },
+	{ "u.example", TXT, OK, { "v=spf1 -all exp=\xff\xfe" } },
+	{ NULL, 0, 0, { NULL } }
+};
+
+static void
+expect_text(const char *domain, int run_it, const char *want)
+{
+	char *text = NULL;
+	struct sc_hits h = assess_for(described, domain, run_it, &text);
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_str_eq(text, want);
+	sc_free(text);
+	sc_hits_clear(&h);
+}
+
+START_TEST(test_describe_text)
+{
+	struct sc_domain *dom = ev_domain(&ctx, "x.example");
+	struct sc_jw jw = { 0 };
+	size_t len;
+	char *text;
+
+	expect_text("d.example", 1,
+	    "\"spf\":{\"record\":\"v=spf1 a:void1.example include:i1.example "
+	    "redirect=r.example\",\"result_for_all\":\"fail\","
+	    "\"spoofer_ip\":\"192.0.2.1\",\"lookups\":6,\"void_lookups\":2,"
+	    "\"ipv4_authorised\":512,\"term\":\"-all\","
+	    "\"tree\":{\"domain\":\"d.example\","
+	    "\"record\":\"v=spf1 a:void1.example include:i1.example "
+	    "redirect=r.example\",\"lookups\":6,\"void_lookups\":2,"
+	    "\"children\":[{\"domain\":\"i1.example\",\"via\":\"include\","
+	    "\"record\":\"v=spf1 ip4:198.51.100.0/24 a:void2.example ?all\","
+	    "\"lookups\":1,\"void_lookups\":1,\"children\":[]},"
+	    "{\"domain\":\"r.example\",\"via\":\"redirect\","
+	    "\"record\":\"v=spf1 mx include:i2.example -all\",\"lookups\":2,"
+	    "\"void_lookups\":0,\"children\":[{\"domain\":\"i2.example\","
+	    "\"via\":\"include\","
+	    "\"record\":\"v=spf1 ip4:203.0.113.0/24 -all\",\"lookups\":0,"
+	    "\"void_lookups\":0,\"children\":[]}]}]}}");
+	expect_text("e.example", 1,
+	    "\"spf\":{\"record\":\"v=spf1 include:gone.example -all\","
+	    "\"result_for_all\":\"permerror\",\"spoofer_ip\":\"192.0.2.1\","
+	    "\"lookups\":1,\"void_lookups\":0,\"ipv4_authorised\":0,"
+	    "\"error\":\"include target gone.example has no SPF record\","
+	    "\"term\":\"include:gone.example\","
+	    "\"tree\":{\"domain\":\"e.example\","
+	    "\"record\":\"v=spf1 include:gone.example -all\",\"lookups\":1,"
+	    "\"void_lookups\":0,"
+	    "\"error\":\"include target gone.example has no SPF record\","
+	    "\"children\":[{\"domain\":\"gone.example\",\"via\":\"include\","
+	    "\"record\":null,\"lookups\":0,\"void_lookups\":0,"
+	    "\"error\":\"no SPF record\",\"children\":[]}]}}");
+	expect_text("q.example", 1,
+	    "\"spf\":{\"record\":\"v=spf1 a:x.example mo\\\"o\\\\ -all\","
+	    "\"result_for_all\":\"permerror\",\"spoofer_ip\":\"192.0.2.1\","
+	    "\"lookups\":0,\"void_lookups\":0,\"ipv4_authorised\":0,"
+	    "\"error\":\"unknown mechanism: \\\"mo\\\"o\\\\\\\" in the record "
+	    "of q.example\",\"term\":\"mo\\\"o\\\\\","
+	    "\"tree\":{\"domain\":\"q.example\","
+	    "\"record\":\"v=spf1 a:x.example mo\\\"o\\\\ -all\",\"lookups\":0,"
+	    "\"void_lookups\":0,"
+	    "\"error\":\"unknown mechanism: \\\"mo\\\"o\\\\\\\" in the record "
+	    "of q.example\",\"children\":[]}}");
+	expect_text("t.example", 1,
+	    "\"spf\":{\"record\":\"v=spf1 include:tmp.example -all\","
+	    "\"result_for_all\":\"temperror\",\"spoofer_ip\":\"192.0.2.1\","
+	    "\"lookups\":1,\"void_lookups\":0,\"ipv4_authorised\":0,"
+	    "\"error\":\"the TXT lookup of tmp.example failed (servfail)\","
+	    "\"tree\":{\"domain\":\"t.example\","
+	    "\"record\":\"v=spf1 include:tmp.example -all\",\"lookups\":1,"
+	    "\"void_lookups\":0,\"children\":[{\"domain\":\"tmp.example\","
+	    "\"via\":\"include\",\"record\":null,\"lookups\":0,"
+	    "\"void_lookups\":0,"
+	    "\"error\":\"the TXT lookup of tmp.example failed (servfail)\","
+	    "\"children\":[]}]}}");
+	expect_text("d.example", 0,
+	    "\"spf\":{\"record\":null,\"result_for_all\":\"temperror\","
+	    "\"spoofer_ip\":\"192.0.2.1\",\"lookups\":0,\"void_lookups\":0,"
+	    "\"ipv4_authorised\":0,\"tree\":null}");
+	/* A record that is not UTF-8 (the tree failed on it, and with it the
+	 * domain's report): '?' for what JSON cannot hold. */
+	expect_text("u.example", 1,
+	    "\"spf\":{\"record\":\"v=spf1 -all exp=??\","
+	    "\"result_for_all\":\"permerror\",\"spoofer_ip\":\"192.0.2.1\","
+	    "\"lookups\":0,\"void_lookups\":0,\"ipv4_authorised\":0,"
+	    "\"error\":\"non-ASCII character in a term: \\\"exp=??\\\" in the "
+	    "record of u.example\",\"term\":\"exp=??\","
+	    "\"tree\":{\"domain\":\"u.example\","
+	    "\"record\":\"v=spf1 -all exp=??\",\"lookups\":0,"
+	    "\"void_lookups\":0,"
+	    "\"error\":\"non-ASCII character in a term: \\\"exp=??\\\" in the "
+	    "record of u.example\",\"children\":[]}}");
+	/* no evaluation at all */
+	sc_describe(&sc_check_spf, dom, &jw);
+	text = sc_jw_finish(&jw, &len);
+	ck_assert_str_eq(text, "\"spf\":{}");
+	sc_free(text);
+	ev_free(dom);
 }
 END_TEST
 
@@ -506,6 +632,7 @@ Suite *spf_suite(void)
 	tcase_add_test(tc, test_threshold);
 	tcase_add_test(tc, test_assess);
 	tcase_add_test(tc, test_assess_unfinished);
+	tcase_add_test(tc, test_describe_text);
 	tcase_add_test(tc, test_api_arguments);
 	tcase_add_test(tc, test_out_of_memory);
 	suite_add_tcase(s, tc);

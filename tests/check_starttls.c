@@ -1,6 +1,7 @@
 /* The "starttls" check's assessment and description on canned probe
  * results (the probe itself runs against the lab: tests/e2e). */
 #include <check.h>
+#include <stdarg.h>
 
 #include "evidence.h"
 #include "starttls.h"
@@ -299,16 +300,34 @@ START_TEST(test_once_per_host)
 }
 END_TEST
 
+/* The check's part of the "checks" text, exactly as a report has it. */
+static char *
+describe_text(const struct sc_domain *d)
+{
+	struct sc_jw jw = { 0 };
+	size_t len;
+
+	sc_describe(&sc_check_starttls, d, &jw);
+	return sc_jw_finish(&jw, &len);
+}
+
 START_TEST(test_no_mx_no_findings)
 {
 	struct sc_domain *d = ev_domain(&ctx, "x.example");
 	struct sc_hits h = run(d);
 	json_t *j = sc_describe_json(&sc_check_starttls, d);
+	char *text;
 
 	ck_assert_uint_eq(h.n, 0);
 	ck_assert_ptr_nonnull(j);
 	ck_assert_uint_eq(json_array_size(json_object_get(j, "hosts")), 0);
 	json_decref(j);
+	/* no state: the context's port */
+	ctx.smtp_port = 587;
+	text = describe_text(d);
+	ctx.smtp_port = 0;
+	ck_assert_str_eq(text, "\"starttls\":{\"port\":587,\"hosts\":[]}");
+	sc_free(text);
 	sc_hits_clear(&h);
 	free_dom(d);
 }
@@ -362,6 +381,111 @@ START_TEST(test_describe)
 	ck_assert_ptr_null(sc_starttls_chain(d, "mx.x.example", "192.0.2.1"));
 	ck_assert_ptr_null(sc_starttls_chain(d, "nope.example", "192.0.2.1"));
 	sc_probe_result_clear(&r);
+	free_dom(d);
+}
+END_TEST
+
+/* Every branch of the description, byte for byte: the text is what the
+ * jansson tree this writer replaced gave (json_dumps, JSON_COMPACT). */
+static const char describe_want[] =
+    "\"starttls\":{\"port\":2525,\"hosts\":[{\"host\":\"mx.x.example\","
+    "\"preference\":10,\"addresses\":[{\"address\":\"192.0.2.1\","
+    "\"status\":\"tls\",\"elapsed_ms\":42,"
+    "\"error\":\"kept from an earlier try\","
+    "\"banner\":\"220 mx \\\"x\\\" \\\\ ESMTP\\t\xc3\xa9\",\"starttls\":true,"
+    "\"ehlo\":[\"PIPELINING\",\"SIZE 10240000\",\"STARTTLS\"],"
+    "\"tls\":{\"version\":\"TLSv1.3\",\"cipher\":\"TLS_AES_256_GCM_SHA384\","
+    "\"trusted\":false,\"expired\":true,\"self_signed\":true,"
+    "\"hostname_match\":false,\"chain\":[{\"subject\":\"CN=mx.x.example\","
+    "\"issuer\":\"CN=Some CA\",\"not_before\":\"2026-01-01T00:00:00Z\","
+    "\"not_after\":\"2026-04-01T00:00:00Z\","
+    "\"sha256\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+    "aaaa\"},{\"subject\":\"CN=Some CA,O=Some \\\"Org\\\"\","
+    "\"issuer\":\"CN=Root\",\"not_before\":\"2020-01-01T00:00:00Z\","
+    "\"not_after\":\"2030-01-01T00:00:00Z\","
+    "\"sha256\":\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+    "bbbb\"}],\"verify_error\":\"unable to get local issuer certificate\"}},"
+    "{\"address\":\"2001:db8::1\",\"status\":\"unreachable\","
+    "\"elapsed_ms\":7000,\"error\":\"the connection closed\","
+    "\"banner\":\"421 busy\"}]},{\"host\":\"mx2.x.example\",\"preference\":20,"
+    "\"addresses\":[{\"address\":\"192.0.2.9\",\"status\":\"no_starttls\","
+    "\"elapsed_ms\":3,\"error\":\"the server does not offer STARTTLS\","
+    "\"banner\":\"220 plain\",\"starttls\":false,\"ehlo\":[]},"
+    "{\"address\":\"192.0.2.10\",\"status\":\"timeout\"},"
+    "{\"address\":\"192.0.2.11\",\"status\":\"timeout\"}]},"
+    "{\"host\":\"mx.x.example\",\"preference\":30,"
+    "\"addresses\":[{\"address\":\"192.0.2.12\",\"status\":\"unreachable\","
+    "\"elapsed_ms\":7000,\"error\":\"the connection closed\","
+    "\"banner\":\"421 busy\"}]}]}";
+
+static void
+ehlo(struct sc_probe_result *r, size_t n, ...)
+{
+	va_list ap;
+	size_t i;
+
+	r->ext = sc_calloc(n, sizeof(char *));
+	r->next = n;
+	va_start(ap, n);
+	for (i = 0; i < n; i++)
+		r->ext[i] = sc_strdup(va_arg(ap, const char *));
+	va_end(ap);
+}
+
+START_TEST(test_describe_text)
+{
+	struct sc_domain *d = new_dom();
+	struct sc_probe_result r, u, n, p;
+	struct sc_starttls_state *st;
+	char *text;
+
+	/* TLS, untrusted and expired, a chain of two, an error kept */
+	sound(&r);
+	r.elapsed_ms = 42;
+	sc_free(r.banner);
+	r.banner = sc_strdup("220 mx \"x\" \\ ESMTP\t\xc3\xa9");
+	ehlo(&r, 3, "PIPELINING", "SIZE 10240000", "STARTTLS");
+	r.tls.trusted = 0;
+	r.tls.expired = 1;
+	r.tls.self_signed = 1;
+	strcpy(r.tls.verify_error, "unable to get local issuer certificate");
+	strcpy(r.error, "kept from an earlier try");
+	r.tls.ncert = 2;
+	r.tls.cert[1].subject = sc_strdup("CN=Some CA,O=Some \"Org\"");
+	r.tls.cert[1].issuer = sc_strdup("CN=Root");
+	strcpy(r.tls.cert[1].not_before, "2020-01-01T00:00:00Z");
+	strcpy(r.tls.cert[1].not_after, "2030-01-01T00:00:00Z");
+	memset(r.tls.cert[1].sha256, 'b', 64);
+	/* unreachable after the banner: no EHLO part */
+	memset(&u, 0, sizeof(u));
+	u.outcome = SC_PROBE_UNREACHABLE;
+	u.elapsed_ms = 7000;
+	u.banner = sc_strdup("421 busy");
+	strcpy(u.error, "the connection closed");
+	/* no STARTTLS, nothing after EHLO */
+	memset(&n, 0, sizeof(n));
+	n.outcome = SC_PROBE_NO_STARTTLS;
+	n.elapsed_ms = 3;
+	n.banner = sc_strdup("220 plain");
+	strcpy(n.error, "the server does not offer STARTTLS");
+	/* a result still pending: a timeout, nothing else */
+	memset(&p, 0, sizeof(p));
+	p.elapsed_ms = 99;
+	add(d, "mx.x.example", 10, "192.0.2.1", &r, 0);
+	add(d, "mx.x.example", 10, "2001:db8::1", &u, 0);
+	add(d, "mx2.x.example", 20, "192.0.2.9", &n, 0);
+	add(d, "mx2.x.example", 20, "192.0.2.10", &p, 0);
+	add(d, "mx2.x.example", 20, "192.0.2.11", NULL, 0);
+	add(d, "mx.x.example", 30, "192.0.2.12", &u, 0);
+	st = sc_check_state_get(d, &sc_check_starttls);
+	st->port = 2525;
+	text = describe_text(d);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_str_eq(text, describe_want);
+	sc_free(text);
+	sc_probe_result_clear(&r);
+	sc_probe_result_clear(&u);
+	sc_probe_result_clear(&n);
 	free_dom(d);
 }
 END_TEST
@@ -425,6 +549,7 @@ Suite *starttls_suite(void)
 	tcase_add_test(tc, test_once_per_host);
 	tcase_add_test(tc, test_no_mx_no_findings);
 	tcase_add_test(tc, test_describe);
+	tcase_add_test(tc, test_describe_text);
 	tcase_add_test(tc, test_describe_oom);
 	tcase_add_test(tc, test_ids);
 	suite_add_tcase(s, tc);
