@@ -215,6 +215,34 @@ add_rr(struct sc_lookup *lk, unsigned pref, const char *text, size_t len)
 	return 0;
 }
 
+int
+sc_lookup_copy_answer(struct sc_lookup *dst, const struct sc_lookup *src)
+{
+	size_t i;
+
+	sc_lookup_free_data(dst);
+	if (src->n > 0 && (dst->rr = sc_calloc(src->n, sizeof(*dst->rr))) ==
+	    NULL)
+		goto nomem;
+	for (i = 0; i < src->n; i++) {
+		dst->rr[i].pref = src->rr[i].pref;
+		dst->rr[i].len = src->rr[i].len;
+		if ((dst->rr[i].text = sc_strndup(src->rr[i].text,
+		                                  src->rr[i].len)) == NULL)
+			goto nomem;
+		dst->n++;
+	}
+	dst->outcome = src->outcome;
+	dst->ad = src->ad;
+	dst->error = src->error;
+	return 0;
+nomem:
+	sc_lookup_free_data(dst);
+	dst->outcome = SC_DNS_ERROR;
+	dst->error = "out of memory";
+	return -1;
+}
+
 static int
 parse_mx(struct sc_lookup *lk, const unsigned char *buf, int len)
 {

@@ -45,6 +45,10 @@ struct sc_lookup {
 	struct sc_lookup *qprev, *qnext;
 	int queued;
 	struct sc_lookup *next;    /* owner's list, in the order asked */
+	/* Set by an owner that asks a question once however often its
+	 * parts ask it (engine.c): the lookup whose answer this one copies
+	 * rather than sending a query, and the owner's list of copies due. */
+	struct sc_lookup *same, *due;
 };
 
 /* At most this many queries are in flight at once; the rest wait in a
@@ -93,6 +97,10 @@ sc_status_t sc_dns_lookup(struct sc_dns *dns, struct sc_lookup *lk,
 void sc_dns_abandon(struct sc_lookup *lk);
 
 void sc_lookup_free_data(struct sc_lookup *lk);
+
+/* dst takes src's outcome and answers (src is done; dst's own data, if
+ * any, is replaced).  0, or -1 when out of memory: dst is then an ERROR. */
+int sc_lookup_copy_answer(struct sc_lookup *dst, const struct sc_lookup *src);
 
 /* Test hook for the fuzzer only (fuzz/fuzz_dns.c): turn the raw DNS
  * message buf[0..len) into lk's outcome and answers, as a real answer to

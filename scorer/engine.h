@@ -141,7 +141,6 @@ struct sc_check {
 	 * a batch describes every domain it sees.  Out of memory in the
 	 * check's own work: sc_jw_fail(out). */
 	void (*describe)(const struct sc_domain *dom, struct sc_jw *out);
-	json_t *(*describe_tree)(const struct sc_domain *dom); /* TRANSITION */
 	/* Optional: free the check's state slot. */
 	void (*clear)(struct sc_domain *dom);
 
@@ -236,6 +235,8 @@ struct sc_ctx {
 	struct sc_stats stats;
 	struct sc_req *queue, **queue_tail; /* reports ready to hand out */
 	struct sc_req *live;          /* every request not yet delivered */
+	struct sc_lookup *due;        /* copies of answers already in, to
+	                               * hand out from the loop (engine.c) */
 	size_t running;
 	int in_callback;
 	sc_socket_fn ext_socket;      /* the caller's loop drives ours */
@@ -253,7 +254,10 @@ sc_status_t sc_ctx_error(struct sc_ctx *ctx, sc_status_t st,
 sc_status_t sc_ctx_ready(struct sc_ctx *ctx);
 
 /* For checks: start a lookup owned by dom; cb may be NULL.  Counts it as
- * pending; the job completes when no lookup is pending. */
+ * pending; the job completes when no lookup is pending.  A question the
+ * job asked already (an SPF "mx" after the MX check's own) sends no
+ * query: the lookup gets a copy of that answer, never before this call
+ * has returned. */
 struct sc_lookup *sc_domain_lookup(struct sc_domain *dom, const char *name,
                                    int qtype, sc_lookup_cb cb);
 /* For checks whose work on a domain is not a DNS lookup (a STARTTLS
@@ -285,12 +289,6 @@ void sc_describe(const struct sc_check *c, const struct sc_domain *dom,
 json_t *sc_describe_json(const struct sc_check *c,
                          const struct sc_domain *dom);
 
-/* For describe hooks (json.c): a JSON string of s[0..len), with bytes
- * that are not printable UTF-8 shown as '?' rather than failing; NULL only
- * when out of memory. */
-json_t *sc_json_string(const char *s, size_t len);
-/* o[key] = v, consuming v; on failure (v NULL included) *failed = 1. */
-void sc_json_put(json_t *o, const char *key, json_t *v, int *failed);
 
 /* Engine entry points, used by ctx.c */
 sc_status_t sc_engine_submit(struct sc_ctx *ctx, const char *address,
@@ -305,6 +303,8 @@ void sc_starttls_clear_ctx(struct sc_ctx *ctx);
 void sc_engine_forget(struct sc_ctx *ctx, void *ud);
 /* Hand out the reports that are ready; how many. */
 size_t sc_engine_deliver(struct sc_ctx *ctx);
+/* Hand out the copied answers that are due (sc_domain_lookup()). */
+void sc_engine_answer_due(struct sc_ctx *ctx);
 
 /* Build the report of a request from its domain's assessment. */
 sc_status_t sc_report_build(const struct sc_req *req, sc_report_t **out);

@@ -13,53 +13,17 @@
 #include "json_write.h"
 #include "report.h"
 
-json_t *
-sc_json_string(const char *s, size_t len)
-{
-	json_t *j = json_stringn(s, len);
-	char *copy;
-	size_t i;
-
-	if (j != NULL)
-		return j;
-	/* Not UTF-8 (an address as typed, a TXT record): JSON must be, so
-	 * such bytes become '?' rather than making the whole report fail. */
-	if ((copy = sc_malloc(len + 1)) == NULL)
-		return NULL;
-	for (i = 0; i < len; i++)
-		copy[i] = (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f
-		          ? s[i] : '?';
-	j = json_stringn(copy, len);
-	sc_free(copy);
-	return j;
-}
-
-void
-sc_json_put(json_t *o, const char *key, json_t *v, int *failed)
-{
-	if (v == NULL || json_object_set_new(o, key, v) != 0)
-		*failed = 1;
-}
-
 void
 sc_describe(const struct sc_check *c, const struct sc_domain *dom,
             struct sc_jw *jw)
 {
-	json_t *d;
-
-	if (c->describe == NULL && c->describe_tree == NULL)
+	if (c->describe == NULL)
 		return;
 	sc_jw_sep(jw);
 	sc_jw_lit(jw, "\"");
 	sc_jw_raw(jw, c->name, strlen(c->name));
 	sc_jw_lit(jw, "\":");
-	if (c->describe != NULL) {
-		c->describe(dom, jw);
-		return;
-	}
-	d = c->describe_tree(dom);
-	sc_jw_value(jw, d);
-	json_decref(d);
+	c->describe(dom, jw);
 }
 
 json_t *
@@ -70,7 +34,7 @@ sc_describe_json(const struct sc_check *c, const struct sc_domain *dom)
 	char *text;
 	size_t len;
 
-	if (c->describe == NULL && c->describe_tree == NULL)
+	if (c->describe == NULL)
 		return NULL;
 	sc_jw_lit(&jw, "{");
 	sc_describe(c, dom, &jw);

@@ -193,7 +193,7 @@ sc_jw_str(struct sc_jw *jw, const char *s, size_t len)
 	if (put_escaped(jw, u, len))
 		return;
 	/* Not UTF-8 (an address as typed, a TXT record): JSON must be, so
-	 * the string becomes printable ASCII, as sc_json_string() makes it. */
+	 * the string becomes printable ASCII with '?' for the rest. */
 	sc_jw_lit(jw, "\"");
 	if (jw_reserve(jw, len) != 0)
 		return;

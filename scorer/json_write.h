@@ -44,8 +44,9 @@ sc_jw_raw(struct sc_jw *jw, const char *s, size_t len)
 /* s must be a string literal (the "" make anything else a compile error). */
 #define sc_jw_lit(jw, s) sc_jw_raw((jw), "" s "", sizeof(s) - 1)
 /* A JSON string of s[0..len): escaped as jansson does; bytes that are not
- * UTF-8 make the whole string printable ASCII with '?' for the rest, as
- * sc_json_string() does.  s NULL: null. */
+ * UTF-8 make the whole string printable ASCII with '?' for the rest (an
+ * address as typed, a TXT record: a report never fails on them).  s NULL:
+ * null. */
 void sc_jw_str(struct sc_jw *jw, const char *s, size_t len);
 void sc_jw_cstr(struct sc_jw *jw, const char *s); /* NULL: null */
 void sc_jw_int(struct sc_jw *jw, long long v);

@@ -171,12 +171,14 @@ sc_recset_build(const struct sc_domain *dom, struct sc_recset **out)
 	if ((rs = sc_calloc(1, sizeof(*rs))) == NULL)
 		return SC_ENOMEM;
 	rs->refs = 1;
+	/* The queries made: a question asked twice was sent once. */
 	for (lk = dom->lookups; lk != NULL; lk = lk->next)
-		n++;
+		n += lk->same == NULL;
 	if (n > 0 && (rs->record = sc_calloc(n, sizeof(*rs->record))) == NULL)
 		goto fail;
 	for (lk = dom->lookups; lk != NULL; lk = lk->next)
-		if (copy_record(lk, &rs->record[rs->n++]) != SC_OK)
+		if (lk->same == NULL &&
+		    copy_record(lk, &rs->record[rs->n++]) != SC_OK)
 			goto fail;
 	sc_text_begin(&jw, 64 + n * 160);
 	sc_json_records(&jw, rs->record, rs->n);

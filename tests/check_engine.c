@@ -37,7 +37,15 @@ world_respond(void *arg, const struct dnsfake_query *q, unsigned char *out,
 		return 0;
 	dnsmsg_reply(&m, q, ns_r_noerror, 0, out, cap);
 	/* nomx.*: no MX, an address: the implicit MX (RFC 5321 5.1). */
-	if (strncmp(q->name, "nomx.", 5) == 0) {
+	if (strncmp(q->name, "spfmx.", 6) == 0 && q->qtype == ns_t_txt) {
+		/* Asks again what the MX check asks: the MX, the MX host. */
+		static const char *const spf[] = {
+			"v=spf1 mx a:mx.spfmx.test -all"
+		};
+		size_t len = strlen(spf[0]);
+
+		dnsmsg_txt(&m, NULL, 1, spf, &len);
+	} else if (strncmp(q->name, "nomx.", 5) == 0) {
 		if (q->qtype == ns_t_a)
 			dnsmsg_a(&m, NULL, "127.0.0.1");
 	} else if (q->qtype == ns_t_mx && strncmp(q->name, "mx.", 3) != 0) {
@@ -57,6 +65,8 @@ struct tally {
 	sc_verdict_t last_verdict;
 	char last_domain[256];
 	int implicit_mx;         /* reports with domain.implicit_mx */
+	char spf[4096];          /* the last report's "spf" part */
+	size_t nrecord;          /* the last report's lookups */
 	/* test (e) */
 	int resubmit;            /* submit this many more from the callback */
 	sc_status_t resubmit_st, perform_st, check_st;
@@ -75,6 +85,12 @@ on_done(void *ud, sc_status_t st, sc_report_t *rep)
 		t->last_verdict = sc_report_verdict(rep);
 		snprintf(t->last_domain, sizeof(t->last_domain), "%s",
 		         sc_report_domain(rep));
+		char *spf = NULL;
+
+		if (sc_report_check_json(rep, "spf", &spf) == SC_OK)
+			snprintf(t->spf, sizeof(t->spf), "%s", spf);
+		sc_free(spf);
+		t->nrecord = sc_report_record_count(rep);
 		for (size_t i = 0; i < sc_report_finding_count(rep); i++)
 			t->implicit_mx += strcmp(sc_report_finding(rep, i)->id,
 			                         "domain.implicit_mx") == 0;
@@ -217,6 +233,38 @@ START_TEST(test_implicit_mx_asked_after_mx)
 	ck_assert_uint_eq(dnsfake_count_q(&fs, "nomx.test", ns_t_a), 1);
 	ck_assert_uint_eq(dnsfake_count_q(&fs, "nomx.test", ns_t_aaaa), 1);
 	ck_assert_int_eq(t.implicit_mx, 1);
+	sc_ctx_free(ctx);
+	dnsfake_stop(&fs);
+}
+END_TEST
+
+/* A question two checks ask is sent once: SPF's "mx" and "a:MX-HOST"
+ * get copies of the MX check's answers (one already in when asked, one
+ * still in flight), and the SPF result is what the answers say. */
+START_TEST(test_question_asked_once)
+{
+	struct world w = { E_WORLD };
+	struct tally t;
+	struct dnsfake fs;
+	sc_ctx_t *ctx;
+
+	memset(&t, 0, sizeof(t));
+	ck_assert_int_eq(dnsfake_start(&fs, world_respond, &w), 0);
+	ctx = new_ctx(&fs, 0);
+	ck_assert_int_eq(sc_check_async(ctx, "x@spfmx.test", on_done, &t),
+	                 SC_OK);
+	perform_all(ctx);
+	ck_assert_int_eq(t.reports, 1);
+	ck_assert_uint_eq(dnsfake_count_q(&fs, "spfmx.test", ns_t_mx), 1);
+	ck_assert_uint_eq(dnsfake_count_q(&fs, "mx.spfmx.test", ns_t_a), 1);
+	ck_assert_uint_eq(dnsfake_count_q(&fs, "mx.spfmx.test", ns_t_aaaa), 1);
+	ck_assert_msg(strstr(t.spf, "\"result_for_all\":\"fail\"") != NULL,
+	              "spf: %s", t.spf);
+	ck_assert_msg(strstr(t.spf, "\"lookups\":2") != NULL, "spf: %s",
+	              t.spf);
+	/* The report lists the queries made: MX, SPF, DMARC, TLS-RPT, the
+	 * MX host's A and AAAA, its TLSA, the root probe. */
+	ck_assert_uint_eq(t.nrecord, dnsfake_nlog(&fs));
 	sc_ctx_free(ctx);
 	dnsfake_stop(&fs);
 }
@@ -493,6 +541,7 @@ Suite *engine_suite(void)
 	tcase_add_test(tc, test_one_set_of_lookups_per_domain);
 	tcase_add_test(tc, test_cache_outlives_the_first_round);
 	tcase_add_test(tc, test_implicit_mx_asked_after_mx);
+	tcase_add_test(tc, test_question_asked_once);
 	tcase_add_test(tc, test_two_domains_in_parallel);
 	tcase_add_test(tc, test_deadline_bounds_a_silent_server);
 	tcase_add_test(tc, test_free_with_checks_in_flight);
