@@ -33,6 +33,7 @@ on_io(int fd, int revents, void *arg)
 	ares_process_fd(dns->channel,
 	                (revents & SC_EV_IN) ? fd : ARES_SOCKET_BAD,
 	                (revents & SC_EV_OUT) ? fd : ARES_SOCKET_BAD);
+	sc_dns_batch_flush(&dns->batch);
 	dns_rearm(dns);
 }
 
@@ -42,6 +43,7 @@ on_timer(void *arg)
 	struct sc_dns *dns = arg;
 
 	ares_process_fd(dns->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	sc_dns_batch_flush(&dns->batch);     /* c-ares' retries */
 	dns_rearm(dns);
 }
 
@@ -101,6 +103,7 @@ sc_dns_init(struct sc_dns *dns, struct sc_loop *loop, const char *servers,
 
 	memset(dns, 0, sizeof(*dns));
 	dns->loop = loop;
+	sc_dns_batch_init(&dns->batch, loop);
 	memset(&opt, 0, sizeof(opt));
 	opt.sock_state_cb = on_sock_state;
 	opt.sock_state_cb_data = dns;
@@ -133,6 +136,7 @@ sc_dns_init(struct sc_dns *dns, struct sc_loop *loop, const char *servers,
 			dns->channel = NULL;
 			return rc == ARES_ENOMEM ? SC_ENOMEM : SC_EDNS;
 		}
+		sc_dns_batch_attach(&dns->batch, dns->channel);
 		if (servers != NULL) {
 			rc = ares_set_servers_ports_csv(dns->channel, servers);
 			if (rc != ARES_SUCCESS) {
@@ -162,6 +166,7 @@ sc_dns_clear(struct sc_dns *dns)
 	if (dns->channel != NULL)
 		ares_destroy(dns->channel);
 	dns->channel = NULL;
+	sc_dns_batch_clear(&dns->batch);
 	if (dns->loop != NULL)
 		sc_timer_stop(dns->loop, &dns->timer);
 }

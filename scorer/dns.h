@@ -12,6 +12,7 @@
 
 #include <ares.h>
 
+#include "dns_batch.h"
 #include "loop.h"
 #include "scorer.h"
 
@@ -63,6 +64,7 @@ struct sc_lookup {
 
 struct sc_dns {
 	ares_channel channel;
+	struct sc_dns_batch batch;     /* its UDP sockets' I/O */
 	struct sc_loop *loop;
 	struct sc_timer timer;
 	unsigned inflight;
