@@ -11,13 +11,28 @@
 #include "internal.h"
 #include "report.h"
 
+/* texts: the rules' texts the finding points at, or NULL if it owns
+ * copies of them. */
 static void
-finding_clear(sc_finding_t *f)
+finding_clear(sc_finding_t *f, const struct sc_ruletexts *texts)
 {
 	sc_free((char *)f->detail);
+	if (texts != NULL)
+		return;
 	sc_free((char *)f->title);
 	sc_free((char *)f->why);
 	sc_free((char *)f->fix);
+}
+
+static void
+findings_free(sc_finding_t *f, size_t n, struct sc_ruletexts *texts)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		finding_clear(&f[i], texts);
+	sc_free(f);
+	sc_ruletexts_release(texts);
 }
 
 static void
@@ -34,13 +49,9 @@ record_clear(sc_record_t *r)
 void
 sc_report_free(sc_report_t *rep)
 {
-	size_t i;
-
 	if (rep == NULL)
 		return;
-	for (i = 0; i < rep->nown; i++)
-		finding_clear(&rep->own[i]);
-	sc_free(rep->own);
+	findings_free(rep->own, rep->nown, rep->own_texts);
 	if (!rep->finding_shared)
 		sc_free(rep->finding);
 	sc_findset_unref(rep->dom_findings);
@@ -53,10 +64,11 @@ sc_report_free(sc_report_t *rep)
 }
 
 /* A finding from a hit and its rule; an id without a rule (a custom rules
- * directory may leave some out) is shown as info worth no points. */
+ * directory may leave some out) is shown as info worth no points.  The
+ * rule's texts are pointed at when texts holds them, else copied. */
 static sc_status_t
-fill_finding(const struct sc_rules *rules, const struct sc_hit *hit,
-             sc_finding_t *f)
+fill_finding(const struct sc_rules *rules, const struct sc_ruletexts *texts,
+             const struct sc_hit *hit, sc_finding_t *f)
 {
 	const struct sc_rule *r = sc_rules_find(rules, hit->id);
 
@@ -66,31 +78,41 @@ fill_finding(const struct sc_rules *rules, const struct sc_hit *hit,
 	f->category = r != NULL ? r->f.category : SC_CAT_DELIVERY;
 	f->points = r != NULL ? r->f.points : 0;
 	f->detail = sc_strdup(hit->detail);
-	f->title = sc_strdup(r != NULL ? r->f.title : hit->id);
-	f->why = sc_strdup(r != NULL ? r->f.why : "");
-	f->fix = sc_strdup(r != NULL ? r->f.fix : "");
+	f->title = r != NULL ? r->f.title : hit->id;
+	f->why = r != NULL ? r->f.why : "";
+	f->fix = r != NULL ? r->f.fix : "";
+	if (texts == NULL) {
+		f->title = sc_strdup(f->title);
+		f->why = sc_strdup(f->why);
+		f->fix = sc_strdup(f->fix);
+	}
 	if (f->detail == NULL || f->title == NULL || f->why == NULL ||
 	    f->fix == NULL)
 		return SC_ENOMEM;
 	return SC_OK;
 }
 
-/* hits as findings in a new array *out of *n (cleared on failure). */
+/* hits as findings in a new array *out of *n, pointing at the rules'
+ * texts through a new reference in *texts (NULL: copied).  On failure
+ * the caller frees what is there with findings_free(). */
 static sc_status_t
 fill_findings(const struct sc_rules *rules, const struct sc_hits *hits,
-              sc_finding_t **out, size_t *n)
+              sc_finding_t **out, size_t *n, struct sc_ruletexts **texts)
 {
 	size_t i;
 
 	*out = NULL;
 	*n = 0;
+	*texts = NULL;
 	if (hits->n == 0)
 		return SC_OK;
 	if ((*out = sc_calloc(hits->n, sizeof(**out))) == NULL)
 		return SC_ENOMEM;
+	*texts = sc_rules_hold_texts(rules);
 	for (i = 0; i < hits->n; i++) {
 		(*n)++;
-		if (fill_finding(rules, &hits->hit[i], &(*out)[i]) != SC_OK)
+		if (fill_finding(rules, *texts, &hits->hit[i], &(*out)[i]) !=
+		    SC_OK)
 			return SC_ENOMEM;
 	}
 	return SC_OK;
@@ -202,13 +224,9 @@ sc_findset_ref(struct sc_findset *fs)
 void
 sc_findset_unref(struct sc_findset *fs)
 {
-	size_t i;
-
 	if (fs == NULL || !sc_ref_drop(&fs->refs))
 		return;
-	for (i = 0; i < fs->n; i++)
-		finding_clear(&fs->finding[i]);
-	sc_free(fs->finding);
+	findings_free(fs->finding, fs->n, fs->texts);
 	sc_text_unref(fs->text);
 	sc_free(fs);
 }
@@ -224,7 +242,8 @@ sc_findset_build(const struct sc_rules *rules, const struct sc_hits *hits,
 	if ((fs = sc_calloc(1, sizeof(*fs))) == NULL)
 		return SC_ENOMEM;
 	fs->refs = 1;
-	if (fill_findings(rules, hits, &fs->finding, &fs->n) != SC_OK)
+	if (fill_findings(rules, hits, &fs->finding, &fs->n, &fs->texts) !=
+	    SC_OK)
 		goto fail;
 	sc_findings_sort(fs->finding, fs->n);
 	sc_text_begin(&jw, 64 + fs->n * 640);
@@ -279,7 +298,7 @@ build_invalid(const struct sc_req *req, sc_report_t *rep)
 	sc_hits_add(&hits, "address.invalid", "%s", req->reason);
 	st = hits.failed ? SC_ENOMEM
 	                 : fill_findings(&req->ctx->rules, &hits, &rep->own,
-	                                 &rep->nown);
+	                                 &rep->nown, &rep->own_texts);
 	sc_hits_clear(&hits);
 	if (st != SC_OK || (st = merge_findings(rep)) != SC_OK)
 		return st;
@@ -344,7 +363,7 @@ sc_report_build(const struct sc_req *req, sc_report_t **out)
 	rep->records = sc_recset_ref(dom->recset);
 	rep->checks_text = sc_text_ref(dom->described_text);
 	if ((st = fill_findings(&req->ctx->rules, &req->hits, &rep->own,
-	                        &rep->nown)) != SC_OK ||
+	                        &rep->nown, &rep->own_texts)) != SC_OK ||
 	    (st = merge_findings(rep)) != SC_OK)
 		goto done;
 	sc_score(&req->ctx->rules, rep,

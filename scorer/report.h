@@ -22,8 +22,10 @@ struct sc_recset {                /* the DNS lookups, as "records" */
 
 struct sc_findset {               /* the domain's findings, sorted */
 	unsigned long refs;
-	sc_finding_t *finding;        /* strings owned here */
+	sc_finding_t *finding;        /* details owned here; title, why and
+	                               * fix are the rules' (texts) */
 	size_t n;
+	struct sc_ruletexts *texts;   /* held; NULL: all strings copied */
 	struct sc_text *text;         /* the JSON array, or NULL */
 };
 
@@ -57,8 +59,9 @@ struct sc_report {
 	size_t nfinding;
 	int finding_shared;
 	struct sc_findset *dom_findings; /* NULL for an invalid address */
-	sc_finding_t *own;        /* the address's findings; strings owned */
+	sc_finding_t *own;        /* the address's findings, as findset's */
 	size_t nown;
+	struct sc_ruletexts *own_texts;
 	struct sc_recset *records;       /* NULL: none */
 	struct sc_text *checks_text;     /* {"name": {...}} (shared), or NULL */
 	sc_interception_t interception; /* interception.c's answer */

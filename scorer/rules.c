@@ -815,6 +815,14 @@ sc_rules_load(const char *dir, struct sc_rules *out, char *err,
 		set_err(err, errlen, "out of memory");
 		goto done;
 	}
+	if ((r.texts = sc_calloc(1, sizeof(*r.texts))) == NULL) {
+		st = SC_ENOMEM;
+		set_err(err, errlen, "out of memory");
+		goto done;
+	}
+	r.texts->refs = 1;
+	r.texts->rule = r.rule;
+	r.texts->nrule = r.nrule;
 	*out = r;
 	memset(&r, 0, sizeof(r));
 done:
@@ -822,21 +830,48 @@ done:
 	return st;
 }
 
-void
-sc_rules_clear(struct sc_rules *r)
+static void
+free_rules(struct sc_rule *rule, size_t n)
 {
 	size_t i;
 
-	if (r == NULL)
-		return;
-	for (i = 0; i < r->nrule; i++) {
-		free_const(r->rule[i].f.id);
-		free_const(r->rule[i].f.title);
-		free_const(r->rule[i].f.why);
-		free_const(r->rule[i].f.fix);
+	for (i = 0; i < n; i++) {
+		free_const(rule[i].f.id);
+		free_const(rule[i].f.title);
+		free_const(rule[i].f.why);
+		free_const(rule[i].f.fix);
 		/* f.detail is the literal "" */
 	}
-	sc_free(r->rule);
+	sc_free(rule);
+}
+
+struct sc_ruletexts *
+sc_rules_hold_texts(const struct sc_rules *r)
+{
+	if (r == NULL || r->texts == NULL)
+		return NULL;
+	sc_ref_hold(&r->texts->refs);
+	return r->texts;
+}
+
+void
+sc_ruletexts_release(struct sc_ruletexts *t)
+{
+	if (t == NULL || !sc_ref_drop(&t->refs))
+		return;
+	free_rules(t->rule, t->nrule);
+	sc_free(t);
+}
+
+void
+sc_rules_clear(struct sc_rules *r)
+{
+	if (r == NULL)
+		return;
+	if (r->texts != NULL)
+		sc_ruletexts_release(r->texts); /* findings may keep them */
+	else
+		free_rules(r->rule, r->nrule);
 	sc_free(r->dir);
 	memset(r, 0, sizeof(*r));
 }

@@ -21,9 +21,21 @@ struct sc_rule {
 #define SC_GRADE_COUNT 6
 extern const char *const sc_grades[SC_GRADE_COUNT]; /* "A+".."F" */
 
+/* The rule array and its strings once loaded, counted: the rules hold
+ * one reference, and each set of findings whose title, why and fix point
+ * at them holds another (a report may outlive its context and the rules
+ * it was scored with). */
+struct sc_ruletexts {
+	unsigned long refs;
+	struct sc_rule *rule;
+	size_t nrule;
+};
+
 struct sc_rules {
 	struct sc_rule *rule;
 	size_t nrule;
+	struct sc_ruletexts *texts; /* owns rule[] once loaded; NULL while
+	                             * loading, or for rules built by hand */
 	/* scoring.ini [grades]: the lowest score that still earns grade i;
 	 * min_score[SC_GRADE_COUNT - 1] is 0. */
 	int min_score[SC_GRADE_COUNT];
@@ -48,6 +60,10 @@ struct sc_rules {
 sc_status_t sc_rules_load(const char *dir, struct sc_rules *out, char *err,
                           size_t errlen);
 void sc_rules_clear(struct sc_rules *r);
+/* Another reference to r's texts, for findings that point at them; NULL
+ * when r has none counted (the caller copies the strings instead). */
+struct sc_ruletexts *sc_rules_hold_texts(const struct sc_rules *r);
+void sc_ruletexts_release(struct sc_ruletexts *t);
 /* NULL when r or id is NULL or no rule has the id.  Borrowed from r. */
 const struct sc_rule *sc_rules_find(const struct sc_rules *r, const char *id);
 

@@ -154,15 +154,23 @@ START_TEST(test_invalid_address_report)
 }
 END_TEST
 
-/* The report outlives its context: it copies what it shows. */
+/* The report outlives its context, and the rules it was scored with
+ * (replaced, then freed with the context): it keeps what it shows, the
+ * rules' title, why and fix included (ASan tells a use after free). */
 START_TEST(test_report_outlives_context)
 {
 	sc_ctx_t *ctx = new_ctx();
 	sc_report_t *rep = NULL;
+	const sc_finding_t *f;
 
 	ck_assert_int_eq(sc_check(ctx, "a@@b", &rep), SC_OK);
+	ck_assert_int_eq(sc_ctx_set_rules_dir(ctx, test_rules_dir()), SC_OK);
 	sc_ctx_free(ctx);
 	assert_invalid(rep);
+	f = sc_report_finding(rep, 0);
+	ck_assert_uint_gt(strlen(f->title), 0);
+	ck_assert_uint_gt(strlen(f->why), 0);
+	ck_assert_uint_gt(strlen(f->fix), 0);
 	sc_report_free(rep);
 }
 END_TEST
