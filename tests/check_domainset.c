@@ -72,6 +72,40 @@ START_TEST(test_load_normalises)
 }
 END_TEST
 
+/* Names are inserted a few behind the parse (domainset.c, AHEAD): a
+ * duplicate close behind its first, one far behind, and the last few
+ * names of a file (inserted at the end) all count once and are found. */
+START_TEST(test_load_duplicates_near_and_far)
+{
+	struct sc_domainset *set = NULL;
+	char path[64], err[256], name[32];
+	static char text[64 * 1024];
+	size_t len = 0;
+	int i;
+
+	for (i = 0; i < 1000; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+		                        "d%d.example\n", i);
+	for (i = 0; i < 1000; i += 7)      /* far: 1000 lines later */
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+		                        "D%d.Example.\nd%d.example\n", i, i);
+	len += (size_t)snprintf(text + len, sizeof(text) - len,
+	                        "last.example\nlast.example\n");
+	write_temp(path, sizeof(path), text);
+	ck_assert_int_eq(sc_domainset_load(path, &set, err, sizeof(err)),
+	                 SC_OK);
+	unlink(path);
+	ck_assert_uint_eq(sc_domainset_count(set), 1001);
+	for (i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "d%d.example", i);
+		ck_assert_msg(sc_domainset_contains(set, name), "%s", name);
+	}
+	ck_assert(sc_domainset_contains(set, "last.example"));
+	ck_assert(!sc_domainset_contains(set, "d1000.example"));
+	sc_domainset_free(set);
+}
+END_TEST
+
 START_TEST(test_match_parents)
 {
 	struct sc_domainset *set = NULL;
@@ -523,6 +557,7 @@ Suite *domainset_suite(void)
 	TCase *lists = tcase_create("lists");
 
 	tcase_add_test(tc, test_load_normalises);
+	tcase_add_test(tc, test_load_duplicates_near_and_far);
 	tcase_add_test(tc, test_match_parents);
 	tcase_add_test(tc, test_add_grows);
 	tcase_add_test(tc, test_foreach);

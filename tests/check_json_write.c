@@ -246,7 +246,7 @@ START_TEST(test_report_as_the_tree_was)
 		{ "_dmarc.example.com", "TXT", SC_DNS_NXDOMAIN, 0, 0, 0, NULL },
 	};
 	struct sc_recset rs = { 1, record, 2, NULL };
-	struct sc_findset fs = { 1, finding, 2, NULL };
+	struct sc_findset fs = { .refs = 1, .finding = finding, .n = 2 };
 	struct sc_jw jw = { 0 };
 	sc_report_t rep;
 	json_t *want_tree, *checks;
