@@ -8,6 +8,7 @@
 
 #include "engine.h"
 #include "json_write.h"
+#include "../tests/json_reference.h"
 
 static void
 same(const char *got, const char *want)

@@ -8,29 +8,9 @@
 
 #include "engine.h"
 #include "internal.h"
+#include "json_reference.h"
 #include "json_write.h"
 #include "report.h"
-
-/* What the report's strings were before the writer: jansson's string,
- * or, for bytes that are not UTF-8, printable ASCII with '?' for the
- * rest.  The reference the writer is held to. */
-static json_t *
-sc_json_string(const char *s, size_t len)
-{
-	json_t *j = json_stringn(s, len);
-	char *copy;
-	size_t i;
-
-	if (j != NULL)
-		return j;
-	ck_assert_ptr_nonnull(copy = malloc(len + 1));
-	for (i = 0; i < len; i++)
-		copy[i] = (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f
-		          ? s[i] : '?';
-	j = json_stringn(copy, len);
-	free(copy);
-	return j;
-}
 
 static void
 assert_same_as_jansson(const json_t *v)
