@@ -29,11 +29,31 @@ static void
 on_io(int fd, int revents, void *arg)
 {
 	struct sc_dns *dns = arg;
+	size_t left, before;
 
 	ares_process_fd(dns->channel,
 	                (revents & SC_EV_IN) ? fd : ARES_SOCKET_BAD,
 	                (revents & SC_EV_OUT) ? fd : ARES_SOCKET_BAD);
+	/* c-ares may stop reading before our batch of answers is handed
+	 * out (it gives up on one from a wrong address); the socket will
+	 * not turn readable for what we hold, so hand on while it takes. */
+	while ((left = sc_dns_batch_buffered(&dns->batch, fd)) > 0) {
+		before = left;
+		ares_process_fd(dns->channel, fd, ARES_SOCKET_BAD);
+		if (sc_dns_batch_buffered(&dns->batch, fd) >= before)
+			break;
+	}
 	sc_dns_batch_flush(&dns->batch);
+	dns_rearm(dns);
+}
+
+/* A send failed: c-ares learns it by reading fd (dns_batch.c). */
+static void
+on_batch_error(int fd, void *arg)
+{
+	struct sc_dns *dns = arg;
+
+	ares_process_fd(dns->channel, fd, ARES_SOCKET_BAD);
 	dns_rearm(dns);
 }
 
@@ -103,7 +123,8 @@ sc_dns_init(struct sc_dns *dns, struct sc_loop *loop, const char *servers,
 
 	memset(dns, 0, sizeof(*dns));
 	dns->loop = loop;
-	sc_dns_batch_init(&dns->batch, loop);
+	sc_dns_batch_init(&dns->batch, loop, SC_DNS_RCVBUF, on_batch_error,
+	                  dns);
 	memset(&opt, 0, sizeof(opt));
 	opt.sock_state_cb = on_sock_state;
 	opt.sock_state_cb_data = dns;

@@ -9,14 +9,22 @@
  * due at once.  On loopback most of a query's cost is the kernel waking
  * the server for it; a batch wakes it once.
  *
+ * c-ares configures no socket it did not make itself, so the hooks make
+ * them as it would: non-blocking (a blocking connect() or read would stop
+ * the whole loop), close-on-exec, a large receive buffer for UDP, no
+ * Nagle for TCP.
+ *
  * What c-ares sees is what plain sockets give: a queued query counts as
  * sent (UDP may lose it anyway, and c-ares asks again at its timeout),
  * answers come one per call with their source address, and an error the
  * kernel reports for a send (ECONNREFUSED after an ICMP port unreachable)
- * is told at the next call, so failover to the next resolver stays fast.
+ * is told by the next read, which c-ares is made to do at once, so it
+ * still leaves a dead resolver at once.
  */
 #define _GNU_SOURCE               /* sendmmsg, recvmmsg */
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -59,7 +67,8 @@ send_queued(struct sc_dgram *d)
 	int r;
 
 	while (sent < d->nout) {
-		r = sendmmsg(d->fd, d->out + sent, d->nout - sent, 0);
+		r = sendmmsg(d->fd, d->out + sent, d->nout - sent,
+		             MSG_DONTWAIT);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
@@ -75,8 +84,8 @@ send_queued(struct sc_dgram *d)
 	d->nout = 0;
 }
 
-void
-sc_dns_batch_flush(struct sc_dns_batch *b)
+static void
+send_all(struct sc_dns_batch *b)
 {
 	size_t i;
 
@@ -87,6 +96,45 @@ sc_dns_batch_flush(struct sc_dns_batch *b)
 	for (i = 0; i < b->nsock; i++)
 		if (b->sock[i]->nout > 0)
 			send_queued(b->sock[i]);
+}
+
+/* A send that failed (ECONNREFUSED after an ICMP port unreachable) took
+ * the kernel's error with it: nothing makes the socket readable any
+ * more, so c-ares is made to read it, and our read tells the error, on
+ * which c-ares gives up this resolver for every query it had there. */
+static void
+kick_errors(struct sc_dns_batch *b)
+{
+	struct sc_dgram *d;
+	size_t i;
+	int fd;
+
+	while (b->kick != NULL) {
+		for (i = 0; i < b->nsock && b->sock[i]->error == 0; i++)
+			;
+		if (i == b->nsock)
+			return;
+		fd = b->sock[i]->fd;
+		b->kick(fd, b->kick_arg);
+		/* Not read (no longer c-ares' socket for a server): drop. */
+		if ((d = find(b, fd)) != NULL)
+			d->error = 0;
+	}
+}
+
+void
+sc_dns_batch_flush(struct sc_dns_batch *b)
+{
+	send_all(b);
+	kick_errors(b);
+}
+
+size_t
+sc_dns_batch_buffered(const struct sc_dns_batch *b, int fd)
+{
+	const struct sc_dgram *d = find(b, fd);
+
+	return d != NULL ? d->n - d->next : 0;
 }
 
 static void
@@ -105,10 +153,21 @@ batch_socket(int domain, int type, int protocol, void *ud)
 {
 	struct sc_dns_batch *b = ud;
 	struct sc_dgram *d, **grown;
-	int fd = socket(domain, type, protocol);
+	int fd, one = 1;
 
-	if (fd < 0 || (type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != SOCK_DGRAM)
-		return fd < 0 ? ARES_SOCKET_BAD : fd;
+	fd = socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+	if (fd < 0)
+		return ARES_SOCKET_BAD;
+	if ((type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != SOCK_DGRAM) {
+		/* One query a write: no waiting for more (as c-ares does). */
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+		                 sizeof(one));
+		return fd;
+	}
+	/* A burst of answers must fit (dns.h); the kernel may cap it. */
+	if (b->rcvbuf > 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &b->rcvbuf,
+		                 sizeof(b->rcvbuf));
 	/* Out of memory: this socket is simply not batched. */
 	if ((d = sc_calloc(1, sizeof(*d))) == NULL)
 		return fd;
@@ -163,11 +222,8 @@ batch_sendv(ares_socket_t fd, const struct iovec *iov, int n, void *ud)
 			send_queued(d);       /* keep the order */
 		return writev(fd, iov, n);
 	}
-	if (d->error != 0) {
-		errno = d->error;
-		d->error = 0;
-		return -1;
-	}
+	/* An error a send left is told by the next read, which makes c-ares
+	 * leave the resolver for all its queries, not just this one. */
 	if (d->nout == SC_DNS_BATCH)
 		send_queued(d);
 	for (i = 0; i < n; i++) {
@@ -218,6 +274,17 @@ read_batch(struct sc_dgram *d, int flags)
 	return r;
 }
 
+/* The error a send left, told once, as recvfrom() would tell it. */
+static int
+told_error(struct sc_dgram *d)
+{
+	if (d->error == 0)
+		return 0;
+	errno = d->error;
+	d->error = 0;
+	return 1;
+}
+
 static ares_ssize_t
 batch_recvfrom(ares_socket_t fd, void *buf, size_t len, int flags,
                struct sockaddr *from, ares_socklen_t *fromlen, void *ud)
@@ -229,20 +296,13 @@ batch_recvfrom(ares_socket_t fd, void *buf, size_t len, int flags,
 
 	if (d == NULL)
 		return recvfrom(fd, buf, len, flags, from, fromlen);
-	if (d->error != 0) {
-		errno = d->error;
-		d->error = 0;
-		return -1;
-	}
+	/* Answers already read first: an error closes the socket. */
 	if (d->next == d->n) {
-		/* The server gets our queries before we look for answers. */
-		sc_dns_batch_flush(b);
-		if (d->error != 0) {
-			errno = d->error;
-			d->error = 0;
+		if (told_error(d))
 			return -1;
-		}
-		if (read_batch(d, flags) < 0)
+		/* The server gets our queries before we look for answers. */
+		send_all(b);
+		if (told_error(d) || read_batch(d, flags) < 0)
 			return -1;
 	}
 	m = &d->in[d->next];
@@ -264,10 +324,14 @@ static const struct ares_socket_functions batch_functions = {
 };
 
 void
-sc_dns_batch_init(struct sc_dns_batch *b, struct sc_loop *loop)
+sc_dns_batch_init(struct sc_dns_batch *b, struct sc_loop *loop, int rcvbuf,
+                  sc_dns_batch_kick kick, void *kick_arg)
 {
 	memset(b, 0, sizeof(*b));
 	b->loop = loop;
+	b->rcvbuf = rcvbuf;
+	b->kick = kick;
+	b->kick_arg = kick_arg;
 }
 
 void

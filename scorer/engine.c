@@ -9,6 +9,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "engine.h"
 #include "internal.h"
@@ -192,6 +193,20 @@ lookup_done_chained(struct sc_lookup *lk, void *arg)
  * gets a copy of the first answer: a lookup of its own, so each check
  * keeps reading its evidence as before. */
 
+/* The same DNS name: case aside, and a final dot aside ("a:mx.example."
+ * in an SPF record asks what the MX check asks as "mx.example"). */
+static int
+same_name(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > 0 && a[la - 1] == '.')
+		la--;
+	if (lb > 0 && b[lb - 1] == '.')
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
 /* The lookup of dom that sends the query for this question, if any. */
 static struct sc_lookup *
 asked(const struct sc_domain *dom, const char *name, int qtype)
@@ -200,7 +215,7 @@ asked(const struct sc_domain *dom, const char *name, int qtype)
 
 	for (lk = dom->lookups; lk != NULL; lk = lk->next)
 		if (lk->same == NULL && lk->qtype == qtype &&
-		    strcasecmp(lk->name, name) == 0)
+		    same_name(lk->name, name))
 			return lk;
 	return NULL;
 }
@@ -210,7 +225,8 @@ copy_answer(struct sc_domain *dom, struct sc_lookup *lk)
 {
 	if (lk->done)             /* abandoned at the deadline */
 		return;
-	(void)sc_lookup_copy_answer(lk, lk->same);
+	if (sc_lookup_copy_answer(lk, lk->same) != 0)
+		dom->status = SC_ENOMEM;
 	lk->done = 1;
 	lk->elapsed_ms = (unsigned)(sc_now_ms() - lk->started);
 	lookup_done_chained(lk, dom);
@@ -319,12 +335,27 @@ sc_registrable(const struct sc_ctx *ctx, const char *name)
 	return r != NULL ? sc_strdup(r) : NULL;
 }
 
+/* Copies due to dom's lookups are forgotten with dom (none are due by
+ * the time a job is freed today: this keeps it so). */
+static void
+forget_due(struct sc_domain *dom)
+{
+	struct sc_lookup **p = &dom->ctx->due;
+
+	while (*p != NULL)
+		if ((*p)->arg == dom)
+			*p = (*p)->due;
+		else
+			p = &(*p)->due;
+}
+
 static void
 domain_free(struct sc_domain *dom)
 {
 	struct sc_lookup *lk, *next;
 	size_t i;
 
+	forget_due(dom);
 	/* A job freed while running (context teardown) still has its
 	 * deadline armed: the loop must not keep a pointer into it. */
 	sc_timer_stop(&dom->ctx->loop, &dom->deadline);

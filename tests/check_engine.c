@@ -40,7 +40,7 @@ world_respond(void *arg, const struct dnsfake_query *q, unsigned char *out,
 	if (strncmp(q->name, "spfmx.", 6) == 0 && q->qtype == ns_t_txt) {
 		/* Asks again what the MX check asks: the MX, the MX host. */
 		static const char *const spf[] = {
-			"v=spf1 mx a:mx.spfmx.test -all"
+			"v=spf1 mx a:mx.spfmx.test. -all"
 		};
 		size_t len = strlen(spf[0]);
 
@@ -238,9 +238,10 @@ START_TEST(test_implicit_mx_asked_after_mx)
 }
 END_TEST
 
-/* A question two checks ask is sent once: SPF's "mx" and "a:MX-HOST"
- * get copies of the MX check's answers (one already in when asked, one
- * still in flight), and the SPF result is what the answers say. */
+/* A question two checks ask is sent once: SPF's "mx" and "a:MX-HOST."
+ * (a final dot aside) get copies of the MX check's answers (one already
+ * in when asked, one still in flight), and the SPF result is what the
+ * answers say. */
 START_TEST(test_question_asked_once)
 {
 	struct world w = { E_WORLD };
