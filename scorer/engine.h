@@ -176,6 +176,11 @@ struct sc_interception {
 };
 void sc_interception_eval(const struct sc_domain *dom,
                           struct sc_interception *out);
+/* For interception.c: is a valid MTA-STS policy in mode enforce in place
+ * that lists every MX host?  The "mta_sts" check's own judgement, in
+ * words in why.  1 yes, 0 no, -1 out of memory. */
+int sc_mta_sts_enforced(const struct sc_domain *dom, char *why,
+                        size_t whylen);
 /* Drop the context's breach state (breach.c), after the requests. */
 void sc_breach_clear_ctx(struct sc_ctx *ctx);
 extern const struct sc_check *const sc_checks[];

@@ -66,17 +66,15 @@ host_tls(const struct sc_starttls_state *st, const char *host)
 
 enum sts { S_NO, S_UNVERIFIED, S_ENFORCED };
 
-/* Is a valid enforce policy in place that covers every MX host?  Read
- * from the "mta_sts" check's own judgement (its description), so the two
- * never disagree.  -1: out of memory. */
+/* Is a valid enforce policy in place that covers every MX host?  The
+ * "mta_sts" check's own judgement, so the two never disagree.  -1: out
+ * of memory. */
 static int
 sts_of(const struct sc_domain *dom, enum sts *out, char *why, size_t whylen)
 {
 	const struct sc_mta_sts_state *st =
 	    sc_check_state_get(dom, &sc_check_mta_sts);
-	json_t *d, *policy, *cov, *v, *err;
-	const char *mode, *key;
-	int all = 1;
+	int r;
 
 	*out = S_NO;
 	snprintf(why, whylen, "no MTA-STS policy");
@@ -94,34 +92,10 @@ sts_of(const struct sc_domain *dom, enum sts *out, char *why, size_t whylen)
 		snprintf(why, whylen, "the MTA-STS lookup failed");
 		return 0;
 	}
-	if ((d = sc_describe_json(&sc_check_mta_sts, dom)) == NULL)
+	if ((r = sc_mta_sts_enforced(dom, why, whylen)) < 0)
 		return -1;
-	policy = json_object_get(d, "policy");
-	mode = json_string_value(json_object_get(policy, "mode"));
-	cov = json_object_get(d, "mx_covered");
-	err = json_object_get(d, "error");
-	if (json_is_string(err)) {
-		snprintf(why, whylen, "%s", json_string_value(err));
-	} else if (mode == NULL) {
-		snprintf(why, whylen, "no usable MTA-STS policy");
-	} else if (strcmp(mode, "enforce") != 0) {
-		snprintf(why, whylen, "the MTA-STS policy is in mode %s, not "
-		         "enforce", mode);
-	} else {
-		json_object_foreach(cov, key, v)
-			if (!json_is_true(v)) {
-				all = 0;
-				snprintf(why, whylen, "the enforced MTA-STS policy "
-				         "does not list MX host %s", key);
-				break;
-			}
-		if (all && json_object_size(cov) > 0) {
-			*out = S_ENFORCED;
-			snprintf(why, whylen, "an MTA-STS policy in mode enforce "
-			         "covers every MX host");
-		}
-	}
-	json_decref(d);
+	if (r > 0)
+		*out = S_ENFORCED;
 	return 0;
 }
 

@@ -702,6 +702,56 @@ describe_covered(struct sc_jw *out, const struct sc_domain *dom,
 	sc_jw_lit(out, "}");
 }
 
+/* Why there is no usable policy, when the verdict says so. */
+static int
+no_policy(const struct eval *ev)
+{
+	return ev->v == V_UNVERIFIED || ev->v == V_MISSING ||
+	       ev->v == V_INVALID || ev->v == V_UNAVAILABLE;
+}
+
+int
+sc_mta_sts_enforced(const struct sc_domain *dom, char *why, size_t whylen)
+{
+	const char *uncovered = NULL;
+	struct eval ev;
+	size_t i, n = 0;
+	int r = 0;
+
+	evaluate(dom, &ev);
+	snprintf(why, whylen, "no MTA-STS policy");
+	if (ev.nomem) {
+		r = -1;
+	} else if (no_policy(&ev)) {
+		snprintf(why, whylen, "%s", ev.why);
+	} else if (!ev.have_policy) {
+		snprintf(why, whylen, "no usable MTA-STS policy");
+	} else if (ev.policy.mode != SC_STS_MODE_ENFORCE) {
+		snprintf(why, whylen, "the MTA-STS policy is in mode %s, not "
+		         "enforce", sc_sts_mode_str(ev.policy.mode));
+	} else {
+		for (i = 0; i < host_count(dom) && uncovered == NULL; i++) {
+			const char *h = host_name(dom, i);
+
+			if (h[0] == '\0')
+				continue;
+			n++;
+			if (!covered(&ev.policy, h))
+				uncovered = h;
+		}
+		if (uncovered != NULL) {
+			snprintf(why, whylen, "the enforced MTA-STS policy does "
+			         "not list MX host %s", uncovered);
+		} else if (n > 0) {
+			r = 1;
+			snprintf(why, whylen, "an MTA-STS policy in mode enforce "
+			         "covers every MX host");
+		}
+	}
+	sc_sts_policy_clear(&ev.policy);
+	return r;
+}
+
 static void
 mta_sts_describe(const struct sc_domain *dom, struct sc_jw *out)
 {
@@ -734,9 +784,7 @@ mta_sts_describe(const struct sc_domain *dom, struct sc_jw *out)
 		sc_jw_null(out);
 	describe_covered(out, dom, &ev);
 	sc_jw_key(out, "error");
-	sc_jw_cstr(out, ev.v == V_UNVERIFIED || ev.v == V_MISSING ||
-	                ev.v == V_INVALID || ev.v == V_UNAVAILABLE
-	                ? ev.why : NULL);
+	sc_jw_cstr(out, no_policy(&ev) ? ev.why : NULL);
 	sc_jw_lit(out, "}");
 	/* Out of memory parsing the policy: what it says is unknown, which
 	 * is not the same as having none. */
