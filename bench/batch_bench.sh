@@ -9,7 +9,9 @@
 # Runs, each BENCH_REPEAT times (best and spread printed):
 #   0. dnsperf with the query mix scorer sends (taken from run 1's JSON
 #      records) against the same lab: the server's limit in queries/s,
-#      divided by the queries per domain = the limit in domains/s;
+#      divided by the queries per domain = the limit in domains/s; the
+#      CPU a bare client needs for those queries, and the kernel's part
+#      alone per transport (bench/transport_floor.py);
 #   1. DNS-only (--skip starttls,mta_sts,breach), one address per domain,
 #      10,000 domains no process has seen: domains/s as a share of that
 #      limit, CPU time (user+sys of scorer) per domain, peak RSS;
@@ -162,9 +164,9 @@ echo "   queries per domain: $qpd ($nq lookups for $ndone domains," \
 
 # ---- the DNS server's limit (dnsperf) --------------------------------------
 limit_qps=
+jq -r '.records[] | "\(.name) \(.type)"' "$W/dns-only.jsonl" \
+    >"$W/queries.txt"
 if [ "$HAVE_DNSPERF" = 1 ]; then
-	jq -r '.records[] | "\(.name) \(.type)"' "$W/dns-only.jsonl" \
-	    >"$W/queries.txt"
 	rm -f "$W/dnsperf.qps"
 	for _ in $(seq "$REPEAT"); do
 		dnsperf -s "$LAB_HOST" -p "$LAB_PORT" -d "$W/queries.txt" \
@@ -202,6 +204,27 @@ if [ "$HAVE_DNSPERF" = 1 ]; then
 	    "runs user_s sys_s: $(tr '\n' ';' <"$W/dnsperf.cpu" |
 	        sed 's/;$//;s/;/; /g'))"
 fi
+
+# The kernel's part alone, per transport (bench/transport_floor.py): what
+# any client pays for these queries in system time, as datagrams one by
+# one or 32 at a time, or pipelined over one TCP connection 32 a write.
+floors=
+for t in "udp 1" "udp 32" "tcp 32"; do
+	# shellcheck disable=SC2086 # two words on purpose
+	read -r _ _ got _ _ us < <(python3 "$TOP/bench/transport_floor.py" \
+	    "$LAB_HOST" "$LAB_PORT" "$W/queries.txt" $t 2>/dev/null) ||
+	    continue
+	[ "$got" = "$nq" ] || continue
+	case $t in
+	"udp 1") what="UDP, one at a time" ;;
+	"udp 32") what="UDP, sent 32 at a time" ;;
+	*) what="TCP, pipelined 32 a write" ;;
+	esac
+	floors="$floors${floors:+; }$what $(printf '%.1f' \
+	    "$(echo "$us * $qpd" | bc -l)") µs a domain"
+done
+[ -n "$floors" ] && echo "   the kernel's time alone for the same queries" \
+    "(bench/transport_floor.py, best of 1): $floors"
 
 # Run 1's figures (now that the limit is known).
 read -r dps dspread < <(awk '{ print $2 / $1 }' "$W/dns.rates" >"$W/dns.dps";
