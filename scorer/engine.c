@@ -136,8 +136,11 @@ domain_finish(struct sc_domain *dom)
 	if (dom->state == SC_JOB_DONE)
 		return;
 	sc_timer_stop(&ctx->loop, &dom->deadline);
-	for (lk = dom->lookups; lk != NULL; lk = lk->next)
-		sc_dns_abandon(lk);
+	/* At the deadline: give up what is still asked.  (With nothing
+	 * pending every lookup is answered already.) */
+	if (dom->pending > 0)
+		for (lk = dom->lookups; lk != NULL; lk = lk->next)
+			sc_dns_abandon(lk);
 	dom->pending = 0;
 	dom->state = SC_JOB_DONE;
 	dom->elapsed_ms = (unsigned)(sc_now_ms() - dom->started);
@@ -359,8 +362,9 @@ domain_free(struct sc_domain *dom)
 	/* A job freed while running (context teardown) still has its
 	 * deadline armed: the loop must not keep a pointer into it. */
 	sc_timer_stop(&dom->ctx->loop, &dom->deadline);
-	for (lk = dom->lookups; lk != NULL; lk = lk->next)
-		sc_dns_abandon(lk); /* detach queries still in flight */
+	if (dom->state != SC_JOB_DONE)  /* else domain_finish() did */
+		for (lk = dom->lookups; lk != NULL; lk = lk->next)
+			sc_dns_abandon(lk); /* detach queries in flight */
 	for (lk = dom->lookups; lk != NULL; lk = next) {
 		next = lk->next;
 		sc_lookup_free_data(lk);

@@ -3,6 +3,7 @@
  * accessors of scorer.h.  A report owns or shares (by counted reference)
  * everything it shows, so it outlives the context that made it.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,17 +34,6 @@ findings_free(sc_finding_t *f, size_t n, struct sc_ruletexts *texts)
 		finding_clear(&f[i], texts);
 	sc_free(f);
 	sc_ruletexts_release(texts);
-}
-
-static void
-record_clear(sc_record_t *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->count; i++)
-		sc_free((char *)r->data[i]);
-	sc_free((void *)r->data);
-	sc_free((char *)r->name);
 }
 
 void
@@ -118,43 +108,54 @@ fill_findings(const struct sc_rules *rules, const struct sc_hits *hits,
 	return SC_OK;
 }
 
-static sc_status_t
-copy_record(const struct sc_lookup *lk, sc_record_t *r)
+/* The bytes a record of lk takes in a recset's block (record_put()). */
+static size_t
+record_size(const struct sc_lookup *lk)
 {
-	const char **data;
-	size_t i;
+	size_t i, n = strlen(lk->name) + 1 + lk->n * sizeof(char *);
 
-	r->name = sc_strdup(lk->name);
-	if (r->name == NULL)
-		return SC_ENOMEM;
+	for (i = 0; i < lk->n; i++)
+		n += lk->qtype == 15 /* MX: "PREF HOST." */
+		     ? strlen(lk->rr[i].text) + 16
+		     : strnlen(lk->rr[i].text, lk->rr[i].len) + 1;
+	return n;
+}
+
+/* Fill r from lk, its strings laid out from *at on (record_size() bytes,
+ * pointer-aligned at the start). */
+static void
+record_put(const struct sc_lookup *lk, sc_record_t *r, char **at)
+{
+	const char **data = (const char **)(void *)*at;
+	char *p = *at + lk->n * sizeof(char *);
+	size_t i, len;
+
 	r->type = sc_dns_type_str(lk->qtype);
 	r->outcome = lk->done ? lk->outcome : SC_DNS_SKIPPED;
 	r->authenticated = lk->ad;
 	r->elapsed_ms = lk->elapsed_ms;
-	if (lk->n == 0)
-		return SC_OK;
-	data = sc_calloc(lk->n, sizeof(*data));
-	if (data == NULL)
-		return SC_ENOMEM;
-	r->data = data;
+	r->data = lk->n > 0 ? data : NULL;
+	r->count = lk->n;
 	for (i = 0; i < lk->n; i++) {
-		char *s;
-
-		if (lk->qtype == 15 /* MX */) {
-			size_t len = strlen(lk->rr[i].text) + 16;
-
-			if ((s = sc_malloc(len)) != NULL)
-				snprintf(s, len, "%u %s.", lk->rr[i].pref,
-				         lk->rr[i].text);
+		data[i] = p;
+		if (lk->qtype == 15) {
+			len = strlen(lk->rr[i].text) + 16;
+			p += snprintf(p, len, "%u %s.", lk->rr[i].pref,
+			              lk->rr[i].text) + 1;
 		} else {
-			s = sc_strndup(lk->rr[i].text, lk->rr[i].len);
+			len = strnlen(lk->rr[i].text, lk->rr[i].len);
+			memcpy(p, lk->rr[i].text, len);
+			p[len] = '\0';
+			p += len + 1;
 		}
-		if (s == NULL)
-			return SC_ENOMEM;
-		data[i] = s;
-		r->count++;
 	}
-	return SC_OK;
+	len = strlen(lk->name) + 1;
+	memcpy(p, lk->name, len);
+	r->name = p;
+	p += len;
+	/* Keep the next record's pointer array aligned. */
+	*at = p + (sizeof(char *) - (uintptr_t)p % sizeof(char *)) %
+	      sizeof(char *);
 }
 
 /* ---- the domain's part, shared by its reports ------------------------ */
@@ -170,13 +171,9 @@ sc_recset_ref(struct sc_recset *rs)
 void
 sc_recset_unref(struct sc_recset *rs)
 {
-	size_t i;
-
 	if (rs == NULL || !sc_ref_drop(&rs->refs))
 		return;
-	for (i = 0; i < rs->n; i++)
-		record_clear(&rs->record[i]);
-	sc_free(rs->record);
+	sc_free(rs->record);            /* the records and their strings */
 	sc_text_unref(rs->text);
 	sc_free(rs);
 }
@@ -187,21 +184,30 @@ sc_recset_build(const struct sc_domain *dom, struct sc_recset **out)
 	const struct sc_lookup *lk;
 	struct sc_recset *rs;
 	struct sc_jw jw = { 0 };
-	size_t n = 0;
+	size_t n = 0, size = 0;
+	char *at;
 
 	*out = NULL;
 	if ((rs = sc_calloc(1, sizeof(*rs))) == NULL)
 		return SC_ENOMEM;
 	rs->refs = 1;
-	/* The queries made: a question asked twice was sent once. */
+	/* The queries made: a question asked twice was sent once.  All
+	 * their strings in one block after the records: a domain's records
+	 * are built, and freed, once each. */
 	for (lk = dom->lookups; lk != NULL; lk = lk->next)
-		n += lk->same == NULL;
-	if (n > 0 && (rs->record = sc_calloc(n, sizeof(*rs->record))) == NULL)
-		goto fail;
-	for (lk = dom->lookups; lk != NULL; lk = lk->next)
-		if (lk->same == NULL &&
-		    copy_record(lk, &rs->record[rs->n++]) != SC_OK)
+		if (lk->same == NULL) {
+			n++;
+			size += record_size(lk) + sizeof(char *);
+		}
+	if (n > 0) {
+		size += n * sizeof(*rs->record);
+		if ((rs->record = sc_calloc(1, size)) == NULL)
 			goto fail;
+		at = (char *)(rs->record + n);
+		for (lk = dom->lookups; lk != NULL; lk = lk->next)
+			if (lk->same == NULL)
+				record_put(lk, &rs->record[rs->n++], &at);
+	}
 	sc_text_begin(&jw, 64 + n * 160);
 	sc_json_records(&jw, rs->record, rs->n);
 	if ((rs->text = sc_text_end(&jw)) == NULL)

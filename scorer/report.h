@@ -15,7 +15,8 @@
  */
 struct sc_recset {                /* the DNS lookups, as "records" */
 	unsigned long refs;
-	sc_record_t *record;          /* strings and data owned here */
+	sc_record_t *record;          /* one block: the records, then their
+	                               * strings and data */
 	size_t n;
 	struct sc_text *text;         /* the JSON array, or NULL */
 };
