@@ -565,21 +565,6 @@ START_TEST(test_describe_binary)
 }
 END_TEST
 
-/* The part the report's "checks" gets, byte for byte: "dmarc":{...},
- * with the keys in the order the report has always had them. */
-static void
-assert_text(struct sc_domain *d, const char *want)
-{
-	struct sc_jw jw = { 0 };
-	char *got;
-
-	sc_describe(&sc_check_dmarc, d, &jw);
-	got = sc_jw_finish(&jw, NULL);
-	ck_assert_ptr_nonnull(got);
-	ck_assert_str_eq(got, want);
-	sc_free(got);
-}
-
 START_TEST(test_describe_text)
 {
 	struct sc_domain *d;
@@ -596,7 +581,7 @@ START_TEST(test_describe_text)
 	add_auth(d, "v1.example", "org.example", SC_DNS_OK, "v=DMARC1");
 	add_auth(d, "v2.example", "org.example", SC_DNS_NODATA, NULL);
 	add_auth(d, "v3.example", "org.example", SC_DNS_TIMEOUT, NULL);
-	assert_text(d, "\"dmarc\":{\"status\":\"ok\","
+	ev_assert_described(&sc_check_dmarc, d, "\"dmarc\":{\"status\":\"ok\","
 	               "\"organizational_domain\":\"org.example\","
 	               "\"record\":\"v=DMARC1; p=reject; sp=quarantine; "
 	               "pct=50; t=y; rua=mailto:a@v1.example,"
@@ -617,7 +602,7 @@ START_TEST(test_describe_text)
 	d = dom_new("pct.example", NULL);
 	st(d)->own = txt(d, "pct.example", SC_DNS_OK,
 	                 "v=DMARC1; p=none; pct=\"f\\i\tft\xc3\xa9\"");
-	assert_text(d, "\"dmarc\":{\"status\":\"invalid\","
+	ev_assert_described(&sc_check_dmarc, d, "\"dmarc\":{\"status\":\"invalid\","
 	               "\"organizational_domain\":\"pct.example\","
 	               "\"record\":\"v=DMARC1; p=none; "
 	               "pct=\\\"f\\\\i\\tft\303\251\\\"\","
@@ -633,7 +618,7 @@ START_TEST(test_describe_text)
 	/* A fatal error; one that is not UTF-8, with a NUL byte. */
 	d = dom_new("typo.example", NULL);
 	st(d)->own = txt(d, "typo.example", SC_DNS_OK, "v=DMARC1; p=rejet");
-	assert_text(d, "\"dmarc\":{\"status\":\"invalid\","
+	ev_assert_described(&sc_check_dmarc, d, "\"dmarc\":{\"status\":\"invalid\","
 	               "\"organizational_domain\":\"typo.example\","
 	               "\"record\":\"v=DMARC1; p=rejet\","
 	               "\"found_at\":\"_dmarc.typo.example\","
@@ -646,7 +631,7 @@ START_TEST(test_describe_text)
 	lk = txt(d, "bin.example", SC_DNS_OK, "v=DMARC1; p=reject; x=\xff\xfe");
 	lk->rr[0].text[22] = '\0';
 	st(d)->own = lk;
-	assert_text(d, "\"dmarc\":{\"status\":\"invalid\","
+	ev_assert_described(&sc_check_dmarc, d, "\"dmarc\":{\"status\":\"invalid\","
 	               "\"organizational_domain\":\"bin.example\","
 	               "\"record\":\"v=DMARC1; p=reject; x=??\","
 	               "\"found_at\":\"_dmarc.bin.example\","
@@ -662,7 +647,7 @@ START_TEST(test_describe_text)
 	d = dom_new("two.example", NULL);
 	st(d)->own = ev_lookup(d, "_dmarc.two.example", ns_t_txt, SC_DNS_OK, 2,
 	                       "v=DMARC1; p=reject", "v=DMARC1; p=none");
-	assert_text(d, "\"dmarc\":{\"status\":\"invalid\","
+	ev_assert_described(&sc_check_dmarc, d, "\"dmarc\":{\"status\":\"invalid\","
 	               "\"organizational_domain\":\"two.example\","
 	               "\"record\":\"v=DMARC1; p=reject\","
 	               "\"found_at\":\"_dmarc.two.example\","
@@ -675,7 +660,7 @@ START_TEST(test_describe_text)
 	d = dom_new("sub.org.example", "org.example");
 	st(d)->own = txt(d, "sub.org.example", SC_DNS_OK, "v=DMARC2; p=reject");
 	st(d)->org = txt(d, "org.example", SC_DNS_NXDOMAIN, NULL);
-	assert_text(d, "\"dmarc\":{\"status\":\"invalid\","
+	ev_assert_described(&sc_check_dmarc, d, "\"dmarc\":{\"status\":\"invalid\","
 	               "\"organizational_domain\":\"org.example\","
 	               "\"record\":\"v=DMARC2; p=reject\","
 	               "\"found_at\":\"_dmarc.sub.org.example\","
@@ -688,20 +673,20 @@ START_TEST(test_describe_text)
 	/* Missing; unverified; an address literal. */
 	d = dom_new("none.example", NULL);
 	st(d)->own = txt(d, "none.example", SC_DNS_NXDOMAIN, NULL);
-	assert_text(d, "\"dmarc\":{\"status\":\"missing\","
+	ev_assert_described(&sc_check_dmarc, d, "\"dmarc\":{\"status\":\"missing\","
 	               "\"organizational_domain\":\"none.example\","
 	               "\"record\":null,\"found_at\":null,\"policy\":null,"
 	               "\"policy_source\":null}");
 	dom_free(d);
 	d = dom_new("slow.example", NULL);
 	st(d)->own = txt(d, "slow.example", SC_DNS_SERVFAIL, NULL);
-	assert_text(d, "\"dmarc\":{\"status\":\"unverified\","
+	ev_assert_described(&sc_check_dmarc, d, "\"dmarc\":{\"status\":\"unverified\","
 	               "\"organizational_domain\":\"slow.example\","
 	               "\"record\":null,\"found_at\":null,\"policy\":null,"
 	               "\"policy_source\":null}");
 	dom_free(d);
 	d = ev_domain(&ctx, "[192.0.2.1]");
-	assert_text(d, "\"dmarc\":{\"status\":\"skipped\"}");
+	ev_assert_described(&sc_check_dmarc, d, "\"dmarc\":{\"status\":\"skipped\"}");
 	ev_free(d);
 }
 END_TEST

@@ -209,23 +209,33 @@ START_TEST(test_cache_outlives_the_first_round)
 }
 END_TEST
 
-/* (b) Two domains are asked independently and both complete. */
+/* The addresses (NULL-ended) checked to the end on a fresh server and
+ * context; the server stays up for its counts (dnsfake_stop() it). */
+static void
+check_all(struct dnsfake *fs, struct world *w, struct tally *t,
+          const char *const *addr)
+{
+	sc_ctx_t *ctx;
+
+	memset(t, 0, sizeof(*t));
+	ck_assert_int_eq(dnsfake_start(fs, world_respond, w), 0);
+	ctx = new_ctx(fs, 0);
+	for (; *addr != NULL; addr++)
+		ck_assert_int_eq(sc_check_async(ctx, *addr, on_done, t), SC_OK);
+	perform_all(ctx);
+	sc_ctx_free(ctx);
+}
+
 /* The domain's own address records matter only without MX records (the
  * implicit MX): a domain with MX records is not asked for them. */
 START_TEST(test_implicit_mx_asked_after_mx)
 {
+	static const char *const addr[] = { "x@one.test", "y@nomx.test", NULL };
 	struct world w = { E_WORLD };
 	struct tally t;
 	struct dnsfake fs;
-	sc_ctx_t *ctx;
 
-	memset(&t, 0, sizeof(t));
-	ck_assert_int_eq(dnsfake_start(&fs, world_respond, &w), 0);
-	ctx = new_ctx(&fs, 0);
-	ck_assert_int_eq(sc_check_async(ctx, "x@one.test", on_done, &t), SC_OK);
-	ck_assert_int_eq(sc_check_async(ctx, "y@nomx.test", on_done, &t),
-	                 SC_OK);
-	perform_all(ctx);
+	check_all(&fs, &w, &t, addr);
 	ck_assert_int_eq(t.reports, 2);
 	ck_assert_uint_eq(dnsfake_count_q(&fs, "one.test", ns_t_mx), 1);
 	ck_assert_uint_eq(dnsfake_count_q(&fs, "one.test", ns_t_a), 0);
@@ -233,7 +243,6 @@ START_TEST(test_implicit_mx_asked_after_mx)
 	ck_assert_uint_eq(dnsfake_count_q(&fs, "nomx.test", ns_t_a), 1);
 	ck_assert_uint_eq(dnsfake_count_q(&fs, "nomx.test", ns_t_aaaa), 1);
 	ck_assert_int_eq(t.implicit_mx, 1);
-	sc_ctx_free(ctx);
 	dnsfake_stop(&fs);
 }
 END_TEST
@@ -244,17 +253,12 @@ END_TEST
  * answers say. */
 START_TEST(test_question_asked_once)
 {
+	static const char *const addr[] = { "x@spfmx.test", NULL };
 	struct world w = { E_WORLD };
 	struct tally t;
 	struct dnsfake fs;
-	sc_ctx_t *ctx;
 
-	memset(&t, 0, sizeof(t));
-	ck_assert_int_eq(dnsfake_start(&fs, world_respond, &w), 0);
-	ctx = new_ctx(&fs, 0);
-	ck_assert_int_eq(sc_check_async(ctx, "x@spfmx.test", on_done, &t),
-	                 SC_OK);
-	perform_all(ctx);
+	check_all(&fs, &w, &t, addr);
 	ck_assert_int_eq(t.reports, 1);
 	ck_assert_uint_eq(dnsfake_count_q(&fs, "spfmx.test", ns_t_mx), 1);
 	ck_assert_uint_eq(dnsfake_count_q(&fs, "mx.spfmx.test", ns_t_a), 1);
@@ -266,11 +270,11 @@ START_TEST(test_question_asked_once)
 	/* The report lists the queries made: MX, SPF, DMARC, TLS-RPT, the
 	 * MX host's A and AAAA, its TLSA, the root probe. */
 	ck_assert_uint_eq(t.nrecord, dnsfake_nlog(&fs));
-	sc_ctx_free(ctx);
 	dnsfake_stop(&fs);
 }
 END_TEST
 
+/* (b) Two domains are asked independently and both complete. */
 START_TEST(test_two_domains_in_parallel)
 {
 	struct world w = { E_WORLD };

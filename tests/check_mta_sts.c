@@ -516,21 +516,6 @@ START_TEST(test_describe)
 }
 END_TEST
 
-/* The part the report's "checks" gets, byte for byte: "mta_sts":{...},
- * with the keys in the order the report has always had them. */
-static void
-assert_text(struct sc_domain *d, const char *want)
-{
-	struct sc_jw jw = { 0 };
-	char *got;
-
-	sc_describe(&sc_check_mta_sts, d, &jw);
-	got = sc_jw_finish(&jw, NULL);
-	ck_assert_ptr_nonnull(got);
-	ck_assert_str_eq(got, want);
-	sc_free(got);
-}
-
 START_TEST(test_describe_text)
 {
 	struct sc_domain *d;
@@ -540,7 +525,7 @@ START_TEST(test_describe_text)
 	 * has a byte to escape. */
 	d = with_policy(good_policy);
 	ev_host(d, "mx\\032z.x.example", 30);
-	assert_text(d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=1\",\"id\":\"1\","
+	ev_assert_described(&sc_check_mta_sts, d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=1\",\"id\":\"1\","
 	               "\"policy_url\":\"https://mta-sts.x.example/.well-know"
 	               "n/mta-sts.txt\",\"http_status\":200,"
 	               "\"policy\":{\"mode\":\"enforce\",\"max_age\":604800,"
@@ -554,7 +539,7 @@ START_TEST(test_describe_text)
 	/* Testing, a wildcard pattern. */
 	d = with_policy("version: STSv1\nmode: testing\nmx: *.x.example\n"
 	                "mx: mail.other.example\nmax_age: 31557600\n");
-	assert_text(d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=1\",\"id\":\"1\","
+	ev_assert_described(&sc_check_mta_sts, d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=1\",\"id\":\"1\","
 	               "\"policy_url\":\"https://mta-sts.x.example/.well-know"
 	               "n/mta-sts.txt\",\"http_status\":200,"
 	               "\"policy\":{\"mode\":\"testing\","
@@ -567,7 +552,7 @@ START_TEST(test_describe_text)
 
 	/* Mode none. */
 	d = with_policy("version: STSv1\nmode: none\nmax_age: 0\n");
-	assert_text(d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=1\",\"id\":\"1\","
+	ev_assert_described(&sc_check_mta_sts, d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=1\",\"id\":\"1\","
 	               "\"policy_url\":\"https://mta-sts.x.example/.well-know"
 	               "n/mta-sts.txt\",\"http_status\":200,"
 	               "\"policy\":{\"mode\":\"none\",\"max_age\":0,"
@@ -584,7 +569,7 @@ START_TEST(test_describe_text)
 	                    "v=STSv1; id=20240101T000000");
 	fetched(d, CURLE_OK, 200, "text/plain", good_policy,
 	        strlen(good_policy));
-	assert_text(d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=20240101T000000\","
+	ev_assert_described(&sc_check_mta_sts, d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=20240101T000000\","
 	               "\"id\":\"20240101T000000\","
 	               "\"policy_url\":\"https://mta-sts.x.example/.well-know"
 	               "n/mta-sts.txt\",\"http_status\":200,"
@@ -596,7 +581,7 @@ START_TEST(test_describe_text)
 
 	/* No record. */
 	d = with_txt(SC_DNS_NXDOMAIN, NULL, NULL);
-	assert_text(d, "\"mta_sts\":{\"txt\":null,\"id\":null,"
+	ev_assert_described(&sc_check_mta_sts, d, "\"mta_sts\":{\"txt\":null,\"id\":null,"
 	               "\"policy_url\":null,\"http_status\":null,"
 	               "\"policy\":null,\"mx_covered\":{},"
 	               "\"error\":\"_mta-sts.x.example holds no MTA-STS "
@@ -607,7 +592,7 @@ START_TEST(test_describe_text)
 
 	/* The lookup failed. */
 	d = with_txt(SC_DNS_SERVFAIL, NULL, NULL);
-	assert_text(d, "\"mta_sts\":{\"txt\":null,\"id\":null,"
+	ev_assert_described(&sc_check_mta_sts, d, "\"mta_sts\":{\"txt\":null,\"id\":null,"
 	               "\"policy_url\":null,\"http_status\":null,"
 	               "\"policy\":null,\"mx_covered\":{},"
 	               "\"error\":\"the MTA-STS lookup of _mta-sts.x.example "
@@ -617,7 +602,7 @@ START_TEST(test_describe_text)
 
 	/* A malformed record, with bytes to escape and one not UTF-8. */
 	d = with_txt(SC_DNS_OK, "v=STSv1; id=\"a\\b\"\t\xff", NULL);
-	assert_text(d, "\"mta_sts\":{\"txt\":\"v=STSv1; "
+	ev_assert_described(&sc_check_mta_sts, d, "\"mta_sts\":{\"txt\":\"v=STSv1; "
 	               "id=\\\"a\\\\b\\\"??\",\"id\":null,"
 	               "\"policy_url\":null,\"http_status\":null,"
 	               "\"policy\":null,\"mx_covered\":{},"
@@ -630,7 +615,7 @@ START_TEST(test_describe_text)
 
 	/* UTF-8 with controls: escaped, not replaced. */
 	d = with_txt(SC_DNS_OK, "v=STSv1; id=\x01\t\xc3\xa9", NULL);
-	assert_text(d, "\"mta_sts\":{\"txt\":\"v=STSv1; "
+	ev_assert_described(&sc_check_mta_sts, d, "\"mta_sts\":{\"txt\":\"v=STSv1; "
 	               "id=\\u0001\\t\303\251\",\"id\":null,"
 	               "\"policy_url\":null,\"http_status\":null,"
 	               "\"policy\":null,\"mx_covered\":{},"
@@ -642,7 +627,7 @@ START_TEST(test_describe_text)
 
 	/* Two records. */
 	d = with_txt(SC_DNS_OK, "v=STSv1; id=1", "v=STSv1; id=2");
-	assert_text(d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=1\",\"id\":null,"
+	ev_assert_described(&sc_check_mta_sts, d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=1\",\"id\":null,"
 	               "\"policy_url\":null,\"http_status\":null,"
 	               "\"policy\":null,\"mx_covered\":{},"
 	               "\"error\":\"_mta-sts.x.example holds 2 records "
@@ -654,7 +639,7 @@ START_TEST(test_describe_text)
 	/* HTTP 404; no status at all; a fetch that did not finish. */
 	d = with_txt(SC_DNS_OK, "v=STSv1; id=1", NULL);
 	fetched(d, CURLE_OK, 404, "text/html", "no", 2);
-	assert_text(d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=1\",\"id\":\"1\","
+	ev_assert_described(&sc_check_mta_sts, d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=1\",\"id\":\"1\","
 	               "\"policy_url\":\"https://mta-sts.x.example/.well-know"
 	               "n/mta-sts.txt\",\"http_status\":404,\"policy\":null,"
 	               "\"mx_covered\":{},\"error\":\"https://mta-sts.x.examp"
@@ -664,7 +649,7 @@ START_TEST(test_describe_text)
 	ev_free(d);
 	d = with_txt(SC_DNS_OK, "v=STSv1; id=1", NULL);
 	fetched(d, CURLE_OK, 0, NULL, NULL, 0);
-	assert_text(d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=1\",\"id\":\"1\","
+	ev_assert_described(&sc_check_mta_sts, d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=1\",\"id\":\"1\","
 	               "\"policy_url\":\"https://mta-sts.x.example/.well-know"
 	               "n/mta-sts.txt\",\"http_status\":null,\"policy\":null,"
 	               "\"mx_covered\":{},\"error\":\"https://mta-sts.x.examp"
@@ -674,7 +659,7 @@ START_TEST(test_describe_text)
 	ev_free(d);
 	d = with_policy(good_policy);
 	state(d)->fetch_done = 0;
-	assert_text(d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=1\",\"id\":\"1\","
+	ev_assert_described(&sc_check_mta_sts, d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=1\",\"id\":\"1\","
 	               "\"policy_url\":\"https://mta-sts.x.example/.well-know"
 	               "n/mta-sts.txt\",\"http_status\":null,\"policy\":null,"
 	               "\"mx_covered\":{},\"error\":\"https://mta-sts.x.examp"
@@ -685,7 +670,7 @@ START_TEST(test_describe_text)
 
 	/* A malformed policy. */
 	d = with_policy("version: STSv1\nmode: enforce\nmax_age: soon\n");
-	assert_text(d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=1\",\"id\":\"1\","
+	ev_assert_described(&sc_check_mta_sts, d, "\"mta_sts\":{\"txt\":\"v=STSv1; id=1\",\"id\":\"1\","
 	               "\"policy_url\":\"https://mta-sts.x.example/.well-know"
 	               "n/mta-sts.txt\",\"http_status\":200,\"policy\":null,"
 	               "\"mx_covered\":{},\"error\":\"the policy at "
@@ -698,7 +683,7 @@ START_TEST(test_describe_text)
 
 	/* An address literal: nothing was looked at. */
 	d = ev_domain(&ctx, "[192.0.2.1]");
-	assert_text(d, "\"mta_sts\":{\"txt\":null,\"id\":null,"
+	ev_assert_described(&sc_check_mta_sts, d, "\"mta_sts\":{\"txt\":null,\"id\":null,"
 	               "\"policy_url\":null,\"http_status\":null,"
 	               "\"policy\":null,\"mx_covered\":{},\"error\":null}");
 	ev_free(d);

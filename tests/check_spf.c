@@ -364,8 +364,6 @@ static struct sc_hits
 assess_for(const struct canned *table, const char *domain, int run_it,
            char **text)
 {
-	struct sc_jw jw = { 0 };
-	size_t len;
 	struct sc_domain *dom = ev_domain(&ctx, domain);
 	struct spf_eval *ev = sc_calloc(1, sizeof(*ev));
 	struct sc_hits h;
@@ -384,10 +382,8 @@ assess_for(const struct canned *table, const char *domain, int run_it,
 	memset(&h, 0, sizeof(h));
 	sc_check_spf.assess(dom, &h);
 	json_decref(sc_describe_json(&sc_check_spf, dom));
-	if (text != NULL) {
-		sc_describe(&sc_check_spf, dom, &jw);
-		*text = sc_jw_finish(&jw, &len);
-	}
+	if (text != NULL)
+		*text = ev_described(&sc_check_spf, dom);
 	sc_check_spf.clear(dom);
 	ev_free(dom);
 	fake_free(&assess_fake);
@@ -491,9 +487,6 @@ expect_text(const char *domain, int run_it, const char *want)
 START_TEST(test_describe_text)
 {
 	struct sc_domain *dom = ev_domain(&ctx, "x.example");
-	struct sc_jw jw = { 0 };
-	size_t len;
-	char *text;
 
 	expect_text("d.example", 1,
 	    "\"spf\":{\"record\":\"v=spf1 a:void1.example include:i1.example "
@@ -566,10 +559,7 @@ START_TEST(test_describe_text)
 	    "\"error\":\"non-ASCII character in a term: \\\"exp=??\\\" in the "
 	    "record of u.example\",\"children\":[]}}");
 	/* no evaluation at all */
-	sc_describe(&sc_check_spf, dom, &jw);
-	text = sc_jw_finish(&jw, &len);
-	ck_assert_str_eq(text, "\"spf\":{}");
-	sc_free(text);
+	ev_assert_described(&sc_check_spf, dom, "\"spf\":{}");
 	ev_free(dom);
 }
 END_TEST

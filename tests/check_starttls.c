@@ -300,17 +300,6 @@ START_TEST(test_once_per_host)
 }
 END_TEST
 
-/* The check's part of the "checks" text, exactly as a report has it. */
-static char *
-describe_text(const struct sc_domain *d)
-{
-	struct sc_jw jw = { 0 };
-	size_t len;
-
-	sc_describe(&sc_check_starttls, d, &jw);
-	return sc_jw_finish(&jw, &len);
-}
-
 START_TEST(test_no_mx_no_findings)
 {
 	struct sc_domain *d = ev_domain(&ctx, "x.example");
@@ -324,7 +313,7 @@ START_TEST(test_no_mx_no_findings)
 	json_decref(j);
 	/* no state: the context's port */
 	ctx.smtp_port = 587;
-	text = describe_text(d);
+	text = ev_described(&sc_check_starttls, d);
 	ctx.smtp_port = 0;
 	ck_assert_str_eq(text, "\"starttls\":{\"port\":587,\"hosts\":[]}");
 	sc_free(text);
@@ -479,7 +468,7 @@ START_TEST(test_describe_text)
 	add(d, "mx.x.example", 30, "192.0.2.12", &u, 0);
 	st = sc_check_state_get(d, &sc_check_starttls);
 	st->port = 2525;
-	text = describe_text(d);
+	text = ev_described(&sc_check_starttls, d);
 	ck_assert_ptr_nonnull(text);
 	ck_assert_str_eq(text, describe_want);
 	sc_free(text);

@@ -7,6 +7,7 @@
 #define SC_TEST_EVIDENCE_H
 
 #include <arpa/nameser.h>
+#include <check.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -104,6 +105,29 @@ ev_hit(const struct sc_hits *h, const char *id)
 		if (strcmp(h->hit[i].id, id) == 0)
 			return h->hit[i].detail;
 	return NULL;
+}
+
+/* Check c's part of the report's "checks" text for dom, exactly as a
+ * report has it ("name":{...}); NULL when out of memory.  sc_free() it. */
+static inline char *
+ev_described(const struct sc_check *c, const struct sc_domain *dom)
+{
+	struct sc_jw jw = { 0 };
+
+	sc_describe(c, dom, &jw);
+	return sc_jw_finish(&jw, NULL);
+}
+
+/* That part is want, byte for byte. */
+static inline void
+ev_assert_described(const struct sc_check *c, const struct sc_domain *dom,
+                    const char *want)
+{
+	char *got = ev_described(c, dom);
+
+	ck_assert_ptr_nonnull(got);
+	ck_assert_str_eq(got, want);
+	sc_free(got);
 }
 
 #endif
