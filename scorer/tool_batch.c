@@ -15,6 +15,9 @@
 
 #include "tool_batch.h"
 
+/* The key columns' names when there was no memory for the list. */
+static char *no_keys[1];
+
 static volatile sig_atomic_t stop_signal;
 
 static void
@@ -269,7 +272,6 @@ batch_main(sc_ctx_t *ctx, const struct bopts *o)
 	b.out.format = o->format;
 	if (o->column != NULL) {
 		/* CSV output carries the key columns by name. */
-		static char *none[1];
 		size_t i, k = 0;
 
 		b.out.keynames = calloc(b.in.nheader + 1, sizeof(char *));
@@ -277,7 +279,7 @@ batch_main(sc_ctx_t *ctx, const struct bopts *o)
 			if ((long)i != b.in.addr_col)
 				b.out.keynames[k++] = b.in.header[i];
 		if (b.out.keynames == NULL)
-			b.out.keynames = none;
+			b.out.keynames = no_keys;
 		b.out.nkeys = k;
 	}
 	if (!has_header && batch_out_header(&b.out) != 0)
@@ -310,8 +312,8 @@ done:
 	} else {
 		sc_ctx_free(ctx);
 	}
-	if (b.out.nkeys > 0)
-		free(b.out.keynames);
+	if (b.out.keynames != no_keys)
+		free(b.out.keynames);   /* also when the address is all there is */
 	batch_summary_clear(&b.sum);
 	batch_in_close(&b.in);
 	if (in != NULL && in != stdin)

@@ -104,8 +104,10 @@ if [ "$(sed -n 1p "$WORK/out.csv")" = '"line","address","verdict","grade","score
 else
 	fail csv "$(cat "$WORK/out.csv")"
 fi
-printf 'email\nalice@good.test\n' | batch --column email >"$WORK/key.jsonl"
-if jq -e '.line == 2 and .key == {} and .verdict == "secure"' \
+# The address the only column: no key columns (and, under LeakSanitizer,
+# an exit status that is not 0 if their empty list is not freed).
+if printf 'email\nalice@good.test\n' | batch --column email >"$WORK/key.jsonl" &&
+	jq -e '.line == 2 and .key == {} and .verdict == "secure"' \
 	"$WORK/key.jsonl" >/dev/null; then
 	pass csv-jsonl
 else
