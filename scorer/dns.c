@@ -140,10 +140,11 @@ sc_dns_init(struct sc_dns *dns, struct sc_loop *loop, const char *servers,
 	 * over TCP. */
 	opt.flags = ARES_FLAG_EDNS;
 	opt.ednspsz = EDNS_UDP_SIZE;
-	opt.socket_receive_buffer_size = SC_DNS_RCVBUF;
 	mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
 	       ARES_OPT_DOMAINS | ARES_OPT_LOOKUPS | ARES_OPT_FLAGS |
-	       ARES_OPT_EDNSPSZ | ARES_OPT_SOCK_RCVBUF;
+	       ARES_OPT_EDNSPSZ;
+	/* No ARES_OPT_SOCK_RCVBUF: c-ares leaves the sockets our hooks make
+	 * alone, and dns_batch.c gives them SC_DNS_RCVBUF itself. */
 	/* c-ares 1.18 ends a query whose every try drew SERVFAIL or REFUSED
 	 * with ARES_ECONNREFUSED, losing the rcode.  With one resolver there
 	 * is nobody to fail over to, so a second pass lets those answers
