@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 import yaml
 
@@ -367,13 +368,24 @@ class Lab:
         path = os.path.join(self.dir, "zones", "root.zone")
         with open(path, "w") as f:
             f.write(zone.text(self.serial))
-        subprocess.run([self.knotc, "-s", os.path.join(self.dir, "knot.sock"),
-                        "-b", "zone-reload", "."], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
-        out = subprocess.run(["dig", "@127.0.0.1", "-p", str(self.port),
-                              ".", "SOA", "+short", "+time=1", "+tries=2"],
-                             capture_output=True, text=True).stdout.split()
-        return len(out) > 2 and out[2] == str(self.serial)
+        # The new serial can take a moment to be served on a loaded
+        # machine (a CI run once saw seven cases of one zone fail here):
+        # ask for up to 10 s, reloading again half way.
+        for attempt in range(20):
+            if attempt in (0, 10):
+                subprocess.run([self.knotc, "-s",
+                                os.path.join(self.dir, "knot.sock"),
+                                "-b", "zone-reload", "."],
+                               stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+            out = subprocess.run(["dig", "@127.0.0.1", "-p", str(self.port),
+                                  ".", "SOA", "+short", "+time=1",
+                                  "+tries=2"],
+                                 capture_output=True, text=True).stdout.split()
+            if len(out) > 2 and out[2] == str(self.serial):
+                return True
+            time.sleep(0.5)
+        return False
 
     def stop(self):
         subprocess.run([self.lab_sh, "stop", self.dir])
