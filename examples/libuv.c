@@ -66,7 +66,9 @@ print_report(const sc_report_t *rep)
 	size_t i;
 
 	printf("%s %s %s %d\n", sc_report_address(rep),
-	       sc_verdict_str(sc_report_verdict(rep)), sc_report_grade(rep),
+	       sc_verdict_str(sc_report_verdict(rep)),
+	       /* An address that could not be assessed has no grade. */
+	       sc_report_grade(rep) != NULL ? sc_report_grade(rep) : "-",
 	       sc_report_score(rep));
 	for (i = 0; i < sc_report_finding_count(rep); i++) {
 		const sc_finding_t *f = sc_report_finding(rep, i);

@@ -92,7 +92,13 @@ typedef struct sc_finding {
 	const char *title;      /**< one line, from the rules */
 	const char *why;        /**< why it matters for a recovery address */
 	const char *fix;        /**< how to fix it */
-	int points;             /**< points deducted from the score */
+	int points;             /**< points deducted from the score (0 when
+	                         *   unverified) */
+	int unverified;         /**< 1: "could not verify": evidence the
+	                         *   verdict needs was not obtained (a lookup
+	                         *   failed, a server could not be reached);
+	                         *   the verdict is then error unless another
+	                         *   finding makes it insecure.  \since 0.2.0 */
 } sc_finding_t;
 
 /** DNS outcome of one lookup, as recorded in a report. */
@@ -324,9 +330,16 @@ SC_EXTERN const char *sc_report_address(const sc_report_t *report);
 /** The domain in A-label form, or "" when the address was invalid. */
 SC_EXTERN const char *sc_report_domain(const sc_report_t *report);
 SC_EXTERN sc_verdict_t sc_report_verdict(const sc_report_t *report);
-/** "A+", "A", "B", "C", "D" or "F". */
+/**
+ * "A+", "A", "B", "C", "D" or "F"; NULL when the verdict is
+ * SC_VERDICT_ERROR (\since 0.2.0: an assessment that could not be
+ * completed has no grade).  \since 0.1.0
+ */
 SC_EXTERN const char *sc_report_grade(const sc_report_t *report);
-/** 0..100. */
+/**
+ * 0..100; -1 when the verdict is SC_VERDICT_ERROR (\since 0.2.0).
+ * \since 0.1.0
+ */
 SC_EXTERN int sc_report_score(const sc_report_t *report);
 /** Wall time the check took, in milliseconds. */
 SC_EXTERN unsigned sc_report_elapsed_ms(const sc_report_t *report);
@@ -583,6 +596,60 @@ SC_EXTERN const char *sc_report_interception_via(const sc_report_t *report);
 
 /** "protected", "exposed" or "unknown".  \since 0.1.0 */
 SC_EXTERN const char *sc_interception_verdict_str(sc_interception_t v);
+
+/* ---- threat model and the verdict's reason (since 0.2.0) ---------------- */
+
+/**
+ * Which attacker the verdict answers (docs/verdict.md).  Codes are only
+ * appended.
+ */
+typedef enum {
+	SC_THREAT_FULL = 0,   /**< the default: one who takes the mailbox or
+	                       *   domain over, or reads the mail on the
+	                       *   network path (STARTTLS stripped, a
+	                       *   certificate of their own) */
+	SC_THREAT_REMOTE = 1  /**< takeover only: the user accepts the risk of
+	                       *   an attacker on the network path */
+} sc_threat_model_t;
+
+/**
+ * Choose the threat model; the rules' [model.NAME] section of scoring.ini
+ * sets the severity of each finding under it.  Before the first check.
+ * \return SC_OK, SC_EINVAL (unknown model), SC_EBUSY (after the first
+ *         check).  \since 0.2.0
+ */
+SC_EXTERN sc_status_t sc_ctx_set_threat_model(sc_ctx_t *ctx,
+                                              sc_threat_model_t model);
+
+/** "full" or "remote"; NULL for an unknown code.  \since 0.2.0 */
+SC_EXTERN const char *sc_threat_model_str(sc_threat_model_t model);
+
+/** The threat model the report was judged under.  \since 0.2.0 */
+SC_EXTERN sc_threat_model_t sc_report_threat_model(const sc_report_t *report);
+
+/**
+ * The verdict's reason in one line (borrowed from the report): for
+ * insecure the worst finding, for error what is missing and what to do,
+ * for secure what the claim covers (the checks skipped, the threat
+ * model).  \since 0.2.0
+ */
+SC_EXTERN const char *sc_report_headline(const sc_report_t *report);
+
+/**
+ * The name of the i-th check (0-based) that was switched off with
+ * sc_ctx_skip_check() for this report, or NULL past the last: the verdict
+ * covers only the checks that ran (static string).  \since 0.2.0
+ */
+SC_EXTERN const char *sc_report_skipped(const sc_report_t *report, size_t i);
+
+/**
+ * A condition of the run rather than of one address, i-th (0-based), in
+ * one line, or NULL past the last (borrowed; valid until the next call on
+ * the context): every MX host probed refused or ignored port 25 (the
+ * network blocks it), or the resolver answered "does not exist" without
+ * proof.  Say it once, not per address.  \since 0.2.0
+ */
+SC_EXTERN const char *sc_ctx_notice(sc_ctx_t *ctx, size_t i);
 
 #ifdef __cplusplus
 }

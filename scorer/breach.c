@@ -698,12 +698,10 @@ breach_assess(const struct sc_req *req, struct sc_hits *out)
 	if (br->setup_error != NULL)
 		unverified = br->setup_error;
 	if (br->corpus_error != NULL)
-		sc_hits_add(out, "breach.unverified", "the breach corpus could "
-		            "not be read: %s", br->corpus_error);
+		sc_hits_add_missing(out, "breach.unverified", "the breach corpus "
+		                    "could not be read: %s", br->corpus_error);
 	if (unverified != NULL)
-		sc_hits_add(out, "breach.unverified", "%s", unverified);
-	if (br->corpus_error != NULL || unverified != NULL)
-		out->incomplete = 1;
+		sc_hits_add_missing(out, "breach.unverified", "%s", unverified);
 }
 
 /* Detach from prefixes still being fetched (the request may go before

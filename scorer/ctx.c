@@ -333,6 +333,7 @@ sc_ctx_ready(struct sc_ctx *ctx)
 	if (!ctx->rules_loaded &&
 	    (st = load_rules(ctx, SC_DEFAULT_RULES_DIR)) != SC_OK)
 		return st;
+	sc_rules_apply_model(&ctx->rules, (int)ctx->threat_model);
 	if (ctx->psl == NULL) {
 		/* The system's list (Debian's publicsuffix) is fresher than
 		 * the copy built into libpsl. */
@@ -346,6 +347,8 @@ sc_ctx_ready(struct sc_ctx *ctx)
 	                 sizeof(ctx->errmsg));
 	if (st != SC_OK)
 		return st;
+	sc_dns_servers_str(&ctx->dns, ctx->resolver_name,
+	                   sizeof(ctx->resolver_name));
 	if ((st = sc_http_init(&ctx->http, &ctx->loop)) != SC_OK) {
 		sc_dns_clear(&ctx->dns);
 		return sc_ctx_error(ctx, st, "cannot set up libcurl");
@@ -548,6 +551,60 @@ sc_version(void)
 }
 
 sc_status_t
+sc_ctx_set_threat_model(sc_ctx_t *ctx, sc_threat_model_t model)
+{
+	if (ctx == NULL)
+		return SC_EINVAL;
+	if (sc_model_name((int)model) == NULL)
+		return sc_ctx_error(ctx, SC_EINVAL, "unknown threat model %d "
+		                    "(full or remote)", (int)model);
+	if (ctx->ready)
+		return sc_ctx_error(ctx, SC_EBUSY, "the threat model must be "
+		                    "set before the first check");
+	ctx->threat_model = model;
+	if (ctx->rules_loaded)
+		sc_rules_apply_model(&ctx->rules, (int)model);
+	return SC_OK;
+}
+
+const char *
+sc_threat_model_str(sc_threat_model_t model)
+{
+	return sc_model_name((int)model);
+}
+
+/* Conditions of the run, said once (scorer.h).  Built when asked, from
+ * the counters the engine keeps. */
+const char *
+sc_ctx_notice(sc_ctx_t *ctx, size_t i)
+{
+	size_t n = 0;
+
+	if (ctx == NULL)
+		return NULL;
+	if (ctx->smtp_probed > 0 && ctx->smtp_connected == 0)
+		snprintf(ctx->notice[n++], sizeof(ctx->notice[0]),
+		         "no MX host could be reached on port %u (%lu tried): "
+		         "outgoing port %u is probably blocked on this network, "
+		         "so no STARTTLS evidence was obtained. Run from a "
+		         "network that allows it, or skip the STARTTLS probe "
+		         "(--skip starttls), which narrows the verdict to the "
+		         "checks that ran", ctx->smtp_port, ctx->smtp_probed,
+		         ctx->smtp_port);
+	if (ctx->nx_untrusted > 0)
+		snprintf(ctx->notice[n++], sizeof(ctx->notice[0]),
+		         "the resolver %s answered \"does not exist\" without "
+		         "proof %lu time%s (no SOA of an enclosing zone, or it "
+		         "does not answer the root): it is lying or filtering, "
+		         "so those addresses could not be assessed. Use another "
+		         "resolver (--resolver)",
+		         ctx->resolver_name[0] != '\0' ? ctx->resolver_name
+		                                      : "of the system",
+		         ctx->nx_untrusted, ctx->nx_untrusted == 1 ? "" : "s");
+	return i < n ? ctx->notice[i] : NULL;
+}
+
+sc_status_t
 sc_rule_lookup(sc_ctx_t *ctx, const char *id, const sc_finding_t **rule)
 {
 	const struct sc_rule *r;
@@ -559,6 +616,7 @@ sc_rule_lookup(sc_ctx_t *ctx, const char *id, const sc_finding_t **rule)
 	if (!ctx->rules_loaded &&
 	    (st = load_rules(ctx, SC_DEFAULT_RULES_DIR)) != SC_OK)
 		return st;
+	sc_rules_apply_model(&ctx->rules, (int)ctx->threat_model);
 	r = sc_rules_find(&ctx->rules, id);
 	if (r == NULL)
 		return sc_ctx_error(ctx, SC_ENOTFOUND, "no rule for '%s'", id);

@@ -3,10 +3,10 @@
  *
  *   DOMAIN MX            its AD flag: is the domain signed?  (the "domain"
  *                        check asks; we read the flag)
- *   . SOA                asked only when that AD flag is clear: a
- *                        validating resolver sets AD on the signed root,
- *                        so a clear flag there means "could not tell
- *                        whether the resolver validates", and then
+ *   . NS                 asked only when that AD flag is clear (resolver.c):
+ *                        a validating resolver sets AD on the signed
+ *                        root, so a clear flag there means "could not
+ *                        tell whether the resolver validates", and then
  *                        dnssec.unsigned is never reported; the
  *                        answer is kept on the context for 5 minutes
  *   _25._tcp.MX TLSA     per MX host (RFC 7672 2.2.3; always port 25,
@@ -39,6 +39,7 @@
 
 #include "dane.h"
 #include "internal.h"
+#include "resolver.h"
 #include "starttls.h"
 
 #define NS_T_TLSA 52
@@ -95,39 +96,6 @@ start_hosts(struct sc_domain *dom, struct sc_dane_state *st)
 	}
 }
 
-/* Whether the resolver validates is the resolver's property, not the
- * domain's: one answer serves every domain for ROOT_MEMO_MS (a batch of
- * a million addresses asked ". SOA" once per domain, 7 % of its queries).
- * A domain that uses the memo lists no ". SOA" lookup of its own. */
-#define ROOT_MEMO_MS (5 * 60 * 1000)
-
-static void
-on_root(struct sc_lookup *lk, void *arg)
-{
-	struct sc_domain *dom = arg;
-
-	/* An answer, not a failure (nor an NXDOMAIN for the root, which only
-	 * a broken resolver gives). */
-	if (lk->done && (lk->outcome == SC_DNS_OK ||
-	                 lk->outcome == SC_DNS_NODATA)) {
-		dom->ctx->root_ad = lk->ad;
-		dom->ctx->root_ad_until = sc_now_ms() + ROOT_MEMO_MS;
-	}
-}
-
-static void
-ask_root(struct sc_domain *dom, struct sc_dane_state *st)
-{
-	const struct sc_ctx *ctx = dom->ctx;
-
-	if (ctx->root_ad_until != 0 && sc_now_ms() < ctx->root_ad_until) {
-		st->root_known = 1;
-		st->root_ad = ctx->root_ad;
-		return;
-	}
-	st->root = sc_domain_lookup(dom, ".", ns_t_soa, on_root);
-}
-
 /* The MX answer is in.  The "domain" check's own follow-up runs first (it
  * lists the MX hosts), then we ask for their TLSA records, and, when the
  * answer is not authenticated, whether the resolver validates at all. */
@@ -145,9 +113,8 @@ on_mx(struct sc_lookup *lk, void *arg)
 		return;
 	start_hosts(dom, st);
 	if (!lk->ad && (lk->outcome == SC_DNS_OK ||
-	                lk->outcome == SC_DNS_NODATA) && st->root == NULL &&
-	    !st->root_known)
-		ask_root(dom, st);
+	                lk->outcome == SC_DNS_NODATA))
+		sc_resolver_probe(dom);
 }
 
 static sc_status_t
@@ -424,6 +391,13 @@ judge(const struct sc_domain *dom, size_t i, char *why, size_t whylen,
 		sc_free(buf);
 		return SC_DANE_UNUSABLE;
 	}
+	if (!sc_check_enabled(dom->ctx, &sc_check_starttls)) {
+		WHY("validated TLSA records at %s (not matched against the "
+		    "server's certificate: the STARTTLS probe was skipped)",
+		    lk->name);
+		sc_free(buf);
+		return SC_DANE_PUBLISHED;
+	}
 	s = SC_DANE_UNKNOWN;
 	for (k = 0; tls != NULL && k < tls->n; k++) {
 		const struct sc_starttls_entry *e = &tls->e[k];
@@ -479,13 +453,12 @@ sc_dane_host_status(const struct sc_domain *dom, size_t i, char *why,
 int
 sc_dane_resolver_validates(const struct sc_domain *dom)
 {
-	const struct sc_dane_state *st = state_get(dom);
 	const struct sc_lookup *lk;
+	int ad = 0;
 
 	/* Any authenticated answer proves it; the root probe is the one
 	 * asked for the purpose. */
-	if (st != NULL && ((st->root != NULL && st->root->done &&
-	                    st->root->ad) || (st->root_known && st->root_ad)))
+	if (sc_resolver_root(dom, &ad) >= 0 && ad)
 		return 1;
 	for (lk = dom->lookups; lk != NULL; lk = lk->next)
 		if (lk->done && lk->ad)
@@ -575,6 +548,7 @@ status_str(enum sc_dane_status s)
 	case SC_DANE_UNKNOWN: return "unknown";
 	case SC_DANE_MATCH: return "match";
 	case SC_DANE_MISMATCH: return "mismatch";
+	case SC_DANE_PUBLISHED: return "published";
 	}
 	return "?";
 }

@@ -24,7 +24,9 @@ enum sc_dane_status {
 	                    * probe did not get a handshake), or the TLSA
 	                    * lookup failed */
 	SC_DANE_MATCH,     /* every address presented a matching chain */
-	SC_DANE_MISMATCH   /* an address presented a chain no record matches */
+	SC_DANE_MISMATCH,  /* an address presented a chain no record matches */
+	SC_DANE_PUBLISHED  /* validated, usable TLSA, and nothing to match
+	                    * them against: the STARTTLS probe was skipped */
 };
 
 /* The domain's state slot. */
@@ -36,9 +38,6 @@ struct sc_dane_host {
 struct sc_dane_state {
 	sc_lookup_cb mx_then;      /* the "domain" check's follow-up of the MX
 	                            * lookup, which ours wraps */
-	struct sc_lookup *root;    /* ". SOA": does the resolver validate? */
-	int root_known;            /* 1: answered for an earlier domain */
-	int root_ad;               /* ... and then with this AD flag */
 	struct sc_dane_host *h;
 	size_t n;
 };

@@ -19,6 +19,7 @@
 #include "dmarc_parse.h"
 #include "engine.h"
 #include "internal.h"
+#include "resolver.h"
 
 static struct sc_dmarc_state *
 state_of(struct sc_domain *dom)
@@ -473,13 +474,12 @@ assess_auth(const struct sc_domain *dom, const struct sc_dmarc_state *st,
 		const struct sc_lookup *lk = st->auth[i].lk;
 
 		if (!answered(lk)) {
-			out->incomplete = 1;
-			sc_hits_add(out, "dns.unverified",
-			            "could not verify that %s accepts DMARC reports "
-			            "for %s: the lookup of %s._report._dmarc.%s "
-			            "failed (%s)", st->auth[i].host,
-			            ev->policy_domain, ev->policy_domain,
-			            st->auth[i].host, lookup_why(lk));
+			sc_hits_dns_unverified(out, dom,
+			    "could not verify that %s accepts DMARC reports "
+			    "for %s: the lookup of %s._report._dmarc.%s "
+			    "failed (%s)", st->auth[i].host,
+			    ev->policy_domain, ev->policy_domain,
+			    st->auth[i].host, lookup_why(lk));
 			continue;
 		}
 		if (authorizes(lk))
@@ -510,11 +510,10 @@ dmarc_assess(const struct sc_domain *dom, struct sc_hits *out)
 	case O_SKIPPED:
 		return;
 	case O_UNVERIFIED:
-		out->incomplete = 1;
-		sc_hits_add(out, "dns.unverified",
-		            "the DMARC lookup of _dmarc.%s failed (%s): whether "
-		            "mail from %s can be forged could not be verified",
-		            ev.policy_domain, lookup_why(ev.at), dom->name);
+		sc_hits_dns_unverified(out, dom,
+		    "the DMARC lookup of _dmarc.%s failed (%s): whether "
+		    "mail from %s can be forged could not be verified",
+		    ev.policy_domain, lookup_why(ev.at), dom->name);
 		return;
 	default:
 		break;

@@ -211,6 +211,29 @@ sc_dns_type_str(int qtype)
 }
 
 void
+sc_dns_servers_str(const struct sc_dns *dns, char *buf, size_t size)
+{
+	struct ares_addr_port_node *list = NULL, *p;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (ares_get_servers_ports(dns->channel, &list) != ARES_SUCCESS)
+		return;
+	for (p = list; p != NULL && n + 64 < size; p = p->next) {
+		char ip[INET6_ADDRSTRLEN];
+		unsigned port = p->udp_port != 0 ? (unsigned)p->udp_port : 53;
+
+		if (inet_ntop(p->family, &p->addr, ip, sizeof(ip)) == NULL)
+			continue;
+		n += (size_t)snprintf(buf + n, size - n,
+		                      p->family == AF_INET6 ? "%s[%s]:%u"
+		                                            : "%s%s:%u",
+		                      n > 0 ? "," : "", ip, port);
+	}
+	ares_free_data(list);
+}
+
+void
 sc_lookup_free_data(struct sc_lookup *lk)
 {
 	size_t i;
@@ -220,6 +243,9 @@ sc_lookup_free_data(struct sc_lookup *lk)
 	sc_free(lk->rr);
 	lk->rr = NULL;
 	lk->n = 0;
+	sc_free(lk->nx_zone);
+	lk->nx_zone = NULL;
+	lk->nx_proof = SC_NX_NO_SOA;
 }
 
 static int
@@ -259,6 +285,10 @@ sc_lookup_copy_answer(struct sc_lookup *dst, const struct sc_lookup *src)
 			goto nomem;
 		dst->n++;
 	}
+	if (src->nx_zone != NULL &&
+	    (dst->nx_zone = sc_strdup(src->nx_zone)) == NULL)
+		goto nomem;
+	dst->nx_proof = src->nx_proof;
 	dst->outcome = src->outcome;
 	dst->ad = src->ad;
 	dst->error = src->error;
@@ -537,6 +567,43 @@ walk_answers(const unsigned char *buf, int len, long off, int qtype,
 	return rc;
 }
 
+/* The chain of names an answer to qname is about: qname and the targets
+ * of a CNAME chain starting there, in w (w->chain[0] is asked, the
+ * caller's buffer).  The offset of the answer section, or -1 when the
+ * message is malformed. */
+static long
+build_chain(const char *qname, const unsigned char *buf, int len,
+            struct owner_walk *w, char asked[256])
+{
+	long off = skip_questions(buf, len);
+	size_t n = strlen(qname);
+	int grew = 1, rounds;
+
+	memset(w, 0, sizeof(*w));
+	if (off < 0 || n == 0 || n >= 256)
+		return -1;
+	memcpy(asked, qname, n + 1);
+	if (asked[n - 1] == '.')
+		asked[n - 1] = '\0';
+	w->chain[w->nchain++] = asked;
+	/* CNAMEs may come in any order: grow the chain until it is whole. */
+	for (rounds = 0; grew && rounds < MAX_CHAIN; rounds++) {
+		grew = 0;
+		if (walk_answers(buf, len, off, 0, w, 0, &grew) != 0)
+			break;
+	}
+	return off;
+}
+
+static void
+free_chain(struct owner_walk *w)
+{
+	int i;
+
+	for (i = 1; i < w->nchain; i++)
+		ares_free_string(w->chain[i]);
+}
+
 /* 0 when the answer's records of the asked type all belong to the name
  * asked (or its CNAME chain), -1 otherwise or when the message is
  * malformed. */
@@ -545,27 +612,110 @@ check_owners(const char *qname, int qtype, const unsigned char *buf, int len)
 {
 	struct owner_walk w;
 	char asked[256];
-	long off = skip_questions(buf, len);
-	int grew = 1, rounds, rc, i;
-	size_t n = strlen(qname);
+	long off = build_chain(qname, buf, len, &w, asked);
+	int grew = 0, rc;
 
-	if (off < 0 || n == 0 || n >= sizeof(asked))
+	if (off < 0)
 		return -1;
-	memcpy(asked, qname, n + 1);
-	if (asked[n - 1] == '.')
-		asked[n - 1] = '\0';
-	memset(&w, 0, sizeof(w));
-	w.chain[w.nchain++] = asked;
-	/* CNAMEs may come in any order: grow the chain until it is whole. */
-	for (rounds = 0; grew && rounds < MAX_CHAIN; rounds++) {
-		grew = 0;
-		if (walk_answers(buf, len, off, qtype, &w, 0, &grew) != 0)
-			break;
-	}
 	rc = walk_answers(buf, len, off, qtype, &w, 1, &grew);
-	for (i = 1; i < w.nchain; i++)
-		ares_free_string(w.chain[i]);
+	free_chain(&w);
 	return rc;
+}
+
+/* Is zone a proper ancestor of name?  "" (the root) encloses them all. */
+static int
+encloses(const char *zone, const char *name)
+{
+	size_t zl = strlen(zone), nl = strlen(name);
+
+	if (zl > 0 && zone[zl - 1] == '.')
+		zl--;
+	if (zl == 0)
+		return nl > 0;
+	return nl > zl && name[nl - zl - 1] == '.' &&
+	       strncasecmp(name + nl - zl, zone, zl) == 0;
+}
+
+/* Skip count resource records from off; the offset after them, or -1. */
+static long
+skip_rrs(const unsigned char *buf, int len, long off, int count,
+         char **owner, int *type)
+{
+	int i;
+
+	for (i = 0; i < count; i++) {
+		long enc = 0;
+
+		if (owner != NULL) {
+			*owner = NULL;
+			if (ares_expand_name(buf + off, buf, len, owner, &enc) !=
+			    ARES_SUCCESS)
+				return -1;
+		} else {
+			char *tmp = NULL;
+
+			if (ares_expand_name(buf + off, buf, len, &tmp, &enc) !=
+			    ARES_SUCCESS)
+				return -1;
+			ares_free_string(tmp);
+		}
+		off += enc;
+		if (off + 10 > len)
+			goto bad;
+		if (type != NULL)
+			*type = (buf[off] << 8) | buf[off + 1];
+		off += 10 + ((buf[off + 8] << 8) | buf[off + 9]);
+		if (off > len)
+			goto bad;
+	}
+	return off;
+bad:
+	if (owner != NULL) {
+		ares_free_string(*owner);
+		*owner = NULL;
+	}
+	return -1;
+}
+
+/* An NXDOMAIN is believed only with its proof (RFC 2308 2.1): the SOA
+ * of a zone that encloses the name (or a name its CNAME chain reached) in
+ * the authority section.  A resolver that answers NXDOMAIN with no SOA
+ * (a captive portal, a sandbox) or with the SOA of a zone of its own (an
+ * RPZ policy zone) is lying or filtering, and "does not exist" must not
+ * be concluded from it.  Out of memory leaves the answer unproven. */
+static void
+judge_nxdomain(struct sc_lookup *lk, const unsigned char *buf, int len)
+{
+	struct owner_walk w;
+	char asked[256];
+	int an = (buf[6] << 8) | buf[7], ns = (buf[8] << 8) | buf[9], i, k;
+	long off;
+
+	lk->nx_proof = SC_NX_NO_SOA;
+	if (lk->name == NULL ||
+	    (off = build_chain(lk->name, buf, len, &w, asked)) < 0)
+		return;
+	off = skip_rrs(buf, len, off, an, NULL, NULL);
+	for (i = 0; off >= 0 && i < ns && lk->nx_proof != SC_NX_PROVEN; i++) {
+		char *owner = NULL;
+		int type = 0;
+
+		off = skip_rrs(buf, len, off, 1, &owner, &type);
+		if (off < 0 || type != ns_t_soa) {
+			ares_free_string(owner);
+			continue;
+		}
+		lk->nx_proof = SC_NX_FOREIGN_SOA;
+		for (k = 0; k < w.nchain; k++)
+			if (encloses(owner, w.chain[k]))
+				lk->nx_proof = SC_NX_PROVEN;
+		if (lk->nx_zone == NULL || lk->nx_proof == SC_NX_PROVEN) {
+			sc_free(lk->nx_zone);
+			lk->nx_zone = sc_strdup(owner[0] != '\0' ? owner : ".");
+		}
+		ares_free_string(owner);
+	}
+	free_chain(&w);
 }
 
 static void
@@ -582,6 +732,7 @@ judge_answer(struct sc_lookup *lk, const unsigned char *buf, int len)
 	lk->ad = (buf[3] & 0x20) != 0;
 	if (rcode == ns_r_nxdomain) {
 		lk->outcome = SC_DNS_NXDOMAIN;
+		judge_nxdomain(lk, buf, len);
 		return;
 	}
 	if (rcode != ns_r_noerror) {

@@ -38,6 +38,14 @@ struct sc_lookup {
 	size_t n;
 	struct sc_rr *rr;
 	const char *error;         /* c-ares' words for an ERROR outcome */
+	/* For an NXDOMAIN: does the authority section prove it (RFC 2308
+	 * 2.1: the SOA of a zone that encloses the name asked, or a name of
+	 * its CNAME chain)?  nx_zone is the SOA's owner, when there was one
+	 * ("." for the root), also when it encloses nothing (an RPZ policy
+	 * zone); freed with the answers. */
+	enum sc_nx_proof { SC_NX_NO_SOA, SC_NX_PROVEN, SC_NX_FOREIGN_SOA }
+	    nx_proof;
+	char *nx_zone;
 	sc_lookup_cb cb;
 	void *arg;
 	sc_lookup_cb then;         /* the owner's own follow-up, if any */
@@ -81,6 +89,9 @@ struct sc_dns {
 sc_status_t sc_dns_init(struct sc_dns *dns, struct sc_loop *loop,
                         const char *servers, unsigned timeout_ms,
                         unsigned tries, char *err, size_t errlen);
+/* The servers asked, "127.0.0.1:53,[::1]:53" (the first few), into buf;
+ * "" when c-ares cannot say. */
+void sc_dns_servers_str(const struct sc_dns *dns, char *buf, size_t size);
 /* Cancels what is in flight: each callback runs with outcome ERROR. */
 void sc_dns_clear(struct sc_dns *dns);
 

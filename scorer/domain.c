@@ -8,6 +8,7 @@
 
 #include "engine.h"
 #include "internal.h"
+#include "resolver.h"
 
 /* An NXDOMAIN for a subdomain is only a takeover by anyone when its
  * registrable domain is gone too, so ask about that; otherwise go on to
@@ -27,6 +28,9 @@ on_mx(struct sc_lookup *lk, void *arg)
 		(void)sc_mx_start_hosts(dom);
 		return;
 	}
+	/* "Does not exist" is believed only from a resolver that answers
+	 * the root (resolver.h). */
+	sc_resolver_probe(dom);
 	if (dom->regdom != NULL && strcmp(dom->regdom, dom->name) != 0)
 		dom->regdom_ns = sc_domain_lookup(dom, dom->regdom, ns_t_ns, NULL);
 }
@@ -78,7 +82,10 @@ assess_nxdomain(const struct sc_domain *dom, struct sc_hits *out)
 {
 	const struct sc_lookup *ns = dom->regdom_ns;
 
-	if (ns != NULL && ns->outcome == SC_DNS_NXDOMAIN)
+	if (!sc_resolver_believe_nx(dom, dom->mx, out))
+		return;
+	if (ns != NULL && ns->outcome == SC_DNS_NXDOMAIN &&
+	    ns->nx_proof == SC_NX_PROVEN)
 		sc_hits_add(out, "domain.nxdomain",
 		            "%s does not exist, nor does its registrable domain "
 		            "%s: anyone may register it and receive this mail",
@@ -102,11 +109,10 @@ assess_no_mx(const struct sc_domain *dom, struct sc_hits *out)
 		            "record (%s)", dom->name,
 		            has_a ? dom->a->rr[0].text : dom->aaaa->rr[0].text);
 	} else if (failed(dom->a) || failed(dom->aaaa)) {
-		out->incomplete = 1;
-		sc_hits_add(out, "dns.unverified",
-		            "%s has no MX record and its A/AAAA lookups failed "
-		            "(%s, %s)", dom->name, why_failed(dom->a),
-		            why_failed(dom->aaaa));
+		sc_hits_dns_unverified(out, dom,
+		    "%s has no MX record and its A/AAAA lookups failed "
+		    "(%s, %s)", dom->name, why_failed(dom->a),
+		    why_failed(dom->aaaa));
 	} else {
 		sc_hits_add(out, "domain.no_mail",
 		            "%s has neither an MX nor an A/AAAA record: it cannot "
@@ -126,12 +132,11 @@ domain_assess(const struct sc_domain *dom, struct sc_hits *out)
 		return;
 	}
 	if (mx == NULL || failed(mx)) {
-		out->incomplete = 1;
-		sc_hits_add(out, "dns.unverified",
-		            "the MX lookup for %s failed (%s%s%s): nothing about "
-		            "this domain could be verified", dom->name,
-		            why_failed(mx), mx && mx->error ? ": " : "",
-		            mx && mx->error ? mx->error : "");
+		sc_hits_dns_unverified(out, dom,
+		    "the MX lookup for %s failed (%s%s%s): nothing about "
+		    "this domain could be verified", dom->name,
+		    why_failed(mx), mx && mx->error ? ": " : "",
+		    mx && mx->error ? mx->error : "");
 		return;
 	}
 	if (mx->outcome == SC_DNS_NXDOMAIN)
@@ -146,7 +151,8 @@ domain_assess(const struct sc_domain *dom, struct sc_hits *out)
 
 static const char *const domain_ids[] = {
 	"address.literal", "domain.nxdomain", "domain.null_mx",
-	"domain.implicit_mx", "domain.no_mail", "dns.unverified", NULL
+	"domain.implicit_mx", "domain.no_mail", "dns.unverified",
+	"dns.resolver_untrusted", NULL
 };
 
 const struct sc_check sc_check_domain = {

@@ -723,11 +723,11 @@ sc_engine_clear(struct sc_ctx *ctx)
 	ctx->running = 0;
 }
 
-void
-sc_hits_add(struct sc_hits *hits, const char *id, const char *fmt, ...)
+static void
+hits_vadd(struct sc_hits *hits, const char *id, int missing, const char *fmt,
+          va_list ap)
 {
 	char buf[1024];
-	va_list ap;
 
 	if (hits->failed)
 		return;
@@ -742,16 +742,47 @@ sc_hits_add(struct sc_hits *hits, const char *id, const char *fmt, ...)
 		hits->hit = p;
 		hits->cap = cap;
 	}
-	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
 	hits->hit[hits->n].id = id;
+	hits->hit[hits->n].missing = missing;
 	hits->hit[hits->n].detail = sc_strdup(buf);
 	if (hits->hit[hits->n].detail == NULL) {
 		hits->failed = 1;
 		return;
 	}
 	hits->n++;
+}
+
+void
+sc_hits_add(struct sc_hits *hits, const char *id, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	hits_vadd(hits, id, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+sc_hits_add_missing(struct sc_hits *hits, const char *id, const char *fmt,
+                    ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	hits_vadd(hits, id, 1, fmt, ap);
+	va_end(ap);
+}
+
+int
+sc_hits_missing(const struct sc_hits *hits)
+{
+	size_t i;
+
+	for (i = 0; i < hits->n; i++)
+		if (hits->hit[i].missing)
+			return 1;
+	return 0;
 }
 
 void

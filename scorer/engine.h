@@ -27,12 +27,13 @@
 struct sc_hit {
 	const char *id;   /* static string */
 	char *detail;
+	int missing;      /* "could not verify": evidence the verdict needs
+	                   * was not obtained (sc_hits_add_missing()) */
 };
 
 struct sc_hits {
 	struct sc_hit *hit;
 	size_t n, cap;
-	int incomplete;   /* evidence missing: the verdict cannot be secure */
 	int failed;       /* out of memory while adding */
 };
 
@@ -40,7 +41,16 @@ struct sc_hits {
  * in hits->failed and surfaces as SC_ENOMEM for the whole check. */
 void sc_hits_add(struct sc_hits *hits, const char *id, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A finding that says evidence is missing (a lookup failed, a server
+ * could not be reached): unless the threat model rates the finding info
+ * (evidence it does not need), the verdict cannot be secure; it costs no
+ * points, since an unknown is not a weakness (docs/verdict.md). */
+void sc_hits_add_missing(struct sc_hits *hits, const char *id,
+                         const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void sc_hits_clear(struct sc_hits *hits);
+/* Does a finding in hits say that evidence is missing? */
+int sc_hits_missing(const struct sc_hits *hits);
 
 /* One MX host of a domain and what its name resolved to. */
 struct sc_mxhost {
@@ -74,6 +84,10 @@ struct sc_domain {
 	/* evidence of the checks "domain" and "mx" */
 	struct sc_lookup *mx, *a, *aaaa;
 	struct sc_lookup *regdom_ns;  /* when the domain itself is NXDOMAIN */
+	/* The resolver's ". NS" (resolver.c): this job's own lookup, or
+	 * what the context knew when the job asked (root_known). */
+	struct sc_lookup *root;
+	int root_known, root_ok, root_ad;
 	struct sc_mxhost *host;
 	size_t nhost;
 
@@ -171,8 +185,13 @@ extern const struct sc_check sc_check_interception;
 struct sc_interception {
 	sc_interception_t verdict;
 	const char *via;              /* "mta-sts", "dane" or NULL (static) */
-	char detail[2048];            /* why; for exposed: what to fix */
+	char detail[2048];            /* why; for exposed: what is missing */
 	int nomem;                    /* out of memory: no verdict */
+	int missing;                  /* unknown for want of evidence that
+	                               * decides (not for a skipped check) */
+	int cause_reported;           /* ... which another finding names */
+	int narrowed;                 /* judged without the STARTTLS probe
+	                               * (skipped): by the policies alone */
 };
 void sc_interception_eval(const struct sc_domain *dom,
                           struct sc_interception *out);
@@ -228,10 +247,17 @@ struct sc_ctx {
 	struct sc_domainset *providers;
 	struct sc_lookalike *lookalike;  /* providers, prepared */
 	psl_ctx_t *psl;
-	/* Does the resolver validate?  The answer to dane.c's ". SOA"
-	 * probe, kept a while so that a batch asks once, not per domain. */
-	int root_ad;
-	uint64_t root_ad_until;       /* monotonic ms; 0: not known */
+	/* Does the resolver answer the root, and validate?  The answer to
+	 * resolver.c's ". NS" probe, kept a while so that a batch asks
+	 * once, not per domain. */
+	int root_ok, root_ad;
+	uint64_t root_until;          /* monotonic ms; 0: not known */
+	char resolver_name[128];      /* for details: which resolver */
+	unsigned long nx_untrusted;   /* NXDOMAINs not believed (notices) */
+	unsigned long smtp_probed;    /* STARTTLS probes ended ... */
+	unsigned long smtp_connected; /* ... and those that connected */
+	sc_threat_model_t threat_model;
+	char notice[2][512];          /* sc_ctx_notice() */
 
 	struct sc_domain *bucket[SC_DOMAIN_BUCKETS];
 	struct sc_domain *lru_head, *lru_tail;

@@ -64,7 +64,7 @@ host_tls(const struct sc_starttls_state *st, const char *host)
 	return n == 0 || unknown ? T_UNKNOWN : T_OK;
 }
 
-enum sts { S_NO, S_UNVERIFIED, S_ENFORCED };
+enum sts { S_NO, S_UNVERIFIED, S_SKIPPED, S_ENFORCED };
 
 /* Is a valid enforce policy in place that covers every MX host?  The
  * "mta_sts" check's own judgement, so the two never disagree.  -1: out
@@ -79,7 +79,7 @@ sts_of(const struct sc_domain *dom, enum sts *out, char *why, size_t whylen)
 	*out = S_NO;
 	snprintf(why, whylen, "no MTA-STS policy");
 	if (!sc_check_enabled(dom->ctx, &sc_check_mta_sts)) {
-		*out = S_UNVERIFIED;
+		*out = S_SKIPPED;
 		snprintf(why, whylen, "the MTA-STS check was switched off");
 		return 0;
 	}
@@ -99,10 +99,6 @@ sts_of(const struct sc_domain *dom, enum sts *out, char *why, size_t whylen)
 	return 0;
 }
 
-#define FIX_PATH "publish an MTA-STS policy in mode enforce listing every " \
-	"MX host (RFC 8461), or sign the zone with DNSSEC and publish TLSA " \
-	"records at _25._tcp.MX (DANE, RFC 7672)"
-
 static void
 set(struct sc_interception *iv, sc_interception_t v, const char *via,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -120,6 +116,49 @@ set(struct sc_interception *iv, sc_interception_t v, const char *via,
 	va_end(ap);
 }
 
+/* No MX records: mail goes to the domain's own address (RFC 5321 5.1),
+ * which the probe does not reach.  Without any policy that is exposed
+ * whatever the server does; with one, what decides was not seen. */
+static int
+resolved(const struct sc_lookup *lk)
+{
+	return lk != NULL && lk->done && lk->outcome == SC_DNS_OK;
+}
+
+static int
+answered(const struct sc_lookup *lk)
+{
+	return lk != NULL && lk->done && (lk->outcome == SC_DNS_OK ||
+	                                  lk->outcome == SC_DNS_NODATA ||
+	                                  lk->outcome == SC_DNS_NXDOMAIN);
+}
+
+static void
+eval_implicit(const struct sc_domain *dom, enum sts sts,
+              struct sc_interception *iv)
+{
+	if (!resolved(dom->a) && !resolved(dom->aaaa)) {
+		/* dns.unverified names a lookup that failed. */
+		iv->missing = !answered(dom->a) || !answered(dom->aaaa);
+		iv->cause_reported = 1;
+		set(iv, SC_INTERCEPTION_UNKNOWN, NULL, "no mail is delivered "
+		    "to %s (no MX, A or AAAA record), so there is none to read "
+		    "on the way", dom->name);
+		return;
+	}
+	if (sts == S_NO && !(dom->mx != NULL && dom->mx->ad)) {
+		set(iv, SC_INTERCEPTION_EXPOSED, NULL, "no MTA-STS or DANE "
+		    "protects the mail server of %s: it has no MX record, so "
+		    "mail goes to its own address (RFC 5321 5.1), over "
+		    "opportunistic STARTTLS at best", dom->name);
+		return;
+	}
+	iv->missing = sts != S_SKIPPED;
+	set(iv, SC_INTERCEPTION_UNKNOWN, NULL, "%s has no MX record: mail goes "
+	    "to its own address (RFC 5321 5.1), which the STARTTLS probe "
+	    "does not check", dom->name);
+}
+
 void
 sc_interception_eval(const struct sc_domain *dom, struct sc_interception *iv)
 {
@@ -132,14 +171,11 @@ sc_interception_eval(const struct sc_domain *dom, struct sc_interception *iv)
 	const char *mismatch = NULL, *nodane = NULL;
 	size_t i, nhost = 0, dane_ok = 0, dane_pending = 0;
 	int dane_on = sc_check_enabled(dom->ctx, &sc_check_dane);
+	int probe_on = sc_check_enabled(dom->ctx, &sc_check_starttls);
 
 	memset(iv, 0, sizeof(*iv));
 	iv->verdict = SC_INTERCEPTION_UNKNOWN;
-	if (!sc_check_enabled(dom->ctx, &sc_check_starttls)) {
-		set(iv, SC_INTERCEPTION_UNKNOWN, NULL, "the STARTTLS probe was "
-		    "switched off");
-		return;
-	}
+	iv->narrowed = !probe_on;
 	if (dom->name[0] == '[' || mx == NULL) {
 		set(iv, SC_INTERCEPTION_UNKNOWN, NULL, "an address literal "
 		    "names a host, not a mail domain");
@@ -148,13 +184,18 @@ sc_interception_eval(const struct sc_domain *dom, struct sc_interception *iv)
 	if (!mx->done || (mx->outcome != SC_DNS_OK &&
 	                  mx->outcome != SC_DNS_NODATA &&
 	                  mx->outcome != SC_DNS_NXDOMAIN)) {
+		/* dns.unverified says so already. */
 		set(iv, SC_INTERCEPTION_UNKNOWN, NULL, "the MX lookup of %s "
 		    "failed, so its mail servers are unknown", dom->name);
 		return;
 	}
 	if (mx->outcome == SC_DNS_NXDOMAIN || sc_domain_null_mx(dom)) {
-		set(iv, SC_INTERCEPTION_UNKNOWN, NULL, "%s takes no mail",
-		    dom->name);
+		set(iv, SC_INTERCEPTION_UNKNOWN, NULL, "no mail is delivered "
+		    "to %s, so there is none to read on the way", dom->name);
+		return;
+	}
+	if (sts_of(dom, &sts, stswhy, sizeof(stswhy)) != 0) {
+		iv->nomem = 1;
 		return;
 	}
 	for (i = 0; i < dom->nhost; i++) {
@@ -164,7 +205,7 @@ sc_interception_eval(const struct sc_domain *dom, struct sc_interception *iv)
 		if (h[0] == '\0')
 			continue;
 		nhost++;
-		switch (host_tls(tls, h)) {
+		switch (probe_on ? host_tls(tls, h) : T_OK) {
 		case T_CLEAR:
 			if (clear == NULL)
 				clear = h;
@@ -182,7 +223,7 @@ sc_interception_eval(const struct sc_domain *dom, struct sc_interception *iv)
 		}
 		ds = dane_on ? sc_dane_host_status(dom, i, dwhy, sizeof(dwhy))
 		             : SC_DANE_NONE;
-		if (ds == SC_DANE_MATCH)
+		if (ds == SC_DANE_MATCH || ds == SC_DANE_PUBLISHED)
 			dane_ok++;
 		else if (ds == SC_DANE_UNKNOWN)
 			dane_pending++;
@@ -194,44 +235,47 @@ sc_interception_eval(const struct sc_domain *dom, struct sc_interception *iv)
 		}
 	}
 	if (nhost == 0) {
-		set(iv, SC_INTERCEPTION_UNKNOWN, NULL, "%s has no MX host the "
-		    "STARTTLS probe could reach: mail goes to its own address "
-		    "(RFC 5321 5.1), which is not probed", dom->name);
-		return;
-	}
-	if (sts_of(dom, &sts, stswhy, sizeof(stswhy)) != 0) {
-		iv->nomem = 1;
+		eval_implicit(dom, sts, iv);
 		return;
 	}
 	if (clear != NULL) {
 		set(iv, SC_INTERCEPTION_EXPOSED, NULL, "MX host %s takes mail "
-		    "without STARTTLS: anyone on the path reads it. Fix: "
-		    "enable STARTTLS with a valid certificate on every MX "
-		    "host, then %s", clear, FIX_PATH);
+		    "without STARTTLS: anyone on the path reads it", clear);
 		return;
 	}
 	if (dane_ok == nhost) {
 		set(iv, SC_INTERCEPTION_PROTECTED, "dane", "DANE: validated "
-		    "TLSA records match the certificate of every MX host%s",
+		    "TLSA records %s every MX host%s%s",
+		    probe_on ? "match the certificate of" : "are published for",
 		    sts == S_ENFORCED ? "; an MTA-STS policy in mode enforce "
-		                        "covers them as well" : "");
+		                        "covers them as well" : "",
+		    probe_on ? "" : " (certificates not matched: the STARTTLS "
+		                    "probe was skipped)");
 		return;
 	}
 	if (sts == S_ENFORCED && badcert == NULL && unknown == NULL) {
-		set(iv, SC_INTERCEPTION_PROTECTED, "mta-sts", "MTA-STS: %s, and "
-		    "each presents a valid certificate for its name", stswhy);
+		set(iv, SC_INTERCEPTION_PROTECTED, "mta-sts", "MTA-STS: %s, %s",
+		    stswhy, probe_on ? "and each presents a valid certificate "
+		                       "for its name"
+		                     : "and senders check each certificate "
+		                       "(not checked here: the STARTTLS probe "
+		                       "was skipped)");
 		return;
 	}
 	if (sts == S_ENFORCED && badcert != NULL) {
 		set(iv, SC_INTERCEPTION_EXPOSED, NULL, "MX host %s presents a "
 		    "certificate that is not valid for its name: senders that "
 		    "enforce MTA-STS refuse it, the others deliver to whoever "
-		    "answers. Fix: install a certificate from a public CA that "
-		    "names the host%s", badcert,
-		    mismatch != NULL ? ", and update the TLSA records" : "");
+		    "answers%s", badcert,
+		    mismatch != NULL ? "; its TLSA records do not match either"
+		                     : "");
 		return;
 	}
 	if (sts == S_ENFORCED || (dane_ok + dane_pending == nhost)) {
+		/* An MX host the probe could not reach is starttls.unreachable
+		 * already; a TLSA lookup that failed is not. */
+		iv->missing = 1;
+		iv->cause_reported = unknown != NULL;
 		set(iv, SC_INTERCEPTION_UNKNOWN, NULL, "%s, but the certificate "
 		    "of MX host %s could not be checked (no TLS handshake)",
 		    sts == S_ENFORCED ? stswhy : "validated TLSA records are "
@@ -242,11 +286,14 @@ sc_interception_eval(const struct sc_domain *dom, struct sc_interception *iv)
 	if (mismatch != NULL) {
 		set(iv, SC_INTERCEPTION_EXPOSED, NULL, "the TLSA records of MX "
 		    "host %s do not match its certificate (DANE senders refuse "
-		    "it) and %s. Fix: publish TLSA records for the current key "
-		    "on every MX host, or %s", mismatch, stswhy, FIX_PATH);
+		    "it) and %s", mismatch, stswhy);
 		return;
 	}
-	if (sts == S_UNVERIFIED) {
+	if (sts == S_UNVERIFIED || sts == S_SKIPPED) {
+		/* A failed lookup is dns.unverified already; a skipped check
+		 * narrows the claim and is no missing evidence. */
+		iv->missing = sts == S_UNVERIFIED;
+		iv->cause_reported = 1;
 		set(iv, SC_INTERCEPTION_UNKNOWN, NULL, "%s, and MX host %s has "
 		    "no DANE", stswhy, nodane != NULL ? nodane : "?");
 		return;
@@ -254,9 +301,9 @@ sc_interception_eval(const struct sc_domain *dom, struct sc_interception *iv)
 	set(iv, SC_INTERCEPTION_EXPOSED, NULL, "neither MTA-STS in mode "
 	    "enforce nor DANE protects MX host %s: senders fall back to "
 	    "opportunistic STARTTLS, which an attacker on the path strips or "
-	    "answers with a certificate of their own. MTA-STS: %s. DANE: %s. "
-	    "Fix: %s", nodane != NULL ? nodane : dom->host[0].name, stswhy,
-	    nodwhy[0] != '\0' ? nodwhy : "no TLSA records", FIX_PATH);
+	    "answers with a certificate of their own. MTA-STS: %s. DANE: %s",
+	    nodane != NULL ? nodane : dom->host[0].name, stswhy,
+	    nodwhy[0] != '\0' ? nodwhy : "no TLSA records");
 }
 
 const char *
@@ -280,6 +327,9 @@ interception_assess(const struct sc_domain *dom, struct sc_hits *out)
 		out->failed = 1;
 	else if (iv.verdict == SC_INTERCEPTION_EXPOSED)
 		sc_hits_add(out, "interception.possible", "%s", iv.detail);
+	else if (iv.missing && !iv.cause_reported)
+		sc_hits_add_missing(out, "interception.unverified", "%s",
+		                    iv.detail);
 }
 
 /* {"verdict", "protected": true|false|null, "via": "mta-sts"|"dane"|null,
@@ -311,7 +361,7 @@ interception_describe(const struct sc_domain *dom, struct sc_jw *jw)
 }
 
 static const char *const interception_ids[] = {
-	"interception.possible", NULL
+	"interception.possible", "interception.unverified", NULL
 };
 
 const struct sc_check sc_check_interception = {

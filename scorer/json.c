@@ -100,6 +100,9 @@ finding_write(struct sc_jw *jw, const sc_finding_t *f)
 
 	str_fields(jw, head, SC_ARRAY_LEN(head));
 	int_field(jw, "points", f->points);
+	/* Only when true: a batch writes millions of findings. */
+	if (f->unverified)
+		sc_jw_lit(jw, ",\"unverified\":true");
 	sc_jw_lit(jw, ",");
 	str_fields(jw, tail, SC_ARRAY_LEN(tail));
 }
@@ -189,10 +192,13 @@ report_write(struct sc_jw *jw, const sc_report_t *rep)
 	const struct kv head[] = {
 		{ "address", rep->address }, { "domain", rep->domain },
 		{ "verdict", sc_verdict_str(rep->verdict) },
+		{ "headline", sc_report_headline(rep) },
 		{ "grade", sc_report_grade(rep) },
 	};
 	const struct sc_findset *fs = rep->dom_findings;
 	const struct sc_recset *rs = rep->records;
+	const char *skip;
+	size_t i;
 
 	/* A finding is about 500 bytes (when not spliced in as text). */
 	sc_jw_expect(jw, 1024 + (rep->finding_shared && fs->text != NULL
@@ -201,7 +207,19 @@ report_write(struct sc_jw *jw, const sc_report_t *rep)
 	             (rep->checks_text != NULL ? rep->checks_text->len : 0));
 	sc_jw_lit(jw, "{");
 	str_fields(jw, head, SC_ARRAY_LEN(head));
-	int_field(jw, "score", rep->score);
+	if (rep->score >= 0)
+		int_field(jw, "score", rep->score);
+	else
+		sc_jw_lit(jw, ",\"score\":null");
+	sc_jw_lit(jw, ",\"threat_model\":");
+	sc_jw_cstr(jw, sc_threat_model_str(rep->threat_model));
+	sc_jw_lit(jw, ",\"skipped\":[");
+	for (i = 0; (skip = sc_report_skipped(rep, i)) != NULL; i++) {
+		if (i > 0)
+			sc_jw_lit(jw, ",");
+		sc_jw_cstr(jw, skip);
+	}
+	sc_jw_lit(jw, "]");
 	int_field(jw, "elapsed_ms", rep->elapsed_ms);
 	sc_jw_lit(jw, ",\"interception\":");
 	interception_write(jw, rep);

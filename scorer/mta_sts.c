@@ -26,6 +26,7 @@
 
 #include "engine.h"
 #include "internal.h"
+#include "resolver.h"
 #include "mta_sts_parse.h"
 
 #define POLICY_MAX (64 * 1024) /* a real policy is a few hundred bytes */
@@ -612,8 +613,7 @@ mta_sts_assess(const struct sc_domain *dom, struct sc_hits *out)
 	case V_SKIP:
 		break;
 	case V_UNVERIFIED:
-		out->incomplete = 1;
-		sc_hits_add(out, "dns.unverified", "%s", ev.why);
+		sc_hits_dns_unverified(out, dom, "%s", ev.why);
 		break;
 	case V_MISSING:
 		sc_hits_add(out, "mta_sts.missing", "%s", ev.why);

@@ -10,6 +10,7 @@
 
 #include "engine.h"
 #include "internal.h"
+#include "resolver.h"
 #include "ipaddr.h"
 #include "starttls.h"
 
@@ -53,6 +54,7 @@ on_host_addr(struct sc_lookup *lk, void *arg)
 	if (h->a->outcome != SC_DNS_NXDOMAIN &&
 	    h->aaaa->outcome != SC_DNS_NXDOMAIN)
 		return;
+	sc_resolver_probe(dom); /* before "does not exist" is believed */
 	if ((h->regdom = sc_registrable(dom->ctx, h->name)) == NULL)
 		return;
 	if (dom->regdom != NULL && strcmp(h->regdom, dom->regdom) == 0)
@@ -111,10 +113,27 @@ sc_mx_start_hosts(struct sc_domain *dom)
 	return dom->status;
 }
 
-static void
-assess_dangling(const struct sc_mxhost *h, struct sc_hits *out)
+/* The first of the host's address lookups that says NXDOMAIN, or NULL. */
+static const struct sc_lookup *
+nx_of(const struct sc_mxhost *h)
 {
-	if (h->regdom_ns != NULL && h->regdom_ns->outcome == SC_DNS_NXDOMAIN) {
+	if (h->a != NULL && h->a->outcome == SC_DNS_NXDOMAIN)
+		return h->a;
+	if (h->aaaa != NULL && h->aaaa->outcome == SC_DNS_NXDOMAIN)
+		return h->aaaa;
+	return NULL;
+}
+
+static void
+assess_dangling(const struct sc_domain *dom, const struct sc_mxhost *h,
+                struct sc_hits *out)
+{
+	const struct sc_lookup *nx = nx_of(h);
+
+	if (nx != NULL && !sc_resolver_believe_nx(dom, nx, out))
+		return;
+	if (h->regdom_ns != NULL && h->regdom_ns->outcome == SC_DNS_NXDOMAIN &&
+	    h->regdom_ns->nx_proof == SC_NX_PROVEN) {
 		sc_hits_add(out, "mx.dangling",
 		            "MX host %s does not resolve and its registrable "
 		            "domain %s does not exist: whoever registers %s "
@@ -183,15 +202,14 @@ mx_assess(const struct sc_domain *dom, struct sc_hits *out)
 		if (resolved(h->a) || resolved(h->aaaa)) {
 			assess_addresses(dom, h->name, h->a, h->aaaa, out);
 		} else if (lookup_failed(h->a) || lookup_failed(h->aaaa)) {
-			out->incomplete = 1;
-			sc_hits_add(out, "dns.unverified",
-			            "the address lookups of MX host %s failed "
-			            "(A: %s, AAAA: %s)", h->name,
-			            h->a ? sc_dns_outcome_str(h->a->outcome) : "-",
-			            h->aaaa ? sc_dns_outcome_str(h->aaaa->outcome)
-			                    : "-");
+			sc_hits_dns_unverified(out, dom,
+			    "the address lookups of MX host %s failed "
+			    "(A: %s, AAAA: %s)", h->name,
+			    h->a ? sc_dns_outcome_str(h->a->outcome) : "-",
+			    h->aaaa ? sc_dns_outcome_str(h->aaaa->outcome)
+			    : "-");
 		} else {
-			assess_dangling(h, out);
+			assess_dangling(dom, h, out);
 		}
 	}
 	/* No MX: the domain's own address is the mail server. */
@@ -200,7 +218,8 @@ mx_assess(const struct sc_domain *dom, struct sc_hits *out)
 }
 
 static const char *const mx_ids[] = {
-	"mx.dangling", "mx.private_address", "dns.unverified", NULL
+	"mx.dangling", "mx.private_address", "dns.unverified",
+	"dns.resolver_untrusted", NULL
 };
 
 const struct sc_check sc_check_mx = {

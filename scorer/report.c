@@ -48,6 +48,7 @@ sc_report_free(sc_report_t *rep)
 	sc_recset_unref(rep->records);
 	sc_text_unref(rep->checks_text);
 	sc_free(rep->interception_why);
+	sc_free(rep->headline);
 	sc_free(rep->address);
 	sc_free(rep->domain);
 	sc_free(rep);
@@ -66,7 +67,9 @@ fill_finding(const struct sc_rules *rules, const struct sc_ruletexts *texts,
 	f->id = hit->id; /* a static string of the check: outlives the rules */
 	f->severity = r != NULL ? r->f.severity : SC_SEV_INFO;
 	f->category = r != NULL ? r->f.category : SC_CAT_DELIVERY;
-	f->points = r != NULL ? r->f.points : 0;
+	/* An unknown is not a weakness: no points (docs/verdict.md). */
+	f->points = r != NULL && !hit->missing ? r->f.points : 0;
+	f->unverified = hit->missing;
 	f->detail = sc_strdup(hit->detail);
 	f->title = r != NULL ? r->f.title : hit->id;
 	f->why = r != NULL ? r->f.why : "";
@@ -310,6 +313,9 @@ build_invalid(const struct sc_req *req, sc_report_t *rep)
 		return st;
 	sc_score(&req->ctx->rules, rep, 1);
 	rep->verdict = SC_VERDICT_ERROR;
+	rep->score = rep->grade = -1;
+	if ((st = sc_headline(rep, req->reason)) != SC_OK)
+		return st;
 	rep->interception_why = sc_strdup("the address is invalid");
 	return rep->interception_why != NULL ? SC_OK : SC_ENOMEM;
 }
@@ -350,6 +356,8 @@ sc_report_build(const struct sc_req *req, sc_report_t **out)
 	rep->domain = sc_strdup(req->valid ? req->addr.domain_ascii : "");
 	rep->elapsed_ms = (unsigned)(sc_now_ms() - req->started);
 	rep->interception = SC_INTERCEPTION_UNKNOWN;
+	rep->threat_model = req->ctx->threat_model;
+	rep->skipped = req->ctx->skip;
 	if (rep->address == NULL || rep->domain == NULL) {
 		st = SC_ENOMEM;
 		goto done;
@@ -372,8 +380,9 @@ sc_report_build(const struct sc_req *req, sc_report_t **out)
 	                        &rep->nown, &rep->own_texts)) != SC_OK ||
 	    (st = merge_findings(rep)) != SC_OK)
 		goto done;
-	sc_score(&req->ctx->rules, rep,
-	         dom->hits.incomplete || req->hits.incomplete);
+	sc_score(&req->ctx->rules, rep, 0); /* its findings say what is missing */
+	if ((st = sc_headline(rep, NULL)) != SC_OK)
+		goto done;
 	st = set_interception(rep, dom);
 done:
 	if (st != SC_OK) {
@@ -439,13 +448,38 @@ sc_report_verdict(const sc_report_t *rep)
 const char *
 sc_report_grade(const sc_report_t *rep)
 {
-	return rep != NULL ? sc_grades[rep->grade] : NULL;
+	return rep != NULL && rep->grade >= 0 ? sc_grades[rep->grade] : NULL;
 }
 
 int
 sc_report_score(const sc_report_t *rep)
 {
-	return rep != NULL ? rep->score : 0;
+	return rep != NULL ? rep->score : -1;
+}
+
+sc_threat_model_t
+sc_report_threat_model(const sc_report_t *rep)
+{
+	return rep != NULL ? rep->threat_model : SC_THREAT_FULL;
+}
+
+const char *
+sc_report_headline(const sc_report_t *rep)
+{
+	return rep != NULL && rep->headline != NULL ? rep->headline : "";
+}
+
+const char *
+sc_report_skipped(const sc_report_t *rep, size_t i)
+{
+	size_t k;
+
+	if (rep == NULL)
+		return NULL;
+	for (k = 0; k < sc_ncheck && k < 32; k++)
+		if ((rep->skipped & (UINT32_C(1) << k)) && i-- == 0)
+			return sc_checks[k]->name;
+	return NULL;
 }
 
 unsigned

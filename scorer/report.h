@@ -2,6 +2,8 @@
 #ifndef SC_REPORT_H
 #define SC_REPORT_H
 
+#include <stdint.h>
+
 #include "json_write.h"
 #include "rules.h"
 #include "scorer.h"
@@ -50,8 +52,14 @@ struct sc_report {
 	char *address;
 	char *domain;
 	sc_verdict_t verdict;
-	int grade;                /* index into sc_grades */
-	int score;
+	int grade;                /* index into sc_grades; -1 on error */
+	int score;                /* 0..100; -1 on error */
+	int worst;                /* index of the worst finding that is not
+	                           * "could not verify", or -1 */
+	int adds_up;              /* insecure by grade, not by one finding */
+	char *headline;           /* the verdict's reason, one line */
+	sc_threat_model_t threat_model;
+	uint32_t skipped;         /* bit i: sc_checks[i] was switched off */
 	unsigned elapsed_ms;
 	/* The findings shown, most severe first: the domain's own array
 	 * when the address adds none (finding_shared), else an array of
@@ -70,17 +78,25 @@ struct sc_report {
 	char *interception_why;
 };
 
-/* Most severe first, then most points, then by id (stable for equals). */
+/* Most severe first, known before unverified, then most points, then by
+ * id (stable for equals). */
 void sc_findings_sort(sc_finding_t *f, size_t n);
 
 /*
  * Score findings (already filled from the rules) and sort them, most
- * severe first (unless they are the domain's shared array: sorted).  score = max(0, 100 - sum of points); the grade is the
- * best whose threshold the score reaches, lowered to the worst cap; the
- * verdict is insecure when a finding is at rules->insecure_at or worse,
- * else error when the evidence is incomplete, else secure.
+ * severe first (unless they are the domain's shared array: sorted).
+ * score = max(0, 100 - the points of each finding id once); the grade is
+ * the best whose threshold the score reaches, lowered to the worst cap (a
+ * rule's grade_cap, or its severity's); the verdict is insecure when a
+ * finding is at rules->insecure_at or worse, else error when evidence is
+ * missing (incomplete, or a finding that could not be verified), else
+ * insecure when the grade is below secure_min_grade, else secure.  An
+ * error has no score and no grade (-1).
  */
 void sc_score(const struct sc_rules *rules, struct sc_report *rep,
               int incomplete);
+/* rep->headline, once scored: the verdict's reason in one line.
+ * invalid_reason: why the address is invalid, or NULL. */
+sc_status_t sc_headline(struct sc_report *rep, const char *invalid_reason);
 
 #endif

@@ -149,6 +149,9 @@ struct parser {
 	int grades_line;      /* scoring.ini: header lines; 0: not seen */
 	int verdict_line;
 	int in_grades;        /* scoring.ini: 1 in [grades], 0 in [verdict] */
+	int model;            /* scoring.ini: in [model.NAME], or -1 */
+	int model_line[SC_MODEL_COUNT];
+	size_t ocap;          /* rules->override has room for this many */
 	int grade_line[SC_GRADE_COUNT];
 
 	/* The first error; the ones after it are not recorded. */
@@ -448,6 +451,8 @@ finding_end(struct parser *p)
 			return fail(p, p->sec_line, SC_ERULES,
 			            "[%s] lacks the key '%s'",
 			            current_rule(p)->f.id, finding_keys[i].name);
+	current_rule(p)->base_severity = current_rule(p)->f.severity;
+	current_rule(p)->base_points = current_rule(p)->f.points;
 	return 1;
 }
 
@@ -467,19 +472,34 @@ static const struct file_kind findings_kind = {
 
 /* ---- scoring.ini ------------------------------------------------------ */
 
+static const char *const model_names[SC_MODEL_COUNT] = { "full", "remote" };
+
+const char *
+sc_model_name(int model)
+{
+	return model >= 0 && model < SC_MODEL_COUNT ? model_names[model] : NULL;
+}
+
 static int
 scoring_begin(struct parser *p, const char *section)
 {
-	int *line;
+	int *line = NULL, m;
 
+	p->model = -1;
 	if (strcmp(section, "grades") == 0)
 		line = &p->grades_line;
 	else if (strcmp(section, "verdict") == 0)
 		line = &p->verdict_line;
-	else
+	else if (strncmp(section, "model.", 6) == 0)
+		for (m = 0; m < SC_MODEL_COUNT; m++)
+			if (strcmp(section + 6, model_names[m]) == 0) {
+				line = &p->model_line[m];
+				p->model = m;
+			}
+	if (line == NULL)
 		return fail(p, p->sec_line, SC_ERULES,
-		            "unknown section [%.40s] (grades or verdict)",
-		            section);
+		            "unknown section [%.40s] (grades, verdict, "
+		            "model.full or model.remote)", section);
 	if (*line != 0)
 		return fail(p, p->sec_line, SC_ERULES,
 		            "duplicate section [%s] (first at line %d)",
@@ -510,31 +530,98 @@ grade_key(struct parser *p, const char *name, const char *value)
 	return 1;
 }
 
+/* [verdict] keys: insecure_at, secure_min_grade, SEVERITY_cap. */
+static const char *const verdict_keys[] = {
+	"insecure_at", "secure_min_grade", "critical_cap", "high_cap",
+	"medium_cap", "low_cap", "info_cap"
+};
+
 static int
 verdict_key(struct parser *p, const char *name, const char *value)
 {
+	size_t k;
 	int v;
 
-	if (strcmp(name, "insecure_at") != 0)
+	for (k = 0; k < SC_ARRAY_LEN(verdict_keys); k++)
+		if (strcmp(name, verdict_keys[k]) == 0)
+			break;
+	if (k == SC_ARRAY_LEN(verdict_keys))
 		return fail(p, p->line, SC_ERULES,
-		            "unknown key '%.40s' (insecure_at)", name);
-	if (p->seen != 0)
+		            "unknown key '%.40s' (insecure_at, secure_min_grade "
+		            "or SEVERITY_cap)", name);
+	if (p->seen & (1u << k))
+		return fail(p, p->line, SC_ERULES, "duplicate key '%s'",
+		            verdict_keys[k]);
+	p->seen |= 1u << k;
+	p->last_key = verdict_keys[k];
+	if (k == 0) {
+		if ((v = sc_severity_parse(value)) < 0)
+			return fail(p, p->line, SC_ERULES,
+			            "unknown severity '%.40s' (critical, high, "
+			            "medium, low or info)", value);
+		p->rules->insecure_at = (sc_severity_t)v;
+		return 1;
+	}
+	if ((v = sc_grade_parse(value)) < 0)
 		return fail(p, p->line, SC_ERULES,
-		            "duplicate key 'insecure_at'");
-	p->seen = 1;
-	p->last_key = "insecure_at";
-	v = sc_severity_parse(value);
-	if (v < 0)
+		            "unknown grade '%.40s' (A+, A, B, C, D or F)", value);
+	if (k == 1)
+		p->rules->secure_min_grade = v;
+	else
+		p->rules->severity_cap[k - 2] = v;
+	return 1;
+}
+
+/* [model.NAME]: FINDING-ID = SEVERITY [POINTS] */
+static int
+model_key(struct parser *p, const char *name, const char *value)
+{
+	struct sc_rules *r = p->rules;
+	const struct sc_rule *rule = sc_rules_find(r, name);
+	struct sc_override *o;
+	char sev[16];
+	int points = -1, n = 0, v;
+	size_t i;
+
+	if (rule == NULL)
 		return fail(p, p->line, SC_ERULES,
-		            "unknown severity '%.40s' (critical, high, medium, "
-		            "low or info)", value);
-	p->rules->insecure_at = (sc_severity_t)v;
+		            "'%.60s' is not a finding id of findings.ini", name);
+	for (i = 0; i < r->noverride; i++)
+		if (r->override[i].model == p->model &&
+		    r->override[i].index == (size_t)(rule - r->rule))
+			return fail(p, p->line, SC_ERULES, "duplicate key '%s'",
+			            rule->f.id);
+	p->last_key = rule->f.id;
+	if (sscanf(value, "%15s %n", sev, &n) != 1 ||
+	    (v = sc_severity_parse(sev)) < 0)
+		return fail(p, p->line, SC_ERULES,
+		            "'%.40s' is not SEVERITY [POINTS] (critical, high, "
+		            "medium, low or info)", value);
+	if (value[n] != '\0' && !parse_points(value + n, &points))
+		return fail(p, p->line, SC_ERULES,
+		            "points '%.40s' is not a number from 0 to 100",
+		            value + n);
+	if (r->noverride == p->ocap) {
+		size_t cap = p->ocap != 0 ? p->ocap * 2 : 8;
+
+		if ((o = sc_realloc(r->override, cap * sizeof(*o))) == NULL)
+			return fail_nomem(p);
+		r->override = o;
+		p->ocap = cap;
+	}
+	o = &r->override[r->noverride++];
+	o->model = p->model;
+	o->index = (size_t)(rule - r->rule);
+	o->severity = (sc_severity_t)v;
+	o->points = points;
 	return 1;
 }
 
 static int
 scoring_key(struct parser *p, const char *name, const char *value)
 {
+	if (p->model >= 0)
+		return model_key(p, name, value);
 	return p->in_grades ? grade_key(p, name, value)
 	                    : verdict_key(p, name, value);
 }
@@ -791,6 +878,7 @@ sc_rules_load(const char *dir, struct sc_rules *out, char *err,
 {
 	struct sc_rules r;
 	sc_status_t st;
+	size_t i;
 
 	memset(&r, 0, sizeof(r));
 	set_err(err, errlen, "%s", "");
@@ -803,6 +891,9 @@ sc_rules_load(const char *dir, struct sc_rules *out, char *err,
 		goto done;
 	}
 	r.insecure_at = SC_SEV_HIGH; /* when scoring.ini has no [verdict] */
+	for (i = 0; i < SC_ARRAY_LEN(r.severity_cap); i++)
+		r.severity_cap[i] = -1;
+	r.secure_min_grade = SC_GRADE_COUNT - 1; /* no floor unless set */
 	st = load_file(dir, &findings_kind, &r, err, errlen);
 	if (st != SC_OK)
 		goto done;
@@ -872,8 +963,29 @@ sc_rules_clear(struct sc_rules *r)
 		sc_ruletexts_release(r->texts); /* findings may keep them */
 	else
 		free_rules(r->rule, r->nrule);
+	sc_free(r->override);
 	sc_free(r->dir);
 	memset(r, 0, sizeof(*r));
+}
+
+void
+sc_rules_apply_model(struct sc_rules *r, int model)
+{
+	size_t i;
+
+	for (i = 0; i < r->nrule; i++) {
+		r->rule[i].f.severity = r->rule[i].base_severity;
+		r->rule[i].f.points = r->rule[i].base_points;
+	}
+	for (i = 0; i < r->noverride; i++) {
+		const struct sc_override *o = &r->override[i];
+
+		if (o->model != model || o->index >= r->nrule)
+			continue;
+		r->rule[o->index].f.severity = o->severity;
+		if (o->points >= 0)
+			r->rule[o->index].f.points = o->points;
+	}
 }
 
 /*

@@ -13,9 +13,23 @@
 
 struct sc_rule {
 	sc_finding_t f;   /* id, severity, category, title, why, fix, points;
-	                   * detail is "" */
+	                   * detail is "" (severity and points as the
+	                   * threat model in use sets them) */
 	int grade_cap;    /* index into SC_GRADES, or -1: no cap */
+	sc_severity_t base_severity; /* as findings.ini says */
+	int base_points;
 };
+
+/* scoring.ini [model.NAME]: under threat model `model` (sc_threat_model_t)
+ * the finding rule[index] has this severity and, unless -1, points. */
+struct sc_override {
+	int model;
+	size_t index;
+	sc_severity_t severity;
+	int points;
+};
+
+#define SC_MODEL_COUNT 2  /* full, remote: sc_threat_model_t */
 
 /* Grades best first; a grade index is a position in this list. */
 #define SC_GRADE_COUNT 6
@@ -42,6 +56,14 @@ struct sc_rules {
 	/* scoring.ini [verdict]: a finding at this severity or worse makes the
 	 * address insecure (default SC_SEV_HIGH). */
 	sc_severity_t insecure_at;
+	/* scoring.ini [verdict]: the best grade an address can have while a
+	 * finding of severity s stands (index into sc_grades, or -1), and
+	 * the worst grade a secure address may have: below it, weaknesses
+	 * that are each below insecure_at add up to insecure. */
+	int severity_cap[5];
+	int secure_min_grade;
+	struct sc_override *override;
+	size_t noverride;
 	char *dir;        /* where the rules were read from */
 };
 
@@ -60,6 +82,11 @@ struct sc_rules {
 sc_status_t sc_rules_load(const char *dir, struct sc_rules *out, char *err,
                           size_t errlen);
 void sc_rules_clear(struct sc_rules *r);
+/* Set every rule's severity and points for threat model `model`
+ * (sc_threat_model_t): findings.ini's values, then [model.NAME]'s. */
+void sc_rules_apply_model(struct sc_rules *r, int model);
+/* "full", "remote"; NULL past the last. */
+const char *sc_model_name(int model);
 /* Another reference to r's texts, for findings that point at them; NULL
  * when r has none counted (the caller copies the strings instead). */
 struct sc_ruletexts *sc_rules_hold_texts(const struct sc_rules *r);

@@ -22,6 +22,7 @@
 
 #include "engine.h"
 #include "internal.h"
+#include "resolver.h"
 #include "spf.h"
 
 /* What a spoofer gets (RFC 5737 TEST-NET-1: no real sender uses it). */
@@ -1385,10 +1386,9 @@ spf_assess(const struct sc_domain *dom, struct sc_hits *out)
 		return;
 	if (!ev->finished) {
 		/* the deadline passed: a temperror, never "no record" */
-		out->incomplete = 1;
-		sc_hits_add(out, "dns.unverified",
-		            "the SPF evaluation of %s did not finish: a lookup "
-		            "got no answer in time (temperror)", dom->name);
+		sc_hits_dns_unverified(out, dom,
+		    "the SPF evaluation of %s did not finish: a lookup "
+		    "got no answer in time (temperror)", dom->name);
 		return;
 	}
 	assess_counts(dom, ev, out);
@@ -1400,10 +1400,9 @@ spf_assess(const struct sc_domain *dom, struct sc_hits *out)
 			            "starting with \"v=spf1\")", dom->name);
 		return;
 	case SC_SPF_TEMPERROR:
-		out->incomplete = 1;
-		sc_hits_add(out, "dns.unverified",
-		            "the SPF policy of %s could not be evaluated "
-		            "(temperror): %s", dom->name, or_dash(ev->reason));
+		sc_hits_dns_unverified(out, dom,
+		    "the SPF policy of %s could not be evaluated "
+		    "(temperror): %s", dom->name, or_dash(ev->reason));
 		return;
 	case SC_SPF_PERMERROR:
 		assess_permerror(dom, ev, out);

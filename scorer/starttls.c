@@ -152,6 +152,7 @@ finish(struct sc_probe *p, enum sc_probe_outcome o, const char *fmt, ...)
 	if (p->res.outcome != SC_PROBE_PENDING)
 		return;
 	p->res.outcome = o;
+	p->tab->ctx->smtp_probed++;
 	p->res.elapsed_ms = p->started ? (unsigned)(sc_now_ms() - p->started)
 	                               : 0;
 	if (fmt != NULL) {
@@ -547,6 +548,7 @@ connected(struct sc_probe *p)
 		     strerror(err));
 		return;
 	}
+	p->tab->ctx->smtp_connected++; /* port 25 is not blocked here */
 	enter(p, PH_BANNER, STEP_MS);
 	watch(p, SC_EV_IN);
 }
@@ -961,8 +963,7 @@ flags_of(const struct sc_domain *dom, const struct sc_starttls_entry *e,
 }
 
 #define NOT_INSECURE "This means \"could not verify\", not \"insecure\": " \
-	"many networks block outgoing port 25, so run the check from one " \
-	"that does not."
+	"many networks block outgoing port 25"
 
 static void
 emit(const struct sc_starttls_state *st, const struct sc_starttls_entry *e,
@@ -975,14 +976,14 @@ emit(const struct sc_starttls_state *st, const struct sc_starttls_entry *e,
 	switch (k) {
 	case F_UNREACHABLE:
 		if (r == NULL || r->outcome == SC_PROBE_PENDING)
-			sc_hits_add(out, flag_id[k], "could not check MX host "
-			            "%s (%s port %u): timed out, no answer "
-			            "before the check's deadline. " NOT_INSECURE,
-			            e->host, e->addr, st->port);
+			sc_hits_add_missing(out, flag_id[k], "could not check "
+			    "MX host %s (%s port %u): timed out, no answer "
+			    "before the check's deadline. " NOT_INSECURE,
+			    e->host, e->addr, st->port);
 		else
-			sc_hits_add(out, flag_id[k], "could not check MX host "
-			            "%s (%s port %u): %s. " NOT_INSECURE, e->host,
-			            e->addr, st->port, r->error);
+			sc_hits_add_missing(out, flag_id[k], "could not check "
+			    "MX host %s (%s port %u): %s. " NOT_INSECURE,
+			    e->host, e->addr, st->port, r->error);
 		break;
 	case F_NO_STARTTLS:
 		sc_hits_add(out, flag_id[k], "MX host %s (%s) takes mail "
@@ -1018,9 +1019,11 @@ emit(const struct sc_starttls_state *st, const struct sc_starttls_entry *e,
 }
 
 /* One finding per id and MX host: its first address that shows it.  An
- * unreachable server is a finding of its own (medium) and does not make
- * the report incomplete: with port 25 blocked on so many networks, every
- * report would otherwise be an error.  docs/starttls.md says more. */
+ * unreachable server is evidence missing (starttls.unreachable): under
+ * MTA-STS enforce the probe still decides whether senders deliver at
+ * all, so the verdict is error unless the threat model does not need it
+ * (docs/verdict.md).  When every probe of a run fails, port 25 is
+ * probably blocked: sc_ctx_notice() says so once. */
 static void
 starttls_assess(const struct sc_domain *dom, struct sc_hits *out)
 {

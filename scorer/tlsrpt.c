@@ -13,6 +13,7 @@
 
 #include "engine.h"
 #include "internal.h"
+#include "resolver.h"
 #include "tlsrpt_parse.h"
 
 static int
@@ -149,12 +150,11 @@ tlsrpt_assess(const struct sc_domain *dom, struct sc_hits *out)
 	if (ev.outcome == O_SKIPPED)
 		return;
 	if (ev.outcome == O_UNVERIFIED) {
-		out->incomplete = 1;
-		sc_hits_add(out, "dns.unverified",
-		            "the TLS-RPT lookup of _smtp._tls.%s failed (%s)",
-		            dom->name, ev.lk != NULL
-		                       ? sc_dns_outcome_str(ev.lk->outcome)
-		                       : "not asked before the deadline");
+		sc_hits_dns_unverified(out, dom,
+		    "the TLS-RPT lookup of _smtp._tls.%s failed (%s)",
+		    dom->name, ev.lk != NULL
+		    ? sc_dns_outcome_str(ev.lk->outcome)
+		    : "not asked before the deadline");
 		return;
 	}
 	if (!takes_mail(dom))

@@ -21,6 +21,10 @@ int tool_spf(int argc, char **argv);
  * and returns non-zero on failure. */
 int tool_use_rules(sc_ctx_t *ctx, const char *dir);
 
+/* The context's notices (conditions of the run, sc_ctx_notice()), once
+ * each on stderr (tool_text.c). */
+void tool_print_notices(sc_ctx_t *ctx);
+
 /* The options check and batch share (tool_opts.c). */
 enum {
 	TOOL_OPT_RESOLVER = 256,
@@ -34,7 +38,8 @@ enum {
 	TOOL_OPT_BREACH_API,
 	TOOL_OPT_BREACH_KEY,
 	TOOL_OPT_SKIP,
-	TOOL_OPT_CACHE
+	TOOL_OPT_CACHE,
+	TOOL_OPT_THREAT
 };
 
 struct tool_common {

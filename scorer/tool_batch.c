@@ -224,10 +224,10 @@ write_summary(const struct bopts *o, struct batch *b)
 			        strerror(errno));
 			return;
 		}
-		batch_summary_print(fp, &b->sum, &st, 1);
+		batch_summary_print(fp, &b->sum, &st, b->ctx, 1);
 		fclose(fp);
 	} else if (!o->quiet) {
-		batch_summary_print(stderr, &b->sum, &st, 0);
+		batch_summary_print(stderr, &b->sum, &st, b->ctx, 0);
 	}
 }
 

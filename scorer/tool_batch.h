@@ -82,8 +82,9 @@ struct batch_summary {
 
 void batch_summary_add(struct batch_summary *s, const sc_report_t *rep);
 void batch_summary_clear(struct batch_summary *s);
+/* ctx: for its notices (sc_ctx_notice()), said once at the end. */
 void batch_summary_print(FILE *fp, const struct batch_summary *s,
-                         const sc_stats_t *st, int json);
+                         const sc_stats_t *st, sc_ctx_t *ctx, int json);
 void batch_progress(const struct batch_summary *s, const sc_stats_t *st,
                     off_t bytes, off_t total, int final);
 double batch_now(void);

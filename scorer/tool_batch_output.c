@@ -121,15 +121,19 @@ csv_record_write(struct batch_out *out, const struct batch_rec *rec,
 	int rc = -1;
 
 	snprintf(line, sizeof(line), "%lu", rec->line);
-	snprintf(score, sizeof(score), "%d", rep ? sc_report_score(rep) : 0);
+	/* A record that could not be assessed has no grade and no score. */
+	score[0] = '\0';
+	if (rep != NULL && sc_report_score(rep) >= 0)
+		snprintf(score, sizeof(score), "%d", sc_report_score(rep));
 	if (rep != NULL && (ids = finding_ids(rep)) == NULL)
 		return -1;
 	if (csv_field(out->fp, line, 0) ||
 	    csv_field(out->fp, rec->address ? rec->address : "", 0) ||
 	    csv_field(out->fp, rep ? sc_verdict_str(sc_report_verdict(rep))
 	                           : "error", 0) ||
-	    csv_field(out->fp, rep ? sc_report_grade(rep) : "", 0) ||
-	    csv_field(out->fp, rep ? score : "", 0) ||
+	    csv_field(out->fp, rep && sc_report_grade(rep) != NULL
+	                       ? sc_report_grade(rep) : "", 0) ||
+	    csv_field(out->fp, score, 0) ||
 	    csv_field(out->fp, rep ? ids : (rec->error ? rec->error : ""),
 	              out->nkeys == 0))
 		goto done;

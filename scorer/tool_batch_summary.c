@@ -73,7 +73,9 @@ batch_summary_add(struct batch_summary *s, const sc_report_t *rep)
 	case SC_VERDICT_INSECURE: s->insecure++; break;
 	default: s->error++; break;
 	}
-	s->grade[grade_index(sc_report_grade(rep))]++;
+	/* A record that could not be assessed has no grade. */
+	if (sc_report_grade(rep) != NULL)
+		s->grade[grade_index(sc_report_grade(rep))]++;
 	for (i = 0; i < sc_report_finding_count(rep); i++)
 		count_finding(s, sc_report_finding(rep, i)->id);
 }
@@ -87,11 +89,14 @@ by_count(const void *a, const void *b)
 }
 
 static json_t *
-summary_json(const struct batch_summary *s, const sc_stats_t *st)
+summary_json(const struct batch_summary *s, const sc_stats_t *st,
+             sc_ctx_t *ctx)
 {
 	static const char *const grades[] = { "A+", "A", "B", "C", "D", "F" };
 	json_t *o = json_object(), *g = json_object(), *f = json_array();
+	json_t *notes = json_array();
 	double elapsed = batch_now() - s->started;
+	const char *msg;
 	size_t i;
 
 	for (i = 0; i < 6; i++)
@@ -120,12 +125,15 @@ summary_json(const struct batch_summary *s, const sc_stats_t *st)
 	json_object_set_new(o, "records_per_s",
 	                    json_real(elapsed > 0 ? (double)s->records / elapsed
 	                                          : 0.0));
+	for (i = 0; (msg = sc_ctx_notice(ctx, i)) != NULL; i++)
+		json_array_append_new(notes, json_string(msg));
+	json_object_set_new(o, "notices", notes);
 	return o;
 }
 
 void
 batch_summary_print(FILE *fp, const struct batch_summary *cs,
-                    const sc_stats_t *st, int json)
+                    const sc_stats_t *st, sc_ctx_t *ctx, int json)
 {
 	struct batch_summary s = *cs;
 	json_t *o;
@@ -133,7 +141,7 @@ batch_summary_print(FILE *fp, const struct batch_summary *cs,
 	size_t i;
 
 	qsort(s.finding, s.nfinding, sizeof(s.finding[0]), by_count);
-	o = summary_json(&s, st);
+	o = summary_json(&s, st, ctx);
 	if (json) {
 		text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		if (text != NULL)
@@ -154,6 +162,9 @@ batch_summary_print(FILE *fp, const struct batch_summary *cs,
 	        100.0 * (double)st->domain_hits / (double)st->addresses : 0.0);
 	for (i = 0; i < s.nfinding && i < 10; i++)
 		fprintf(fp, "  %8lu  %s\n", s.finding[i].n, s.finding[i].id);
+	/* Conditions of the run, once: not per record. */
+	for (i = 0; (text = (char *)sc_ctx_notice(ctx, i)) != NULL; i++)
+		fprintf(fp, "  note: %s\n", text);
 }
 
 void

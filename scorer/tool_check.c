@@ -101,6 +101,7 @@ run(sc_ctx_t *ctx, const struct opts *o, char **addr, int n)
 	if (sc_perform(ctx, -1, NULL) != SC_OK)
 		fprintf(stderr, "scorer: event loop: %s\n", sc_ctx_errmsg(ctx));
 	print_reports(o, slots, addr, n);
+	tool_print_notices(ctx);
 	rc = exit_code(slots, n);
 	for (i = 0; i < n; i++)
 		sc_report_free(slots[i].report);

@@ -34,9 +34,11 @@ tool_explain(int argc, char **argv)
 		fprintf(stderr, "scorer: unknown finding id '%s'\n", argv[1]);
 		goto done;
 	}
-	printf("%s (%s, %s, -%d points)\n%s\n\nWhy it matters: %s\n\n"
+	/* Severity and points as the default threat model (full) has them. */
+	printf("%s (%s, %s, %s%d point%s)\n%s\n\nWhy it matters: %s\n\n"
 	       "How to fix it: %s\n", rule->id, sc_severity_str(rule->severity),
-	       sc_category_str(rule->category), rule->points, rule->title,
+	       sc_category_str(rule->category), rule->points > 0 ? "-" : "",
+	       rule->points, rule->points == 1 ? "" : "s", rule->title,
 	       rule->why, rule->fix);
 	rc = 0;
 done:

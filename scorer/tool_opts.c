@@ -24,6 +24,7 @@ const struct option tool_common_longopts[] = {
 	{ "breach-api-key", required_argument, NULL, TOOL_OPT_BREACH_KEY },
 	{ "skip", required_argument, NULL, TOOL_OPT_SKIP },
 	{ "cache-size", required_argument, NULL, TOOL_OPT_CACHE },
+	{ "threat-model", required_argument, NULL, TOOL_OPT_THREAT },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -39,7 +40,9 @@ const char tool_common_usage[] =
 	"  --breach-api URL        k-anonymity range API\n"
 	"  --breach-api-key KEY    its key (or $SCORER_BREACH_API_KEY)\n"
 	"  --skip CHECK,...        switch checks off (e.g. starttls,breach)\n"
-	"  --cache-size N          domains whose results are kept (4000)\n";
+	"  --cache-size N          domains whose results are kept (4000)\n"
+	"  --threat-model MODEL    full (takeover and reading on the way) or\n"
+	"                          remote (takeover only) (full)\n";
 
 /* Append the common options to a command's own, into out (caller frees). */
 struct option *
@@ -140,6 +143,20 @@ check(sc_ctx_t *ctx, const char *opt, const char *arg, sc_status_t st)
 	return st == SC_OK ? 0 : fail(ctx, opt, arg, st);
 }
 
+static int
+threat_model(sc_ctx_t *ctx, const char *arg)
+{
+	sc_threat_model_t m;
+
+	for (m = SC_THREAT_FULL; sc_threat_model_str(m) != NULL; m++)
+		if (strcmp(arg, sc_threat_model_str(m)) == 0)
+			return check(ctx, "threat-model", arg,
+			             sc_ctx_set_threat_model(ctx, m));
+	fprintf(stderr, "scorer: --threat-model '%s': unknown (full or "
+	        "remote)\n", arg);
+	return -1;
+}
+
 /* A CA file that cannot be read would fail every TLS check later, as
  * "input/output error": say which file, now. */
 static int
@@ -185,6 +202,7 @@ tool_common_opt(sc_ctx_t *ctx, struct tool_common *o, int c,
 	case TOOL_OPT_BREACH_KEY: o->breach_api_key = arg; return 0;
 	case TOOL_OPT_SKIP: return skip_list(ctx, arg);
 	case TOOL_OPT_CACHE: return cache_size(ctx, arg);
+	case TOOL_OPT_THREAT: return threat_model(ctx, arg);
 	default: return 1; /* not a common option */
 	}
 }

@@ -55,13 +55,13 @@ print_spf(FILE *out, json_t *spf)
 	const char *rec = json_string_value(json_object_get(spf, "record"));
 	const char *all = json_string_value(json_object_get(spf,
 	                                                    "result_for_all"));
+	long long n = json_integer_value(json_object_get(spf, "lookups"));
 	int budget = MAX_NODES;
 
 	if (rec == NULL)
 		return;
-	fprintf(out, "  SPF: a forger gets \"%s\"; %lld DNS lookups (limit 10), "
-	        "%lld void (limit 2)\n", all ? all : "?",
-	        (long long)json_integer_value(json_object_get(spf, "lookups")),
+	fprintf(out, "  SPF: a forger gets \"%s\"; %lld DNS lookup%s (limit 10), "
+	        "%lld void (limit 2)\n", all ? all : "?", n, n == 1 ? "" : "s",
 	        (long long)json_integer_value(json_object_get(spf,
 	                                                      "void_lookups")));
 	if (json_array_size(json_object_get(tree, "children")) > 0)

@@ -344,7 +344,7 @@ START_TEST(test_assess_nothing)
 	br.key[0].api = SC_BAPI_ABSENT;
 	h = assess(&br);
 	ck_assert_uint_eq(h.n, 0);
-	ck_assert_int_eq(h.incomplete, 0);
+	ck_assert_int_eq(sc_hits_missing(&h), 0);
 	/* No state at all (neither corpus nor API): nothing. */
 	h = assess(NULL);
 	ck_assert_uint_eq(h.n, 0);
@@ -373,7 +373,7 @@ START_TEST(test_assess_found)
 	                             "address as given, seen 12 times)"));
 	ck_assert_ptr_nonnull(strstr(f->detail, "its canonical form "
 	                             "jdoe@gmail.com, in: Adobe, LinkedIn"));
-	ck_assert_int_eq(h.incomplete, 0);
+	ck_assert_int_eq(sc_hits_missing(&h), 0);
 	sc_hits_clear(&h);
 }
 END_TEST
@@ -393,7 +393,7 @@ START_TEST(test_assess_unverified)
 	ck_assert_ptr_nonnull(f);
 	ck_assert_ptr_nonnull(strstr(f->detail, "HTTP 503"));
 	ck_assert_ptr_null(hit(&h, "breach.found"));
-	ck_assert_int_eq(h.incomplete, 1);
+	ck_assert_int_eq(sc_hits_missing(&h), 1);
 	sc_hits_clear(&h);
 
 	/* Still waiting when the deadline passed. */
@@ -401,7 +401,7 @@ START_TEST(test_assess_unverified)
 	h = assess(&br);
 	ck_assert_ptr_nonnull(strstr(hit(&h, "breach.unverified")->detail,
 	                             "in time"));
-	ck_assert_int_eq(h.incomplete, 1);
+	ck_assert_int_eq(sc_hits_missing(&h), 1);
 	sc_hits_clear(&h);
 
 	/* An unreadable corpus. */
@@ -411,7 +411,7 @@ START_TEST(test_assess_unverified)
 	h = assess(&br);
 	ck_assert_ptr_nonnull(strstr(hit(&h, "breach.unverified")->detail,
 	                             "wrong magic"));
-	ck_assert_int_eq(h.incomplete, 1);
+	ck_assert_int_eq(sc_hits_missing(&h), 1);
 	sc_hits_clear(&h);
 }
 END_TEST

@@ -120,7 +120,7 @@ START_TEST(test_good)
 	                 "v=DMARC1; p=reject; rua=mailto:d@good.example");
 	h = run(d);
 	ck_assert_uint_eq(h.n, 0);
-	ck_assert_int_eq(h.incomplete, 0);
+	ck_assert_int_eq(sc_hits_missing(&h), 0);
 	assert_describes(d, "\"policy\":\"reject\",\"policy_source\":\"p\"");
 	assert_describes(d, "\"found_at\":\"_dmarc.good.example\"");
 	assert_describes(d, "\"rua\":[\"mailto:d@good.example\"]");
@@ -138,7 +138,7 @@ START_TEST(test_missing)
 	                 NULL);
 	h = run(d);
 	assert_only(&h, "dmarc.missing");
-	ck_assert_int_eq(h.incomplete, 0);
+	ck_assert_int_eq(sc_hits_missing(&h), 0);
 	assert_describes(d, "\"status\":\"missing\"");
 	assert_describes(d, "\"record\":null");
 	sc_hits_clear(&h);
@@ -174,7 +174,7 @@ START_TEST(test_dns_failure_is_unverified)
 	st(d)->own = txt(d, "slow.example", bad[_i], NULL);
 	h = run(d);
 	assert_only(&h, "dns.unverified");
-	ck_assert_int_eq(h.incomplete, 1);
+	ck_assert_int_eq(sc_hits_missing(&h), 1);
 	ck_assert_ptr_nonnull(strstr(h.hit[0].detail, "_dmarc.slow.example"));
 	ck_assert_ptr_nonnull(strstr(h.hit[0].detail,
 	                             sc_dns_outcome_str(bad[_i])));
@@ -196,7 +196,7 @@ START_TEST(test_org_failure_is_unverified)
 		st(d)->org = txt(d, "b.example", SC_DNS_SERVFAIL, NULL);
 	h = run(d);
 	assert_only(&h, "dns.unverified");
-	ck_assert_int_eq(h.incomplete, 1);
+	ck_assert_int_eq(sc_hits_missing(&h), 1);
 	ck_assert_ptr_nonnull(strstr(h.hit[0].detail, "_dmarc.b.example"));
 	sc_hits_clear(&h);
 	dom_free(d);
@@ -519,7 +519,7 @@ START_TEST(test_rua_lookup_failed)
 	st(d)->auth[2].host = sc_strdup("c.example");
 	h = run(d);
 	ck_assert_uint_eq(h.n, 3);
-	ck_assert_int_eq(h.incomplete, 1);
+	ck_assert_int_eq(sc_hits_missing(&h), 1);
 	ck_assert_str_eq(h.hit[0].id, "dns.unverified");
 	ck_assert_str_eq(h.hit[1].id, "dns.unverified");
 	ck_assert_str_eq(h.hit[2].id, "dmarc.rua_unauthorized");

@@ -41,7 +41,14 @@ enum mode {
 	M_CNAME_CHAIN,   /* name CNAME alias.test, alias.test MX / A */
 	M_FLOOD,         /* 200 records of the type asked */
 	M_SILENT,        /* never answers */
-	M_AD             /* one A record with the AD bit */
+	M_AD,            /* one A record with the AD bit */
+	M_NX_SOA,        /* NXDOMAIN with the SOA of "test" */
+	M_NX_ROOT_SOA,   /* NXDOMAIN with the root's SOA */
+	M_NX_FOREIGN,    /* NXDOMAIN with the SOA of an RPZ zone */
+	M_NX_SELF_SOA,   /* NXDOMAIN with the SOA of the name itself */
+	M_NX_CNAME,      /* name CNAME gone.alias.test, NXDOMAIN, SOA of
+	                  * alias.test */
+	M_NX_BAD_AUTH    /* NXDOMAIN, NSCOUNT 1 and no record */
 };
 
 struct canned {
@@ -94,6 +101,25 @@ respond(void *arg, const struct dnsfake_query *q, unsigned char *out,
 	}
 	case M_NXDOMAIN:
 		dnsmsg_reply(&m, q, ns_r_nxdomain, 0, out, cap);
+		break;
+	case M_NX_SOA:
+	case M_NX_ROOT_SOA:
+	case M_NX_FOREIGN:
+	case M_NX_SELF_SOA:
+		dnsmsg_reply(&m, q, ns_r_nxdomain, 0, out, cap);
+		dnsmsg_soa_auth(&m, c->mode == M_NX_SOA ? "test"
+		                    : c->mode == M_NX_ROOT_SOA ? ""
+		                    : c->mode == M_NX_FOREIGN ? "rpz.local"
+		                    : "gone.test");
+		break;
+	case M_NX_CNAME:
+		dnsmsg_reply(&m, q, ns_r_nxdomain, 0, out, cap);
+		dnsmsg_cname(&m, NULL, "gone.alias.test");
+		dnsmsg_soa_auth(&m, "alias.test");
+		break;
+	case M_NX_BAD_AUTH:
+		dnsmsg_reply(&m, q, ns_r_nxdomain, 0, out, cap);
+		m.b[9] = 1;
 		break;
 	case M_NODATA:
 		dnsmsg_reply(&m, q, ns_r_noerror, 0, out, cap);
@@ -380,6 +406,54 @@ START_TEST(test_nxdomain)
 	ck_assert_int_eq(lk.outcome, SC_DNS_NXDOMAIN);
 	ck_assert_uint_eq(lk.n, 0);
 	fx_end(&fx, &lk);
+}
+END_TEST
+
+/* "Does not exist" is believed only with its proof (RFC 2308 2.1): the
+ * SOA of a zone that encloses the name asked, or a name its CNAME chain
+ * reached.  No SOA, a foreign SOA (an RPZ policy zone) or the name's own
+ * SOA prove nothing; a malformed authority section proves nothing and
+ * breaks nothing.  A copy of the answer carries the proof along. */
+START_TEST(test_nxdomain_proof)
+{
+	static const struct {
+		enum mode mode;
+		const char *name;
+		enum sc_nx_proof proof;
+		const char *zone;
+	} c[] = {
+		{ M_NXDOMAIN, "gone.test", SC_NX_NO_SOA, NULL },
+		{ M_NX_SOA, "gone.test", SC_NX_PROVEN, "test" },
+		{ M_NX_ROOT_SOA, "gone.test", SC_NX_PROVEN, "." },
+		{ M_NX_FOREIGN, "gone.test", SC_NX_FOREIGN_SOA, "rpz.local" },
+		{ M_NX_SELF_SOA, "gone.test", SC_NX_FOREIGN_SOA, "gone.test" },
+		{ M_NX_SOA, "GONE.Test.", SC_NX_PROVEN, "test" },
+		{ M_NX_CNAME, "victim.test", SC_NX_PROVEN, "alias.test" },
+		{ M_NX_BAD_AUTH, "gone.test", SC_NX_NO_SOA, NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct fixture fx;
+		struct sc_lookup lk, copy;
+
+		fx_start(&fx, c[i].mode, 2000, 2);
+		fx_lookup(&fx, &lk, c[i].name, ns_t_mx);
+		ck_assert_int_eq(lk.outcome, SC_DNS_NXDOMAIN);
+		ck_assert_msg(lk.nx_proof == c[i].proof, "case %zu: proof %d",
+		              i, (int)lk.nx_proof);
+		if (c[i].zone == NULL)
+			ck_assert_ptr_null(lk.nx_zone);
+		else
+			ck_assert_str_eq(lk.nx_zone, c[i].zone);
+		memset(&copy, 0, sizeof(copy));
+		ck_assert_int_eq(sc_lookup_copy_answer(&copy, &lk), 0);
+		ck_assert_int_eq(copy.nx_proof, lk.nx_proof);
+		if (c[i].zone != NULL)
+			ck_assert_str_eq(copy.nx_zone, c[i].zone);
+		sc_lookup_free_data(&copy);
+		fx_end(&fx, &lk);
+	}
 }
 END_TEST
 
@@ -859,6 +933,7 @@ Suite *dns_suite(void)
 	tcase_add_test(tc, test_txt_strings_joined);
 	tcase_add_test(tc, test_txt_with_nul_byte);
 	tcase_add_test(tc, test_nxdomain);
+	tcase_add_test(tc, test_nxdomain_proof);
 	tcase_add_test(tc, test_nodata);
 	tcase_add_test(tc, test_servfail_and_refused);
 	tcase_add_test(tc, test_servfail_fails_over);

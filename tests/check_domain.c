@@ -21,12 +21,60 @@ START_TEST(test_nxdomain)
 	struct sc_hits h;
 
 	d->mx = ev_lookup(d, "gone.example", ns_t_mx, SC_DNS_NXDOMAIN, 0);
+	ev_root(d, 1);
 	h = run(d);
 	ck_assert_ptr_nonnull(ev_hit(&h, "domain.nxdomain"));
 	ck_assert_int_eq(h.n, 1);
-	ck_assert_int_eq(h.incomplete, 0);
+	ck_assert_int_eq(sc_hits_missing(&h), 0);
 	sc_hits_clear(&h);
 	ev_free(d);
+}
+END_TEST
+
+/* The resolver is checked before it is believed: an NXDOMAIN without
+ * the SOA that proves it, with the SOA of a zone that does not hold the
+ * name (an RPZ policy zone), or from a resolver that does not answer the
+ * root is no evidence that the domain is gone. */
+START_TEST(test_nxdomain_unproven)
+{
+	static const struct {
+		enum sc_nx_proof proof;
+		const char *zone;
+		int root;
+		const char *says;
+	} c[] = {
+		{ SC_NX_NO_SOA, NULL, 1, "without the SOA" },
+		{ SC_NX_FOREIGN_SOA, "rpz.local", 1, "SOA of rpz.local" },
+		{ SC_NX_PROVEN, "example", 0, "root's NS query" },
+		{ SC_NX_PROVEN, "example", -1, "did not answer" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct sc_domain *d = ev_domain(&ctx, "gone.example");
+		struct sc_hits h;
+		const char *detail;
+
+		d->mx = ev_lookup(d, "gone.example", ns_t_mx, SC_DNS_NXDOMAIN,
+		                  0);
+		d->mx->nx_proof = c[i].proof;
+		d->mx->nx_zone = c[i].zone ? sc_strdup(c[i].zone) : NULL;
+		if (c[i].root >= 0)
+			ev_root(d, c[i].root);
+		ctx.nx_untrusted = 0;
+		h = run(d);
+		ck_assert_ptr_null(ev_hit(&h, "domain.nxdomain"));
+		detail = ev_hit(&h, "dns.resolver_untrusted");
+		ck_assert_ptr_nonnull(detail);
+		ck_assert_ptr_nonnull(strstr(detail, c[i].says));
+		ck_assert_ptr_nonnull(strstr(detail, "gone.example"));
+		ck_assert_int_eq(sc_hits_missing(&h), 1);
+		ck_assert_uint_eq(ctx.nx_untrusted, 1);
+		ck_assert_ptr_nonnull(sc_ctx_notice(&ctx, 0));
+		sc_hits_clear(&h);
+		ev_free(d);
+	}
+	ctx.nx_untrusted = 0;
 }
 END_TEST
 
@@ -38,6 +86,7 @@ START_TEST(test_nxdomain_registrable_gone)
 	d->regdom = sc_strdup("gone.example");
 	d->mx = ev_lookup(d, "mail.gone.example", ns_t_mx, SC_DNS_NXDOMAIN, 0);
 	d->regdom_ns = ev_lookup(d, "gone.example", ns_t_ns, SC_DNS_NXDOMAIN, 0);
+	ev_root(d, 1);
 	h = run(d);
 	ck_assert_ptr_nonnull(strstr(ev_hit(&h, "domain.nxdomain"),
 	                             "anyone may register"));
@@ -118,7 +167,7 @@ START_TEST(test_timeout_is_unverified)
 	h = run(d);
 	ck_assert_int_eq(h.n, 1);
 	ck_assert_ptr_nonnull(ev_hit(&h, "dns.unverified"));
-	ck_assert_int_eq(h.incomplete, 1);
+	ck_assert_int_eq(sc_hits_missing(&h), 1);
 	sc_hits_clear(&h);
 	ev_free(d);
 }
@@ -135,7 +184,7 @@ START_TEST(test_no_mx_and_address_timeout)
 	h = run(d);
 	ck_assert_ptr_nonnull(ev_hit(&h, "dns.unverified"));
 	ck_assert_ptr_null(ev_hit(&h, "domain.no_mail"));
-	ck_assert_int_eq(h.incomplete, 1);
+	ck_assert_int_eq(sc_hits_missing(&h), 1);
 	sc_hits_clear(&h);
 	ev_free(d);
 }
@@ -161,6 +210,7 @@ Suite *domain_suite(void)
 	TCase *tc = tcase_create("assess");
 
 	tcase_add_test(tc, test_nxdomain);
+	tcase_add_test(tc, test_nxdomain_unproven);
 	tcase_add_test(tc, test_nxdomain_registrable_gone);
 	tcase_add_test(tc, test_null_mx);
 	tcase_add_test(tc, test_pref0_is_not_null_mx);

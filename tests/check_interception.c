@@ -163,6 +163,12 @@ expect(struct sc_domain *d, sc_interception_t want, const char *via,
 	if (want == SC_INTERCEPTION_EXPOSED) {
 		ck_assert_uint_eq(h.n, 1);
 		ck_assert_str_eq(h.hit[0].detail, iv.detail);
+	} else if (iv.missing && !iv.cause_reported) {
+		/* Evidence that decides is missing, and no other finding
+		 * says so: this one does, and it is "could not verify". */
+		ck_assert_uint_eq(h.n, 1);
+		ck_assert_str_eq(h.hit[0].id, "interception.unverified");
+		ck_assert_int_eq(h.hit[0].missing, 1);
 	} else {
 		ck_assert_uint_eq(h.n, 0);
 	}
@@ -215,7 +221,7 @@ START_TEST(test_no_policy)
 	world_free(d);
 	/* Without any MTA-STS state (check off in a test build). */
 	d = world(OK, OK);
-	expect(d, SC_INTERCEPTION_EXPOSED, NULL, "Fix:");
+	expect(d, SC_INTERCEPTION_EXPOSED, NULL, "strips");
 	world_free(d);
 }
 END_TEST
@@ -349,23 +355,74 @@ START_TEST(test_unknown)
 	d->mx->outcome = SC_DNS_TIMEOUT;
 	expect(d, SC_INTERCEPTION_UNKNOWN, NULL, "MX lookup");
 	d->mx->outcome = SC_DNS_NXDOMAIN;
-	expect(d, SC_INTERCEPTION_UNKNOWN, NULL, "takes no mail");
+	expect(d, SC_INTERCEPTION_UNKNOWN, NULL, "no mail is delivered");
 	d->mx->outcome = SC_DNS_OK;
 	sc_free(d->mx->rr[0].text);
 	sc_free(d->mx->rr[1].text);
 	d->mx->rr[0].text = sc_strdup("");
 	d->mx->rr[0].pref = 0;
 	d->mx->n = 1;
-	expect(d, SC_INTERCEPTION_UNKNOWN, NULL, "takes no mail");
+	expect(d, SC_INTERCEPTION_UNKNOWN, NULL, "no mail is delivered");
 	d->mx = NULL;
 	expect(d, SC_INTERCEPTION_UNKNOWN, NULL, "literal");
 	world_free(d);
 	d = world(OK, OK);
 	sts(d, SC_DNS_OK, ENFORCE);
+	/* Without the probe the claim narrows to the policies: an enforced
+	 * MTA-STS policy protects as far as this run can tell. */
 	ctx.skip = UINT32_C(1) << 2; /* "starttls", third in the registry */
 	ck_assert_str_eq(sc_check_name(2), "starttls");
+	expect(d, SC_INTERCEPTION_PROTECTED, "mta-sts", "probe was skipped");
+	world_free(d);
+	/* ... and no policy is exposed, probe or not. */
+	d = world(OK, OK);
+	ctx.skip = UINT32_C(1) << 2;
+	sts(d, SC_DNS_NXDOMAIN, NULL);
+	expect(d, SC_INTERCEPTION_EXPOSED, NULL, "neither");
+	world_free(d);
+	/* MTA-STS skipped as well, and no DANE: not assessed, and no
+	 * evidence missing (the user narrowed the claim). */
+	d = world(OK, OK);
+	ctx.skip = UINT32_C(1) << 2 | UINT32_C(1) << 8;
+	ck_assert_str_eq(sc_check_name(8), "mta_sts");
 	expect(d, SC_INTERCEPTION_UNKNOWN, NULL, "switched off");
+	{
+		struct sc_interception iv;
+
+		sc_interception_eval(d, &iv);
+		ck_assert_int_eq(iv.missing, 0);
+	}
 	ctx.skip = 0;
+	world_free(d);
+}
+END_TEST
+
+/* No MX record: mail goes to the domain's own address (RFC 5321 5.1),
+ * which is exposed without a policy, and "no mail" without an address. */
+START_TEST(test_implicit_mx)
+{
+	struct sc_domain *d = world(OK, OK);
+	struct sc_interception iv;
+
+	d->nhost = 0; /* the hosts stay allocated for world_free() */
+	d->mx->outcome = SC_DNS_NODATA;
+	d->a = ev_lookup(d, "x.example", ns_t_a, SC_DNS_OK, 1, "192.0.2.7");
+	d->aaaa = ev_lookup(d, "x.example", ns_t_aaaa, SC_DNS_NODATA, 0);
+	sts(d, SC_DNS_NXDOMAIN, NULL);
+	expect(d, SC_INTERCEPTION_EXPOSED, NULL, "own address");
+	/* A policy would need the server's certificate, not probed here. */
+	sc_check_mta_sts.clear(d);
+	sts(d, SC_DNS_OK, "version: STSv1\nmode: enforce\nmx: x.example\n"
+	    "max_age: 604800\n");
+	sc_interception_eval(d, &iv);
+	ck_assert_int_eq(iv.missing, 1);
+	expect(d, SC_INTERCEPTION_UNKNOWN, NULL, "does not check");
+	/* No address at all: no mail, nothing missing. */
+	d->a->outcome = SC_DNS_NODATA;
+	sc_interception_eval(d, &iv);
+	ck_assert_int_eq(iv.missing, 0);
+	expect(d, SC_INTERCEPTION_UNKNOWN, NULL, "no mail is delivered");
+	d->nhost = 2;
 	world_free(d);
 }
 END_TEST
@@ -411,6 +468,7 @@ Suite *interception_suite(void)
 	tcase_add_test(tc, test_dane_pending);
 	tcase_add_test(tc, test_dane_match);
 	tcase_add_test(tc, test_unknown);
+	tcase_add_test(tc, test_implicit_mx);
 	tcase_add_test(tc, test_oom);
 	suite_add_tcase(s, tc);
 	return s;

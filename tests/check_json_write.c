@@ -177,14 +177,19 @@ expected_report(const sc_report_t *rep, const sc_record_t *rec, size_t nrec,
 	for (i = 0; i < rep->nfinding; i++) {
 		const sc_finding_t *x = &rep->finding[i];
 
-		json_array_append_new(f, json_pack(
-		    "{s:s, s:s, s:s, s:i, s:o, s:o, s:o, s:o}", "id", x->id,
+		json_t *o = json_pack("{s:s, s:s, s:s, s:i}", "id", x->id,
 		    "severity", sc_severity_str(x->severity),
-		    "category", sc_category_str(x->category), "points", x->points,
+		    "category", sc_category_str(x->category), "points",
+		    x->points);
+
+		if (x->unverified)
+			json_object_set_new(o, "unverified", json_true());
+		json_object_update(o, json_pack("{s:o, s:o, s:o, s:o}",
 		    "title", sc_json_string(x->title, strlen(x->title)),
 		    "detail", sc_json_string(x->detail, strlen(x->detail)),
 		    "why", x->why ? json_string(x->why) : json_null(),
 		    "fix", json_string(x->fix)));
+		json_array_append_new(f, o);
 	}
 	for (i = 0; i < nrec; i++) {
 		const sc_record_t *x = &rec[i];
@@ -199,12 +204,14 @@ expected_report(const sc_report_t *rep, const sc_record_t *rec, size_t nrec,
 		    "authenticated", x->authenticated,
 		    "elapsed_ms", (int)x->elapsed_ms, "data", data));
 	}
-	return json_pack("{s:o, s:s, s:s, s:s, s:i, s:i, s:{s:s, s:s, s:s},"
-	                 " s:o, s:o, s:O, s:s}",
+	return json_pack("{s:o, s:s, s:s, s:s, s:s, s:i, s:s, s:[s], s:i, "
+	                 "s:{s:s, s:s, s:s}, s:o, s:o, s:O, s:s}",
 	                 "address", sc_json_string(rep->address,
 	                                           strlen(rep->address)),
 	                 "domain", rep->domain, "verdict", "insecure",
+	                 "headline", rep->headline,
 	                 "grade", "D", "score", rep->score,
+	                 "threat_model", "remote", "skipped", "starttls",
 	                 "elapsed_ms", (int)rep->elapsed_ms, "interception",
 	                 "verdict", "exposed", "via", "dane", "detail",
 	                 rep->interception_why, "findings", f, "records", r,
@@ -216,9 +223,9 @@ START_TEST(test_report_as_the_tree_was)
 	sc_finding_t finding[2] = {
 		{ "spf.permissive", SC_SEV_HIGH, SC_CAT_SPOOFING,
 		  "\"v=spf1 +all\"\n\x01 bad \xff byte", "Title \xc3\xa9",
-		  NULL, "fix \\ it", 30 },
+		  NULL, "fix \\ it", 30, 0 },
 		{ "tlsrpt.missing", SC_SEV_LOW, SC_CAT_INTERCEPTION, "d", "t",
-		  "why", "fix", 3 },
+		  "why", "fix", 3, 1 },
 	};
 	const char *data[] = { "10 mx.example.", "v=spf1 \xc3 -all", "" };
 	sc_record_t record[2] = {
@@ -237,6 +244,9 @@ START_TEST(test_report_as_the_tree_was)
 	rep.address = "user\xfe@example.com";
 	rep.domain = "example.com";
 	rep.verdict = SC_VERDICT_INSECURE;
+	rep.headline = "spf \"+all\": \x01";
+	rep.threat_model = SC_THREAT_REMOTE;
+	rep.skipped = 1u << 2; /* sc_checks[2]: starttls */
 	rep.grade = 4;
 	rep.score = 41;
 	rep.elapsed_ms = 123;

@@ -139,7 +139,7 @@ START_TEST(test_no_record)
 	struct sc_hits h = run(d);
 
 	expect_only(&h, "mta_sts.missing", "_mta-sts.x.example");
-	ck_assert_int_eq(h.incomplete, 0);
+	ck_assert_int_eq(sc_hits_missing(&h), 0);
 	done(d, &h);
 
 	d = with_txt(SC_DNS_NODATA, NULL, NULL);
@@ -169,7 +169,7 @@ START_TEST(test_txt_lookup_failed)
 		/* Never "missing": the evidence is not there. */
 		expect_only(&h, "dns.unverified",
 		            sc_dns_outcome_str(fails[i]));
-		ck_assert_int_eq(h.incomplete, 1);
+		ck_assert_int_eq(sc_hits_missing(&h), 1);
 		done(d, &h);
 	}
 }
@@ -231,7 +231,7 @@ START_TEST(test_policy_host_missing)
 	                     SC_DNS_NODATA, 0);
 	h = run(d);
 	expect_only(&h, "dns.unverified", "mta-sts.x.example");
-	ck_assert_int_eq(h.incomplete, 1);
+	ck_assert_int_eq(sc_hits_missing(&h), 1);
 	done(d, &h);
 
 	/* The deadline came before the lookups were even asked. */
@@ -278,7 +278,7 @@ START_TEST(test_fetch_fails)
 	h = run(d);
 	expect_only(&h, "mta_sts.policy_unavailable", c->want);
 	ck_assert_ptr_nonnull(strstr(h.hit[0].detail, "opportunistic"));
-	ck_assert_int_eq(h.incomplete, 0);
+	ck_assert_int_eq(sc_hits_missing(&h), 0);
 	done(d, &h);
 }
 END_TEST

@@ -48,9 +48,31 @@ START_TEST(test_dangling_host)
 
 	m->a = ev_lookup(d, "mx.x.example", ns_t_a, SC_DNS_NXDOMAIN, 0);
 	m->aaaa = ev_lookup(d, "mx.x.example", ns_t_aaaa, SC_DNS_NXDOMAIN, 0);
+	ev_root(d, 1);
 	h = run(d);
 	ck_assert_ptr_nonnull(ev_hit(&h, "mx.dangling"));
-	ck_assert_int_eq(h.incomplete, 0);
+	ck_assert_int_eq(sc_hits_missing(&h), 0);
+	sc_hits_clear(&h);
+	ev_free(d);
+}
+END_TEST
+
+/* An MX host "does not exist" only on an answer that proves it. */
+START_TEST(test_dangling_unproven)
+{
+	struct sc_domain *d = with_mx("10 mx.x.example");
+	struct sc_mxhost *m = ev_host(d, "mx.x.example", 10);
+	struct sc_hits h;
+
+	m->a = ev_lookup(d, "mx.x.example", ns_t_a, SC_DNS_NXDOMAIN, 0);
+	m->aaaa = ev_lookup(d, "mx.x.example", ns_t_aaaa, SC_DNS_NXDOMAIN, 0);
+	m->a->nx_proof = m->aaaa->nx_proof = SC_NX_NO_SOA;
+	ev_root(d, 1);
+	h = run(d);
+	ck_assert_ptr_null(ev_hit(&h, "mx.dangling"));
+	ck_assert_ptr_nonnull(strstr(ev_hit(&h, "dns.resolver_untrusted"),
+	                             "mx.x.example"));
+	ck_assert_int_eq(sc_hits_missing(&h), 1);
 	sc_hits_clear(&h);
 	ev_free(d);
 }
@@ -68,6 +90,7 @@ START_TEST(test_dangling_registrable)
 	                    SC_DNS_NXDOMAIN, 0);
 	m->regdom_ns = ev_lookup(d, "lapsed.example", ns_t_ns, SC_DNS_NXDOMAIN,
 	                         0);
+	ev_root(d, 1);
 	h = run(d);
 	ck_assert_ptr_nonnull(strstr(ev_hit(&h, "mx.dangling"),
 	                             "whoever registers lapsed.example"));
@@ -87,7 +110,7 @@ START_TEST(test_host_timeout_is_unverified)
 	h = run(d);
 	ck_assert_ptr_null(ev_hit(&h, "mx.dangling"));
 	ck_assert_ptr_nonnull(ev_hit(&h, "dns.unverified"));
-	ck_assert_int_eq(h.incomplete, 1);
+	ck_assert_int_eq(sc_hits_missing(&h), 1);
 	sc_hits_clear(&h);
 	ev_free(d);
 }
@@ -158,6 +181,7 @@ Suite *mx_suite(void)
 
 	tcase_add_test(tc, test_public_host_is_fine);
 	tcase_add_test(tc, test_dangling_host);
+	tcase_add_test(tc, test_dangling_unproven);
 	tcase_add_test(tc, test_dangling_registrable);
 	tcase_add_test(tc, test_host_timeout_is_unverified);
 	tcase_add_loop_test(tc, test_private_addresses, 0,

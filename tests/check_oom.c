@@ -104,7 +104,12 @@ assert_complete(const sc_report_t *rep, unsigned long n)
 
 	ck_assert_msg(rep != NULL, "n=%lu: SC_OK without a report", n);
 	ck_assert_str_eq(sc_report_domain(rep), DOMAIN);
-	ck_assert_ptr_nonnull(sc_report_grade(rep));
+	/* A grade exactly when the assessment is complete. */
+	ck_assert_int_eq(sc_report_grade(rep) == NULL,
+	                 sc_report_verdict(rep) == SC_VERDICT_ERROR);
+	ck_assert_int_eq(sc_report_score(rep) < 0,
+	                 sc_report_verdict(rep) == SC_VERDICT_ERROR);
+	ck_assert_str_ne(sc_report_headline(rep), "");
 	for (i = 0; i < sc_report_finding_count(rep); i++) {
 		const sc_finding_t *f = sc_report_finding(rep, i);
 

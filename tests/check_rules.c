@@ -20,48 +20,51 @@ static const struct catalogue_entry {
 	const char *id;
 	sc_severity_t severity;
 	sc_category_t category;
+	int unverified;  /* "could not verify": 0 points whatever severity */
 } catalogue[] = {
-	{"domain.nxdomain", SC_SEV_CRITICAL, SC_CAT_TAKEOVER},
-	{"domain.null_mx", SC_SEV_CRITICAL, SC_CAT_DELIVERY},
-	{"domain.implicit_mx", SC_SEV_LOW, SC_CAT_DELIVERY},
-	{"domain.no_mail", SC_SEV_CRITICAL, SC_CAT_DELIVERY},
-	{"domain.disposable", SC_SEV_CRITICAL, SC_CAT_EXPOSURE},
-	{"domain.lookalike", SC_SEV_HIGH, SC_CAT_TAKEOVER},
-	{"mx.dangling", SC_SEV_CRITICAL, SC_CAT_TAKEOVER},
-	{"mx.private_address", SC_SEV_HIGH, SC_CAT_DELIVERY},
-	{"address.invalid", SC_SEV_HIGH, SC_CAT_DELIVERY},
-	{"address.literal", SC_SEV_HIGH, SC_CAT_TAKEOVER},
-	{"dns.unverified", SC_SEV_MEDIUM, SC_CAT_DELIVERY},
-	{"spf.missing", SC_SEV_MEDIUM, SC_CAT_SPOOFING},
-	{"spf.multiple", SC_SEV_MEDIUM, SC_CAT_SPOOFING},
-	{"spf.invalid", SC_SEV_MEDIUM, SC_CAT_SPOOFING},
-	{"spf.permissive", SC_SEV_HIGH, SC_CAT_SPOOFING},
-	{"spf.softfail", SC_SEV_LOW, SC_CAT_SPOOFING},
-	{"spf.too_many_lookups", SC_SEV_MEDIUM, SC_CAT_SPOOFING},
-	{"spf.void_lookups", SC_SEV_MEDIUM, SC_CAT_SPOOFING},
-	{"dmarc.missing", SC_SEV_MEDIUM, SC_CAT_SPOOFING},
-	{"dmarc.invalid", SC_SEV_MEDIUM, SC_CAT_SPOOFING},
-	{"dmarc.policy_none", SC_SEV_MEDIUM, SC_CAT_SPOOFING},
-	{"dmarc.partial", SC_SEV_LOW, SC_CAT_SPOOFING},
-	{"dmarc.rua_unauthorized", SC_SEV_LOW, SC_CAT_SPOOFING},
-	{"tlsrpt.missing", SC_SEV_LOW, SC_CAT_INTERCEPTION},
-	{"tlsrpt.invalid", SC_SEV_LOW, SC_CAT_INTERCEPTION},
-	{"starttls.unsupported", SC_SEV_HIGH, SC_CAT_INTERCEPTION},
-	{"starttls.unreachable", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION},
-	{"tls.cert_invalid", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION},
-	{"tls.cert_expired", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION},
-	{"tls.hostname_mismatch", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION},
-	{"tls.old_protocol", SC_SEV_LOW, SC_CAT_INTERCEPTION},
-	{"mta_sts.missing", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION},
-	{"mta_sts.invalid", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION},
-	{"mta_sts.testing", SC_SEV_LOW, SC_CAT_INTERCEPTION},
-	{"mta_sts.policy_unavailable", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION},
-	{"mta_sts.mx_mismatch", SC_SEV_HIGH, SC_CAT_DELIVERY},
-	{"dane.mismatch", SC_SEV_HIGH, SC_CAT_DELIVERY},
-	{"dnssec.unsigned", SC_SEV_LOW, SC_CAT_INTERCEPTION},
-	{"interception.possible", SC_SEV_INFO, SC_CAT_INTERCEPTION},
-	{"breach.found", SC_SEV_HIGH, SC_CAT_EXPOSURE},
-	{"breach.unverified", SC_SEV_MEDIUM, SC_CAT_EXPOSURE},
+	{"domain.nxdomain", SC_SEV_CRITICAL, SC_CAT_TAKEOVER, 0},
+	{"domain.null_mx", SC_SEV_CRITICAL, SC_CAT_DELIVERY, 0},
+	{"domain.implicit_mx", SC_SEV_LOW, SC_CAT_DELIVERY, 0},
+	{"domain.no_mail", SC_SEV_CRITICAL, SC_CAT_DELIVERY, 0},
+	{"domain.disposable", SC_SEV_CRITICAL, SC_CAT_EXPOSURE, 0},
+	{"domain.lookalike", SC_SEV_HIGH, SC_CAT_TAKEOVER, 0},
+	{"mx.dangling", SC_SEV_CRITICAL, SC_CAT_TAKEOVER, 0},
+	{"mx.private_address", SC_SEV_HIGH, SC_CAT_DELIVERY, 0},
+	{"address.invalid", SC_SEV_HIGH, SC_CAT_DELIVERY, 0},
+	{"address.literal", SC_SEV_HIGH, SC_CAT_TAKEOVER, 0},
+	{"dns.unverified", SC_SEV_MEDIUM, SC_CAT_DELIVERY, 1},
+	{"dns.resolver_untrusted", SC_SEV_MEDIUM, SC_CAT_DELIVERY, 1},
+	{"spf.missing", SC_SEV_MEDIUM, SC_CAT_SPOOFING, 0},
+	{"spf.multiple", SC_SEV_MEDIUM, SC_CAT_SPOOFING, 0},
+	{"spf.invalid", SC_SEV_MEDIUM, SC_CAT_SPOOFING, 0},
+	{"spf.permissive", SC_SEV_HIGH, SC_CAT_SPOOFING, 0},
+	{"spf.softfail", SC_SEV_LOW, SC_CAT_SPOOFING, 0},
+	{"spf.too_many_lookups", SC_SEV_MEDIUM, SC_CAT_SPOOFING, 0},
+	{"spf.void_lookups", SC_SEV_MEDIUM, SC_CAT_SPOOFING, 0},
+	{"dmarc.missing", SC_SEV_MEDIUM, SC_CAT_SPOOFING, 0},
+	{"dmarc.invalid", SC_SEV_MEDIUM, SC_CAT_SPOOFING, 0},
+	{"dmarc.policy_none", SC_SEV_MEDIUM, SC_CAT_SPOOFING, 0},
+	{"dmarc.partial", SC_SEV_LOW, SC_CAT_SPOOFING, 0},
+	{"dmarc.rua_unauthorized", SC_SEV_LOW, SC_CAT_SPOOFING, 0},
+	{"tlsrpt.missing", SC_SEV_LOW, SC_CAT_INTERCEPTION, 0},
+	{"tlsrpt.invalid", SC_SEV_LOW, SC_CAT_INTERCEPTION, 0},
+	{"starttls.unsupported", SC_SEV_HIGH, SC_CAT_INTERCEPTION, 0},
+	{"starttls.unreachable", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION, 1},
+	{"tls.cert_invalid", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION, 0},
+	{"tls.cert_expired", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION, 0},
+	{"tls.hostname_mismatch", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION, 0},
+	{"tls.old_protocol", SC_SEV_LOW, SC_CAT_INTERCEPTION, 0},
+	{"mta_sts.missing", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION, 0},
+	{"mta_sts.invalid", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION, 0},
+	{"mta_sts.testing", SC_SEV_LOW, SC_CAT_INTERCEPTION, 0},
+	{"mta_sts.policy_unavailable", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION, 0},
+	{"mta_sts.mx_mismatch", SC_SEV_HIGH, SC_CAT_DELIVERY, 0},
+	{"dane.mismatch", SC_SEV_HIGH, SC_CAT_DELIVERY, 0},
+	{"dnssec.unsigned", SC_SEV_LOW, SC_CAT_INTERCEPTION, 0},
+	{"interception.possible", SC_SEV_INFO, SC_CAT_INTERCEPTION, 0},
+	{"interception.unverified", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION, 1},
+	{"breach.found", SC_SEV_HIGH, SC_CAT_EXPOSURE, 0},
+	{"breach.unverified", SC_SEV_MEDIUM, SC_CAT_EXPOSURE, 1},
 };
 
 /* Points per severity, as findings.ini states its bands. */
@@ -136,10 +139,15 @@ START_TEST(test_catalogue_complete)
 	              r->f.fix[strlen(r->f.fix) - 1] == '.',
 	              "%s: why and fix are sentences", c->id);
 	ck_assert_str_eq(r->f.detail, "");
-	ck_assert_msg(r->f.points >= band_lo[r->f.severity] &&
-	              r->f.points <= band_hi[r->f.severity],
-	              "%s: %d points for %s", c->id, r->f.points,
-	              sc_severity_str(r->f.severity));
+	/* An unknown is not a weakness: no points (docs/verdict.md). */
+	if (c->unverified)
+		ck_assert_msg(r->f.points == 0, "%s: %d points", c->id,
+		              r->f.points);
+	else
+		ck_assert_msg(r->f.points >= band_lo[r->f.severity] &&
+		              r->f.points <= band_hi[r->f.severity],
+		              "%s: %d points for %s", c->id, r->f.points,
+		              sc_severity_str(r->f.severity));
 	/* Critical findings cap at F, high ones at D or worse (an invalid
 	 * address at F: its verdict is error); the rest do not cap. */
 	if (r->f.severity == SC_SEV_CRITICAL)
@@ -175,8 +183,48 @@ START_TEST(test_scoring_shipped)
 	ck_assert_int_eq(rules.min_score[4], 50);
 	ck_assert_int_eq(rules.insecure_at, SC_SEV_HIGH);
 	ck_assert_str_eq(rules.dir, test_rules_dir());
+	/* An insecure address never shows a good grade, a secure one never
+	 * a bad one (docs/verdict.md). */
+	ck_assert_int_eq(rules.severity_cap[SC_SEV_CRITICAL],
+	                 sc_grade_parse("F"));
+	ck_assert_int_eq(rules.severity_cap[SC_SEV_HIGH], sc_grade_parse("D"));
+	ck_assert_int_eq(rules.secure_min_grade, sc_grade_parse("B"));
 }
 END_TEST
+
+/* The threat models are data: under full, mail that can be read on the
+ * way is insecure; under remote it is information, and the evidence only
+ * that attacker needs is not needed (info). */
+START_TEST(test_models_shipped)
+{
+	const struct sc_rule *ip = sc_rules_find(&rules, "interception.possible");
+	const struct sc_rule *iu = sc_rules_find(&rules,
+	                                         "interception.unverified");
+	const struct sc_rule *su = sc_rules_find(&rules, "starttls.unsupported");
+	const struct sc_rule *sr = sc_rules_find(&rules, "starttls.unreachable");
+
+	sc_rules_apply_model(&rules, SC_THREAT_FULL);
+	ck_assert_int_le(ip->f.severity, rules.insecure_at);
+	ck_assert_int_gt(ip->f.points, 0);
+	ck_assert_int_le(su->f.severity, rules.insecure_at);
+	ck_assert_int_lt(iu->f.severity, SC_SEV_INFO);
+	ck_assert_int_lt(sr->f.severity, SC_SEV_INFO);
+	sc_rules_apply_model(&rules, SC_THREAT_REMOTE);
+	ck_assert_int_eq(ip->f.severity, SC_SEV_INFO);
+	ck_assert_int_eq(ip->f.points, 0);
+	ck_assert_int_gt(su->f.severity, rules.insecure_at);
+	ck_assert_int_eq(iu->f.severity, SC_SEV_INFO);
+	ck_assert_int_eq(sr->f.severity, SC_SEV_INFO);
+	/* Nothing of the takeover category changes with the model. */
+	ck_assert_int_eq(sc_rules_find(&rules, "domain.nxdomain")->f.severity,
+	                 SC_SEV_CRITICAL);
+	/* And back: each model starts from findings.ini's values. */
+	sc_rules_apply_model(&rules, SC_THREAT_FULL);
+	ck_assert_int_eq(ip->f.severity, SC_SEV_HIGH);
+	ck_assert_int_eq(ip->base_severity, SC_SEV_INFO);
+}
+END_TEST
+
 
 /* docs/findings.md has a table row per finding, and it says what the
  * rules say: the table is written by hand and must not drift. */
@@ -286,6 +334,36 @@ START_TEST(test_minimal)
 }
 END_TEST
 
+START_TEST(test_models_syntax)
+{
+	struct sc_rules r;
+	char dir[512];
+	sc_status_t st;
+
+	data_path(dir, sizeof(dir), "rules-model");
+	st = sc_rules_load(dir, &r, err, sizeof(err));
+	ck_assert_msg(st == SC_OK, "%d %s", (int)st, err);
+	ck_assert_int_eq(r.insecure_at, SC_SEV_MEDIUM);
+	ck_assert_int_eq(r.secure_min_grade, sc_grade_parse("C"));
+	ck_assert_int_eq(r.severity_cap[SC_SEV_HIGH], sc_grade_parse("D"));
+	ck_assert_int_eq(r.severity_cap[SC_SEV_MEDIUM], -1);
+	ck_assert_uint_eq(r.noverride, 2);
+	sc_rules_apply_model(&r, SC_THREAT_FULL);
+	ck_assert_int_eq(sc_rules_find(&r, "x.one")->f.severity, SC_SEV_HIGH);
+	ck_assert_int_eq(sc_rules_find(&r, "x.one")->f.points, 30);
+	ck_assert_int_eq(sc_rules_find(&r, "x.two")->f.severity,
+	                 SC_SEV_CRITICAL);
+	sc_rules_apply_model(&r, SC_THREAT_REMOTE);
+	ck_assert_int_eq(sc_rules_find(&r, "x.one")->f.severity, SC_SEV_LOW);
+	ck_assert_int_eq(sc_rules_find(&r, "x.one")->f.points, 0);
+	ck_assert_int_eq(sc_rules_find(&r, "x.two")->f.severity, SC_SEV_INFO);
+	ck_assert_int_eq(sc_rules_find(&r, "x.two")->f.points, 100);
+	ck_assert_str_eq(sc_model_name(SC_THREAT_REMOTE), "remote");
+	ck_assert_ptr_null(sc_model_name(SC_MODEL_COUNT));
+	sc_rules_clear(&r);
+}
+END_TEST
+
 /* ---- malformed rules -------------------------------------------------- */
 
 static const struct bad_case {
@@ -340,6 +418,12 @@ static const struct bad_case {
 	 "unknown severity 'severe'"},
 	{"rules-unknown-section", SC_ERULES, "scoring.ini", 12,
 	 "unknown section [extra]"},
+	{"rules-model-unknown-id", SC_ERULES, "scoring.ini", 11,
+	 "'x.nope' is not a finding id"},
+	{"rules-model-bad-value", SC_ERULES, "scoring.ini", 10,
+	 "'severe 3' is not SEVERITY [POINTS]"},
+	{"rules-verdict-bad-cap", SC_ERULES, "scoring.ini", 11,
+	 "unknown grade 'E'"},
 	{"rules-no-scoring", SC_EIO, "scoring.ini", 0,
 	 "No such file or directory"},
 	{"rules-does-not-exist", SC_EIO, "findings.ini", 0,
@@ -507,12 +591,14 @@ Suite *rules_suite(void)
 	                    (int)SC_ARRAY_LEN(catalogue));
 	tcase_add_test(tc, test_catalogue_no_strays);
 	tcase_add_test(tc, test_scoring_shipped);
+	tcase_add_test(tc, test_models_shipped);
 	tcase_add_test(tc, test_docs_table);
 	tcase_add_test(tc, test_bad_arguments);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("syntax");
 	tcase_add_test(tc, test_minimal);
+	tcase_add_test(tc, test_models_syntax);
 	tcase_add_loop_test(tc, test_bad_dir, 0, (int)SC_ARRAY_LEN(bad_cases));
 	tcase_add_test(tc, test_unreadable);
 	tcase_add_test(tc, test_trailing_slash);

@@ -84,7 +84,7 @@ START_TEST(test_sound)
 	add(d, "mx.x.example", 10, "192.0.2.1", &r, 1);
 	h = run(d);
 	ck_assert_uint_eq(h.n, 0);
-	ck_assert_int_eq(h.incomplete, 0);
+	ck_assert_int_eq(sc_hits_missing(&h), 0);
 	sc_hits_clear(&h);
 	sc_probe_result_clear(&r);
 	free_dom(d);
@@ -129,7 +129,7 @@ START_TEST(test_unreachable)
 	ck_assert_ptr_nonnull(detail);
 	ck_assert_ptr_nonnull(strstr(detail, "Connection refused"));
 	ck_assert_ptr_nonnull(strstr(detail, "could not verify"));
-	ck_assert_int_eq(h.incomplete, 0);
+	ck_assert_int_eq(sc_hits_missing(&h), 1);
 	sc_hits_clear(&h);
 	free_dom(d);
 }

@@ -198,7 +198,7 @@ START_TEST(test_check_missing)
 
 	ck_assert_uint_eq(h.n, 1);
 	ck_assert_ptr_nonnull(ev_hit(&h, "tlsrpt.missing"));
-	ck_assert_int_eq(h.incomplete, 0);
+	ck_assert_int_eq(sc_hits_missing(&h), 0);
 	assert_describes(d, "\"status\":\"missing\"");
 	sc_hits_clear(&h);
 	dom_free(d);
@@ -263,7 +263,7 @@ START_TEST(test_check_dns_failure)
 	ck_assert_uint_eq(h.n, 1);
 	ck_assert_ptr_nonnull(ev_hit(&h, "dns.unverified"));
 	ck_assert_ptr_null(ev_hit(&h, "tlsrpt.missing"));
-	ck_assert_int_eq(h.incomplete, 1);
+	ck_assert_int_eq(sc_hits_missing(&h), 1);
 	assert_describes(d, "\"status\":\"unverified\"");
 	sc_hits_clear(&h);
 	dom_free(d);

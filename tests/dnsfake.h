@@ -514,6 +514,37 @@ dnsmsg_rr(struct dnsmsg *m, const char *owner, int type, const void *rdata,
 	m->b[7] = (unsigned char)an;
 }
 
+/* Append an SOA for zone to the authority section (counted in NSCOUNT):
+ * what an honest NXDOMAIN carries (RFC 2308 2.1).  Call after the
+ * answers. */
+static inline void
+dnsmsg_soa_auth(struct dnsmsg *m, const char *zone)
+{
+	unsigned ns = (unsigned)m->b[8] << 8 | m->b[9];
+	unsigned char rd[600];
+	struct dnsmsg r = { rd, sizeof(rd), 0 };
+	static const unsigned char nums[20] = { 0, 0, 0, 1, 0, 0, 14, 16,
+	                                        0, 0, 7, 8, 0, 9, 58, 128,
+	                                        0, 0, 1, 44 };
+
+	dnsmsg_name(&r, "ns.invalid");
+	dnsmsg_name(&r, "hostmaster.invalid");
+	dnsmsg_put(&r, nums, sizeof(nums));
+	if (zone[0] == '\0')
+		dnsmsg_put(m, "", 1); /* the root */
+	else
+		dnsmsg_name(m, zone);
+	dnsmsg_u16(m, 6);
+	dnsmsg_u16(m, 1);
+	dnsmsg_u16(m, 0);
+	dnsmsg_u16(m, 300);
+	dnsmsg_u16(m, (unsigned)r.len);
+	dnsmsg_put(m, rd, r.len);
+	ns++;
+	m->b[8] = (unsigned char)(ns >> 8);
+	m->b[9] = (unsigned char)ns;
+}
+
 /* The wire form of name into buf; its length. */
 static inline size_t
 dnsfake_wire_name(const char *name, unsigned char *buf, size_t cap)

@@ -45,6 +45,10 @@ ev_lookup(struct sc_domain *dom, const char *name, int qtype,
 	}
 	va_end(ap);
 	lk->n = (size_t)n;
+	/* An NXDOMAIN as an honest resolver gives it: with the SOA of an
+	 * enclosing zone (tests of the proof set it otherwise). */
+	if (outcome == SC_DNS_NXDOMAIN)
+		lk->nx_proof = SC_NX_PROVEN;
 	*dom->tail = lk;
 	dom->tail = &lk->next;
 	return lk;
@@ -70,6 +74,16 @@ ev_host(struct sc_domain *dom, const char *name, unsigned pref)
 	dom->host[dom->nhost].name = sc_strdup(name);
 	dom->host[dom->nhost].pref = pref;
 	return &dom->host[dom->nhost++];
+}
+
+/* What the resolver's root probe found, as a memo would give it: 1 it
+ * answered the root's NS, 0 it did not. */
+static inline void
+ev_root(struct sc_domain *dom, int answered)
+{
+	dom->root_known = 1;
+	dom->root_ok = answered;
+	dom->root_ad = 0;
 }
 
 static inline void

@@ -36,7 +36,7 @@ case_tarpit() {
 	if [ "$elapsed_ms" -gt 5000 ]; then
 		fail tls-tarpit-beside "took ${elapsed_ms} ms with --timeout 3"
 	elif ! jq -e '.[1].checks.starttls.hosts[0].addresses[0].status == "tls"
-	    and .[1].verdict == "secure"' "$WORK/out" >/dev/null 2>&1; then
+	    and .[1].verdict != "error"' "$WORK/out" >/dev/null 2>&1; then
 		fail tls-tarpit-beside "the sound domain beside the tarpit lost" \
 		    "its answer: $(head -c 300 "$WORK/out")"
 	else

@@ -19,6 +19,11 @@
 # The root zone is signed and anchored too: scorer asks for the root SOA
 # to learn whether the resolver validates (docs/dane.md).
 #
+# UNBOUND_RPZ=FILE makes it a filtering resolver as well: FILE is an RPZ
+# policy zone (rpz.local), whose "CNAME ." entries Unbound answers with
+# NXDOMAIN and no SOA, as DNS firewalls and block lists do
+# (tests/e2e/run.sh: resolver-rpz).
+#
 # Everything lives in DIR: unbound.conf, the pid file and the log.  No
 # chroot, no privilege drop, no remote control, no daemon: unbound -d
 # stays our child.  Every wait is bounded.
@@ -83,7 +88,7 @@ server:
     do-ip6: no
     # Knot listens on loopback, which unbound refuses by default.
     do-not-query-localhost: no
-    module-config: "validator iterator"
+    module-config: "${UNBOUND_RPZ:+respip }validator iterator"
     # The lab's zones answer for names below them with no referral.
     qname-minimisation: no
     harden-referral-path: no
@@ -99,6 +104,11 @@ EOF
 			printf '    domain-insecure: "%s"\n' "$z"
 		done
 		anchors "$kport" "$@" || exit 1
+		[ -z "${UNBOUND_RPZ:-}" ] || cat <<EOF
+rpz:
+    name: rpz.local
+    zonefile: "$UNBOUND_RPZ"
+EOF
 		cat <<EOF
 remote-control:
     control-enable: no

@@ -139,9 +139,15 @@ setup(sc_ctx_t *ctx)
 {
 	sc_status_t st;
 
+	/* The threat model remote: this lab serves DNS only, so no MX host
+	 * can be probed and none of its domains publishes a working MTA-STS
+	 * policy; under the default model every sound domain would be
+	 * "could not be assessed" or insecure, and this test is about
+	 * threads, not about interception. */
 	if ((st = sc_ctx_add_resolver(ctx, resolver)) != SC_OK ||
 	    (st = sc_ctx_set_rules_dir(ctx, rules)) != SC_OK ||
 	    (st = sc_ctx_set_allow_loopback(ctx, 1)) != SC_OK ||
+	    (st = sc_ctx_set_threat_model(ctx, SC_THREAT_REMOTE)) != SC_OK ||
 	    (st = sc_ctx_set_timeout_ms(ctx, 20000)) != SC_OK)
 		return st;
 	return SC_OK;
