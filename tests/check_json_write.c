@@ -177,18 +177,20 @@ expected_report(const sc_report_t *rep, const sc_record_t *rec, size_t nrec,
 	for (i = 0; i < rep->nfinding; i++) {
 		const sc_finding_t *x = &rep->finding[i];
 
-		json_t *o = json_pack("{s:s, s:s, s:s, s:i}", "id", x->id,
+		json_t *tail, *o = json_pack("{s:s, s:s, s:s, s:i}", "id", x->id,
 		    "severity", sc_severity_str(x->severity),
 		    "category", sc_category_str(x->category), "points",
 		    x->points);
 
 		if (x->unverified)
 			json_object_set_new(o, "unverified", json_true());
-		json_object_update(o, json_pack("{s:o, s:o, s:o, s:o}",
+		tail = json_pack("{s:o, s:o, s:o, s:o}",
 		    "title", sc_json_string(x->title, strlen(x->title)),
 		    "detail", sc_json_string(x->detail, strlen(x->detail)),
 		    "why", x->why ? json_string(x->why) : json_null(),
-		    "fix", json_string(x->fix)));
+		    "fix", json_string(x->fix));
+		json_object_update(o, tail);
+		json_decref(tail);
 		json_array_append_new(f, o);
 	}
 	for (i = 0; i < nrec; i++) {
