@@ -16,7 +16,7 @@
 # "test. com. lab.") are declared insecure, so their unsigned zones
 # validate as insecure rather than bogus, and a deeper trust anchor still
 # secures a signed zone below them (Unbound uses the closest anchor).
-# The root zone is signed and anchored too: scorer asks for the root SOA
+# The root zone is signed and anchored too: scorer asks for the root's NS
 # to learn whether the resolver validates (docs/dane.md).
 #
 # UNBOUND_RPZ=FILE makes it a filtering resolver as well: FILE is an RPZ
