@@ -136,14 +136,14 @@ first_clause(const char *s, int max)
 static void
 skipped_list(const struct sc_report *rep, char *buf, size_t size)
 {
-	const char *name;
 	size_t i, n = 0;
 
 	buf[0] = '\0';
-	for (i = 0; (name = sc_report_skipped(rep, i)) != NULL; i++)
-		if (n + strlen(name) + 3 < size)
+	for (i = 0; i < sc_ncheck && i < 32; i++)
+		if ((rep->skipped & (UINT32_C(1) << i)) &&
+		    n + strlen(sc_checks[i]->name) + 3 < size)
 			n += (size_t)snprintf(buf + n, size - n, "%s%s",
-			                      i > 0 ? ", " : "", name);
+			                      n > 0 ? ", " : "", sc_checks[i]->name);
 }
 
 static const char *
