@@ -24,7 +24,7 @@
 #include <strings.h>
 
 #include "breach.h"
-#include "engine.h"
+#include "checks.h"
 #include "hash.h"
 #include "internal.h"
 
@@ -57,7 +57,7 @@ struct sc_prefix {
 	struct sc_prefix *qnext;      /* waiting for the API host's address */
 };
 
-/* Context-wide state (ctx->breach). */
+/* Context-wide state: the check's context slot (sc_check_ctx_slot()). */
 struct sc_breach {
 	struct sc_ctx *ctx;
 	unsigned refs;
@@ -112,8 +112,8 @@ breach_free(struct sc_breach *b)
 	sc_free(b->host);
 	sc_free(b->header);
 	sc_free(b->resolve);
-	if (b->ctx->breach == b)
-		b->ctx->breach = NULL;
+	if (*sc_check_ctx_slot(b->ctx, &sc_check_breach) == b)
+		*sc_check_ctx_slot(b->ctx, &sc_check_breach) = NULL;
 	sc_free(b);
 }
 
@@ -222,7 +222,7 @@ setup_api(struct sc_breach *b)
 static sc_status_t
 breach_get(struct sc_ctx *ctx, struct sc_breach **out)
 {
-	struct sc_breach *b = ctx->breach;
+	struct sc_breach *b = sc_check_ctx(ctx, &sc_check_breach);
 	char err[300];
 	sc_status_t st;
 
@@ -255,16 +255,17 @@ breach_get(struct sc_ctx *ctx, struct sc_breach **out)
 	 * prefix cache warm for the life of the context, not only while a
 	 * batch of checks is in flight. */
 	b->refs = 1;
-	ctx->breach = b;
+	*sc_check_ctx_slot(ctx, &sc_check_breach) = b;
 	*out = b;
 	return SC_OK;
 }
 
-void
-sc_breach_clear_ctx(struct sc_ctx *ctx)
+/* The context's reference, after the requests (which hold their own). */
+static void
+breach_ctx_free(struct sc_ctx *ctx, void *state)
 {
-	if (ctx->breach != NULL)
-		breach_unref(ctx->breach);
+	(void)ctx;
+	breach_unref(state);
 }
 
 /* ---- prefixes and their waiters ---------------------------------------- */
@@ -738,6 +739,7 @@ static const char *const breach_ids[] = {
 const struct sc_check sc_check_breach = {
 	.name = "breach",
 	.ids = breach_ids,
+	.ctx_free = breach_ctx_free,
 	.start_address = breach_start,
 	.assess_address = breach_assess,
 	.clear_address = breach_clear,

@@ -1,10 +1,15 @@
 /*
  * The registry of checks, in the order they start and assess (as curl
- * lists its TLS backends).  A new check is a file and a line here.
+ * lists its TLS backends), and the core's only ways into them: their
+ * hooks (engine.h, struct sc_check).  A new check is a file and a line
+ * here.
  */
+#include <stdio.h>
 #include <string.h>
 
-#include "engine.h"
+#include <jansson.h>
+
+#include "checks.h"
 #include "internal.h"
 
 const struct sc_check *const sc_checks[] = {
@@ -21,6 +26,9 @@ const struct sc_check *const sc_checks[] = {
 	/* After starttls and mta_sts, whose evidence they read. */
 	&sc_check_dane,
 	&sc_check_interception,
+	/* Asked by the others, on demand: whether the resolver can be
+	 * believed (resolver.h). */
+	&sc_check_resolver,
 };
 
 const size_t sc_ncheck = SC_ARRAY_LEN(sc_checks);
@@ -57,15 +65,17 @@ sc_ctx_skip_check(sc_ctx_t *ctx, const char *name)
 	if (ctx->ready)
 		return sc_ctx_error(ctx, SC_EBUSY,
 		                    "checks must be skipped before the first check");
-	/* "domain" finds the MX hosts every other check builds on. */
-	if (strcmp(name, "domain") == 0)
-		return sc_ctx_error(ctx, SC_EINVAL,
-		                    "the domain check cannot be skipped");
-	for (i = 0; i < sc_ncheck; i++)
-		if (strcmp(sc_checks[i]->name, name) == 0) {
-			ctx->skip |= UINT32_C(1) << i;
-			return SC_OK;
-		}
+	for (i = 0; i < sc_ncheck; i++) {
+		if (strcmp(sc_checks[i]->name, name) != 0)
+			continue;
+		/* "domain" finds the MX hosts every other check builds on;
+		 * "resolver" is what they ask before believing an answer. */
+		if (sc_checks[i]->required)
+			return sc_ctx_error(ctx, SC_EINVAL, "the %s check "
+			                    "cannot be skipped", name);
+		ctx->skip |= UINT32_C(1) << i;
+		return SC_OK;
+	}
 	return sc_ctx_error(ctx, SC_ENOTFOUND, "no check named '%s'", name);
 }
 
@@ -87,6 +97,18 @@ sc_check_state_get(const struct sc_domain *dom, const struct sc_check *check)
 	return dom->state_of[index_of(check)];
 }
 
+void **
+sc_check_ctx_slot(struct sc_ctx *ctx, const struct sc_check *check)
+{
+	return &ctx->check_ctx[index_of(check)];
+}
+
+void *
+sc_check_ctx(const struct sc_ctx *ctx, const struct sc_check *check)
+{
+	return ctx->check_ctx[index_of(check)];
+}
+
 /* A rules set that leaves out an id would make that finding silently
  * harmless: refuse it when it is loaded instead. */
 const char *
@@ -102,4 +124,99 @@ sc_checks_missing_rule(const struct sc_rules *rules)
 			if (sc_rules_find(rules, *id) == NULL)
 				return *id;
 	return NULL;
+}
+
+sc_status_t
+sc_checks_ctx_init(struct sc_ctx *ctx, const char *dir)
+{
+	void *fresh[SC_MAX_CHECKS];
+	sc_status_t st = SC_OK;
+	size_t i, n;
+
+	for (n = 0; n < sc_ncheck; n++) {
+		const struct sc_check *c = sc_checks[n];
+
+		fresh[n] = ctx->check_ctx[n];
+		if (c->ctx_init != NULL &&
+		    (st = c->ctx_init(ctx, dir, ctx->check_ctx[n], &fresh[n])) !=
+		        SC_OK)
+			break;
+	}
+	for (i = 0; i < n; i++) {
+		/* Failed: free what is new, keep the old.  Done: free what
+		 * was replaced. */
+		void *gone = st != SC_OK ? fresh[i] : ctx->check_ctx[i];
+
+		if (fresh[i] != ctx->check_ctx[i] && gone != NULL &&
+		    sc_checks[i]->ctx_free != NULL)
+			sc_checks[i]->ctx_free(ctx, gone);
+		if (st == SC_OK)
+			ctx->check_ctx[i] = fresh[i];
+	}
+	return st;
+}
+
+void
+sc_checks_ctx_free(struct sc_ctx *ctx, int early)
+{
+	size_t i;
+
+	for (i = 0; i < sc_ncheck; i++) {
+		const struct sc_check *c = sc_checks[i];
+
+		if (ctx->check_ctx[i] == NULL || c->ctx_free == NULL ||
+		    (c->ctx_free_early != 0) != (early != 0))
+			continue;
+		c->ctx_free(ctx, ctx->check_ctx[i]);
+		ctx->check_ctx[i] = NULL;
+	}
+}
+
+const char *
+sc_checks_notice(const struct sc_ctx *ctx, size_t i, char *buf, size_t size)
+{
+	size_t k;
+
+	for (k = 0; k < sc_ncheck; k++)
+		if (sc_checks[k]->notice != NULL &&
+		    sc_checks[k]->notice(ctx, ctx->check_ctx[k], buf, size) &&
+		    i-- == 0)
+			return buf;
+	return NULL;
+}
+
+void
+sc_describe(const struct sc_check *c, const struct sc_domain *dom,
+            struct sc_jw *jw)
+{
+	if (c->describe == NULL)
+		return;
+	sc_jw_sep(jw);
+	sc_jw_lit(jw, "\"");
+	sc_jw_raw(jw, c->name, strlen(c->name));
+	sc_jw_lit(jw, "\":");
+	c->describe(dom, jw);
+}
+
+json_t *
+sc_describe_json(const struct sc_check *c, const struct sc_domain *dom)
+{
+	struct sc_jw jw = { 0 };
+	json_t *all, *d;
+	char *text;
+	size_t len;
+
+	if (c->describe == NULL)
+		return NULL;
+	sc_jw_lit(&jw, "{");
+	sc_describe(c, dom, &jw);
+	sc_jw_lit(&jw, "}");
+	if ((text = sc_jw_finish(&jw, &len)) == NULL)
+		return NULL;
+	/* A TXT record may hold a NUL byte: the text has it as \u0000. */
+	all = json_loadb(text, len, JSON_ALLOW_NUL, NULL);
+	sc_free(text);
+	d = json_incref(json_object_get(all, c->name));
+	json_decref(all);
+	return d;
 }

@@ -8,26 +8,14 @@
 #include <string.h>
 
 #include "engine.h"
-#include "tls.h"
 #include "internal.h"
-#include "lookalike.h"
+#include "tls.h"
 
 #ifndef SC_DEFAULT_RULES_DIR
 #define SC_DEFAULT_RULES_DIR "/usr/local/share/scorer/rules"
 #endif
 
 #define DEFAULT_TIMEOUT_MS 10000u
-
-sc_status_t
-sc_ctx_error(struct sc_ctx *ctx, sc_status_t st, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(ctx->errmsg, sizeof(ctx->errmsg), fmt, ap);
-	va_end(ap);
-	return st;
-}
 
 /* Three tries, and c-ares doubles the per-try timeout each round (t, 2t,
  * 4t): with t an eighth of the deadline, all three fit in it, so a lost
@@ -70,14 +58,14 @@ sc_ctx_free(sc_ctx_t *ctx)
 {
 	if (ctx == NULL)
 		return;
-	/* The lists first: freeing their big blocks makes glibc merge every
-	 * small free chunk it holds, and after the jobs are freed that is
-	 * tens of thousands (a third of a short batch's exit). */
-	sc_lookalike_free(ctx->lookalike);
-	sc_domainset_free(ctx->disposable);
-	sc_domainset_free(ctx->providers);
+	/* The checks' lists first: freeing their big blocks makes glibc
+	 * merge every small free chunk it holds, and after the jobs are freed
+	 * that is tens of thousands (a third of a short batch's exit).  What
+	 * the jobs and requests point into (probes, breach lookups) goes
+	 * after them. */
+	sc_checks_ctx_free(ctx, 1);
 	sc_engine_clear(ctx);
-	sc_breach_clear_ctx(ctx);
+	sc_checks_ctx_free(ctx, 0);
 	sc_http_clear(&ctx->http);
 	sc_loop_clear(&ctx->loop);
 	if (ctx->rules_loaded)
@@ -92,12 +80,6 @@ sc_ctx_free(sc_ctx_t *ctx)
 	sc_free(ctx->breach_api);
 	sc_free(ctx->breach_api_key);
 	sc_free(ctx);
-}
-
-const char *
-sc_ctx_errmsg(const sc_ctx_t *ctx)
-{
-	return ctx != NULL ? ctx->errmsg : "";
 }
 
 sc_status_t
@@ -126,28 +108,13 @@ sc_ctx_add_resolver(sc_ctx_t *ctx, const char *server)
 	return SC_OK;
 }
 
-static sc_status_t
-load_list(struct sc_ctx *ctx, const char *dir, const char *file,
-          struct sc_domainset **out)
-{
-	char path[4096], err[512];
-	sc_status_t st;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	st = sc_domainset_load(path, out, err, sizeof(err));
-	if (st != SC_OK && st != SC_ENOMEM)
-		return sc_ctx_error(ctx, SC_ERULES, "%s", err);
-	return st;
-}
-
-/* Read rules and lists from dir; replace the current ones only when all
- * of them load, so a bad --rules leaves the context as it was. */
+/* Read the rules and each check's data from dir; replace the current
+ * ones only when all of them load, so a bad --rules leaves the context as
+ * it was. */
 static sc_status_t
 load_rules(struct sc_ctx *ctx, const char *dir)
 {
 	struct sc_rules rules;
-	struct sc_domainset *disp = NULL, *prov = NULL;
-	struct sc_lookalike *la = NULL;
 	const char *missing;
 	char err[512];
 	sc_status_t st;
@@ -163,24 +130,14 @@ load_rules(struct sc_ctx *ctx, const char *dir)
 		                    "finding scorer reports needs one)", dir,
 		                    missing);
 	}
-	if ((st = load_list(ctx, dir, "disposable.txt", &disp)) != SC_OK ||
-	    (st = load_list(ctx, dir, "providers.txt", &prov)) != SC_OK ||
-	    (st = sc_lookalike_new(prov, &la)) != SC_OK) {
+	if ((st = sc_checks_ctx_init(ctx, dir)) != SC_OK) {
 		sc_rules_clear(&rules);
-		sc_domainset_free(disp);
-		sc_domainset_free(prov);
 		return st;
 	}
 	if (ctx->rules_loaded)
 		sc_rules_clear(&ctx->rules);
-	sc_lookalike_free(ctx->lookalike);
-	sc_domainset_free(ctx->disposable);
-	sc_domainset_free(ctx->providers);
 	ctx->rules = rules;
 	ctx->rules_loaded = 1;
-	ctx->disposable = disp;
-	ctx->providers = prov;
-	ctx->lookalike = la;
 	return SC_OK;
 }
 
@@ -347,8 +304,6 @@ sc_ctx_ready(struct sc_ctx *ctx)
 	                 sizeof(ctx->errmsg));
 	if (st != SC_OK)
 		return st;
-	sc_dns_servers_str(&ctx->dns, ctx->resolver_name,
-	                   sizeof(ctx->resolver_name));
 	if ((st = sc_http_init(&ctx->http, &ctx->loop)) != SC_OK) {
 		sc_dns_clear(&ctx->dns);
 		return sc_ctx_error(ctx, st, "cannot set up libcurl");
@@ -500,56 +455,6 @@ sc_check(sc_ctx_t *ctx, const char *address, sc_report_t **out)
 	return b.status;
 }
 
-const char *
-sc_strerror(sc_status_t status)
-{
-	switch (status) {
-	case SC_OK: return "no error";
-	case SC_ENOMEM: return "out of memory";
-	case SC_EINVAL: return "invalid argument";
-	case SC_ERULES: return "rules missing or malformed";
-	case SC_EDNS: return "DNS engine could not be set up";
-	case SC_EIO: return "input/output error";
-	case SC_ENOTFOUND: return "not found";
-	case SC_EBUSY: return "not allowed now";
-	case SC_EINTERNAL: return "internal error";
-	}
-	return "unknown status";
-}
-
-const char *
-sc_verdict_str(sc_verdict_t verdict)
-{
-	switch (verdict) {
-	case SC_VERDICT_SECURE: return "secure";
-	case SC_VERDICT_INSECURE: return "insecure";
-	case SC_VERDICT_ERROR: return "error";
-	}
-	return "?";
-}
-
-const char *
-sc_dns_outcome_str(sc_dns_outcome_t outcome)
-{
-	switch (outcome) {
-	case SC_DNS_OK: return "ok";
-	case SC_DNS_NODATA: return "nodata";
-	case SC_DNS_NXDOMAIN: return "nxdomain";
-	case SC_DNS_SERVFAIL: return "servfail";
-	case SC_DNS_REFUSED: return "refused";
-	case SC_DNS_TIMEOUT: return "timeout";
-	case SC_DNS_ERROR: return "error";
-	case SC_DNS_SKIPPED: return "skipped";
-	}
-	return "?";
-}
-
-const char *
-sc_version(void)
-{
-	return SC_VERSION;
-}
-
 sc_status_t
 sc_ctx_set_threat_model(sc_ctx_t *ctx, sc_threat_model_t model)
 {
@@ -567,41 +472,13 @@ sc_ctx_set_threat_model(sc_ctx_t *ctx, sc_threat_model_t model)
 	return SC_OK;
 }
 
-const char *
-sc_threat_model_str(sc_threat_model_t model)
-{
-	return sc_model_name((int)model);
-}
-
-/* Conditions of the run, said once (scorer.h).  Built when asked, from
- * the counters the engine keeps. */
+/* Conditions of the run, said once (scorer.h): the checks' notices. */
 const char *
 sc_ctx_notice(sc_ctx_t *ctx, size_t i)
 {
-	size_t n = 0;
-
 	if (ctx == NULL)
 		return NULL;
-	if (ctx->smtp_probed > 0 && ctx->smtp_connected == 0)
-		snprintf(ctx->notice[n++], sizeof(ctx->notice[0]),
-		         "no MX host could be reached on port %u (%lu tried): "
-		         "outgoing port %u is probably blocked on this network, "
-		         "so no STARTTLS evidence was obtained. Run from a "
-		         "network that allows it, or skip the STARTTLS probe "
-		         "(--skip starttls), which narrows the verdict to the "
-		         "checks that ran", ctx->smtp_port, ctx->smtp_probed,
-		         ctx->smtp_port);
-	if (ctx->nx_untrusted > 0)
-		snprintf(ctx->notice[n++], sizeof(ctx->notice[0]),
-		         "the resolver %s answered \"does not exist\" without "
-		         "proof %lu time%s (no SOA of an enclosing zone, or it "
-		         "does not answer the root): it is lying or filtering, "
-		         "so those addresses could not be assessed. Use another "
-		         "resolver (--resolver)",
-		         ctx->resolver_name[0] != '\0' ? ctx->resolver_name
-		                                      : "of the system",
-		         ctx->nx_untrusted, ctx->nx_untrusted == 1 ? "" : "s");
-	return i < n ? ctx->notice[i] : NULL;
+	return sc_checks_notice(ctx, i, ctx->notice, sizeof(ctx->notice));
 }
 
 sc_status_t

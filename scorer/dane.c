@@ -38,6 +38,7 @@
 #include <openssl/x509v3.h>
 
 #include "dane.h"
+#include "checks.h"
 #include "internal.h"
 #include "resolver.h"
 #include "starttls.h"

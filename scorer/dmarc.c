@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "dmarc_parse.h"
-#include "engine.h"
+#include "checks.h"
 #include "internal.h"
 #include "resolver.h"
 

@@ -6,7 +6,7 @@
 #include <arpa/nameser.h>
 #include <string.h>
 
-#include "engine.h"
+#include "checks.h"
 #include "internal.h"
 #include "resolver.h"
 
@@ -158,6 +158,7 @@ static const char *const domain_ids[] = {
 const struct sc_check sc_check_domain = {
 	.name = "domain",
 	.ids = domain_ids,
+	.required = 1,
 	.start = domain_start,
 	.assess = domain_assess,
 };

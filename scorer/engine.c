@@ -99,6 +99,11 @@ assess(struct sc_domain *dom)
 	struct sc_jw jw = { 0 };
 	size_t i;
 
+	/* The judgements others read, once the evidence is in. */
+	for (i = 0; i < sc_ncheck && dom->status == SC_OK; i++)
+		if (sc_checks[i]->finish != NULL &&
+		    sc_check_enabled(dom->ctx, sc_checks[i]))
+			sc_checks[i]->finish(dom);
 	sc_text_begin(&jw, 2048);
 	sc_jw_lit(&jw, "{");
 	for (i = 0; i < sc_ncheck && dom->status == SC_OK; i++) {
@@ -719,7 +724,6 @@ sc_engine_clear(struct sc_ctx *ctx)
 		}
 		ctx->bucket[b] = NULL;
 	}
-	sc_starttls_clear_ctx(ctx); /* probes outlive jobs: shared by address */
 	ctx->running = 0;
 }
 

@@ -88,6 +88,8 @@ struct sc_domain {
 	 * what the context knew when the job asked (root_known). */
 	struct sc_lookup *root;
 	int root_known, root_ok, root_ad;
+	struct sc_interception *interception; /* the "interception" check's
+	                               * judgement, once DONE (NULL: off) */
 	struct sc_mxhost *host;
 	size_t nhost;
 
@@ -140,48 +142,70 @@ void sc_req_hold(struct sc_req *req);
 void sc_req_release(struct sc_req *req);
 void **sc_req_state(struct sc_req *req, const struct sc_check *check);
 
-/* A check: starts its lookups on a domain job and assesses the evidence.
- * assess is pure: evidence in, findings out, so unit tests can feed it
- * canned evidence.  A check keeps its own evidence in the domain's state
- * slot (dom->state_of[index in sc_checks]) and frees it in clear. */
+/*
+ * A check, as the core sees it: a table of hooks (OpenSMTPD's table
+ * backends, curl's Curl_ssl).  The core names no check; it calls these in
+ * the registry's order (checks.c).  Every hook is optional but name.
+ *
+ * Per context, a check may keep one state of its own (a list loaded from
+ * the rules directory, a table of probes shared by domains):
+ *   ctx_init  builds it for the rules directory `dir`, given the state in
+ *             place (`old`, NULL the first time).  A state that does not
+ *             come from the rules is returned as it is.  Staged: when any
+ *             check fails, every new state is freed and the old ones stay,
+ *             so a bad rules directory changes nothing (say why with
+ *             sc_ctx_error());
+ *   ctx_free  frees a state; `ctx_free_early` ones go before the jobs
+ *             (nothing of a job points into them: big blocks freed first
+ *             let glibc merge the small ones), the others after;
+ *   notice    a condition of the run it saw (sc_ctx_notice()): 1 and
+ *             the line in buf, or 0.
+ * A state made on demand is kept in sc_check_ctx_slot().
+ *
+ * Per domain job:
+ *   start     asks its lookups (or other work, held with
+ *             sc_domain_hold());
+ *   finish    runs once when the job's evidence is complete, before any
+ *             assess: a judgement others read (it may store one on the
+ *             domain, as interception does in dom->interception);
+ *   assess    is pure: evidence in, findings out, so unit tests can feed
+ *             it canned evidence;
+ *   describe  writes what the check saw, for the report's "checks"
+ *             member: one JSON value (an object) straight as text, since a
+ *             batch describes every domain it sees; out of memory in the
+ *             check's own work: sc_jw_fail(out);
+ *   clear     frees the check's slot of the domain (sc_check_state()).
+ * Per address (a breach lookup is the address's, not its domain's):
+ * start_address, assess_address, clear_address (also when the deadline
+ * passed first; sc_req_hold()/sc_req_release() count its operations).
+ */
 struct sc_check {
 	const char *name;
 	const char *const *ids;   /* the finding ids it may report, NULL-ended:
 	                           * a rules set must have a rule for each */
+	int required;             /* cannot be skipped (sc_ctx_skip_check) */
+
+	sc_status_t (*ctx_init)(struct sc_ctx *ctx, const char *dir, void *old,
+	                        void **out);
+	void (*ctx_free)(struct sc_ctx *ctx, void *state);
+	int ctx_free_early;
+	int (*notice)(const struct sc_ctx *ctx, const void *state, char *buf,
+	              size_t size);
+
 	sc_status_t (*start)(struct sc_domain *dom);
+	void (*finish)(struct sc_domain *dom);
 	void (*assess)(const struct sc_domain *dom, struct sc_hits *out);
-	/* Optional: what the check saw, for the report's "checks" member:
-	 * one JSON value (an object) written to out, straight as text, since
-	 * a batch describes every domain it sees.  Out of memory in the
-	 * check's own work: sc_jw_fail(out). */
 	void (*describe)(const struct sc_domain *dom, struct sc_jw *out);
-	/* Optional: free the check's state slot. */
 	void (*clear)(struct sc_domain *dom);
 
-	/* Optional, for checks of the address itself (not its domain): start
-	 * its operations (sc_req_hold/sc_req_release), assess them (pure),
-	 * and stop and free them (also when the deadline passed first). */
 	sc_status_t (*start_address)(struct sc_req *req);
 	void (*assess_address)(const struct sc_req *req, struct sc_hits *out);
 	void (*clear_address)(struct sc_req *req);
 };
 
-
-extern const struct sc_check sc_check_domain;
-extern const struct sc_check sc_check_mx;
-extern const struct sc_check sc_check_starttls;
-extern const struct sc_check sc_check_disposable;
-extern const struct sc_check sc_check_lookalike;
-extern const struct sc_check sc_check_dmarc;
-extern const struct sc_check sc_check_tlsrpt;
-extern const struct sc_check sc_check_spf;
-extern const struct sc_check sc_check_mta_sts;
-extern const struct sc_check sc_check_breach;
-extern const struct sc_check sc_check_dane;
-extern const struct sc_check sc_check_interception;
-
 /* The answer to "can recovery mail be read on the way?" for a finished
- * job (interception.c), from the states of starttls, mta_sts and dane. */
+ * job: the judgement the "interception" check stores on the domain in its
+ * finish hook (dom->interception), which reports copy. */
 struct sc_interception {
 	sc_interception_t verdict;
 	const char *via;              /* "mta-sts", "dane" or NULL (static) */
@@ -193,15 +217,10 @@ struct sc_interception {
 	int narrowed;                 /* judged without the STARTTLS probe
 	                               * (skipped): by the policies alone */
 };
-void sc_interception_eval(const struct sc_domain *dom,
-                          struct sc_interception *out);
-/* For interception.c: is a valid MTA-STS policy in mode enforce in place
- * that lists every MX host?  The "mta_sts" check's own judgement, in
- * words in why.  1 yes, 0 no, -1 out of memory. */
-int sc_mta_sts_enforced(const struct sc_domain *dom, char *why,
-                        size_t whylen);
-/* Drop the context's breach state (breach.c), after the requests. */
-void sc_breach_clear_ctx(struct sc_ctx *ctx);
+
+/* The registry (checks.c): the table, in the order checks start and
+ * assess, and the core's ways into it.  Which checks there are is
+ * checks.h's business, not the core's. */
 extern const struct sc_check *const sc_checks[];
 extern const size_t sc_ncheck;
 
@@ -212,9 +231,29 @@ int sc_check_enabled(const struct sc_ctx *ctx, const struct sc_check *check);
 void **sc_check_state(struct sc_domain *dom, const struct sc_check *check);
 void *sc_check_state_get(const struct sc_domain *dom,
                          const struct sc_check *check);
+/* The check's state slot of the context (ctx_init's, or one made on
+ * demand by the check itself). */
+void **sc_check_ctx_slot(struct sc_ctx *ctx, const struct sc_check *check);
+void *sc_check_ctx(const struct sc_ctx *ctx, const struct sc_check *check);
 
 /* The first finding id some check may report that has no rule, or NULL. */
 const char *sc_checks_missing_rule(const struct sc_rules *rules);
+/* Every check's ctx_init for the rules directory dir, staged (see struct
+ * sc_check): SC_OK and the new states in place, or the old ones kept. */
+sc_status_t sc_checks_ctx_init(struct sc_ctx *ctx, const char *dir);
+/* Every check's ctx_free: early ones (before the jobs) or the others. */
+void sc_checks_ctx_free(struct sc_ctx *ctx, int early);
+/* The i-th notice of the checks, into buf, or NULL. */
+const char *sc_checks_notice(const struct sc_ctx *ctx, size_t i, char *buf,
+                             size_t size);
+/* "name":{...} of check c for dom, into the "checks" object being written
+ * (nothing if c describes nothing). */
+void sc_describe(const struct sc_check *c, const struct sc_domain *dom,
+                 struct sc_jw *jw);
+/* What check c writes for dom as a jansson tree (for tests and tools that
+ * want one); NULL when out of memory or the check describes nothing. */
+json_t *sc_describe_json(const struct sc_check *c,
+                         const struct sc_domain *dom);
 
 #define SC_DOMAIN_BUCKETS 1024
 
@@ -233,7 +272,7 @@ struct sc_ctx {
 	char *breach_corpus;
 	char *breach_api;
 	char *breach_api_key;
-	struct sc_breach *breach;      /* breach.c's shared state, or NULL */
+	sc_threat_model_t threat_model;
 
 	/* lazily built on the first check, so options can change first */
 	int ready;
@@ -243,21 +282,10 @@ struct sc_ctx {
 	X509_STORE *trust;            /* system anchors + ca_file, built once */
 	struct sc_rules rules;
 	int rules_loaded;
-	struct sc_domainset *disposable;
-	struct sc_domainset *providers;
-	struct sc_lookalike *lookalike;  /* providers, prepared */
 	psl_ctx_t *psl;
-	/* Does the resolver answer the root, and validate?  The answer to
-	 * resolver.c's ". NS" probe, kept a while so that a batch asks
-	 * once, not per domain. */
-	int root_ok, root_ad;
-	uint64_t root_until;          /* monotonic ms; 0: not known */
-	char resolver_name[128];      /* for details: which resolver */
-	unsigned long nx_untrusted;   /* NXDOMAINs not believed (notices) */
-	unsigned long smtp_probed;    /* STARTTLS probes ended ... */
-	unsigned long smtp_connected; /* ... and those that connected */
-	sc_threat_model_t threat_model;
-	char notice[2][512];          /* sc_ctx_notice() */
+	/* Each check's own context state (struct sc_check: ctx_init). */
+	void *check_ctx[SC_MAX_CHECKS];
+	char notice[512];             /* sc_ctx_notice()'s line */
 
 	struct sc_domain *bucket[SC_DOMAIN_BUCKETS];
 	struct sc_domain *lru_head, *lru_tail;
@@ -273,7 +301,6 @@ struct sc_ctx {
 	sc_socket_fn ext_socket;      /* the caller's loop drives ours */
 	sc_timeout_fn ext_timeout;
 	void *ext_ud;
-	struct sc_starttls *starttls; /* probes by address (starttls.c) */
 	char errmsg[512];
 };
 
@@ -311,24 +338,12 @@ sc_status_t sc_mx_start_hosts(struct sc_domain *dom);
  * the reason in ctx->errmsg. */
 X509_STORE *sc_ctx_trust(struct sc_ctx *ctx);
 
-/* "name":{...} of check c for dom, into the "checks" object being written
- * (nothing if c describes nothing). */
-void sc_describe(const struct sc_check *c, const struct sc_domain *dom,
-                 struct sc_jw *jw);
-/* What check c writes for dom as a jansson tree (for tests and tools that
- * want one); NULL when out of memory or the check describes nothing. */
-json_t *sc_describe_json(const struct sc_check *c,
-                         const struct sc_domain *dom);
-
-
 /* Engine entry points, used by ctx.c */
 sc_status_t sc_engine_submit(struct sc_ctx *ctx, const char *address,
                              sc_done_cb done, void *userdata);
 sc_status_t sc_engine_perform(struct sc_ctx *ctx, int timeout_ms,
                               size_t *running);
 void sc_engine_clear(struct sc_ctx *ctx);
-/* Stop and free the STARTTLS probes of ctx (starttls.c), after the jobs. */
-void sc_starttls_clear_ctx(struct sc_ctx *ctx);
 /* Requests whose userdata is ud will not be called back (their reports
  * are freed on delivery). */
 void sc_engine_forget(struct sc_ctx *ctx, void *ud);

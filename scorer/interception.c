@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "dane.h"
+#include "checks.h"
 #include "internal.h"
 #include "mta_sts_parse.h"
 #include "starttls.h"
@@ -306,30 +307,41 @@ sc_interception_eval(const struct sc_domain *dom, struct sc_interception *iv)
 	    nodwhy[0] != '\0' ? nodwhy : "no TLSA records");
 }
 
-const char *
-sc_interception_verdict_str(sc_interception_t v)
+/* Judged once per domain, when its evidence is complete: every report of
+ * the domain and every hook below read this judgement. */
+static void
+interception_finish(struct sc_domain *dom)
 {
-	switch (v) {
-	case SC_INTERCEPTION_PROTECTED: return "protected";
-	case SC_INTERCEPTION_EXPOSED: return "exposed";
-	case SC_INTERCEPTION_UNKNOWN: return "unknown";
+	if (dom->interception == NULL &&
+	    (dom->interception = sc_calloc(1, sizeof(*dom->interception))) ==
+	        NULL) {
+		dom->status = SC_ENOMEM;
+		return;
 	}
-	return "unknown";
+	sc_interception_eval(dom, dom->interception);
+	if (dom->interception->nomem)
+		dom->status = SC_ENOMEM;
+}
+
+static void
+interception_clear(struct sc_domain *dom)
+{
+	sc_free(dom->interception);
+	dom->interception = NULL;
 }
 
 static void
 interception_assess(const struct sc_domain *dom, struct sc_hits *out)
 {
-	struct sc_interception iv;
+	const struct sc_interception *iv = dom->interception;
 
-	sc_interception_eval(dom, &iv);
-	if (iv.nomem)
-		out->failed = 1;
-	else if (iv.verdict == SC_INTERCEPTION_EXPOSED)
-		sc_hits_add(out, "interception.possible", "%s", iv.detail);
-	else if (iv.missing && !iv.cause_reported)
+	if (iv == NULL)
+		return;
+	if (iv->verdict == SC_INTERCEPTION_EXPOSED)
+		sc_hits_add(out, "interception.possible", "%s", iv->detail);
+	else if (iv->missing && !iv->cause_reported)
 		sc_hits_add_missing(out, "interception.unverified", "%s",
-		                    iv.detail);
+		                    iv->detail);
 }
 
 /* {"verdict", "protected": true|false|null, "via": "mta-sts"|"dane"|null,
@@ -337,26 +349,23 @@ interception_assess(const struct sc_domain *dom, struct sc_hits *out)
 static void
 interception_describe(const struct sc_domain *dom, struct sc_jw *jw)
 {
-	struct sc_interception iv;
+	const struct sc_interception *iv = dom->interception;
 
-	sc_interception_eval(dom, &iv);
-	if (iv.nomem) {
-		sc_jw_fail(jw);
+	if (iv == NULL)
 		return;
-	}
 	sc_jw_lit(jw, "{");
 	sc_jw_key(jw, "verdict");
-	sc_jw_cstr(jw, sc_interception_verdict_str(iv.verdict));
+	sc_jw_cstr(jw, sc_interception_verdict_str(iv->verdict));
 	sc_jw_key(jw, "protected");
-	sc_jw_tristate(jw, iv.verdict == SC_INTERCEPTION_UNKNOWN ? -1
-	                   : iv.verdict == SC_INTERCEPTION_PROTECTED);
+	sc_jw_tristate(jw, iv->verdict == SC_INTERCEPTION_UNKNOWN ? -1
+	                   : iv->verdict == SC_INTERCEPTION_PROTECTED);
 	sc_jw_key(jw, "via");
-	sc_jw_cstr(jw, iv.via);
+	sc_jw_cstr(jw, iv->via);
 	sc_jw_key(jw, "missing");
-	sc_jw_cstr(jw, iv.verdict == SC_INTERCEPTION_PROTECTED ? NULL
-	                                                       : iv.detail);
+	sc_jw_cstr(jw, iv->verdict == SC_INTERCEPTION_PROTECTED ? NULL
+	                                                        : iv->detail);
 	sc_jw_key(jw, "detail");
-	sc_jw_cstr(jw, iv.detail);
+	sc_jw_cstr(jw, iv->detail);
 	sc_jw_lit(jw, "}");
 }
 
@@ -367,6 +376,8 @@ static const char *const interception_ids[] = {
 const struct sc_check sc_check_interception = {
 	.name = "interception",
 	.ids = interception_ids,
+	.finish = interception_finish,
 	.assess = interception_assess,
 	.describe = interception_describe,
+	.clear = interception_clear,
 };

@@ -13,42 +13,6 @@
 #include "json_write.h"
 #include "report.h"
 
-void
-sc_describe(const struct sc_check *c, const struct sc_domain *dom,
-            struct sc_jw *jw)
-{
-	if (c->describe == NULL)
-		return;
-	sc_jw_sep(jw);
-	sc_jw_lit(jw, "\"");
-	sc_jw_raw(jw, c->name, strlen(c->name));
-	sc_jw_lit(jw, "\":");
-	c->describe(dom, jw);
-}
-
-json_t *
-sc_describe_json(const struct sc_check *c, const struct sc_domain *dom)
-{
-	struct sc_jw jw = { 0 };
-	json_t *all, *d;
-	char *text;
-	size_t len;
-
-	if (c->describe == NULL)
-		return NULL;
-	sc_jw_lit(&jw, "{");
-	sc_describe(c, dom, &jw);
-	sc_jw_lit(&jw, "}");
-	if ((text = sc_jw_finish(&jw, &len)) == NULL)
-		return NULL;
-	/* A TXT record may hold a NUL byte: the text has it as \u0000. */
-	all = json_loadb(text, len, JSON_ALLOW_NUL, NULL);
-	sc_free(text);
-	d = json_incref(json_object_get(all, c->name));
-	json_decref(all);
-	return d;
-}
-
 /* The report, written field by field: no tree is built (a batch writes one
  * per input line), and the domain's "checks" part is spliced in as the
  * text the domain's job serialised once (json_write.h).  Key order and

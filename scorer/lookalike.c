@@ -29,7 +29,7 @@
 #include <idn2.h>
 #include <libpsl.h>
 
-#include "engine.h"
+#include "checks.h"
 #include "internal.h"
 #include "lookalike.h"
 
@@ -676,15 +676,54 @@ sc_lookalike_match(const struct sc_lookalike *la, const char *domain,
 /*
  * The check "lookalike": whoever owns the lookalike domain receives the
  * recovery mail the user meant for the provider (rules/providers.txt).
+ * Its context state: the provider list and its preparation.
  */
+struct lookalike_ctx {
+	struct sc_domainset *providers;
+	struct sc_lookalike *la;         /* points into providers */
+};
+
+static void
+lookalike_ctx_free(struct sc_ctx *ctx, void *state)
+{
+	struct lookalike_ctx *lc = state;
+
+	(void)ctx;
+	sc_lookalike_free(lc->la);
+	sc_domainset_free(lc->providers);
+	sc_free(lc);
+}
+
+static sc_status_t
+lookalike_ctx_init(struct sc_ctx *ctx, const char *dir, void *old, void **out)
+{
+	struct lookalike_ctx *lc;
+	sc_status_t st;
+
+	(void)old; /* the list is the directory's: always read anew */
+	*out = NULL;
+	if ((lc = sc_calloc(1, sizeof(*lc))) == NULL)
+		return SC_ENOMEM;
+	if ((st = sc_checks_load_list(ctx, dir, "providers.txt",
+	                              &lc->providers)) != SC_OK ||
+	    (st = sc_lookalike_new(lc->providers, &lc->la)) != SC_OK) {
+		lookalike_ctx_free(ctx, lc);
+		return st;
+	}
+	*out = lc;
+	return SC_OK;
+}
+
 static void
 lookalike_assess(const struct sc_domain *dom, struct sc_hits *out)
 {
+	const struct lookalike_ctx *lc =
+	    sc_check_ctx(dom->ctx, &sc_check_lookalike);
 	char provider[256], why[128];
 
-	if (dom->ctx->lookalike == NULL)
+	if (lc == NULL)
 		return;
-	if (sc_lookalike_match(dom->ctx->lookalike, dom->name, provider,
+	if (sc_lookalike_match(lc->la, dom->name, provider,
 	                       sizeof(provider), why, sizeof(why)))
 		sc_hits_add(out, "domain.lookalike",
 		            "%s looks like %s (%s): was %s meant?", dom->name,
@@ -696,6 +735,8 @@ static const char *const lookalike_ids[] = { "domain.lookalike", NULL };
 const struct sc_check sc_check_lookalike = {
 	.name = "lookalike",
 	.ids = lookalike_ids,
-	.start = NULL,
+	.ctx_init = lookalike_ctx_init,
+	.ctx_free = lookalike_ctx_free,
+	.ctx_free_early = 1,
 	.assess = lookalike_assess,
 };

@@ -24,7 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine.h"
+#include "checks.h"
 #include "internal.h"
 #include "resolver.h"
 #include "mta_sts_parse.h"

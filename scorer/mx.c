@@ -8,7 +8,7 @@
 #include <arpa/nameser.h>
 #include <string.h>
 
-#include "engine.h"
+#include "checks.h"
 #include "internal.h"
 #include "resolver.h"
 #include "ipaddr.h"

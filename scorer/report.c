@@ -325,19 +325,16 @@ build_invalid(const struct sc_req *req, sc_report_t *rep)
 static sc_status_t
 set_interception(sc_report_t *rep, const struct sc_domain *dom)
 {
-	struct sc_interception iv;
+	const struct sc_interception *iv = dom->interception;
 
-	if (!sc_check_enabled(dom->ctx, &sc_check_interception)) {
+	if (iv == NULL) {
 		rep->interception_why = sc_strdup("the interception check was "
 		                                  "switched off");
 		return rep->interception_why != NULL ? SC_OK : SC_ENOMEM;
 	}
-	sc_interception_eval(dom, &iv);
-	if (iv.nomem)
-		return SC_ENOMEM;
-	rep->interception = iv.verdict;
-	rep->interception_via = iv.via;
-	rep->interception_why = sc_strdup(iv.detail);
+	rep->interception = iv->verdict;
+	rep->interception_via = iv->via;
+	rep->interception_why = sc_strdup(iv->detail);
 	return rep->interception_why != NULL ? SC_OK : SC_ENOMEM;
 }
 

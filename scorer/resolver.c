@@ -4,9 +4,10 @@
 #include <arpa/nameser.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
-#include "engine.h"
+#include "checks.h"
 #include "internal.h"
 #include "resolver.h"
 
@@ -14,8 +15,37 @@
  * resolver's property, not the domain's: one answer serves every domain
  * for ROOT_MEMO_MS (a batch of a million addresses would otherwise ask
  * once per domain).  A domain that uses the memo lists no ". NS" lookup
- * of its own. */
+ * of its own.  The check's context state, made on demand. */
 #define ROOT_MEMO_MS (5 * 60 * 1000)
+
+struct resolver_ctx {
+	int root_ok, root_ad;
+	uint64_t root_until;          /* monotonic ms; 0: not known */
+	char name[128];               /* for details: which resolver */
+	unsigned long nx_untrusted;   /* NXDOMAINs not believed */
+};
+
+static struct resolver_ctx *
+state_of(struct sc_ctx *ctx)
+{
+	void **slot = sc_check_ctx_slot(ctx, &sc_check_resolver);
+
+	struct resolver_ctx *rc = *slot;
+
+	if (rc == NULL && (rc = sc_calloc(1, sizeof(*rc))) != NULL) {
+		if (ctx->dns.channel != NULL)
+			sc_dns_servers_str(&ctx->dns, rc->name, sizeof(rc->name));
+		*slot = rc;
+	}
+	return rc;
+}
+
+static void
+resolver_ctx_free(struct sc_ctx *ctx, void *state)
+{
+	(void)ctx;
+	sc_free(state);
+}
 
 static int
 root_answered(const struct sc_lookup *lk)
@@ -27,31 +57,32 @@ static void
 on_root(struct sc_lookup *lk, void *arg)
 {
 	struct sc_domain *dom = arg;
-	struct sc_ctx *ctx = dom->ctx;
+	struct resolver_ctx *rc = state_of(dom->ctx);
 
 	/* A timeout says nothing lasting about the resolver: ask again for
 	 * the next domain.  A definite answer (the root's NS, or a lie
-	 * about it) is kept. */
-	if (!lk->done || (lk->outcome != SC_DNS_OK &&
-	                  lk->outcome != SC_DNS_NODATA &&
-	                  lk->outcome != SC_DNS_NXDOMAIN))
+	 * about it) is kept.  Out of memory: not kept, asked again. */
+	if (rc == NULL || !lk->done || (lk->outcome != SC_DNS_OK &&
+	                                lk->outcome != SC_DNS_NODATA &&
+	                                lk->outcome != SC_DNS_NXDOMAIN))
 		return;
-	ctx->root_ok = root_answered(lk);
-	ctx->root_ad = lk->ad;
-	ctx->root_until = sc_now_ms() + ROOT_MEMO_MS;
+	rc->root_ok = root_answered(lk);
+	rc->root_ad = lk->ad;
+	rc->root_until = sc_now_ms() + ROOT_MEMO_MS;
 }
 
 void
 sc_resolver_probe(struct sc_domain *dom)
 {
-	const struct sc_ctx *ctx = dom->ctx;
+	const struct resolver_ctx *rc = sc_check_ctx(dom->ctx,
+	                                             &sc_check_resolver);
 
 	if (dom->root != NULL || dom->root_known)
 		return;
-	if (ctx->root_until != 0 && sc_now_ms() < ctx->root_until) {
+	if (rc != NULL && rc->root_until != 0 && sc_now_ms() < rc->root_until) {
 		dom->root_known = 1;
-		dom->root_ok = ctx->root_ok;
-		dom->root_ad = ctx->root_ad;
+		dom->root_ok = rc->root_ok;
+		dom->root_ad = rc->root_ad;
 		return;
 	}
 	dom->root = sc_domain_lookup(dom, ".", ns_t_ns, on_root);
@@ -75,8 +106,10 @@ sc_resolver_root(const struct sc_domain *dom, int *ad)
 const char *
 sc_resolver_name(const struct sc_domain *dom)
 {
-	return dom->ctx->resolver_name[0] != '\0' ? dom->ctx->resolver_name
-	                                          : "the system's resolver";
+	const struct resolver_ctx *rc = state_of(dom->ctx);
+
+	return rc != NULL && rc->name[0] != '\0' ? rc->name
+	                                         : "the system's resolver";
 }
 
 int
@@ -89,7 +122,8 @@ sc_resolver_believe_nx(const struct sc_domain *dom,
 	if (lk->nx_proof == SC_NX_PROVEN && root == 1)
 		return 1;
 	/* The context's count, for the run's notice (sc_ctx_notice()). */
-	dom->ctx->nx_untrusted++;
+	if (state_of(dom->ctx) != NULL)
+		state_of(dom->ctx)->nx_untrusted++;
 	if (lk->nx_proof == SC_NX_NO_SOA)
 		sc_hits_add_missing(out, "dns.resolver_untrusted",
 		    "the resolver %s answered that %s does not exist (NXDOMAIN) "
@@ -127,3 +161,34 @@ sc_hits_dns_unverified(struct sc_hits *out, const struct sc_domain *dom,
 	sc_hits_add_missing(out, "dns.unverified", "%s; asked of resolver %s",
 	                    buf, sc_resolver_name(dom));
 }
+
+/* Said once for the run: every report concerned names it, too. */
+static int
+resolver_notice(const struct sc_ctx *ctx, const void *state, char *buf,
+                size_t size)
+{
+	const struct resolver_ctx *rc = state;
+
+	(void)ctx;
+	if (rc == NULL || rc->nx_untrusted == 0)
+		return 0;
+	snprintf(buf, size, "the resolver %s answered \"does not exist\" "
+	         "without proof %lu time%s (no SOA of an enclosing zone, or it "
+	         "does not answer the root): it is lying or filtering, so those "
+	         "addresses could not be assessed. Use another resolver "
+	         "(--resolver)", rc->name[0] != '\0' ? rc->name : "of the system",
+	         rc->nx_untrusted, rc->nx_untrusted == 1 ? "" : "s");
+	return 1;
+}
+
+static const char *const resolver_ids[] = { "dns.resolver_untrusted", NULL };
+
+/* No lookups of its own at start: the others ask it (sc_resolver_probe())
+ * when an answer needs believing. */
+const struct sc_check sc_check_resolver = {
+	.name = "resolver",
+	.ids = resolver_ids,
+	.required = 1,
+	.ctx_free = resolver_ctx_free,
+	.notice = resolver_notice,
+};

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine.h"
+#include "checks.h"
 #include "internal.h"
 #include "resolver.h"
 #include "spf.h"
@@ -1219,21 +1219,6 @@ sc_spf_eval_clear(struct spf_eval *ev)
 	sc_free(ev->v4);
 	sc_free(ev->wide_term);
 	memset(ev, 0, sizeof(*ev));
-}
-
-const char *
-sc_spf_result_str(sc_spf_result_t r)
-{
-	switch (r) {
-	case SC_SPF_NONE: return "none";
-	case SC_SPF_NEUTRAL: return "neutral";
-	case SC_SPF_PASS: return "pass";
-	case SC_SPF_FAIL: return "fail";
-	case SC_SPF_SOFTFAIL: return "softfail";
-	case SC_SPF_TEMPERROR: return "temperror";
-	case SC_SPF_PERMERROR: return "permerror";
-	default: return "?";
-	}
 }
 
 /* ---- the check "spf": the domain's policy for everybody else ----------- */

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine.h"
+#include "checks.h"
 #include "internal.h"
 #include "resolver.h"
 #include "tlsrpt_parse.h"

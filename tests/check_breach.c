@@ -11,7 +11,7 @@
 #include <check.h>
 
 #include "breach.h"
-#include "engine.h"
+#include "checks.h"
 #include "hash.h"
 #include "internal.h"
 #include "testutil.h"

@@ -158,6 +158,12 @@ expect(struct sc_domain *d, sc_interception_t want, const char *via,
 	if (detail_has != NULL)
 		ck_assert_msg(strstr(iv.detail, detail_has) != NULL,
 		              "\"%s\" not in \"%s\"", detail_has, iv.detail);
+	/* The check judges once, in its finish hook, and its assess and
+	 * describe read that judgement. */
+	sc_check_interception.finish(d);
+	ck_assert_ptr_nonnull(d->interception);
+	ck_assert_int_eq(d->interception->verdict, iv.verdict);
+	ck_assert_str_eq(d->interception->detail, iv.detail);
 	memset(&h, 0, sizeof(h));
 	sc_check_interception.assess(d, &h);
 	if (want == SC_INTERCEPTION_EXPOSED) {
@@ -191,6 +197,8 @@ expect(struct sc_domain *d, sc_interception_t want, const char *via,
 	          ? json_is_null(json_object_get(j, "missing"))
 	          : json_is_string(json_object_get(j, "missing")));
 	json_decref(j);
+	sc_check_interception.clear(d);
+	ck_assert_ptr_null(d->interception);
 }
 
 START_TEST(test_mta_sts_enforce)

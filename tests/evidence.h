@@ -11,7 +11,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "engine.h"
+#include "checks.h"
 #include "internal.h"
 
 /* A finished lookup with outcome and up to 8 answers ("10 mx.x" for MX). */
