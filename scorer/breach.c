@@ -345,10 +345,10 @@ static void
 on_fetch(struct sc_fetch *f, void *arg)
 {
 	struct sc_prefix *p = arg;
-	char what[CURL_ERROR_SIZE + 64], err[160];
+	char what[SC_FETCH_ERROR_SIZE + 64], err[160];
 	uint64_t backoff = (uint64_t)BACKOFF_MS << (p->tries - 1);
 
-	if (f->code == CURLE_OK && f->status == 200) {
+	if (f->outcome == SC_FETCH_OK && f->status == 200) {
 		sc_status_t st = sc_range_parse(f->body, f->len, &p->range, err,
 		                                sizeof(err));
 
@@ -362,32 +362,31 @@ on_fetch(struct sc_fetch *f, void *arg)
 		}
 		return;
 	}
-	if (f->code == CURLE_OK && f->status == 429) {
+	if (f->outcome == SC_FETCH_OK && f->status == 429) {
 		snprintf(what, sizeof(what), "rate limited, HTTP 429");
 		sc_fetch_clear(f);
 		prefix_retry(p, f->retry_after >= 0 ?
 		                (uint64_t)f->retry_after * 1000 : backoff, what);
 		return;
 	}
-	if (f->code == CURLE_OK && f->status >= 500) {
+	if (f->outcome == SC_FETCH_OK && f->status >= 500) {
 		snprintf(what, sizeof(what), "HTTP %ld", f->status);
 		sc_fetch_clear(f);
 		prefix_retry(p, backoff, what);
 		return;
 	}
-	if (f->code == CURLE_OK)
+	if (f->outcome == SC_FETCH_OK)
 		snprintf(what, sizeof(what), "HTTP %ld%s", f->status,
 		         f->status == 401 || f->status == 403 ?
 		         " (is the API key right?)" : "");
-	else if (f->code == CURLE_OPERATION_TIMEDOUT)
+	else if (f->outcome == SC_FETCH_TIMEOUT)
 		snprintf(what, sizeof(what), "no answer in time");
 	else
 		snprintf(what, sizeof(what), "%s", f->error);
 	sc_fetch_clear(f);
 	/* A refused or reset connection may be a server restarting: try
 	 * again like a 5xx.  A timeout has used the time up already. */
-	if (f->code == CURLE_COULDNT_CONNECT || f->code == CURLE_RECV_ERROR ||
-	    f->code == CURLE_GOT_NOTHING || f->code == CURLE_SEND_ERROR)
+	if (f->outcome == SC_FETCH_CONNECT)
 		prefix_retry(p, backoff, what);
 	else
 		prefix_fail(p, "the breach range API failed: %s", what);

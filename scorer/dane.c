@@ -52,14 +52,6 @@ state_get(const struct sc_domain *dom)
 	return sc_check_state_get(dom, &sc_check_dane);
 }
 
-static int
-answered(const struct sc_lookup *lk)
-{
-	return lk != NULL && lk->done &&
-	       (lk->outcome == SC_DNS_OK || lk->outcome == SC_DNS_NODATA ||
-	        lk->outcome == SC_DNS_NXDOMAIN);
-}
-
 /* ---- gathering --------------------------------------------------------- */
 
 static void
@@ -350,7 +342,7 @@ judge(const struct sc_domain *dom, size_t i, char *why, size_t whylen,
 		return dom->mx != NULL && dom->mx->ad ? SC_DANE_UNKNOWN
 		                                      : SC_DANE_NONE;
 	}
-	if (!answered(lk)) {
+	if (!sc_lookup_answered(lk)) {
 		WHY("the TLSA lookup of %s failed (%s)", lk->name,
 		    sc_dns_outcome_str(lk->outcome));
 		/* 2.2: a secure host whose TLSA lookup fails gets no mail. */
@@ -582,7 +574,7 @@ describe_host(const struct sc_domain *dom, size_t i, struct sc_jw *jw)
 	}
 	sc_jw_lit(jw, "]");
 	sc_jw_key(jw, "tlsa_validated");
-	sc_jw_bool(jw, tlsa != NULL && answered(tlsa) && tlsa->ad);
+	sc_jw_bool(jw, tlsa != NULL && sc_lookup_answered(tlsa) && tlsa->ad);
 	sc_jw_key(jw, "status");
 	sc_jw_cstr(jw, status_str(s));
 	sc_jw_key(jw, "detail");

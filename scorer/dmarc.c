@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dmarc.h"
 #include "dmarc_parse.h"
 #include "checks.h"
 #include "internal.h"
@@ -27,25 +28,11 @@ state_of(struct sc_domain *dom)
 	return *sc_check_state(dom, &sc_check_dmarc);
 }
 
-static int
-is_literal(const struct sc_domain *dom)
-{
-	return dom->name[0] == '[';
-}
-
 /* The organizational domain of the address's domain (RFC 7489 3.2). */
 static const char *
 org_of(const struct sc_domain *dom)
 {
 	return dom->regdom != NULL ? dom->regdom : dom->name;
-}
-
-static int
-answered(const struct sc_lookup *lk)
-{
-	return lk != NULL && lk->done && (lk->outcome == SC_DNS_OK ||
-	                                  lk->outcome == SC_DNS_NODATA ||
-	                                  lk->outcome == SC_DNS_NXDOMAIN);
 }
 
 static char *
@@ -196,7 +183,7 @@ on_own(struct sc_lookup *lk, void *arg)
 	char *name;
 
 	st->own = lk;
-	if (!answered(lk))
+	if (!sc_lookup_answered(lk))
 		return; /* reported as dns.unverified; no fallback on a guess */
 	classify(lk, &t);
 	if (t.nrecord == 1) {
@@ -221,7 +208,7 @@ dmarc_start(struct sc_domain *dom)
 	void **slot = sc_check_state(dom, &sc_check_dmarc);
 	char *name;
 
-	if (is_literal(dom))
+	if (sc_domain_is_literal(dom))
 		return SC_OK;
 	if ((*slot = sc_calloc(1, sizeof(struct sc_dmarc_state))) == NULL ||
 	    (name = concat("_dmarc.", dom->name, "")) == NULL)
@@ -325,11 +312,11 @@ evaluate(const struct sc_domain *dom, const struct sc_dmarc_state *st,
 	int fallback;
 
 	memset(ev, 0, sizeof(*ev));
-	if (st == NULL || is_literal(dom)) {
+	if (st == NULL || sc_domain_is_literal(dom)) {
 		ev->outcome = O_SKIPPED;
 		return;
 	}
-	if (!answered(st->own)) {
+	if (!sc_lookup_answered(st->own)) {
 		ev->outcome = O_UNVERIFIED;
 		ev->at = st->own;
 		ev->policy_domain = dom->name;
@@ -342,7 +329,7 @@ evaluate(const struct sc_domain *dom, const struct sc_dmarc_state *st,
 		return;
 	}
 	fallback = strcmp(org_of(dom), dom->name) != 0;
-	if (fallback && !answered(st->org)) {
+	if (fallback && !sc_lookup_answered(st->org)) {
 		ev->outcome = O_UNVERIFIED;
 		ev->at = st->org;
 		ev->policy_domain = org_of(dom);
@@ -473,7 +460,7 @@ assess_auth(const struct sc_domain *dom, const struct sc_dmarc_state *st,
 	for (i = 0; i < st->nauth; i++) {
 		const struct sc_lookup *lk = st->auth[i].lk;
 
-		if (!answered(lk)) {
+		if (!sc_lookup_answered(lk)) {
 			sc_hits_dns_unverified(out, dom,
 			    "could not verify that %s accepts DMARC reports "
 			    "for %s: the lookup of %s._report._dmarc.%s "
@@ -618,7 +605,7 @@ describe_auth(struct sc_jw *out, const struct sc_dmarc_state *st)
 		sc_jw_sep(out);
 		sc_jw_cstr(out, st->auth[i].host);
 		sc_jw_lit(out, ":");
-		sc_jw_tristate(out, !answered(lk) ? -1 : authorizes(lk) != 0);
+		sc_jw_tristate(out, !sc_lookup_answered(lk) ? -1 : authorizes(lk) != 0);
 	}
 	sc_jw_lit(out, "}");
 }

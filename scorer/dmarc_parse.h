@@ -3,16 +3,11 @@
  * a pure parser, record text in, struct out.  No I/O and no allocation:
  * the struct points into the text by offset, so it cannot outlive the
  * caller's copy of the record but can never leak or fail for memory.
- *
- * Also the evidence the "dmarc" check keeps in its state slot, declared
- * here so that unit tests can hand canned lookups to its assess().
  */
 #ifndef SC_DMARC_PARSE_H
 #define SC_DMARC_PARSE_H
 
 #include <stddef.h>
-
-#include "dns.h"
 
 /* More rua/ruf URIs than this are counted but not kept: RFC 7489 6.2 lets
  * receivers stop after two, and nobody sensible lists more. */
@@ -86,22 +81,5 @@ enum sc_dmarc_kind sc_dmarc_kind(const char *text, size_t len);
 int sc_dmarc_parse(const char *text, size_t len, struct sc_dmarc_record *rec);
 
 const char *sc_dmarc_policy_str(enum sc_dmarc_policy p);
-
-/* ---- evidence of the check "dmarc" (scorer/dmarc.c) ------------------ */
-
-#define SC_DMARC_MAX_AUTH 8 /* distinct external report hosts asked about */
-
-struct sc_dmarc_auth {
-	char *host;               /* report destination host, lower case */
-	struct sc_lookup *lk;     /* DOMAIN._report._dmarc.HOST TXT */
-};
-
-struct sc_dmarc_state {
-	struct sc_lookup *own;    /* _dmarc.DOMAIN TXT */
-	struct sc_lookup *org;    /* _dmarc.ORGDOMAIN TXT, when asked */
-	struct sc_dmarc_auth auth[SC_DMARC_MAX_AUTH];
-	size_t nauth;
-	size_t auth_skipped;      /* external hosts beyond the limit */
-};
 
 #endif

@@ -233,6 +233,14 @@ sc_dns_servers_str(const struct sc_dns *dns, char *buf, size_t size)
 	ares_free_data(list);
 }
 
+int
+sc_lookup_answered(const struct sc_lookup *lk)
+{
+	return lk != NULL && lk->done && (lk->outcome == SC_DNS_OK ||
+	                                  lk->outcome == SC_DNS_NODATA ||
+	                                  lk->outcome == SC_DNS_NXDOMAIN);
+}
+
 void
 sc_lookup_free_data(struct sc_lookup *lk)
 {

@@ -111,6 +111,10 @@ void sc_dns_abandon(struct sc_lookup *lk);
 
 void sc_lookup_free_data(struct sc_lookup *lk);
 
+/* The lookup is done with an answer: records, NODATA or NXDOMAIN (not a
+ * timeout, a failure, or not asked). */
+int sc_lookup_answered(const struct sc_lookup *lk);
+
 /* dst takes src's outcome and answers (src is done; dst's own data, if
  * any, is replaced).  0, or -1 when out of memory: dst is then an ERROR. */
 int sc_lookup_copy_answer(struct sc_lookup *dst, const struct sc_lookup *src);

@@ -37,16 +37,33 @@ on_mx(struct sc_lookup *lk, void *arg)
 
 /* An address literal ([192.0.2.1]) names a host, not a domain: there is
  * nothing to look up. */
-static int
-is_literal(const struct sc_domain *dom)
+int
+sc_domain_is_literal(const struct sc_domain *dom)
 {
 	return dom->name[0] == '[';
+}
+
+/* Mail can arrive: not NXDOMAIN, not a null MX, and without MX records an
+ * address to go to (RFC 5321 5.1).  Unknown counts as "takes mail". */
+int
+sc_domain_takes_mail(const struct sc_domain *dom)
+{
+	const struct sc_lookup *mx = dom->mx;
+
+	if (mx == NULL || !sc_lookup_answered(mx))
+		return 1;
+	if (mx->outcome == SC_DNS_NXDOMAIN || sc_domain_null_mx(dom))
+		return 0;
+	if (mx->outcome == SC_DNS_NODATA)
+		return (dom->a == NULL || dom->a->outcome != SC_DNS_NODATA) ||
+		       (dom->aaaa == NULL || dom->aaaa->outcome != SC_DNS_NODATA);
+	return 1;
 }
 
 static sc_status_t
 domain_start(struct sc_domain *dom)
 {
-	if (is_literal(dom))
+	if (sc_domain_is_literal(dom))
 		return SC_OK;
 	dom->mx = sc_domain_lookup(dom, dom->name, ns_t_mx, on_mx);
 	return dom->status;
@@ -125,7 +142,7 @@ domain_assess(const struct sc_domain *dom, struct sc_hits *out)
 {
 	const struct sc_lookup *mx = dom->mx;
 
-	if (is_literal(dom)) {
+	if (sc_domain_is_literal(dom)) {
 		sc_hits_add(out, "address.literal",
 		            "the address names the server %s directly, not a "
 		            "domain", dom->name);

@@ -329,10 +329,6 @@ void sc_domain_release(struct sc_domain *dom);
  * caller frees. */
 char *sc_registrable(const struct sc_ctx *ctx, const char *name);
 
-/* RFC 7505: the domain publishes a null MX. */
-int sc_domain_null_mx(const struct sc_domain *dom);
-/* Start the A/AAAA lookups of every MX host (check "mx"). */
-sc_status_t sc_mx_start_hosts(struct sc_domain *dom);
 
 /* The context's trust store (built on first use; borrowed), or NULL with
  * the reason in ctx->errmsg. */

@@ -6,10 +6,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include <curl/curl.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include "http.h"
+
+/* f->error is handed to curl as CURLOPT_ERRORBUFFER. */
+typedef char sc_error_size_fits[CURL_ERROR_SIZE == SC_FETCH_ERROR_SIZE ? 1 : -1];
 #include "internal.h"
 
 #define USER_AGENT "scorer/" SC_VERSION " (+recovery address check)"
@@ -226,6 +230,35 @@ sc_fetch_clear(struct sc_fetch *f)
 	f->len = 0;
 }
 
+enum sc_fetch_outcome
+sc_http_classify(int code, int truncated)
+{
+	switch ((CURLcode)code) {
+	case CURLE_OK:
+		return truncated ? SC_FETCH_TOO_BIG : SC_FETCH_OK;
+	case CURLE_FILESIZE_EXCEEDED:
+		return SC_FETCH_TOO_BIG;
+	case CURLE_WRITE_ERROR: /* our write callback said "too big" */
+		return truncated ? SC_FETCH_TOO_BIG : SC_FETCH_FAILED;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_CACERT_BADFILE:
+		return SC_FETCH_CERT;
+	case CURLE_OPERATION_TIMEDOUT:
+		return SC_FETCH_TIMEOUT;
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_SEND_ERROR:
+		return SC_FETCH_CONNECT;
+	default:
+		return SC_FETCH_FAILED;
+	}
+}
+
 sc_status_t
 sc_http_get(struct sc_http *http, struct sc_fetch *f, const char *url,
             sc_fetch_cb cb, void *arg)
@@ -233,6 +266,7 @@ sc_http_get(struct sc_http *http, struct sc_fetch *f, const char *url,
 	sc_status_t st;
 
 	f->code = CURLE_OK;
+	f->outcome = SC_FETCH_OK;
 	f->status = 0;
 	f->retry_after = -1;
 	f->truncated = 0;
@@ -296,6 +330,7 @@ check_done(struct sc_http *http)
 		if (f->error[0] == '\0')
 			strncpy(f->error, curl_easy_strerror(f->code),
 			        sizeof(f->error) - 1);
+		f->outcome = sc_http_classify(f->code, f->truncated);
 		f->cb(f, f->arg);
 	}
 }

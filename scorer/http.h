@@ -8,14 +8,31 @@
 #define SC_HTTP_H
 
 #include <stddef.h>
-
-#include <curl/curl.h>
+#include <stdint.h>
 
 #include "loop.h"
 #include "scorer.h"
 
+/* libcurl stays inside http.c: its handles are opaque here, and what a
+ * transfer ended with is told as an outcome of ours (sc_http_classify()),
+ * not as a CURLcode the checks would each have to interpret. */
+struct curl_slist;
+
+/* How a fetch ended. */
+enum sc_fetch_outcome {
+	SC_FETCH_OK = 0,      /* a complete HTTP answer: see status */
+	SC_FETCH_TOO_BIG,     /* the body exceeded max_body (truncated) */
+	SC_FETCH_CERT,        /* the server's certificate was not accepted */
+	SC_FETCH_TIMEOUT,     /* no (whole) answer in time */
+	SC_FETCH_CONNECT,     /* refused, reset, or nothing came back: a
+	                       * server restarting may answer the next try */
+	SC_FETCH_FAILED       /* anything else: error says what */
+};
+
+#define SC_FETCH_ERROR_SIZE 256   /* libcurl's CURL_ERROR_SIZE */
+
 struct sc_http {
-	CURLM *multi;
+	void *multi;              /* CURLM */
 	struct sc_loop *loop;
 	struct sc_timer timer;
 	int running;
@@ -38,19 +55,20 @@ struct sc_fetch {
 	const char *header;       /* one extra request header, or NULL */
 
 	/* results, valid in the callback */
-	CURLcode code;            /* CURLE_OK: a complete HTTP answer */
+	enum sc_fetch_outcome outcome;
+	int code;                 /* libcurl's code, for messages only */
 	long status;              /* HTTP status, 0 if none */
 	char *body;               /* NUL-terminated; owned by the fetch */
 	size_t len;
 	int truncated;            /* body exceeded max_body */
 	long retry_after;         /* seconds from Retry-After, or -1 */
 	char *content_type;       /* Content-Type as sent, or NULL; owned */
-	char error[CURL_ERROR_SIZE];
+	char error[SC_FETCH_ERROR_SIZE];
 	unsigned elapsed_ms;
 
 	/* private */
 	struct sc_http *http;
-	CURL *easy;
+	void *easy;               /* CURL */
 	struct curl_slist *resolve_list, *headers;
 	uint64_t started;
 	sc_fetch_cb cb;
@@ -72,5 +90,10 @@ void sc_http_cancel(struct sc_http *http, struct sc_fetch *f);
 
 /* Free the results of a finished (or cancelled) fetch. */
 void sc_fetch_clear(struct sc_fetch *f);
+
+/* The outcome of a transfer that ended with libcurl's code (a CURLcode),
+ * truncated when the body went over max_body.  For http.c, and for tests
+ * that build canned fetches. */
+enum sc_fetch_outcome sc_http_classify(int code, int truncated);
 
 #endif

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mta_sts.h"
 #include "dane.h"
 #include "checks.h"
 #include "internal.h"
@@ -126,21 +127,13 @@ resolved(const struct sc_lookup *lk)
 	return lk != NULL && lk->done && lk->outcome == SC_DNS_OK;
 }
 
-static int
-answered(const struct sc_lookup *lk)
-{
-	return lk != NULL && lk->done && (lk->outcome == SC_DNS_OK ||
-	                                  lk->outcome == SC_DNS_NODATA ||
-	                                  lk->outcome == SC_DNS_NXDOMAIN);
-}
-
 static void
 eval_implicit(const struct sc_domain *dom, enum sts sts,
               struct sc_interception *iv)
 {
 	if (!resolved(dom->a) && !resolved(dom->aaaa)) {
 		/* dns.unverified names a lookup that failed. */
-		iv->missing = !answered(dom->a) || !answered(dom->aaaa);
+		iv->missing = !sc_lookup_answered(dom->a) || !sc_lookup_answered(dom->aaaa);
 		iv->cause_reported = 1;
 		set(iv, SC_INTERCEPTION_UNKNOWN, NULL, "no mail is delivered "
 		    "to %s (no MX, A or AAAA record), so there is none to read "

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mta_sts.h"
 #include "checks.h"
 #include "internal.h"
 #include "resolver.h"
@@ -32,12 +33,6 @@
 #define POLICY_MAX (64 * 1024) /* a real policy is a few hundred bytes */
 #define MAX_ADDRS 4            /* of each family, handed to curl */
 #define WELL_KNOWN "/.well-known/mta-sts.txt"
-
-static int
-is_literal(const struct sc_domain *dom)
-{
-	return dom->name[0] == '[';
-}
 
 static char *
 prefixed(const char *prefix, const char *name)
@@ -56,14 +51,6 @@ static struct sc_mta_sts_state *
 state_of(struct sc_domain *dom)
 {
 	return *sc_check_state(dom, &sc_check_mta_sts);
-}
-
-static int
-answered(const struct sc_lookup *lk)
-{
-	return lk != NULL && lk->done && (lk->outcome == SC_DNS_OK ||
-	                                  lk->outcome == SC_DNS_NODATA ||
-	                                  lk->outcome == SC_DNS_NXDOMAIN);
 }
 
 static int
@@ -219,7 +206,8 @@ maybe_fetch(struct sc_domain *dom, struct sc_mta_sts_state *st)
 		if (rc == SC_ENOMEM)
 			goto nomem;
 		st->fetch_done = 1;
-		f->code = CURLE_FAILED_INIT;
+		f->outcome = SC_FETCH_FAILED;
+		f->code = 2; /* CURLE_FAILED_INIT, as curl would say */
 		snprintf(f->error, sizeof(f->error), "the fetch could not be "
 		         "started (%s)", sc_strerror(rc));
 	}
@@ -297,7 +285,7 @@ mta_sts_start(struct sc_domain *dom)
 	struct sc_mta_sts_state *st;
 	char *name;
 
-	if (is_literal(dom))
+	if (sc_domain_is_literal(dom))
 		return SC_OK;
 	if ((st = *slot = sc_calloc(1, sizeof(*st))) == NULL ||
 	    (name = prefixed("_mta-sts.", dom->name)) == NULL)
@@ -351,36 +339,10 @@ struct eval {
 	int nomem;
 };
 
-/* Can the domain receive mail at all, as far as the evidence goes?  An
- * unknown answer counts as yes: the other checks report it. */
-static int
-takes_mail(const struct sc_domain *dom)
-{
-	const struct sc_lookup *mx = dom->mx;
-
-	if (mx == NULL || !answered(mx))
-		return 1;
-	if (mx->outcome == SC_DNS_NXDOMAIN || sc_domain_null_mx(dom))
-		return 0;
-	if (mx->outcome == SC_DNS_NODATA)
-		return (dom->a == NULL || dom->a->outcome != SC_DNS_NODATA) ||
-		       (dom->aaaa == NULL || dom->aaaa->outcome != SC_DNS_NODATA);
-	return 1;
-}
-
 static const char *
 outcome_or(const struct sc_lookup *lk)
 {
 	return lk == NULL ? "not asked" : sc_dns_outcome_str(lk->outcome);
-}
-
-static int
-cert_error(CURLcode c)
-{
-	return c == CURLE_PEER_FAILED_VERIFICATION ||
-	       c == CURLE_SSL_CERTPROBLEM || c == CURLE_SSL_ISSUER_ERROR ||
-	       c == CURLE_SSL_INVALIDCERTSTATUS ||
-	       c == CURLE_SSL_PINNEDPUBKEYNOTMATCH || c == CURLE_SSL_CACERT_BADFILE;
 }
 
 /* Why the fetched answer cannot serve as a policy, in eval->why; 0 when
@@ -403,22 +365,22 @@ judge_fetch(const struct sc_domain *dom, struct eval *ev)
 		         "the time limit", url);
 		return -1;
 	}
-	if (f->truncated || f->code == CURLE_FILESIZE_EXCEEDED) {
+	if (f->truncated || f->outcome == SC_FETCH_TOO_BIG) {
 		snprintf(ev->why, sizeof(ev->why), "the policy at %s is larger "
 		         "than %d KiB: not read (a policy is a few lines)", url,
 		         POLICY_MAX / 1024);
 		return -1;
 	}
-	if (cert_error(f->code)) {
+	if (f->outcome == SC_FETCH_CERT) {
 		snprintf(ev->why, sizeof(ev->why), "the certificate of "
 		         "mta-sts.%s is not valid, so senders do not use the "
 		         "policy (RFC 8461 3.3): %s (curl error %d)", dom->name,
-		         f->error, (int)f->code);
+		         f->error, f->code);
 		return -1;
 	}
-	if (f->code != CURLE_OK) {
+	if (f->outcome != SC_FETCH_OK) {
 		snprintf(ev->why, sizeof(ev->why), "fetching %s failed: %s "
-		         "(curl error %d)", url, f->error, (int)f->code);
+		         "(curl error %d)", url, f->error, f->code);
 		return -1;
 	}
 	if (f->status >= 300 && f->status < 400) {
@@ -453,11 +415,11 @@ evaluate(const struct sc_domain *dom, struct eval *ev)
 
 	memset(ev, 0, sizeof(*ev));
 	ev->st = st;
-	if (st == NULL || is_literal(dom)) {
+	if (st == NULL || sc_domain_is_literal(dom)) {
 		ev->v = V_SKIP;
 		return;
 	}
-	if (!answered(st->txt)) {
+	if (!sc_lookup_answered(st->txt)) {
 		ev->v = V_UNVERIFIED;
 		snprintf(ev->why, sizeof(ev->why), "the MTA-STS lookup of "
 		         "_mta-sts.%s failed (%s)", dom->name, st->txt != NULL
@@ -465,7 +427,7 @@ evaluate(const struct sc_domain *dom, struct eval *ev)
 		         : "not asked before the deadline");
 		return;
 	}
-	if (!takes_mail(dom)) {
+	if (!sc_domain_takes_mail(dom)) {
 		ev->v = V_SKIP;
 		return;
 	}
@@ -498,7 +460,7 @@ evaluate(const struct sc_domain *dom, struct eval *ev)
 	}
 	/* A valid record: now the policy host. */
 	if (!has_addr(st->a) && !has_addr(st->aaaa)) {
-		if (answered(st->a) && answered(st->aaaa)) {
+		if (sc_lookup_answered(st->a) && sc_lookup_answered(st->aaaa)) {
 			ev->v = V_UNAVAILABLE;
 			snprintf(ev->why, sizeof(ev->why), "_mta-sts.%s announces "
 			         "a policy, but mta-sts.%s does not resolve (A: "

@@ -3,10 +3,6 @@
  * (3.1) and the policy file (3.2), the MX pattern match (4.1) and the
  * media type test (3.2).  Bytes in, a struct out: no I/O, and any bytes
  * (NUL included) are handled by length.
- *
- * Also the evidence the check "mta_sts" (scorer/mta_sts.c) keeps in its
- * state slot, declared here so that unit tests can hand canned evidence
- * to its assess().
  */
 #ifndef SC_MTA_STS_PARSE_H
 #define SC_MTA_STS_PARSE_H
@@ -82,21 +78,5 @@ int sc_sts_mx_match(const char *pattern, const char *host);
 /* RFC 8461 3.2: the media type is text/plain; parameters (charset) are
  * ignored.  NULL (no Content-Type) is not text/plain. */
 int sc_sts_media_type_ok(const char *content_type);
-
-/* ---- evidence of the check "mta_sts" (scorer/mta_sts.c) --------------- */
-
-struct sc_lookup;
-struct sc_fetch;
-
-struct sc_mta_sts_state {
-	struct sc_lookup *txt;      /* _mta-sts.DOMAIN TXT */
-	struct sc_lookup *a, *aaaa; /* mta-sts.DOMAIN, when the TXT is valid */
-	char *url;                  /* the policy URL, once known */
-	struct sc_fetch *fetch;     /* the HTTPS GET, once started */
-	int fetch_done;             /* its callback ran: results are valid */
-	int held;                   /* the domain job is held for it */
-	char *content_type;         /* as answered, or NULL */
-	char *ca_file;              /* a copy: used during the handshake */
-};
 
 #endif

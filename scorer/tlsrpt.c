@@ -11,16 +11,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tlsrpt.h"
 #include "checks.h"
 #include "internal.h"
 #include "resolver.h"
 #include "tlsrpt_parse.h"
-
-static int
-is_literal(const struct sc_domain *dom)
-{
-	return dom->name[0] == '[';
-}
 
 static sc_status_t
 tlsrpt_start(struct sc_domain *dom)
@@ -30,7 +25,7 @@ tlsrpt_start(struct sc_domain *dom)
 	char *name;
 	size_t n;
 
-	if (is_literal(dom))
+	if (sc_domain_is_literal(dom))
 		return SC_OK;
 	n = strlen(dom->name);
 	if ((st = *slot = sc_calloc(1, sizeof(*st))) == NULL ||
@@ -51,31 +46,6 @@ tlsrpt_clear(struct sc_domain *dom)
 
 	sc_free(*slot);
 	*slot = NULL;
-}
-
-static int
-answered(const struct sc_lookup *lk)
-{
-	return lk != NULL && lk->done && (lk->outcome == SC_DNS_OK ||
-	                                  lk->outcome == SC_DNS_NODATA ||
-	                                  lk->outcome == SC_DNS_NXDOMAIN);
-}
-
-/* Can the domain receive mail at all, as far as the evidence goes?  An
- * unknown answer counts as yes: the other checks report it. */
-static int
-takes_mail(const struct sc_domain *dom)
-{
-	const struct sc_lookup *mx = dom->mx;
-
-	if (mx == NULL || !answered(mx))
-		return 1;
-	if (mx->outcome == SC_DNS_NXDOMAIN || sc_domain_null_mx(dom))
-		return 0;
-	if (mx->outcome == SC_DNS_NODATA)
-		return (dom->a == NULL || dom->a->outcome != SC_DNS_NODATA) ||
-		       (dom->aaaa == NULL || dom->aaaa->outcome != SC_DNS_NODATA);
-	return 1;
 }
 
 enum outcome { O_SKIPPED, O_UNVERIFIED, O_MISSING, O_MULTIPLE, O_RECORD };
@@ -99,12 +69,12 @@ evaluate(const struct sc_domain *dom, const struct sc_tlsrpt_state *st,
 	size_t i;
 
 	memset(ev, 0, sizeof(*ev));
-	if (st == NULL || is_literal(dom)) {
+	if (st == NULL || sc_domain_is_literal(dom)) {
 		ev->outcome = O_SKIPPED;
 		return;
 	}
 	ev->lk = st->lk;
-	if (!answered(st->lk)) {
+	if (!sc_lookup_answered(st->lk)) {
 		ev->outcome = O_UNVERIFIED;
 		return;
 	}
@@ -157,7 +127,7 @@ tlsrpt_assess(const struct sc_domain *dom, struct sc_hits *out)
 		    : "not asked before the deadline");
 		return;
 	}
-	if (!takes_mail(dom))
+	if (!sc_domain_takes_mail(dom))
 		return;
 	switch (ev.outcome) {
 	case O_MISSING:

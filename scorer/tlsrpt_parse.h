@@ -2,9 +2,6 @@
  * TLS-RPT records (RFC 8460 3): a pure parser, record text in, struct
  * out.  No I/O and no allocation: the struct points into the text by
  * offset.
- *
- * Also the evidence the "tlsrpt" check keeps in its state slot, declared
- * here so that unit tests can hand canned lookups to its assess().
  */
 #ifndef SC_TLSRPT_PARSE_H
 #define SC_TLSRPT_PARSE_H
@@ -12,7 +9,6 @@
 #include <stddef.h>
 
 #include "dmarc_parse.h" /* struct sc_span */
-#include "dns.h"
 
 #define SC_TLSRPT_MAX_URI 8
 
@@ -39,11 +35,5 @@ enum sc_tlsrpt_kind sc_tlsrpt_kind(const char *text, size_t len);
  * rec->pos and rec->reason).  text may hold any bytes, NUL included. */
 int sc_tlsrpt_parse(const char *text, size_t len,
                     struct sc_tlsrpt_record *rec);
-
-/* ---- evidence of the check "tlsrpt" (scorer/tlsrpt.c) ----------------- */
-
-struct sc_tlsrpt_state {
-	struct sc_lookup *lk;    /* _smtp._tls.DOMAIN TXT */
-};
 
 #endif

@@ -4,6 +4,7 @@
  * and out-of-memory walks. */
 #include <check.h>
 
+#include "dmarc.h"
 #include "dmarc_parse.h"
 #include "evidence.h"
 #include "json_write.h"

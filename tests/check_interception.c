@@ -5,6 +5,7 @@
 
 #include <openssl/evp.h>
 
+#include "mta_sts.h"
 #include "dane.h"
 #include "evidence.h"
 #include "http.h"
@@ -75,7 +76,8 @@ sts(struct sc_domain *d, sc_dns_outcome_t outcome, const char *body)
 	                     0);
 	st->url = sc_strdup("https://mta-sts.x.example/.well-known/mta-sts.txt");
 	st->fetch = sc_calloc(1, sizeof(*st->fetch));
-	st->fetch->code = CURLE_OK;
+	st->fetch->code = 0;
+	st->fetch->outcome = SC_FETCH_OK;
 	st->fetch->status = 200;
 	st->fetch->body = sc_strdup(body);
 	st->fetch->len = strlen(body);

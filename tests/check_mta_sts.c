@@ -9,6 +9,7 @@
  */
 #include <arpa/nameser.h>
 #include <check.h>
+#include <curl/curl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "mta_sts.h"
 #include "dnsfake.h"
 #include "evidence.h"
 #include "http.h"
@@ -78,6 +80,7 @@ fetched(struct sc_domain *d, CURLcode code, long status, const char *ctype,
 	st->url = sc_strdup("https://mta-sts.x.example/.well-known/mta-sts.txt");
 	st->fetch = sc_calloc(1, sizeof(*st->fetch));
 	st->fetch->code = code;
+	st->fetch->outcome = sc_http_classify(code, 0);
 	st->fetch->status = status;
 	if (body != NULL) {
 		st->fetch->body = sc_malloc(len + 1);
@@ -275,6 +278,7 @@ START_TEST(test_fetch_fails)
 	fetched(d, c->code, c->status, c->ctype, good_policy,
 	        strlen(good_policy));
 	state(d)->fetch->truncated = c->truncated;
+	state(d)->fetch->outcome = sc_http_classify(c->code, c->truncated);
 	h = run(d);
 	expect_only(&h, "mta_sts.policy_unavailable", c->want);
 	ck_assert_ptr_nonnull(strstr(h.hit[0].detail, "opportunistic"));

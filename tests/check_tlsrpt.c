@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "tlsrpt.h"
 #include "evidence.h"
 #include "tlsrpt_parse.h"
 
