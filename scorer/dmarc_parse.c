@@ -19,6 +19,7 @@
 
 #include "dmarc_parse.h"
 #include "internal.h"
+#include "parse.h"
 
 #define BIT(n) (1u << (n))
 
@@ -31,62 +32,6 @@ static const char *const tag_names[] = {
 	"v", "p", "sp", "np", "pct", "rua", "ruf", "adkim", "aspf", "fo",
 	"ri", "psd", "t"
 };
-
-static int
-is_wsp(unsigned char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static int
-is_alpha(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int
-is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static unsigned char
-lower(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
-/* Case-insensitive comparison of a span with a lower-case word. */
-static int
-span_is(const char *s, size_t len, const char *word)
-{
-	size_t i;
-
-	if (strlen(word) != len)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (lower((unsigned char)s[i]) != (unsigned char)word[i])
-			return 0;
-	return 1;
-}
-
-/* A value for a message: printable ASCII, the rest as '?', and cut. */
-static void
-excerpt(char *buf, size_t size, const char *s, size_t len)
-{
-	size_t i, n = 0, max = 32;
-
-	for (i = 0; i < len && i < max && n + 1 < size; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		buf[n++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-	}
-	if (i < len && n + 4 < size) {
-		memcpy(buf + n, "...", 3);
-		n += 3;
-	}
-	buf[n < size ? n : size - 1] = '\0';
-}
 
 /* Remember an error.  The first is the one reported, unless a fatal one
  * comes later: what makes the record useless matters most. */
@@ -110,7 +55,7 @@ tag_of(const char *s, size_t len)
 	size_t i;
 
 	for (i = 0; i < SC_ARRAY_LEN(tag_names); i++)
-		if (span_is(s, len, tag_names[i]))
+		if (sc_word_is(s, len, tag_names[i]))
 			return (enum tag)i;
 	return T_UNKNOWN;
 }
@@ -118,11 +63,11 @@ tag_of(const char *s, size_t len)
 static enum sc_dmarc_policy
 policy_of(const char *s, size_t len)
 {
-	if (span_is(s, len, "none"))
+	if (sc_word_is(s, len, "none"))
 		return SC_DMARC_NONE;
-	if (span_is(s, len, "quarantine"))
+	if (sc_word_is(s, len, "quarantine"))
 		return SC_DMARC_QUARANTINE;
-	if (span_is(s, len, "reject"))
+	if (sc_word_is(s, len, "reject"))
 		return SC_DMARC_REJECT;
 	return SC_DMARC_UNSET;
 }
@@ -149,7 +94,7 @@ host_ok(const char *s, size_t len)
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (!is_alpha(c) && !is_digit(c) && c != '-' && c != '.' &&
+		if (!sc_is_alpha(c) && !sc_is_digit(c) && c != '-' && c != '.' &&
 		    c != '_')
 			return 0;
 	}
@@ -185,11 +130,11 @@ parse_uri(const char *text, size_t off, size_t len, struct sc_dmarc_uri *u,
 	}
 	if (end < len) {
 		i = end + 1;
-		if (i == len || !is_digit((unsigned char)s[i])) {
+		if (i == len || !sc_is_digit((unsigned char)s[i])) {
 			*bad = off + end;
 			return "a \"!\" not followed by a size (such as !10m)";
 		}
-		while (i < len && is_digit((unsigned char)s[i]))
+		while (i < len && sc_is_digit((unsigned char)s[i]))
 			i++;
 		if (i < len && strchr("kmgtKMGT", s[i]) != NULL)
 			i++;
@@ -199,18 +144,18 @@ parse_uri(const char *text, size_t off, size_t len, struct sc_dmarc_uri *u,
 		}
 	}
 	/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) (RFC 3986) */
-	if (!is_alpha((unsigned char)s[0]))
+	if (!sc_is_alpha((unsigned char)s[0]))
 		return "no scheme (write mailto:address)";
 	for (i = 1; i < end && s[i] != ':'; i++)
-		if (!is_alpha((unsigned char)s[i]) &&
-		    !is_digit((unsigned char)s[i]) && strchr("+-.", s[i]) == NULL)
+		if (!sc_is_alpha((unsigned char)s[i]) &&
+		    !sc_is_digit((unsigned char)s[i]) && strchr("+-.", s[i]) == NULL)
 			return "no scheme (write mailto:address)";
 	if (i >= end || i + 1 >= end)
 		return "no scheme (write mailto:address)";
 	colon = i;
 	u->uri.off = off;
 	u->uri.len = end;
-	if (span_is(s, colon, "mailto")) {
+	if (sc_word_is(s, colon, "mailto")) {
 		/* addr-spec: the domain is after the last "@", before "?" */
 		size_t at = 0, q = end;
 
@@ -231,7 +176,7 @@ parse_uri(const char *text, size_t off, size_t len, struct sc_dmarc_uri *u,
 		u->mailto = 1;
 		u->host.off = off + at + 1;
 		u->host.len = q - at - 1;
-	} else if (span_is(s, colon, "https") || span_is(s, colon, "http")) {
+	} else if (sc_word_is(s, colon, "https") || sc_word_is(s, colon, "http")) {
 		size_t h = colon + 1, e;
 
 		if (end - h < 3 || s[h] != '/' || s[h + 1] != '/')
@@ -265,18 +210,18 @@ parse_uris(const char *text, size_t off, size_t len, enum tag tag,
 		struct sc_dmarc_uri u;
 		const char *why;
 
-		while (b < len && is_wsp((unsigned char)text[off + b]))
+		while (b < len && sc_is_wsp((unsigned char)text[off + b]))
 			b++;
 		for (e = b; e < len && text[off + e] != ','; e++)
 			;
 		i = e + 1;
-		while (e > b && is_wsp((unsigned char)text[off + e - 1]))
+		while (e > b && sc_is_wsp((unsigned char)text[off + e - 1]))
 			e--;
 		why = parse_uri(text, off + b, e - b, &u, &bad);
 		if (why != NULL) {
 			char what[48], reason[160];
 
-			excerpt(what, sizeof(what), text + off + b, e - b);
+			sc_excerpt(what, sizeof(what), text + off + b, e - b, 32);
 			snprintf(reason, sizeof(reason), "%s: the URI \"%s\" has %s",
 			         tag_names[tag], what, why);
 			error_at(rec, bad, tag, 0, reason);
@@ -298,13 +243,13 @@ fo_ok(const char *s, size_t len)
 		if (i >= len || strchr("01dsDS", s[i]) == NULL || s[i] == '\0')
 			return 0;
 		i++;
-		while (i < len && is_wsp((unsigned char)s[i]))
+		while (i < len && sc_is_wsp((unsigned char)s[i]))
 			i++;
 		if (i == len)
 			return 1;
 		if (s[i++] != ':')
 			return 0;
-		while (i < len && is_wsp((unsigned char)s[i]))
+		while (i < len && sc_is_wsp((unsigned char)s[i]))
 			i++;
 	}
 }
@@ -320,7 +265,7 @@ number(const char *s, size_t len, size_t maxdigits, unsigned long max,
 	if (len == 0 || len > maxdigits)
 		return 0;
 	for (i = 0; i < len; i++) {
-		if (!is_digit((unsigned char)s[i]))
+		if (!sc_is_digit((unsigned char)s[i]))
 			return 0;
 		v = v > (max - 9) / 10 ? max : v * 10 + (unsigned long)(s[i] - '0');
 	}
@@ -331,10 +276,10 @@ number(const char *s, size_t len, size_t maxdigits, unsigned long max,
 static void
 one_char(const char *s, size_t len, const char *allowed, char *out, int *ok)
 {
-	*ok = len == 1 && s[0] != '\0' && strchr(allowed, lower((unsigned char)s[0]))
+	*ok = len == 1 && s[0] != '\0' && strchr(allowed, sc_lower((unsigned char)s[0]))
 	      != NULL;
 	if (*ok)
-		*out = (char)lower((unsigned char)s[0]);
+		*out = (char)sc_lower((unsigned char)s[0]);
 }
 
 static void
@@ -343,7 +288,7 @@ value_error(struct sc_dmarc_record *rec, const char *text, size_t voff,
 {
 	char what[48], reason[160];
 
-	excerpt(what, sizeof(what), text + voff, vlen);
+	sc_excerpt(what, sizeof(what), text + voff, vlen, 32);
 	snprintf(reason, sizeof(reason), "%s=%s: %s", tag_names[tag], what,
 	         expected);
 	error_at(rec, voff, tag, fatal, reason);
@@ -437,20 +382,20 @@ sc_dmarc_kind(const char *text, size_t len)
 {
 	size_t i = 0, j;
 
-	while (i < len && is_wsp((unsigned char)text[i]))
+	while (i < len && sc_is_wsp((unsigned char)text[i]))
 		i++;
 	/* dmarc-version = "v" *WSP "=" *WSP %x44.4d.41.52.43.31 */
-	if (i < len && lower((unsigned char)text[i]) == 'v') {
+	if (i < len && sc_lower((unsigned char)text[i]) == 'v') {
 		j = i + 1;
-		while (j < len && is_wsp((unsigned char)text[j]))
+		while (j < len && sc_is_wsp((unsigned char)text[j]))
 			j++;
 		if (j < len && text[j] == '=') {
 			j++;
-			while (j < len && is_wsp((unsigned char)text[j]))
+			while (j < len && sc_is_wsp((unsigned char)text[j]))
 				j++;
 			if (len - j >= 6 && memcmp(text + j, "DMARC1", 6) == 0) {
 				j += 6;
-				while (j < len && is_wsp((unsigned char)text[j]))
+				while (j < len && sc_is_wsp((unsigned char)text[j]))
 					j++;
 				if (j == len || text[j] == ';')
 					return SC_DMARC_RECORD;
@@ -460,7 +405,7 @@ sc_dmarc_kind(const char *text, size_t len)
 	}
 	/* "p=reject; v=DMARC1" and the like: meant as DMARC. */
 	for (j = 0; j + 5 <= len; j++)
-		if (span_is(text + j, 5, "dmarc"))
+		if (sc_word_is(text + j, 5, "dmarc"))
 			return SC_DMARC_ATTEMPT;
 	return SC_DMARC_OTHER;
 }
@@ -483,7 +428,7 @@ sc_dmarc_parse(const char *text, size_t len, struct sc_dmarc_record *rec)
 		size_t noff, nlen, voff, vlen, e, k;
 		enum tag tag;
 
-		while (i < len && is_wsp((unsigned char)text[i]))
+		while (i < len && sc_is_wsp((unsigned char)text[i]))
 			i++;
 		/* the segment ends at ";" or the end */
 		for (e = i; e < len && text[e] != ';'; e++)
@@ -503,25 +448,25 @@ sc_dmarc_parse(const char *text, size_t len, struct sc_dmarc_record *rec)
 		rec->ntag++;
 		/* tag-name = ALPHA *( ALPHA / DIGIT / "_" ) (RFC 6376 3.2) */
 		noff = i;
-		if (!is_alpha((unsigned char)text[i])) {
+		if (!sc_is_alpha((unsigned char)text[i])) {
 			error_at(rec, i, nseg == 1 ? T_V : T_UNKNOWN, nseg == 1,
 			         nseg == 1 ? "the record must begin with v=DMARC1"
 			                   : "expected a tag name (such as p=)");
 			i = e + 1;
 			continue;
 		}
-		while (i < e && (is_alpha((unsigned char)text[i]) ||
-		                 is_digit((unsigned char)text[i]) ||
+		while (i < e && (sc_is_alpha((unsigned char)text[i]) ||
+		                 sc_is_digit((unsigned char)text[i]) ||
 		                 text[i] == '_'))
 			i++;
 		nlen = i - noff;
 		tag = tag_of(text + noff, nlen);
-		while (i < e && is_wsp((unsigned char)text[i]))
+		while (i < e && sc_is_wsp((unsigned char)text[i]))
 			i++;
 		if (i == e || text[i] != '=') {
 			char what[48], reason[160];
 
-			excerpt(what, sizeof(what), text + noff, nlen);
+			sc_excerpt(what, sizeof(what), text + noff, nlen, 32);
 			snprintf(reason, sizeof(reason),
 			         "the tag \"%s\" has no \"=\" after its name", what);
 			error_at(rec, i, nseg == 1 ? T_V : tag,
@@ -530,11 +475,11 @@ sc_dmarc_parse(const char *text, size_t len, struct sc_dmarc_record *rec)
 			continue;
 		}
 		i++;
-		while (i < e && is_wsp((unsigned char)text[i]))
+		while (i < e && sc_is_wsp((unsigned char)text[i]))
 			i++;
 		voff = i;
 		vlen = e - i;
-		while (vlen > 0 && is_wsp((unsigned char)text[voff + vlen - 1]))
+		while (vlen > 0 && sc_is_wsp((unsigned char)text[voff + vlen - 1]))
 			vlen--;
 		i = e + 1;
 		/* RFC 7489 6.3: v must be the first tag, and only the first. */
@@ -556,7 +501,7 @@ sc_dmarc_parse(const char *text, size_t len, struct sc_dmarc_record *rec)
 			/* Ignored (6.3), but a control byte is no value. */
 			for (k = voff; k < voff + vlen; k++)
 				if ((unsigned char)text[k] < 0x20 &&
-				    !is_wsp((unsigned char)text[k])) {
+				    !sc_is_wsp((unsigned char)text[k])) {
 					error_at(rec, k, T_UNKNOWN, 0,
 					         "a control character (such as "
 					         "NUL) inside a tag");

@@ -10,35 +10,16 @@
 #include <strings.h>
 
 #include "internal.h"
+#include "parse.h"
 #include "mta_sts_parse.h"
 
 #define MAX_KEY 32     /* RFC 8461 3.2 sts-policy-ext-name: 1 + 31 chars */
 #define MAX_DOMAIN 253 /* RFC 1035 2.3.4, presentation form without dot */
 #define MAX_LABEL 63
 
-static int
-is_alpha(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
 
-static int
-is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
 
-static int
-is_alnum(unsigned char c)
-{
-	return is_alpha(c) || is_digit(c);
-}
 
-static int
-is_wsp(unsigned char c)
-{
-	return c == ' ' || c == '\t';
-}
 
 static void
 say(char *why, size_t len, const char *fmt, ...)
@@ -54,24 +35,6 @@ say(char *why, size_t len, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, len, fmt, ap);
 	va_end(ap);
-}
-
-/* A short, printable rendering of untrusted bytes for a reason text. */
-static void
-show(char *buf, size_t size, const char *s, size_t len)
-{
-	size_t i, n = 0, max = 40;
-
-	for (i = 0; i < len && i < max && n + 1 < size; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		buf[n++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-	}
-	if (i < len && n + 4 < size) {
-		memcpy(buf + n, "...", 3);
-		n += 3;
-	}
-	buf[n] = '\0';
 }
 
 /* Case-insensitive search for needle in s[0..len). */
@@ -116,7 +79,7 @@ txt_invalid(struct sc_sts_txt *out, const char *fmt, ...)
 static size_t
 skip_wsp(const char *s, size_t len, size_t i)
 {
-	while (i < len && is_wsp((unsigned char)s[i]))
+	while (i < len && sc_is_wsp((unsigned char)s[i]))
 		i++;
 	return i;
 }
@@ -124,7 +87,7 @@ skip_wsp(const char *s, size_t len, size_t i)
 static int
 ext_name_char(unsigned char c)
 {
-	return is_alnum(c) || c == '_' || c == '-' || c == '.';
+	return sc_is_alnum(c) || c == '_' || c == '-' || c == '.';
 }
 
 static int
@@ -148,10 +111,10 @@ sc_sts_txt_parse(const char *s, size_t len, struct sc_sts_txt *out)
 	/* 3.1: "records that do not begin with v=STSv1; are discarded".  The
 	 * version may be followed by WSP before the ";" (sts-sep). */
 	if (len < vlen || memcmp(s, version, vlen) != 0 ||
-	    (len > vlen && s[vlen] != ';' && !is_wsp((unsigned char)s[vlen]))) {
+	    (len > vlen && s[vlen] != ';' && !sc_is_wsp((unsigned char)s[vlen]))) {
 		if (!contains_ci(s, len, "v=STS"))
 			return SC_STS_TXT_OTHER;
-		show(buf, sizeof(buf), s, len);
+		sc_excerpt(buf, sizeof(buf), s, len, 40);
 		say(out->why, sizeof(out->why),
 		    "\"%s\" does not begin with \"v=STSv1;\"", buf);
 		return SC_STS_TXT_STRAY;
@@ -170,7 +133,7 @@ sc_sts_txt_parse(const char *s, size_t len, struct sc_sts_txt *out)
 		if (i == len)
 			break; /* the optional final separator */
 		name = i;
-		if (!is_alnum((unsigned char)s[i]))
+		if (!sc_is_alnum((unsigned char)s[i]))
 			return txt_invalid(out, "character %zu: a field name "
 			                   "must start with a letter or digit",
 			                   i + 1);
@@ -186,7 +149,7 @@ sc_sts_txt_parse(const char *s, size_t len, struct sc_sts_txt *out)
 		val = ++i;
 		nfield++;
 		if (nlen == 2 && memcmp(s + name, "id", 2) == 0) {
-			while (i < len && is_alnum((unsigned char)s[i]))
+			while (i < len && sc_is_alnum((unsigned char)s[i]))
 				i++;
 			if (have_id)
 				return txt_invalid(out, "more than one id= field");
@@ -195,7 +158,7 @@ sc_sts_txt_parse(const char *s, size_t len, struct sc_sts_txt *out)
 			if (i - val > SC_STS_ID_MAX)
 				return txt_invalid(out, "the id is longer than %d "
 				                   "characters", SC_STS_ID_MAX);
-			if (i < len && !is_wsp((unsigned char)s[i]) &&
+			if (i < len && !sc_is_wsp((unsigned char)s[i]) &&
 			    s[i] != ';')
 				return txt_invalid(out, "character %zu: the id "
 				                   "may hold only letters and "
@@ -209,7 +172,7 @@ sc_sts_txt_parse(const char *s, size_t len, struct sc_sts_txt *out)
 			if (i == val)
 				return txt_invalid(out, "character %zu: empty "
 				                   "value", i + 1);
-			if (i < len && !is_wsp((unsigned char)s[i]) &&
+			if (i < len && !sc_is_wsp((unsigned char)s[i]) &&
 			    s[i] != ';')
 				return txt_invalid(out, "character %zu: "
 				                   "character not allowed in a "
@@ -233,7 +196,7 @@ valid_pattern(const char *s, size_t len, char *why, size_t whylen)
 	size_t i = 0, label = 0;
 	char buf[64];
 
-	show(buf, sizeof(buf), s, len);
+	sc_excerpt(buf, sizeof(buf), s, len, 40);
 	if (len >= 2 && s[0] == '*' && s[1] == '.')
 		i = 2;
 	if (len - i > MAX_DOMAIN) {
@@ -263,7 +226,7 @@ valid_pattern(const char *s, size_t len, char *why, size_t whylen)
 			label = 0;
 			continue;
 		}
-		if (!is_alnum(c) && c != '-') {
+		if (!sc_is_alnum(c) && c != '-') {
 			say(why, whylen, "mx pattern \"%s\" is not a host name "
 			    "or \"*.\" and a domain", buf);
 			return 0;
@@ -392,7 +355,7 @@ field(struct parse *ps, size_t line, const char *k, size_t klen, char *v,
 	char buf[64];
 	size_t i;
 
-	show(buf, sizeof(buf), v, vlen);
+	sc_excerpt(buf, sizeof(buf), v, vlen, 40);
 	for (i = 0; i < vlen; i++) {
 		unsigned char c = (unsigned char)v[i];
 
@@ -437,7 +400,7 @@ field(struct parse *ps, size_t line, const char *k, size_t klen, char *v,
 		if (vlen == 0 || vlen > 10)
 			goto bad_age;
 		for (i = 0; i < vlen; i++) {
-			if (!is_digit((unsigned char)v[i]))
+			if (!sc_is_digit((unsigned char)v[i]))
 				goto bad_age;
 			age = age * 10 + (unsigned long)(v[i] - '0');
 		}
@@ -487,7 +450,7 @@ line_of(struct parse *ps, size_t line, char *s, size_t len)
 		say(ps->why, ps->whylen, "line %zu is empty", line);
 		return SC_EINVAL;
 	}
-	if (!is_alnum((unsigned char)s[0]))
+	if (!sc_is_alnum((unsigned char)s[0]))
 		goto not_field;
 	while (k < len && ext_name_char((unsigned char)s[k]))
 		k++;
@@ -499,11 +462,11 @@ line_of(struct parse *ps, size_t line, char *s, size_t len)
 		return SC_EINVAL;
 	}
 	v = skip_wsp(s, len, k + 1);
-	while (len > v && is_wsp((unsigned char)s[len - 1]))
+	while (len > v && sc_is_wsp((unsigned char)s[len - 1]))
 		len--;
 	return field(ps, line, s, k, s + v, len - v);
 not_field:
-	show(buf, sizeof(buf), s, len);
+	sc_excerpt(buf, sizeof(buf), s, len, 40);
 	say(ps->why, ps->whylen, "line %zu \"%s\" is not a \"key: value\" "
 	    "field", line, buf);
 	return SC_EINVAL;
@@ -618,14 +581,14 @@ sc_sts_media_type_ok(const char *ct)
 
 	if (ct == NULL)
 		return 0;
-	while (is_wsp((unsigned char)*ct))
+	while (sc_is_wsp((unsigned char)*ct))
 		ct++;
 	/* Media types are case-insensitive (RFC 9110 8.3.1); "All
 	 * parameters other than charset are to be ignored" (3.2). */
 	if (strncasecmp(ct, want, n) != 0)
 		return 0;
 	ct += n;
-	while (is_wsp((unsigned char)*ct))
+	while (sc_is_wsp((unsigned char)*ct))
 		ct++;
 	return *ct == '\0' || *ct == ';';
 }

@@ -12,50 +12,13 @@
 #include <string.h>
 
 #include "internal.h"
+#include "parse.h"
 #include "spf_parse.h"
-
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
-static int
-is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int
-is_alnum(int c)
-{
-	return is_alpha(c) || is_digit(c);
-}
-
-/* Case-insensitive comparison of s[0..n) with a lower-case word. */
-static int
-word_is(const char *s, size_t n, const char *word)
-{
-	size_t i;
-
-	if (strlen(word) != n)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (lower((unsigned char)s[i]) != word[i])
-			return 0;
-	return 1;
-}
 
 int
 sc_spf_is_record(const char *txt, size_t len)
 {
-	if (txt == NULL || len < 6 || !word_is(txt, 6, "v=spf1"))
+	if (txt == NULL || len < 6 || !sc_word_is(txt, 6, "v=spf1"))
 		return 0;
 	return len == 6 || txt[6] == ' ';
 }
@@ -78,17 +41,17 @@ toplabel_ok(const char *s, size_t n)
 	size_t i;
 	int alpha = 0, dash = 0;
 
-	if (n == 0 || !is_alnum((unsigned char)s[0]) ||
-	    !is_alnum((unsigned char)s[n - 1]))
+	if (n == 0 || !sc_is_alnum((unsigned char)s[0]) ||
+	    !sc_is_alnum((unsigned char)s[n - 1]))
 		return 0;
 	for (i = 0; i < n; i++) {
 		int c = (unsigned char)s[i];
 
 		if (c == '-')
 			dash = 1;
-		else if (is_alpha(c))
+		else if (sc_is_alpha(c))
 			alpha = 1;
-		else if (!is_digit(c))
+		else if (!sc_is_digit(c))
 			return 0;
 	}
 	return alpha || dash;
@@ -123,7 +86,7 @@ macro_len(const char *s, size_t len, size_t i, int exp, const char **why)
 		*why = "unterminated macro";
 		return 0;
 	}
-	letter = lower((unsigned char)s[j]);
+	letter = sc_lower((unsigned char)s[j]);
 	if (letter == '\0' || strchr("slodiphv", letter) == NULL) {
 		if (letter == '\0' || strchr("crt", letter) == NULL || !exp) {
 			*why = letter != '\0' && strchr("crt", letter) != NULL ?
@@ -133,7 +96,7 @@ macro_len(const char *s, size_t len, size_t i, int exp, const char **why)
 		}
 	}
 	j++;
-	while (j < len && is_digit((unsigned char)s[j])) {
+	while (j < len && sc_is_digit((unsigned char)s[j])) {
 		if (digits < 1000)
 			digits = digits * 10 + (unsigned long)(s[j] - '0');
 		ndig++;
@@ -143,7 +106,7 @@ macro_len(const char *s, size_t len, size_t i, int exp, const char **why)
 		*why = "a macro's digit transformer must not be zero";
 		return 0;
 	}
-	if (j < len && lower((unsigned char)s[j]) == 'r')
+	if (j < len && sc_lower((unsigned char)s[j]) == 'r')
 		j++;
 	while (j < len && is_delimiter((unsigned char)s[j]))
 		j++;
@@ -206,7 +169,7 @@ sc_spf_spec_uses_p(const char *spec)
 	const char *p;
 
 	for (p = spec; p != NULL && (p = strchr(p, '%')) != NULL; p++) {
-		if (p[1] == '{' && lower((unsigned char)p[2]) == 'p')
+		if (p[1] == '{' && sc_lower((unsigned char)p[2]) == 'p')
 			return 1;
 		if (p[1] != '\0')
 			p++;
@@ -222,7 +185,7 @@ take_cidr(const char *s, size_t *len, int max, int *out)
 	size_t e = *len, b = e, k;
 	int v = 0;
 
-	while (b > 0 && is_digit((unsigned char)s[b - 1]))
+	while (b > 0 && sc_is_digit((unsigned char)s[b - 1]))
 		b--;
 	if (b == e || b == 0 || s[b - 1] != '/')
 		return 0;
@@ -248,7 +211,7 @@ parse_ip4(const char *s, size_t n, unsigned char *out)
 		size_t b = i;
 		unsigned v = 0;
 
-		while (i < n && is_digit((unsigned char)s[i]) && i - b < 4)
+		while (i < n && sc_is_digit((unsigned char)s[i]) && i - b < 4)
 			v = v * 10 + (unsigned)(s[i++] - '0');
 		if (i == b || i - b > 3 || (s[b] == '0' && i - b > 1) || v > 255)
 			return 0;
@@ -376,7 +339,7 @@ parse_modifier(struct spf_record *rec, struct spf_term *t, const char *s,
 	size_t vlen = t->len - namelen - 1;
 	char why[120];
 
-	if (word_is(s, namelen, "redirect") || word_is(s, namelen, "exp")) {
+	if (sc_word_is(s, namelen, "redirect") || sc_word_is(s, namelen, "exp")) {
 		int *slot = s[0] == 'e' || s[0] == 'E' ? &rec->exp
 		                                       : &rec->redirect;
 
@@ -419,8 +382,8 @@ parse_term(struct spf_record *rec, const char *rec_txt, size_t pos,
 			                       : "control character");
 	}
 	/* modifier: name "=" ..., name = ALPHA *( ALPHA / DIGIT / - _ . ) */
-	if (is_alpha((unsigned char)s[0])) {
-		for (i = 1; i < n && (is_alnum((unsigned char)s[i]) ||
+	if (sc_is_alpha((unsigned char)s[0])) {
+		for (i = 1; i < n && (sc_is_alnum((unsigned char)s[i]) ||
 		                      s[i] == '-' || s[i] == '_' || s[i] == '.');
 		     i++)
 			;
@@ -438,7 +401,7 @@ parse_term(struct spf_record *rec, const char *rec_txt, size_t pos,
 	for (m = k; m < n && s[m] != ':' && s[m] != '/'; m++)
 		;
 	for (i = 0; i < SC_ARRAY_LEN(mechanisms); i++)
-		if (word_is(s + k, m - k, mechanisms[i].name))
+		if (sc_word_is(s + k, m - k, mechanisms[i].name))
 			break;
 	if (i == SC_ARRAY_LEN(mechanisms))
 		return syntax(err, pos, n, "unknown mechanism%s", "");
@@ -599,7 +562,7 @@ url_escape_into(struct buf *b, const char *s, size_t n)
 		int c = (unsigned char)s[i];
 		char e[3];
 
-		if (is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+		if (sc_is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
 			if (put(b, s + i, 1) < 0)
 				return -1;
 			continue;
@@ -671,12 +634,12 @@ expand_one(struct buf *b, const char *s, size_t m,
 	unsigned long keep = 0;
 	int letter = (unsigned char)s[2], reverse = 0;
 
-	while (j < m && is_digit((unsigned char)s[j])) {
+	while (j < m && sc_is_digit((unsigned char)s[j])) {
 		if (keep < 1000)
 			keep = keep * 10 + (unsigned long)(s[j] - '0');
 		j++;
 	}
-	if (lower((unsigned char)s[j]) == 'r') {
+	if (sc_lower((unsigned char)s[j]) == 'r') {
 		reverse = 1;
 		j++;
 	}
@@ -684,7 +647,7 @@ expand_one(struct buf *b, const char *s, size_t m,
 		delim[nd++] = s[j++];
 	if (nd == 0)
 		delim[nd++] = '.';
-	letter_value(lower(letter), env, tmp, sizeof(tmp), &val);
+	letter_value(sc_lower(letter), env, tmp, sizeof(tmp), &val);
 	/* reversing a right-to-left reading: the RFC's "r" then keep N */
 	return transform(b, val, delim, nd, keep, reverse,
 	                 letter >= 'A' && letter <= 'Z');

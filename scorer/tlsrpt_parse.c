@@ -20,19 +20,9 @@
 #include <string.h>
 
 #include "tlsrpt_parse.h"
+#include "parse.h"
 
-static int
-is_wsp(unsigned char c)
-{
-	return c == ' ' || c == '\t';
-}
 
-static int
-is_alnum(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9');
-}
 
 static int
 ci_prefix(const char *s, size_t len, const char *word)
@@ -52,23 +42,6 @@ ci_prefix(const char *s, size_t len, const char *word)
 }
 
 static void
-excerpt(char *buf, size_t size, const char *s, size_t len)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < len && i < 32 && n + 1 < size; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		buf[n++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-	}
-	if (i < len && n + 4 < size) {
-		memcpy(buf + n, "...", 3);
-		n += 3;
-	}
-	buf[n] = '\0';
-}
-
-static void
 error_at(struct sc_tlsrpt_record *rec, size_t pos, const char *reason)
 {
 	if (rec->nerror++ == 0) {
@@ -83,7 +56,7 @@ sc_tlsrpt_kind(const char *text, size_t len)
 	size_t i;
 
 	if (len >= 10 && memcmp(text, "v=TLSRPTv1", 10) == 0) {
-		for (i = 10; i < len && is_wsp((unsigned char)text[i]); i++)
+		for (i = 10; i < len && sc_is_wsp((unsigned char)text[i]); i++)
 			;
 		if (i == len || text[i] == ';')
 			return SC_TLSRPT_RECORD;
@@ -142,18 +115,18 @@ parse_rua(const char *text, size_t off, size_t len,
 		size_t b = i, e, bad;
 		const char *why;
 
-		while (b < len && is_wsp((unsigned char)text[off + b]))
+		while (b < len && sc_is_wsp((unsigned char)text[off + b]))
 			b++;
 		for (e = b; e < len && text[off + e] != ','; e++)
 			;
 		i = e + 1;
-		while (e > b && is_wsp((unsigned char)text[off + e - 1]))
+		while (e > b && sc_is_wsp((unsigned char)text[off + e - 1]))
 			e--;
 		why = uri_error(text + off + b, e - b, &bad);
 		if (why != NULL) {
 			char what[48], reason[160];
 
-			excerpt(what, sizeof(what), text + off + b, e - b);
+			sc_excerpt(what, sizeof(what), text + off + b, e - b, 32);
 			snprintf(reason, sizeof(reason),
 			         "rua: the URI \"%s\" has %s", what, why);
 			error_at(rec, off + b + bad, reason);
@@ -182,13 +155,13 @@ sc_tlsrpt_parse(const char *text, size_t len, struct sc_tlsrpt_record *rec)
 
 		b = i;
 		if (nseg > 0) /* field-delim: *WSP ";" *WSP */
-			while (b < len && is_wsp((unsigned char)text[b]))
+			while (b < len && sc_is_wsp((unsigned char)text[b]))
 				b++;
 		for (e = b; e < len && text[e] != ';'; e++)
 			;
 		i = e + 1;
 		n = e;
-		while (n > b && is_wsp((unsigned char)text[n - 1]))
+		while (n > b && sc_is_wsp((unsigned char)text[n - 1]))
 			n--;
 		if (nseg++ == 0) {
 			if (n - b != 10 || memcmp(text + b, "v=TLSRPTv1", 10) != 0) {
@@ -206,7 +179,7 @@ sc_tlsrpt_parse(const char *text, size_t len, struct sc_tlsrpt_record *rec)
 		rec->nfield++;
 		/* tlsrpt-ext-name, then "=" with no space */
 		for (k = b; k < n && k - b < 33 &&
-		            (is_alnum((unsigned char)text[k]) ||
+		            (sc_is_alnum((unsigned char)text[k]) ||
 		             (k > b && strchr("_-.", text[k]) != NULL &&
 		              text[k] != '\0'));
 		     k++)
@@ -214,7 +187,7 @@ sc_tlsrpt_parse(const char *text, size_t len, struct sc_tlsrpt_record *rec)
 		if (k == b || k == n || text[k] != '=') {
 			char what[48], reason[160];
 
-			excerpt(what, sizeof(what), text + b, n - b);
+			sc_excerpt(what, sizeof(what), text + b, n - b, 32);
 			snprintf(reason, sizeof(reason),
 			         "\"%s\" is not a field of the form name=value "
 			         "(no space around \"=\")", what);
