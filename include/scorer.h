@@ -126,6 +126,15 @@ typedef struct sc_record {
 
 /* ---- context ---------------------------------------------------------- */
 
+/*
+ * Options are set before the first check (sc_check(), sc_check_async()),
+ * which sets the engine up: afterwards a setter returns SC_EBUSY and
+ * changes nothing.  Two may also change between checks, while none is in
+ * flight: sc_ctx_set_rules_dir() and sc_ctx_set_cache_size().  Every call
+ * that can fail clears the context's message first: sc_ctx_errmsg() is
+ * about the last call, or "" when it said nothing more than its status.
+ */
+
 /**
  * Create a context with the default options.
  * \param out receives the context; the caller frees it with sc_ctx_free().
@@ -210,7 +219,8 @@ SC_EXTERN sc_status_t sc_ctx_skip_check(sc_ctx_t *ctx, const char *name);
 SC_EXTERN const char *sc_check_name(size_t i);
 
 /**
- * The detailed message of the last failed call on this context, or "".
+ * The detailed message of the last call on this context, when it failed
+ * and had more to say than sc_strerror() of its status; otherwise "".
  * Borrowed; valid until the next call on the context.  \since 0.1.0
  */
 SC_EXTERN const char *sc_ctx_errmsg(const sc_ctx_t *ctx);
@@ -327,8 +337,11 @@ SC_EXTERN void sc_report_free(sc_report_t *report);
 
 /** The address as given.  \since 0.1.0 */
 SC_EXTERN const char *sc_report_address(const sc_report_t *report);
-/** The domain in A-label form, or "" when the address was invalid. */
+/** The domain in A-label form, or "" when the address was invalid.
+ *  \since 0.1.0 */
 SC_EXTERN const char *sc_report_domain(const sc_report_t *report);
+/** The verdict (docs/verdict.md); SC_VERDICT_ERROR for a NULL report.
+ *  \since 0.1.0 */
 SC_EXTERN sc_verdict_t sc_report_verdict(const sc_report_t *report);
 /**
  * "A+", "A", "B", "C", "D" or "F"; NULL when the verdict is
@@ -341,16 +354,20 @@ SC_EXTERN const char *sc_report_grade(const sc_report_t *report);
  * \since 0.1.0
  */
 SC_EXTERN int sc_report_score(const sc_report_t *report);
-/** Wall time the check took, in milliseconds. */
+/** Wall time the check took, in milliseconds.  \since 0.1.0 */
 SC_EXTERN unsigned sc_report_elapsed_ms(const sc_report_t *report);
 
+/** How many findings the report holds.  \since 0.1.0 */
 SC_EXTERN size_t sc_report_finding_count(const sc_report_t *report);
-/** Finding i (0-based), most severe first; NULL when out of range. */
+/** Finding i (0-based), most severe first; NULL when out of range.
+ *  Borrowed from the report.  \since 0.1.0 */
 SC_EXTERN const sc_finding_t *sc_report_finding(const sc_report_t *report,
                                                 size_t i);
 
+/** How many DNS lookups the report lists.  \since 0.1.0 */
 SC_EXTERN size_t sc_report_record_count(const sc_report_t *report);
-/** DNS lookup i in the order they were made; NULL when out of range. */
+/** DNS lookup i in the order they were made; NULL when out of range.
+ *  Borrowed from the report.  \since 0.1.0 */
 SC_EXTERN const sc_record_t *sc_report_record(const sc_report_t *report,
                                               size_t i);
 
@@ -386,10 +403,15 @@ SC_EXTERN sc_status_t sc_rule_lookup(sc_ctx_t *ctx, const char *id,
 
 /* ---- helpers ---------------------------------------------------------- */
 
+/** A status in words ("out of memory"); static.  \since 0.1.0 */
 SC_EXTERN const char *sc_strerror(sc_status_t status);
+/** "secure", "insecure", "error"; static.  \since 0.1.0 */
 SC_EXTERN const char *sc_verdict_str(sc_verdict_t verdict);
+/** "critical" .. "info"; static.  \since 0.1.0 */
 SC_EXTERN const char *sc_severity_str(sc_severity_t severity);
+/** "takeover" .. "delivery"; static.  \since 0.1.0 */
 SC_EXTERN const char *sc_category_str(sc_category_t category);
+/** "ok", "nodata", "nxdomain" ...; static.  \since 0.1.0 */
 SC_EXTERN const char *sc_dns_outcome_str(sc_dns_outcome_t outcome);
 /** Free memory the library handed out through a `char **`.  \since 0.1.0 */
 SC_EXTERN void sc_free(void *ptr);
@@ -485,8 +507,7 @@ typedef void (*sc_corpus_progress_cb)(void *userdata, const char *phase,
  * counted in stats.
  * \param progress may be NULL.
  * \param stats may be NULL; the caller's.
- * 
-eturn SC_OK, SC_EINVAL (NULL arguments, in is already an index),
+ * \return SC_OK, SC_EINVAL (NULL arguments, in is already an index),
  *         SC_EIO (stats->errmsg says what), SC_ENOMEM.  \since 0.1.0
  */
 SC_EXTERN sc_status_t sc_corpus_build(const char *in, const char *out,
@@ -502,8 +523,7 @@ SC_EXTERN sc_status_t sc_corpus_build(const char *in, const char *out,
  * \param out receives the corpus; the caller frees it with
  *        sc_corpus_close().
  * \param err receives a message on failure (may be NULL).
- * 
-eturn SC_OK, SC_EINVAL, SC_EIO (missing, unreadable, truncated,
+ * \return SC_OK, SC_EINVAL, SC_EIO (missing, unreadable, truncated,
  *         wrong magic or version), SC_ENOMEM.  \since 0.1.0
  */
 SC_EXTERN sc_status_t sc_corpus_open(const char *path, sc_corpus_t **out,
@@ -517,8 +537,7 @@ SC_EXTERN void sc_corpus_close(sc_corpus_t *corpus);
  * a SHA-1 as 40 hex digits.
  * \param found receives 1 when the key is in the corpus, else 0.
  * \param count receives its count (0: the list gave none); may be NULL.
- * 
-eturn SC_OK (found or not), SC_EINVAL.  \since 0.1.0
+ * \return SC_OK (found or not), SC_EINVAL.  \since 0.1.0
  */
 SC_EXTERN sc_status_t sc_corpus_lookup(const sc_corpus_t *corpus,
                                        const char *key, int *found,
@@ -550,8 +569,7 @@ SC_EXTERN sc_status_t sc_corpus_info(const sc_corpus_t *corpus,
  * \param out receives the canonical form, lower-cased (free with
  *        sc_free()), or NULL when the provider defines none or it is the
  *        address itself.
- * 
-eturn SC_OK, SC_EINVAL, SC_ERULES (canonical.ini malformed),
+ * \return SC_OK, SC_EINVAL, SC_ERULES (canonical.ini malformed),
  *         SC_ENOMEM.  \since 0.1.0
  */
 SC_EXTERN sc_status_t sc_address_canonical(sc_ctx_t *ctx,

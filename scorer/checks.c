@@ -62,9 +62,10 @@ sc_ctx_skip_check(sc_ctx_t *ctx, const char *name)
 
 	if (ctx == NULL || name == NULL)
 		return SC_EINVAL;
+	ctx->errmsg[0] = '\0';
 	if (ctx->ready)
-		return sc_ctx_error(ctx, SC_EBUSY,
-		                    "checks must be skipped before the first check");
+		return sc_ctx_error(ctx, SC_EBUSY, "checks to skip must be set "
+		                    "before the first check");
 	for (i = 0; i < sc_ncheck; i++) {
 		if (strcmp(sc_checks[i]->name, name) != 0)
 			continue;

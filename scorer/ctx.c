@@ -31,6 +31,24 @@ derive_dns_timeouts(struct sc_ctx *ctx)
 		ctx->dns_timeout_ms = 3000;
 }
 
+/*
+ * Every option setter starts here: a call clears the message of the call
+ * before (sc_ctx_errmsg() never shows a stale one), and options are fixed
+ * once the first check has set the engine up (scorer.h says which two may
+ * change between checks).  NULL ctx: SC_EINVAL.
+ */
+static sc_status_t
+option(struct sc_ctx *ctx, const char *what)
+{
+	if (ctx == NULL)
+		return SC_EINVAL;
+	ctx->errmsg[0] = '\0';
+	if (ctx->ready)
+		return sc_ctx_error(ctx, SC_EBUSY, "%s must be set before the "
+		                    "first check", what);
+	return SC_OK;
+}
+
 sc_status_t
 sc_ctx_new(sc_ctx_t **out)
 {
@@ -87,15 +105,15 @@ sc_ctx_add_resolver(sc_ctx_t *ctx, const char *server)
 {
 	size_t len;
 	char *p;
+	sc_status_t st;
 
-	if (ctx == NULL || server == NULL)
+	if ((st = option(ctx, "resolvers")) != SC_OK)
+		return st;
+	if (server == NULL)
 		return SC_EINVAL;
 	len = strlen(server);
 	if (len == 0 || len > 300 || strpbrk(server, ", \t\r\n") != NULL)
 		return sc_ctx_error(ctx, SC_EINVAL, "bad resolver '%s'", server);
-	if (ctx->ready)
-		return sc_ctx_error(ctx, SC_EBUSY,
-		                    "resolvers must be set before the first check");
 	p = sc_malloc((ctx->servers ? strlen(ctx->servers) + 1 : 0) + len + 1);
 	if (p == NULL)
 		return SC_ENOMEM;
@@ -149,6 +167,9 @@ sc_ctx_set_rules_dir(sc_ctx_t *ctx, const char *dir)
 
 	if (ctx == NULL || dir == NULL || *dir == '\0')
 		return SC_EINVAL;
+	ctx->errmsg[0] = '\0';
+	/* Between checks too (not while any is in flight): the rules are
+	 * read afresh by each report. */
 	if (ctx->running > 0)
 		return sc_ctx_error(ctx, SC_EBUSY, "checks are in flight");
 	if ((copy = sc_strdup(dir)) == NULL)
@@ -165,12 +186,12 @@ sc_ctx_set_rules_dir(sc_ctx_t *ctx, const char *dir)
 
 sc_status_t
 sc_ctx_set_timeout_ms(sc_ctx_t *ctx, unsigned ms)
-{
-	if (ctx == NULL || ms == 0)
-		return SC_EINVAL;
-	if (ctx->ready)
-		return sc_ctx_error(ctx, SC_EBUSY,
-		                    "the timeout must be set before the first check");
+{	sc_status_t st;
+
+	if ((st = option(ctx, "the timeout")) != SC_OK)
+		return st;
+	if (ms == 0)
+		return sc_ctx_error(ctx, SC_EINVAL, "a timeout of 0 ms");
 	ctx->timeout_ms = ms;
 	derive_dns_timeouts(ctx);
 	return SC_OK;
@@ -181,7 +202,8 @@ sc_ctx_set_cache_size(sc_ctx_t *ctx, size_t domains)
 {
 	if (ctx == NULL || domains == 0)
 		return SC_EINVAL;
-	ctx->cache_max = domains;
+	ctx->errmsg[0] = '\0';
+	ctx->cache_max = domains; /* any time: it only bounds the cache */
 	return SC_OK;
 }
 
@@ -198,8 +220,13 @@ sc_ctx_get_stats(const sc_ctx_t *ctx, sc_stats_t *out)
 sc_status_t
 sc_ctx_set_smtp_port(sc_ctx_t *ctx, unsigned port)
 {
-	if (ctx == NULL || port == 0 || port > 65535)
-		return SC_EINVAL;
+	sc_status_t st;
+
+	if ((st = option(ctx, "the SMTP port")) != SC_OK)
+		return st;
+	if (port == 0 || port > 65535)
+		return sc_ctx_error(ctx, SC_EINVAL, "port %u is not 1..65535",
+		                    port);
 	ctx->smtp_port = port;
 	return SC_OK;
 }
@@ -207,8 +234,13 @@ sc_ctx_set_smtp_port(sc_ctx_t *ctx, unsigned port)
 sc_status_t
 sc_ctx_set_https_port(sc_ctx_t *ctx, unsigned port)
 {
-	if (ctx == NULL || port == 0 || port > 65535)
-		return SC_EINVAL;
+	sc_status_t st;
+
+	if ((st = option(ctx, "the HTTPS port")) != SC_OK)
+		return st;
+	if (port == 0 || port > 65535)
+		return sc_ctx_error(ctx, SC_EINVAL, "port %u is not 1..65535",
+		                    port);
 	ctx->https_port = port;
 	return SC_OK;
 }
@@ -229,7 +261,11 @@ set_string(char **slot, const char *value)
 sc_status_t
 sc_ctx_set_ca_file(sc_ctx_t *ctx, const char *path)
 {
-	if (ctx == NULL || (path != NULL && *path == '\0'))
+	sc_status_t st;
+
+	if ((st = option(ctx, "the CA file")) != SC_OK)
+		return st;
+	if (path != NULL && *path == '\0')
 		return SC_EINVAL;
 	return set_string(&ctx->ca_file, path);
 }
@@ -237,7 +273,11 @@ sc_ctx_set_ca_file(sc_ctx_t *ctx, const char *path)
 sc_status_t
 sc_ctx_set_breach_corpus(sc_ctx_t *ctx, const char *path)
 {
-	if (ctx == NULL || (path != NULL && *path == '\0'))
+	sc_status_t st;
+
+	if ((st = option(ctx, "the breach corpus")) != SC_OK)
+		return st;
+	if (path != NULL && *path == '\0')
 		return SC_EINVAL;
 	return set_string(&ctx->breach_corpus, path);
 }
@@ -245,7 +285,11 @@ sc_ctx_set_breach_corpus(sc_ctx_t *ctx, const char *path)
 sc_status_t
 sc_ctx_set_breach_api(sc_ctx_t *ctx, const char *url, const char *key)
 {
-	if (ctx == NULL || (url != NULL && *url == '\0'))
+	sc_status_t st;
+
+	if ((st = option(ctx, "the breach API")) != SC_OK)
+		return st;
+	if (url != NULL && *url == '\0')
 		return SC_EINVAL;
 	if (set_string(&ctx->breach_api, url) != SC_OK ||
 	    set_string(&ctx->breach_api_key, key) != SC_OK)
@@ -256,8 +300,10 @@ sc_ctx_set_breach_api(sc_ctx_t *ctx, const char *url, const char *key)
 sc_status_t
 sc_ctx_set_allow_loopback(sc_ctx_t *ctx, int allow)
 {
-	if (ctx == NULL)
-		return SC_EINVAL;
+	sc_status_t st;
+
+	if ((st = option(ctx, "allow-loopback")) != SC_OK)
+		return st;
 	ctx->allow_loopback = allow != 0;
 	return SC_OK;
 }
@@ -322,6 +368,7 @@ sc_check_async(sc_ctx_t *ctx, const char *address, sc_done_cb done,
 
 	if (ctx == NULL || address == NULL)
 		return SC_EINVAL;
+	ctx->errmsg[0] = '\0'; /* this call's message, or none */
 	if ((st = sc_ctx_ready(ctx)) != SC_OK)
 		return st;
 	st = sc_engine_submit(ctx, address, done, userdata);
@@ -368,12 +415,12 @@ sc_status_t
 sc_ctx_set_event_callbacks(sc_ctx_t *ctx, sc_socket_fn socket_fn,
                            sc_timeout_fn timeout_fn, void *userdata)
 {
-	if (ctx == NULL || socket_fn == NULL || timeout_fn == NULL)
+	sc_status_t st;
+
+	if ((st = option(ctx, "event callbacks")) != SC_OK)
+		return st;
+	if (socket_fn == NULL || timeout_fn == NULL)
 		return SC_EINVAL;
-	if (ctx->ready)
-		return sc_ctx_error(ctx, SC_EBUSY,
-		                    "event callbacks must be set before the first "
-		                    "check");
 	ctx->ext_socket = socket_fn;
 	ctx->ext_timeout = timeout_fn;
 	ctx->ext_ud = userdata;
@@ -388,6 +435,7 @@ sc_socket_action(sc_ctx_t *ctx, int fd, int events, size_t *running)
 {
 	if (ctx == NULL || ctx->ext_socket == NULL)
 		return SC_EINVAL;
+	ctx->errmsg[0] = '\0'; /* this call's message, or none */
 	if (ctx->in_callback)
 		return sc_ctx_error(ctx, SC_EBUSY,
 		                    "sc_socket_action() called from a callback");
@@ -406,6 +454,7 @@ sc_perform(sc_ctx_t *ctx, int timeout_ms, size_t *running)
 {
 	if (ctx == NULL)
 		return SC_EINVAL;
+	ctx->errmsg[0] = '\0'; /* this call's message, or none */
 	if (ctx->in_callback)
 		return sc_ctx_error(ctx, SC_EBUSY,
 		                    "sc_perform() called from a callback");
@@ -458,14 +507,13 @@ sc_check(sc_ctx_t *ctx, const char *address, sc_report_t **out)
 sc_status_t
 sc_ctx_set_threat_model(sc_ctx_t *ctx, sc_threat_model_t model)
 {
-	if (ctx == NULL)
-		return SC_EINVAL;
+	sc_status_t st;
+
+	if ((st = option(ctx, "the threat model")) != SC_OK)
+		return st;
 	if (sc_model_name((int)model) == NULL)
 		return sc_ctx_error(ctx, SC_EINVAL, "unknown threat model %d "
 		                    "(full or remote)", (int)model);
-	if (ctx->ready)
-		return sc_ctx_error(ctx, SC_EBUSY, "the threat model must be "
-		                    "set before the first check");
 	ctx->threat_model = model;
 	if (ctx->rules_loaded)
 		sc_rules_apply_model(&ctx->rules, (int)model);
@@ -489,6 +537,7 @@ sc_rule_lookup(sc_ctx_t *ctx, const char *id, const sc_finding_t **rule)
 
 	if (ctx == NULL || id == NULL || rule == NULL)
 		return SC_EINVAL;
+	ctx->errmsg[0] = '\0'; /* this call's message, or none */
 	*rule = NULL;
 	if (!ctx->rules_loaded &&
 	    (st = load_rules(ctx, SC_DEFAULT_RULES_DIR)) != SC_OK)
