@@ -59,7 +59,9 @@ SHARED   = $(BUILD)/libscorer.so.$(VERSION)
 CLI      = $(BUILD)/scorer
 TESTBIN  = $(BUILD)/check_scorer
 
-CONFORMANCE_DIR ?= $(abspath ../shared/conformance)
+# The published suites the tests read, copied into the tree with their
+# source and licence (tests/conformance/data/*/SOURCE.md).
+CONFORMANCE_DIR ?= $(CURDIR)/tests/conformance/data
 export CONFORMANCE_DIR
 
 .PHONY: bench bench-check valgrind
