@@ -75,6 +75,24 @@ $(BUILD)/obj/scorer/%.o: scorer/%.c $(wildcard scorer/*.h) include/scorer.h
 	@mkdir -p $(@D)
 	$(CC) $(LIBFLAGS) $(CFLAGS) -MMD -c -o $@ $<
 
+# Where the installed library and program find the rules: DATADIR/rules
+# relative to LIBDIR and to BINDIR (scorer/rules_dir.c).  Those paths are
+# the same for any PREFIX, so `make install PREFIX=...` after a plain
+# `make` needs no rebuild; a LIBDIR, BINDIR or DATADIR that changes them
+# rewrites the stamp, and rules_dir.o is built again.
+RULES_FROM_LIBDIR := $(shell realpath -m --relative-to=$(LIBDIR) $(DATADIR)/rules)
+RULES_FROM_BINDIR := $(shell realpath -m --relative-to=$(BINDIR) $(DATADIR)/rules)
+RULES_PATHS = -DSC_RULES_FROM_LIBDIR='"$(RULES_FROM_LIBDIR)"' \
+              -DSC_RULES_FROM_BINDIR='"$(RULES_FROM_BINDIR)"'
+$(BUILD)/rules-paths: FORCE
+	@mkdir -p $(@D)
+	@echo '$(RULES_FROM_LIBDIR) $(RULES_FROM_BINDIR)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/obj/scorer/rules_dir.o: LIBFLAGS += $(RULES_PATHS)
+$(BUILD)/obj/scorer/rules_dir.o: $(BUILD)/rules-paths
+.PHONY: FORCE
+FORCE:
+
 $(STATIC): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^

@@ -16,9 +16,10 @@ int tool_explain(int argc, char **argv);
 int tool_corpus(int argc, char **argv);
 int tool_spf(int argc, char **argv);
 
-/* Apply --rules DIR, or find the rules: $SCORER_RULES_DIR, the installed
- * ones, or ../rules next to the binary (a build tree).  Prints the error
- * and returns non-zero on failure. */
+/* Apply --rules DIR, or the library's default rules (sc_ctx_rules_dir():
+ * $SCORER_RULES_DIR, the installed ones), or ../rules next to the binary
+ * (a build tree) when those do not exist.  Prints the error and returns
+ * non-zero on failure. */
 int tool_use_rules(sc_ctx_t *ctx, const char *dir);
 
 /* The options check and batch share (tool_opts.c). */
