@@ -22,11 +22,25 @@ int tool_spf(int argc, char **argv);
  * non-zero on failure. */
 int tool_use_rules(sc_ctx_t *ctx, const char *dir);
 
-/* The options check and batch share (tool_opts.c). */
+/*
+ * Command lines are GNU style: getopt_long() with permutation, so options
+ * may come anywhere before "--" and operands after it; short forms for
+ * the common ones (-j JSON, -o output, -r resolver, -t timeout, -q quiet,
+ * -h help).  A command prints its own --help; on a usage error getopt has
+ * named the option (argv[0] is "scorer COMMAND") and the command points
+ * at its --help (tool_usage_error()).
+ */
+
+/* "Try 'scorer CMD --help'" on stderr; returns TOOL_EXIT_ERROR. */
+int tool_usage_error(const char *cmd);
+
+/* The options check and batch share (tool_opts.c): the ones with a short
+ * form use it as their code. */
+#define TOOL_COMMON_SHORTOPTS "r:t:"
 enum {
-	TOOL_OPT_RESOLVER = 256,
-	TOOL_OPT_RULES,
-	TOOL_OPT_TIMEOUT,
+	TOOL_OPT_RESOLVER = 'r',
+	TOOL_OPT_TIMEOUT = 't',
+	TOOL_OPT_RULES = 256,
 	TOOL_OPT_LOOPBACK,
 	TOOL_OPT_SMTP_PORT,
 	TOOL_OPT_HTTPS_PORT,
@@ -35,7 +49,8 @@ enum {
 	TOOL_OPT_BREACH_API,
 	TOOL_OPT_BREACH_KEY,
 	TOOL_OPT_SKIP,
-	TOOL_OPT_CACHE
+	TOOL_OPT_CACHE,
+	TOOL_OPT_OWN = 512 /* a command's own long-only options from here */
 };
 
 struct tool_common {
@@ -46,7 +61,8 @@ struct tool_common {
 };
 
 extern const struct option tool_common_longopts[];
-extern const char tool_common_usage[];
+/* Their --help text. */
+void tool_common_help(FILE *fp);
 /* The command's own options followed by the common ones (free()). */
 struct option *tool_longopts(const struct option *own);
 /* 0: applied, 1: not a common option, -1: bad value (message printed). */
