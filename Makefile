@@ -4,7 +4,9 @@
 #   make check           unit tests (Check), then end-to-end tests on the lab
 #   make check SAN=1     the same, built with AddressSanitizer + UBSan
 #   make demo            the demo world: a lab DNS, sample addresses, verdicts
-#   make install PREFIX=/usr/local [DESTDIR=...]
+#   make install PREFIX=/usr/local [DESTDIR=...]  (no rebuild needed: the
+#                        installed scorer and library find their rules
+#                        from where they are, scorer/rules_dir.c)
 
 PREFIX   ?= /usr/local
 LIBDIR   ?= $(PREFIX)/lib
@@ -12,6 +14,8 @@ INCDIR   ?= $(PREFIX)/include
 BINDIR   ?= $(PREFIX)/bin
 DATADIR  ?= $(PREFIX)/share/scorer
 MANDIR   ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
 
@@ -66,7 +70,7 @@ export CONFORMANCE_DIR
 
 .PHONY: bench bench-check valgrind
 .PHONY: all check unit e2e installcheck demo install uninstall clean \
-        examples examplecheck threadcheck abicheck \
+        examples examplecheck threadcheck abicheck docscheck \
         conformance \
         fixtures
 all: $(STATIC) $(SHARED) $(CLI)
@@ -155,6 +159,13 @@ conformance: $(CLI)
 installcheck: all
 	BUILD=$(BUILD) tests/install/run.sh
 
+# Every option of every --help in scorer(1) and the other way round, the
+# checks and finding ids in scorer(1) and libscorer(3), and the bash and
+# zsh completions against --help (zsh driven on a pty when installed).
+docscheck: $(CLI)
+	$(PYTHON3) tests/docs/run.py --scorer $(CURDIR)/$(CLI) \
+	    --rules $(CURDIR)/rules
+
 # examples/ built as an outsider would: against a staged install, with
 # pkg-config alone (examples/Makefile).  The libuv one needs libuv1-dev.
 examples: all
@@ -184,8 +195,8 @@ threadcheck: $(TSAN_BIN)
 # The install test links a program against the shared library, which an
 # ASan build cannot do without the sanitizer runtime: plain builds only
 # (so do the ABI and example tests; TSan cannot be mixed with ASan).
-check: all unit conformance e2e $(if $(filter 1,$(SAN)),,installcheck abicheck \
-                                              examplecheck threadcheck)
+check: all unit conformance e2e docscheck \
+       $(if $(filter 1,$(SAN)),,installcheck abicheck examplecheck threadcheck)
 
 # The breach corpus benchmark (bench/): figures printed, not asserted; not
 # part of `make check`.  BENCH_N hashes (20 million) in $(BUILD)/bench.
@@ -221,7 +232,8 @@ demo: $(CLI)
 install: all
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) \
 	    $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/rules \
-	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 644 include/scorer.h $(DESTDIR)$(INCDIR)/
 	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/
@@ -232,6 +244,8 @@ install: all
 	    $(DESTDIR)$(DATADIR)/rules/
 	install -m 644 docs/scorer.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 docs/man3/*.3 $(DESTDIR)$(MANDIR)/man3/
+	install -m 644 completions/scorer.bash $(DESTDIR)$(BASHCOMPDIR)/scorer
+	install -m 644 completions/_scorer $(DESTDIR)$(ZSHCOMPDIR)/_scorer
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCDIR@|$(INCDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 	    -e 's|@PKGS@|$(PKGS)|' scorer.pc.in \
@@ -240,7 +254,8 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(INCDIR)/scorer.h $(DESTDIR)$(LIBDIR)/libscorer.* \
 	    $(DESTDIR)$(BINDIR)/scorer $(DESTDIR)$(MANDIR)/man1/scorer.1 \
-	    $(DESTDIR)$(LIBDIR)/pkgconfig/scorer.pc
+	    $(DESTDIR)$(LIBDIR)/pkgconfig/scorer.pc \
+	    $(DESTDIR)$(BASHCOMPDIR)/scorer $(DESTDIR)$(ZSHCOMPDIR)/_scorer
 	rm -f $(patsubst docs/man3/%,$(DESTDIR)$(MANDIR)/man3/%,\
 	    $(wildcard docs/man3/*.3))
 	rm -rf $(DESTDIR)$(DATADIR)

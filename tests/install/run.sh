@@ -6,7 +6,8 @@
 # a program built with pkg-config alone and the examples find the
 # prefix's own rules with no --rules and no rebuild, and the library
 # honours SCORER_RULES_DIR as the CLI does; the man pages render and
-# name in SEE ALSO only pages the install has; the shell completions.
+# name in SEE ALSO only pages the install has; the shell completions
+# (tests/docs/run.py drives them in depth).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d /tmp/scorer-install.XXXXXX)
@@ -168,6 +169,27 @@ if [ -z "$missing" ]; then
 	ok "SEE ALSO names installed pages only"
 else
 	bad "SEE ALSO names installed pages only" "$missing"
+fi
+
+# ---- shell completions ------------------------------------------------------
+
+# The installed bash completion, driving the installed scorer (finding ids
+# come from `scorer explain --list` and the prefix's rules).
+out=$(cd / && env -u SCORER_RULES_DIR bash -c 'source "$1"
+	COMP_WORDS=("$2" explain mx.); COMP_CWORD=2; _scorer
+	echo "${COMPREPLY[*]}"' bash \
+	"$prefix/share/bash-completion/completions/scorer" "$prefix/bin/scorer" 2>&1)
+if [ "$out" = "mx.dangling mx.private_address" ]; then
+	ok "bash completion of the install"
+else
+	bad "bash completion of the install" "got '$out'"
+fi
+if command -v zsh >/dev/null; then
+	if zsh -n "$prefix/share/zsh/site-functions/_scorer"; then
+		ok "zsh completion of the install parses"
+	else
+		bad "zsh completion of the install parses" "zsh -n failed"
+	fi
 fi
 
 echo "$pass passed, $fail failed"
