@@ -26,9 +26,11 @@ PKGS     = libcares openssl libcurl libpsl libidn2 inih jansson
 TOOL_LIBS = -lcsv
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS))
+# Only the tests need these (scripts/install-deps.sh without --build):
+# asked for when a test is built, so a plain `make` does without them.
 TEST_PKGS = check libxml-2.0
-CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS))
-CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
+CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS))
+CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
 
 ifeq ($(SAN),1)
 BUILD    ?= build-san

@@ -6,8 +6,9 @@
 Fails when an option in a command's --help is missing from scorer(1) or
 the other way round (short and long forms together), when a check or a
 finding id is missing from scorer(1) or libscorer(3), when the bash or
-zsh completion offers other options than --help, and when help and man
-page disagree on the commands.  Prints "ok NAME" or "FAIL NAME: why",
+zsh completion offers other options than --help, when help and man
+page disagree on the commands, and when README.md does not list the
+packages scripts/install-deps.sh installs (with and without --build).  Prints "ok NAME" or "FAIL NAME: why",
 then "N passed, N failed"; exit status 0 only when nothing failed.
 """
 import argparse
@@ -322,6 +323,25 @@ def main():
                got == set(ids), diff(set(ids), got))
     else:
         print("skip: zsh not installed (scripts/install-deps.sh)")
+
+    # README lists what scripts/install-deps.sh installs, both sets.
+    deps = os.path.join(top, "scripts/install-deps.sh")
+    build = set(run([deps, "--list", "--build"]).stdout.split())
+    every = set(run([deps, "--list"]).stdout.split())
+    readme = open(os.path.join(top, "README.md"), encoding="utf-8").read()
+    m = re.search(r"\*\*to build\*\*:(.*?)\*\*to test, on top\*\*[^:]*:"
+                  r"(.*?)\n\n", readme, re.S)
+    if m is None:
+        bad("README lists the packages", "no 'to build' / 'to test' list")
+    else:
+        def names(t):
+            return set(re.findall(r"[a-z0-9][a-z0-9.+-]*[a-z0-9]",
+                                  t.replace("\n", " ")))
+        expect("README lists install-deps.sh --build",
+               names(m.group(1)) == build, diff(build, names(m.group(1))))
+        expect("README lists install-deps.sh (tests)",
+               names(m.group(2)) == every - build,
+               diff(every - build, names(m.group(2))))
 
     print("%d passed, %d failed" % (passed, failed))
     return 0 if failed == 0 else 1
