@@ -44,13 +44,15 @@ tool_use_rules(sc_ctx_t *ctx, const char *dir)
 	char buf[PATH_MAX + 16];
 	sc_status_t st;
 
-	if (dir == NULL && (dir = sc_ctx_rules_dir(ctx)) == NULL) {
-		fputs("scorer: out of memory\n", stderr);
-		return -1;
+	if (dir == NULL) {
+		if ((dir = sc_ctx_rules_dir(ctx)) == NULL) {
+			fputs("scorer: out of memory\n", stderr);
+			return -1;
+		}
+		if (!is_dir(dir) && getenv("SCORER_RULES_DIR") == NULL &&
+		    beside_binary(buf, sizeof(buf)))
+			dir = buf;
 	}
-	if (!is_dir(dir) && getenv("SCORER_RULES_DIR") == NULL &&
-	    beside_binary(buf, sizeof(buf)))
-		dir = buf;
 	st = sc_ctx_set_rules_dir(ctx, dir);
 	if (st != SC_OK) {
 		fprintf(stderr, "scorer: rules: %s\n",

@@ -246,6 +246,21 @@ cli_help() {
 			fail cli-explain-unknown-among "exit $rc"
 		fi
 	fi
+	if selected cli-rules-missing; then
+		# a --rules that does not exist is an error, even from build/
+		# where rules/ of the source tree is beside the binary (and
+		# without SCORER_RULES_DIR, which would rule that out anyway)
+		local saved=$SCORER_RULES_DIR
+		unset SCORER_RULES_DIR
+		run explain --rules "$WORK/no-such-rules" mx.dangling
+		export SCORER_RULES_DIR=$saved
+		if [ "$rc" = 2 ] && grep -q "no-such-rules" "$WORK/err" &&
+			[ ! -s "$WORK/out" ]; then
+			pass cli-rules-missing
+		else
+			fail cli-rules-missing "exit $rc: $(head -c 200 "$WORK/err")"
+		fi
+	fi
 	if selected cli-corpus-options-after; then
 		breach_key=$(printf '%s' alice@good.test | sha1sum | awk '{print toupper($1)}')
 		echo "$breach_key:2" >"$WORK/cli-corpus.txt"
