@@ -139,7 +139,7 @@ check_usage(FILE *fp)
 
 /* The addresses to check, in order: the arguments, with "-" replaced by
  * the lines of standard input (read as `scorer batch` reads a plain
- * list).  -1 on an error (printed). */
+ * list; collect() below). */
 struct addrs {
 	char **a;
 	int n, cap;
@@ -151,7 +151,8 @@ add_addr(struct addrs *l, const char *s)
 {
 	if (l->n == l->cap) {
 		int cap = l->cap ? l->cap * 2 : 16;
-		char **p = realloc(l->a, (size_t)cap * sizeof(*p));
+		char **p = cap > 0 && cap < (1 << 30)
+		           ? realloc(l->a, (size_t)cap * sizeof(*p)) : NULL;
 
 		if (p == NULL)
 			return -1;
@@ -169,30 +170,30 @@ read_stdin(struct addrs *l)
 {
 	struct batch_in in;
 	struct batch_rec rec;
-	int r;
+	int r, oom = 0;
 
 	memset(&in, 0, sizeof(in));
 	if (batch_in_open(&in, stdin, BATCH_IN_PLAIN, NULL) != 0)
 		return -1;
-	while ((r = batch_in_next(&in, &rec)) > 0) {
+	while (!oom && (r = batch_in_next(&in, &rec)) > 0) {
 		if (rec.address == NULL) {
 			fprintf(stderr, "scorer check: standard input, line "
 			        "%lu: %s\n", rec.line,
 			        rec.error ? rec.error : "out of memory");
 			l->bad++;
-		} else if (add_addr(l, rec.address) != 0) {
-			r = -1;
+		} else {
+			oom = add_addr(l, rec.address) != 0;
 		}
 		batch_rec_clear(&rec);
-		if (r < 0)
-			break;
 	}
 	batch_in_close(&in);
-	if (r < 0)
-		fputs("scorer check: cannot read standard input\n", stderr);
-	return r < 0 ? -1 : 0;
+	if (oom || r < 0)
+		fputs(oom ? "scorer: out of memory\n" :
+		      "scorer check: cannot read standard input\n", stderr);
+	return oom || r < 0 ? -1 : 0;
 }
 
+/* -1 on an error (printed). */
 static int
 collect(struct addrs *l, char **arg, int n)
 {

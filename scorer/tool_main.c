@@ -91,7 +91,8 @@ help(int argc, char **argv)
 		return 0;
 	}
 	if (argc > 2 || (cmd = find(argv[1])) == NULL) {
-		fprintf(stderr, "scorer help: no command '%s'\n", argv[1]);
+		fprintf(stderr, argc > 2 ? "scorer help: one command at a time\n"
+		        : "scorer help: no command '%s'\n", argv[1]);
 		usage(stderr);
 		return TOOL_EXIT_ERROR;
 	}
