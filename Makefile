@@ -4,7 +4,9 @@
 #   make check           unit tests (Check), then end-to-end tests on the lab
 #   make check SAN=1     the same, built with AddressSanitizer + UBSan
 #   make demo            the demo world: a lab DNS, sample addresses, verdicts
-#   make install PREFIX=/usr/local [DESTDIR=...]
+#   make install PREFIX=/usr/local [DESTDIR=...]  (no rebuild needed: the
+#                        installed scorer and library find their rules
+#                        from where they are, scorer/rules_dir.c)
 
 PREFIX   ?= /usr/local
 LIBDIR   ?= $(PREFIX)/lib
@@ -12,6 +14,8 @@ INCDIR   ?= $(PREFIX)/include
 BINDIR   ?= $(PREFIX)/bin
 DATADIR  ?= $(PREFIX)/share/scorer
 MANDIR   ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
 
@@ -22,9 +26,11 @@ PKGS     = libcares openssl libcurl libpsl libidn2 inih jansson
 TOOL_LIBS = -lcsv
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS))
+# Only the tests need these (scripts/install-deps.sh without --build):
+# asked for when a test is built, so a plain `make` does without them.
 TEST_PKGS = check libxml-2.0
-CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS))
-CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
+CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS))
+CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS))
 
 ifeq ($(SAN),1)
 BUILD    ?= build-san
@@ -59,12 +65,14 @@ SHARED   = $(BUILD)/libscorer.so.$(VERSION)
 CLI      = $(BUILD)/scorer
 TESTBIN  = $(BUILD)/check_scorer
 
-CONFORMANCE_DIR ?= $(abspath ../shared/conformance)
+# The published suites the tests read, copied into the tree with their
+# source and licence (tests/conformance/data/*/SOURCE.md).
+CONFORMANCE_DIR ?= $(CURDIR)/tests/conformance/data
 export CONFORMANCE_DIR
 
 .PHONY: bench bench-check valgrind
 .PHONY: all check unit e2e installcheck demo install uninstall clean \
-        examples examplecheck threadcheck abicheck \
+        examples examplecheck threadcheck abicheck docscheck \
         conformance \
         fixtures
 all: $(STATIC) $(SHARED) $(CLI)
@@ -72,6 +80,24 @@ all: $(STATIC) $(SHARED) $(CLI)
 $(BUILD)/obj/scorer/%.o: scorer/%.c $(wildcard scorer/*.h) include/scorer.h
 	@mkdir -p $(@D)
 	$(CC) $(LIBFLAGS) $(CFLAGS) -MMD -c -o $@ $<
+
+# Where the installed library and program find the rules: DATADIR/rules
+# relative to LIBDIR and to BINDIR (scorer/rules_dir.c).  Those paths are
+# the same for any PREFIX, so `make install PREFIX=...` after a plain
+# `make` needs no rebuild; a LIBDIR, BINDIR or DATADIR that changes them
+# rewrites the stamp, and rules_dir.o is built again.
+RULES_FROM_LIBDIR := $(shell realpath -m --relative-to=$(LIBDIR) $(DATADIR)/rules)
+RULES_FROM_BINDIR := $(shell realpath -m --relative-to=$(BINDIR) $(DATADIR)/rules)
+RULES_PATHS = -DSC_RULES_FROM_LIBDIR='"$(RULES_FROM_LIBDIR)"' \
+              -DSC_RULES_FROM_BINDIR='"$(RULES_FROM_BINDIR)"'
+$(BUILD)/rules-paths: FORCE
+	@mkdir -p $(@D)
+	@echo '$(RULES_FROM_LIBDIR) $(RULES_FROM_BINDIR)' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/obj/scorer/rules_dir.o: LIBFLAGS += $(RULES_PATHS)
+$(BUILD)/obj/scorer/rules_dir.o: $(BUILD)/rules-paths
+.PHONY: FORCE
+FORCE:
 
 $(STATIC): $(LIB_OBJ)
 	rm -f $@
@@ -136,6 +162,13 @@ conformance: $(CLI)
 installcheck: all
 	BUILD=$(BUILD) tests/install/run.sh
 
+# Every option of every --help in scorer(1) and the other way round, the
+# checks and finding ids in scorer(1) and libscorer(3), and the bash and
+# zsh completions against --help (zsh driven on a pty when installed).
+docscheck: $(CLI)
+	$(PYTHON3) tests/docs/run.py --scorer $(CURDIR)/$(CLI) \
+	    --rules $(CURDIR)/rules
+
 # examples/ built as an outsider would: against a staged install, with
 # pkg-config alone (examples/Makefile).  The libuv one needs libuv1-dev.
 examples: all
@@ -165,8 +198,8 @@ threadcheck: $(TSAN_BIN)
 # The install test links a program against the shared library, which an
 # ASan build cannot do without the sanitizer runtime: plain builds only
 # (so do the ABI and example tests; TSan cannot be mixed with ASan).
-check: all unit conformance e2e $(if $(filter 1,$(SAN)),,installcheck abicheck \
-                                              examplecheck threadcheck)
+check: all unit conformance e2e docscheck \
+       $(if $(filter 1,$(SAN)),,installcheck abicheck examplecheck threadcheck)
 
 # The breach corpus benchmark (bench/): figures printed, not asserted; not
 # part of `make check`.  BENCH_N hashes (20 million) in $(BUILD)/bench.
@@ -202,7 +235,8 @@ demo: $(CLI)
 install: all
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) \
 	    $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/rules \
-	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 644 include/scorer.h $(DESTDIR)$(INCDIR)/
 	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/
@@ -213,6 +247,8 @@ install: all
 	    $(DESTDIR)$(DATADIR)/rules/
 	install -m 644 docs/scorer.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 docs/man3/*.3 $(DESTDIR)$(MANDIR)/man3/
+	install -m 644 completions/scorer.bash $(DESTDIR)$(BASHCOMPDIR)/scorer
+	install -m 644 completions/_scorer $(DESTDIR)$(ZSHCOMPDIR)/_scorer
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCDIR@|$(INCDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 	    -e 's|@PKGS@|$(PKGS)|' scorer.pc.in \
@@ -221,7 +257,8 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(INCDIR)/scorer.h $(DESTDIR)$(LIBDIR)/libscorer.* \
 	    $(DESTDIR)$(BINDIR)/scorer $(DESTDIR)$(MANDIR)/man1/scorer.1 \
-	    $(DESTDIR)$(LIBDIR)/pkgconfig/scorer.pc
+	    $(DESTDIR)$(LIBDIR)/pkgconfig/scorer.pc \
+	    $(DESTDIR)$(BASHCOMPDIR)/scorer $(DESTDIR)$(ZSHCOMPDIR)/_scorer
 	rm -f $(patsubst docs/man3/%,$(DESTDIR)$(MANDIR)/man3/%,\
 	    $(wildcard docs/man3/*.3))
 	rm -rf $(DESTDIR)$(DATADIR)

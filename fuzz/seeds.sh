@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Seed corpora for the fuzz targets, generated into OUT/<target>/ (default
 # build/fuzz/seeds) from the unit tests' string literals, the lab's data,
-# the rules and the conformance suites in ../shared/conformance, plus the
+# the rules and the conformance suites in tests/conformance/data, plus the
 # small hand seeds in fuzz/seeds/<target>/.  Nothing large is committed:
 # run this again after a clean.
 #
@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-build/fuzz/seeds}
-conf=${CONFORMANCE_DIR:-$(cd .. && pwd)/shared/conformance}
+conf=${CONFORMANCE_DIR:-$PWD/tests/conformance/data}
 mkdir -p "$out"
 for d in fuzz/seeds/*/; do
 	name=$(basename "$d")

@@ -162,6 +162,20 @@ SC_EXTERN sc_status_t sc_ctx_add_resolver(sc_ctx_t *ctx, const char *server);
 SC_EXTERN sc_status_t sc_ctx_set_rules_dir(sc_ctx_t *ctx, const char *dir);
 
 /**
+ * The rules directory the context uses: the one given to
+ * sc_ctx_set_rules_dir(), or else the default, chosen once: the
+ * environment variable SCORER_RULES_DIR (ignored by set-user-ID
+ * programs); the installed rules found from where the library is (or the
+ * program it is linked into statically), so that an install under any
+ * prefix finds its own; the directory the library was built for.  The
+ * directory may not exist: loading the rules says so.
+ * \return borrowed, valid until the next sc_ctx_set_rules_dir() or
+ *         sc_ctx_free(); NULL when ctx is NULL or out of memory.
+ *         \since 0.1.0
+ */
+SC_EXTERN const char *sc_ctx_rules_dir(sc_ctx_t *ctx);
+
+/**
  * Longest time one address may take, in milliseconds (default 10000).
  * Lookups still unanswered then are recorded as timeouts.  \since 0.1.0
  */
@@ -400,6 +414,17 @@ SC_EXTERN sc_status_t sc_report_check_json(const sc_report_t *report,
  */
 SC_EXTERN sc_status_t sc_rule_lookup(sc_ctx_t *ctx, const char *id,
                                      const sc_finding_t **rule);
+
+/**
+ * Rule i (0-based) of the context's rules, in the order of findings.ini,
+ * as sc_rule_lookup() gives it: to list every finding id.  Loads the
+ * default rules when none are loaded yet.
+ * \return SC_OK, SC_EINVAL, SC_ENOTFOUND (i is past the last rule),
+ *         SC_ERULES (the rules cannot be read; sc_ctx_errmsg() says why),
+ *         SC_ENOMEM.  \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_rule_at(sc_ctx_t *ctx, size_t i,
+                                 const sc_finding_t **rule);
 
 /* ---- helpers ---------------------------------------------------------- */
 

@@ -28,10 +28,6 @@
 #include "hash.h"
 #include "internal.h"
 
-#ifndef SC_DEFAULT_RULES_DIR
-#define SC_DEFAULT_RULES_DIR "/usr/local/share/scorer/rules"
-#endif
-
 #define PREFIX_BUCKETS 256
 #define MAX_TRIES 3
 #define BACKOFF_MS 250u
@@ -223,6 +219,7 @@ static sc_status_t
 breach_get(struct sc_ctx *ctx, struct sc_breach **out)
 {
 	struct sc_breach *b = sc_check_ctx(ctx, &sc_check_breach);
+	const char *dir;
 	char err[300];
 	sc_status_t st;
 
@@ -230,12 +227,11 @@ breach_get(struct sc_ctx *ctx, struct sc_breach **out)
 		*out = b;
 		return SC_OK;
 	}
-	if ((b = sc_calloc(1, sizeof(*b))) == NULL)
+	if ((dir = sc_ctx_rules_dir(ctx)) == NULL ||
+	    (b = sc_calloc(1, sizeof(*b))) == NULL)
 		return SC_ENOMEM;
 	b->ctx = ctx;
-	st = sc_canon_load(ctx->rules_dir != NULL ? ctx->rules_dir
-	                                          : SC_DEFAULT_RULES_DIR,
-	                   &b->canon, err, sizeof(err));
+	st = sc_canon_load(dir, &b->canon, err, sizeof(err));
 	if (st == SC_ERULES)
 		snprintf(b->setup_error, sizeof(b->setup_error), "%s", err);
 	if (st != SC_ENOMEM && ctx->breach_corpus != NULL) {
@@ -750,6 +746,7 @@ sc_status_t
 sc_address_canonical(sc_ctx_t *ctx, const char *address, char **out)
 {
 	struct sc_canon canon;
+	const char *dir;
 	char err[300], *norm;
 	sc_status_t st;
 
@@ -757,9 +754,9 @@ sc_address_canonical(sc_ctx_t *ctx, const char *address, char **out)
 		*out = NULL;
 	if (ctx == NULL || address == NULL || out == NULL)
 		return SC_EINVAL;
-	st = sc_canon_load(ctx->rules_dir != NULL ? ctx->rules_dir
-	                                          : SC_DEFAULT_RULES_DIR,
-	                   &canon, err, sizeof(err));
+	if ((dir = sc_ctx_rules_dir(ctx)) == NULL)
+		return SC_ENOMEM;
+	st = sc_canon_load(dir, &canon, err, sizeof(err));
 	if (st != SC_OK)
 		return st == SC_ERULES ? sc_ctx_error(ctx, st, "%s", err) : st;
 	if ((norm = sc_breach_normalize(address)) == NULL) {

@@ -3,6 +3,7 @@
  * helpers (status and enum names).  No global state: everything a check
  * needs hangs off the context.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,10 +11,6 @@
 #include "engine.h"
 #include "internal.h"
 #include "tls.h"
-
-#ifndef SC_DEFAULT_RULES_DIR
-#define SC_DEFAULT_RULES_DIR "/usr/local/share/scorer/rules"
-#endif
 
 #define DEFAULT_TIMEOUT_MS 10000u
 
@@ -157,6 +154,33 @@ load_rules(struct sc_ctx *ctx, const char *dir)
 	ctx->rules = rules;
 	ctx->rules_loaded = 1;
 	return SC_OK;
+}
+
+const char *
+sc_ctx_rules_dir(sc_ctx_t *ctx)
+{
+	char buf[PATH_MAX];
+
+	if (ctx == NULL)
+		return NULL;
+	/* Chosen once, so that the rules, the lists and canonical.ini all
+	 * come from one directory. */
+	if (ctx->rules_dir == NULL)
+		ctx->rules_dir = sc_strdup(sc_rules_default_dir(buf, sizeof(buf)));
+	return ctx->rules_dir;
+}
+
+/* The rules of the directory in use, unless some are loaded. */
+static sc_status_t
+load_default_rules(struct sc_ctx *ctx)
+{
+	const char *dir;
+
+	if (ctx->rules_loaded)
+		return SC_OK;
+	if ((dir = sc_ctx_rules_dir(ctx)) == NULL)
+		return SC_ENOMEM;
+	return load_rules(ctx, dir);
 }
 
 sc_status_t
@@ -333,8 +357,7 @@ sc_ctx_ready(struct sc_ctx *ctx)
 
 	if (ctx->ready)
 		return SC_OK;
-	if (!ctx->rules_loaded &&
-	    (st = load_rules(ctx, SC_DEFAULT_RULES_DIR)) != SC_OK)
+	if ((st = load_default_rules(ctx)) != SC_OK)
 		return st;
 	sc_rules_apply_model(&ctx->rules, (int)ctx->threat_model);
 	if (ctx->psl == NULL) {
@@ -539,13 +562,28 @@ sc_rule_lookup(sc_ctx_t *ctx, const char *id, const sc_finding_t **rule)
 		return SC_EINVAL;
 	ctx->errmsg[0] = '\0'; /* this call's message, or none */
 	*rule = NULL;
-	if (!ctx->rules_loaded &&
-	    (st = load_rules(ctx, SC_DEFAULT_RULES_DIR)) != SC_OK)
+	if ((st = load_default_rules(ctx)) != SC_OK)
 		return st;
 	sc_rules_apply_model(&ctx->rules, (int)ctx->threat_model);
 	r = sc_rules_find(&ctx->rules, id);
 	if (r == NULL)
 		return sc_ctx_error(ctx, SC_ENOTFOUND, "no rule for '%s'", id);
 	*rule = &r->f;
+	return SC_OK;
+}
+
+sc_status_t
+sc_rule_at(sc_ctx_t *ctx, size_t i, const sc_finding_t **rule)
+{
+	sc_status_t st;
+
+	if (ctx == NULL || rule == NULL)
+		return SC_EINVAL;
+	*rule = NULL;
+	if ((st = load_default_rules(ctx)) != SC_OK)
+		return st;
+	if (i >= ctx->rules.nrule)
+		return SC_ENOTFOUND;
+	*rule = &ctx->rules.rule[i].f;
 	return SC_OK;
 }

@@ -94,6 +94,13 @@ void sc_ruletexts_release(struct sc_ruletexts *t);
 /* NULL when r or id is NULL or no rule has the id.  Borrowed from r. */
 const struct sc_rule *sc_rules_find(const struct sc_rules *r, const char *id);
 
+/* The rules directory when the caller set none (rules_dir.c):
+ * $SCORER_RULES_DIR; else DATADIR/rules found from where the library (or
+ * the program that links it statically) is, when that directory exists;
+ * else the one `make` was given.  Returns the environment's string, buf
+ * (len bytes) or a constant. */
+const char *sc_rules_default_dir(char *buf, size_t len);
+
 /* -1 when the text is not a grade / severity / category name. */
 int sc_grade_parse(const char *s);
 int sc_severity_parse(const char *s);

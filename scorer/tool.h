@@ -16,20 +16,35 @@ int tool_explain(int argc, char **argv);
 int tool_corpus(int argc, char **argv);
 int tool_spf(int argc, char **argv);
 
-/* Apply --rules DIR, or find the rules: $SCORER_RULES_DIR, the installed
- * ones, or ../rules next to the binary (a build tree).  Prints the error
- * and returns non-zero on failure. */
+/* Apply --rules DIR, or the library's default rules (sc_ctx_rules_dir():
+ * $SCORER_RULES_DIR, the installed ones), or ../rules next to the binary
+ * (a build tree) when those do not exist.  Prints the error and returns
+ * non-zero on failure. */
 int tool_use_rules(sc_ctx_t *ctx, const char *dir);
 
 /* The context's notices (conditions of the run, sc_ctx_notice()), once
  * each on stderr (tool_text.c). */
 void tool_print_notices(sc_ctx_t *ctx);
 
-/* The options check and batch share (tool_opts.c). */
+/*
+ * Command lines are GNU style: getopt_long() with permutation, so options
+ * may come anywhere before "--" and operands after it; short forms for
+ * the common ones (-j JSON, -o output, -r resolver, -t timeout, -q quiet,
+ * -h help).  A command prints its own --help; on a usage error getopt has
+ * named the option (argv[0] is "scorer COMMAND") and the command points
+ * at its --help (tool_usage_error()).
+ */
+
+/* "Try 'scorer CMD --help'" on stderr; returns TOOL_EXIT_ERROR. */
+int tool_usage_error(const char *cmd);
+
+/* The options check and batch share (tool_opts.c): the ones with a short
+ * form use it as their code. */
+#define TOOL_COMMON_SHORTOPTS "r:t:"
 enum {
-	TOOL_OPT_RESOLVER = 256,
-	TOOL_OPT_RULES,
-	TOOL_OPT_TIMEOUT,
+	TOOL_OPT_RESOLVER = 'r',
+	TOOL_OPT_TIMEOUT = 't',
+	TOOL_OPT_RULES = 256,
 	TOOL_OPT_LOOPBACK,
 	TOOL_OPT_SMTP_PORT,
 	TOOL_OPT_HTTPS_PORT,
@@ -39,7 +54,8 @@ enum {
 	TOOL_OPT_BREACH_KEY,
 	TOOL_OPT_SKIP,
 	TOOL_OPT_CACHE,
-	TOOL_OPT_THREAT
+	TOOL_OPT_THREAT,
+	TOOL_OPT_OWN = 512 /* a command's own long-only options from here */
 };
 
 struct tool_common {
@@ -50,7 +66,8 @@ struct tool_common {
 };
 
 extern const struct option tool_common_longopts[];
-extern const char tool_common_usage[];
+/* Their --help text. */
+void tool_common_help(FILE *fp);
 /* The command's own options followed by the common ones (free()). */
 struct option *tool_longopts(const struct option *own);
 /* 0: applied, 1: not a common option, -1: bad value (message printed). */

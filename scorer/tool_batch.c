@@ -173,6 +173,7 @@ run(struct batch *b)
 }
 
 #define OUT_BUFSIZE (64 * 1024)
+static char stdout_buf[OUT_BUFSIZE];
 
 static FILE *
 open_output(const struct bopts *o, struct batch *b, int *has_header)
@@ -265,8 +266,12 @@ batch_main(sc_ctx_t *ctx, const struct bopts *o)
 	 * write(): a kill leaves the last line whole or visibly cut.  (The
 	 * default buffer, 4 KiB, is smaller than a typical JSON record, and
 	 * glibc ignores a size given without a buffer.)  Without memory for
-	 * it the default buffer does, in more writes. */
-	if ((outbuf = malloc(OUT_BUFSIZE)) != NULL)
+	 * it the default buffer does, in more writes.  Standard output keeps
+	 * its buffer until exit, where glibc drops the pointer to it: a
+	 * static one, which no leak checker calls lost. */
+	if (out == stdout)
+		setvbuf(out, stdout_buf, _IOFBF, OUT_BUFSIZE);
+	else if ((outbuf = malloc(OUT_BUFSIZE)) != NULL)
 		setvbuf(out, outbuf, _IOFBF, OUT_BUFSIZE);
 	b.out.fp = out;
 	b.out.format = o->format;
@@ -331,12 +336,39 @@ done:
 static void
 batch_usage(FILE *fp)
 {
-	fprintf(fp, "usage: scorer batch [--input FILE|-] [--output FILE|-] "
-	        "[--format jsonl|csv]\n"
-	        "                    [--column NAME] [--numbered] "
-	        "[--concurrency N] [--resume]\n"
-	        "                    [--summary FILE] [--quiet] "
-	        "[options of scorer check]\n%s", tool_common_usage);
+	fputs("usage: scorer batch [OPTIONS] [INPUT|-]\n"
+	      "\n"
+	      "Rate a list of addresses of any length: one record per input "
+	      "line, in input\norder, each written whole and flushed.  The "
+	      "list is INPUT (or --input), standard\ninput when it is - or "
+	      "not given: one address a line (blank lines and #\ncomments "
+	      "skipped), CSV with --column, or LINE<TAB>ADDRESS with "
+	      "--numbered.\n"
+	      "\n"
+	      "      --input FILE|-          the list (default: standard "
+	      "input)\n"
+	      "  -o, --output FILE|-         where the records go (default: "
+	      "standard output)\n"
+	      "      --format jsonl|csv      JSON Lines (default) or CSV "
+	      "records\n"
+	      "      --column NAME           CSV input: the address column; "
+	      "the others are the\n"
+	      "                              user's key, carried through\n"
+	      "      --numbered              input lines are LINE<TAB>ADDRESS "
+	      "(split lists)\n"
+	      "      --concurrency N         addresses in flight (1000)\n"
+	      "      --resume                go on after the last complete "
+	      "record of --output\n"
+	      "      --summary FILE          write the run's summary there as "
+	      "JSON\n"
+	      "  -q, --quiet                 no progress bar, no summary on "
+	      "stderr\n", fp);
+	tool_common_help(fp);
+	fputs("  -h, --help                  this help\n"
+	      "\n"
+	      "Exit status: 0 the run completed (the verdicts are in the "
+	      "records), 2 an\nerror, 128+N stopped by signal N (rerun with "
+	      "--resume to go on).\n", fp);
 }
 
 static int
@@ -354,14 +386,17 @@ parse_size(const char *arg, size_t *out)
 int
 tool_batch(int argc, char **argv)
 {
+	/* Only -o, -q and -h are short options ("o:qh"); the other codes
+	 * are not in the option string. */
+	enum { OPT_CONCURRENCY = TOOL_OPT_OWN, OPT_RESUME };
 	static const struct option own[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "column", required_argument, NULL, 'c' },
 		{ "numbered", no_argument, NULL, 'n' },
-		{ "concurrency", required_argument, NULL, 'j' },
-		{ "resume", no_argument, NULL, 'r' },
+		{ "concurrency", required_argument, NULL, OPT_CONCURRENCY },
+		{ "resume", no_argument, NULL, OPT_RESUME },
 		{ "summary", required_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -379,14 +414,15 @@ tool_batch(int argc, char **argv)
 		free(longopts);
 		return TOOL_EXIT_ERROR;
 	}
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "o:qh" TOOL_COMMON_SHORTOPTS,
+	                        longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': o.input = optarg; continue;
 		case 'o': o.output = optarg; continue;
 		case 'c': o.column = optarg; continue;
 		case 'n': o.numbered = 1; continue;
-		case 'r': o.resume = 1; continue;
+		case OPT_RESUME: o.resume = 1; continue;
 		case 's': o.summary = optarg; continue;
 		case 'q': o.quiet = 1; continue;
 		case 'f':
@@ -395,11 +431,11 @@ tool_batch(int argc, char **argv)
 			else if (strcmp(optarg, "csv") == 0)
 				o.format = BATCH_OUT_CSV;
 			else
-				goto usage;
+				goto bad_value;
 			continue;
-		case 'j':
+		case OPT_CONCURRENCY:
 			if (parse_size(optarg, &o.concurrency) != 0)
-				goto usage;
+				goto bad_value;
 			continue;
 		case 'h':
 			batch_usage(stdout);
@@ -414,8 +450,14 @@ tool_batch(int argc, char **argv)
 			goto usage;
 		goto fail;
 	}
-	if (optind < argc)
+	/* One operand: the input, as --input would name it. */
+	if (optind < argc && o.input == NULL)
+		o.input = argv[optind++];
+	if (optind < argc) {
+		fprintf(stderr, "scorer batch: one input only (got '%s' "
+		        "too)\n", argv[optind]);
 		goto usage;
+	}
 	if (o.resume && (o.output == NULL || strcmp(o.output, "-") == 0)) {
 		fputs("scorer batch: --resume needs --output FILE\n", stderr);
 		goto fail;
@@ -424,8 +466,11 @@ tool_batch(int argc, char **argv)
 		goto fail;
 	free(longopts);
 	return batch_main(ctx, &o);
+bad_value:
+	fprintf(stderr, "scorer batch: %s '%s': invalid value\n",
+	        c == 'f' ? "--format" : "--concurrency", optarg);
 usage:
-	batch_usage(stderr);
+	tool_usage_error("batch");
 fail:
 	free(longopts);
 	sc_ctx_free(ctx);

@@ -1,5 +1,5 @@
 /*
- * scorer check ADDRESS...: every address goes into the async engine at
+ * scorer check ADDRESS...|-: every address goes into the async engine at
  * once (the same engine as batch), reports are printed in input order.
  */
 #include <getopt.h>
@@ -7,10 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tool.h"
+#include "tool_batch.h"
 
 struct opts {
 	int json;
+	int quiet;     /* no report printed: the exit status only */
 };
 
 struct slot {
@@ -100,7 +101,8 @@ run(sc_ctx_t *ctx, const struct opts *o, char **addr, int n)
 	}
 	if (sc_perform(ctx, -1, NULL) != SC_OK)
 		fprintf(stderr, "scorer: event loop: %s\n", sc_ctx_errmsg(ctx));
-	print_reports(o, slots, addr, n);
+	if (!o->quiet)
+		print_reports(o, slots, addr, n);
 	tool_print_notices(ctx);
 	rc = exit_code(slots, n);
 	for (i = 0; i < n; i++)
@@ -112,9 +114,109 @@ run(sc_ctx_t *ctx, const struct opts *o, char **addr, int n)
 static void
 check_usage(FILE *fp)
 {
-	fprintf(fp, "usage: scorer check [--json] [options] ADDRESS...\n"
-	        "  --json                  one JSON object per address "
-	        "(an array for several)\n%s", tool_common_usage);
+	fputs("usage: scorer check [OPTIONS] ADDRESS...\n"
+	      "       scorer check [OPTIONS] -\n"
+	      "\n"
+	      "Rate each address: the verdict (secure, insecure, error), the "
+	      "grade and score,\nand each finding with what to fix.  All "
+	      "addresses are checked at once.  With -,\nthe addresses are "
+	      "read from standard input, one a line (blank lines and #\n"
+	      "comments skipped; scorer batch is made for long lists).  "
+	      "Options may come\nanywhere before --; after it, every argument "
+	      "is an address.\n"
+	      "\n"
+	      "  -j, --json                  one JSON object per address "
+	      "(a JSON array\n"
+	      "                              for several)\n"
+	      "  -q, --quiet                 print no report: the exit status "
+	      "says it all\n", fp);
+	tool_common_help(fp);
+	fputs("  -h, --help                  this help\n"
+	      "\n"
+	      "Exit status: 0 every address secure, 1 any insecure (all "
+	      "assessed), 2 a usage\nerror or an address that could not be "
+	      "assessed.\n", fp);
+}
+
+/* The addresses to check, in order: the arguments, with "-" replaced by
+ * the lines of standard input (read as `scorer batch` reads a plain
+ * list; collect() below). */
+struct addrs {
+	char **a;
+	int n, cap;
+	int bad;       /* lines of standard input that were no address */
+};
+
+static int
+add_addr(struct addrs *l, const char *s)
+{
+	if (l->n == l->cap) {
+		int cap = l->cap ? l->cap * 2 : 16;
+		char **p = cap > 0 && cap < (1 << 30)
+		           ? realloc(l->a, (size_t)cap * sizeof(*p)) : NULL;
+
+		if (p == NULL)
+			return -1;
+		l->a = p;
+		l->cap = cap;
+	}
+	if ((l->a[l->n] = strdup(s)) == NULL)
+		return -1;
+	l->n++;
+	return 0;
+}
+
+static int
+read_stdin(struct addrs *l)
+{
+	struct batch_in in;
+	struct batch_rec rec;
+	int r, oom = 0;
+
+	memset(&in, 0, sizeof(in));
+	if (batch_in_open(&in, stdin, BATCH_IN_PLAIN, NULL) != 0)
+		return -1;
+	while (!oom && (r = batch_in_next(&in, &rec)) > 0) {
+		if (rec.address == NULL) {
+			fprintf(stderr, "scorer check: standard input, line "
+			        "%lu: %s\n", rec.line,
+			        rec.error ? rec.error : "out of memory");
+			l->bad++;
+		} else {
+			oom = add_addr(l, rec.address) != 0;
+		}
+		batch_rec_clear(&rec);
+	}
+	batch_in_close(&in);
+	if (oom || r < 0)
+		fputs(oom ? "scorer: out of memory\n" :
+		      "scorer check: cannot read standard input\n", stderr);
+	return oom || r < 0 ? -1 : 0;
+}
+
+/* -1 on an error (printed). */
+static int
+collect(struct addrs *l, char **arg, int n)
+{
+	int i, seen_stdin = 0;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(arg[i], "-") != 0) {
+			if (add_addr(l, arg[i]) != 0) {
+				fputs("scorer: out of memory\n", stderr);
+				return -1;
+			}
+			continue;
+		}
+		if (seen_stdin++) {
+			fputs("scorer check: - (standard input) given twice\n",
+			      stderr);
+			return -1;
+		}
+		if (read_stdin(l) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 int
@@ -122,47 +224,59 @@ tool_check(int argc, char **argv)
 {
 	static const struct option own[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct tool_common common = { NULL, 0, NULL, NULL };
-	struct opts o = { 0 };
+	struct opts o = { 0, 0 };
+	struct addrs list = { NULL, 0, 0, 0 };
 	struct option *longopts = tool_longopts(own);
 	sc_ctx_t *ctx = NULL;
-	int c, r, rc = TOOL_EXIT_ERROR;
+	int c, i, r, rc = TOOL_EXIT_ERROR;
 
 	if (longopts == NULL || sc_ctx_new(&ctx) != SC_OK) {
 		fputs("scorer: out of memory\n", stderr);
 		free(longopts);
 		return TOOL_EXIT_ERROR;
 	}
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-		if (c == 'j') {
-			o.json = 1;
-			continue;
-		}
-		if (c == 'h') {
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "jqh" TOOL_COMMON_SHORTOPTS,
+	                        longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': o.json = 1; continue;
+		case 'q': o.quiet = 1; continue;
+		case 'h':
 			check_usage(stdout);
 			rc = 0;
+			goto done;
+		case '?':
+		case ':':
+			tool_usage_error("check");
 			goto done;
 		}
 		r = tool_common_opt(ctx, &common, c, optarg);
 		if (r == 0)
 			continue;
 		if (r > 0)
-			check_usage(stderr);
+			tool_usage_error("check");
 		goto done;
 	}
 	if (optind >= argc) {
 		fputs("scorer check: no address given\n", stderr);
-		check_usage(stderr);
+		tool_usage_error("check");
 		goto done;
 	}
-	if (tool_common_setup(ctx, &common) != 0)
+	if (tool_common_setup(ctx, &common) != 0 ||
+	    collect(&list, argv + optind, argc - optind) != 0)
 		goto done;
-	rc = run(ctx, &o, argv + optind, argc - optind);
+	rc = list.n > 0 ? run(ctx, &o, list.a, list.n) : TOOL_EXIT_SECURE;
+	if (list.bad > 0)
+		rc = TOOL_EXIT_ERROR;
 done:
+	for (i = 0; i < list.n; i++)
+		free(list.a[i]);
+	free(list.a);
 	free(longopts);
 	sc_ctx_free(ctx);
 	return rc;

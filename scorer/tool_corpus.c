@@ -17,12 +17,26 @@ corpus_usage(FILE *out)
 	      "       scorer corpus lookup [--rules DIR] FILE ADDRESS|SHA1...\n"
 	      "       scorer corpus info FILE\n"
 	      "\n"
-	      "build   compile a text hash list (HASH or HASH:COUNT a line) "
-	      "into an index\n"
-	      "lookup  is the address (as given, or its canonical form) in "
-	      "the corpus?\n"
-	      "        exit 0: none found, 1: some found, 2: error\n"
-	      "info    what a corpus file holds\n", out);
+	      "The local breach corpus (scorer check --breach-corpus).\n"
+	      "  build   compile a text hash list (HASH or HASH:COUNT a line, "
+	      "the SHA-1 of\n"
+	      "          the lower-cased address) into an index, in bounded "
+	      "memory\n"
+	      "  lookup  is each address (as given, or its canonical form) or "
+	      "SHA-1 in FILE?\n"
+	      "  info    what a corpus file holds\n"
+	      "\n"
+	      "      --memory MB  build: memory for sorting (256)\n"
+	      "  -q, --quiet      build: no progress bar and no summary "
+	      "(malformed lines\n"
+	      "                   are still reported)\n"
+	      "      --rules DIR  lookup: the rules whose canonical.ini "
+	      "gives the canonical\n"
+	      "                   forms (default: the installed ones)\n"
+	      "  -h, --help       this help\n"
+	      "\n"
+	      "Exit status: 0; for lookup 0 none found, 1 some found; 2 an "
+	      "error.\n", out);
 }
 
 /* ---- build ---------------------------------------------------------- */
@@ -85,6 +99,7 @@ cmd_build(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "memory", required_argument, NULL, 'm' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct bar bar = { 0, NULL, -2 };
@@ -94,8 +109,8 @@ cmd_build(int argc, char **argv)
 	int c, quiet = 0;
 	char *end;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			mb = strtoul(optarg, &end, 10);
@@ -107,14 +122,16 @@ cmd_build(int argc, char **argv)
 			}
 			break;
 		case 'q': quiet = 1; break;
+		case 'h':
+			corpus_usage(stdout);
+			return 0;
 		default:
-			corpus_usage(stderr);
-			return TOOL_EXIT_ERROR;
+			return tool_usage_error("corpus");
 		}
 	}
 	if (argc - optind != 2) {
-		corpus_usage(stderr);
-		return TOOL_EXIT_ERROR;
+		fputs("scorer corpus build: IN and OUT are needed\n", stderr);
+		return tool_usage_error("corpus");
 	}
 	/* The bar only on a terminal: logs and pipes get the summary. */
 	bar.on = !quiet && isatty(STDERR_FILENO);
@@ -178,22 +195,50 @@ lookup_one(sc_ctx_t *ctx, sc_corpus_t *corpus, const char *key)
 	return any;
 }
 
+/* The options of lookup and info: --rules (lookup only) and --help.
+ * The index of the first operand, or -1 (help printed: exit 0) or -2 (a
+ * usage error, printed). */
+static int
+sub_opts(int argc, char **argv, const char **rules)
+{
+	static const struct option longopts[] = {
+		{ "rules", required_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", rules ? longopts :
+	                        longopts + 1, NULL)) != -1) {
+		if (c == 'R') {
+			*rules = optarg;
+		} else if (c == 'h') {
+			corpus_usage(stdout);
+			return -1;
+		} else {
+			tool_usage_error("corpus");
+			return -2;
+		}
+	}
+	return optind;
+}
+
 static int
 cmd_lookup(int argc, char **argv)
 {
 	const char *rules = NULL;
 	sc_corpus_t *corpus = NULL;
 	sc_ctx_t *ctx = NULL;
-	int i = 1, rc = 0, r;
+	int i, rc = 0, r;
 	char err[512];
 
-	if (argc > 2 && strcmp(argv[1], "--rules") == 0) {
-		rules = argv[2];
-		i = 3;
-	}
+	if ((i = sub_opts(argc, argv, &rules)) < 0)
+		return i == -1 ? 0 : TOOL_EXIT_ERROR;
 	if (argc - i < 2) {
-		corpus_usage(stderr);
-		return TOOL_EXIT_ERROR;
+		fputs("scorer corpus lookup: FILE and an address or SHA-1 are "
+		      "needed\n", stderr);
+		return tool_usage_error("corpus");
 	}
 	if (sc_ctx_new(&ctx) != SC_OK) {
 		fputs("scorer: out of memory\n", stderr);
@@ -228,11 +273,15 @@ cmd_info(int argc, char **argv)
 	sc_corpus_t *corpus = NULL;
 	sc_corpus_info_t info;
 	char err[512];
+	int i;
 
-	if (argc != 2) {
-		corpus_usage(stderr);
-		return TOOL_EXIT_ERROR;
+	if ((i = sub_opts(argc, argv, NULL)) < 0)
+		return i == -1 ? 0 : TOOL_EXIT_ERROR;
+	if (argc - i != 1) {
+		fputs("scorer corpus info: one FILE is needed\n", stderr);
+		return tool_usage_error("corpus");
 	}
+	argv += i - 1;
 	if (sc_corpus_open(argv[1], &corpus, err, sizeof(err)) != SC_OK) {
 		fprintf(stderr, "scorer corpus: %s\n", err);
 		return TOOL_EXIT_ERROR;
@@ -262,6 +311,17 @@ cmd_info(int argc, char **argv)
 int
 tool_corpus(int argc, char **argv)
 {
+	static const struct {
+		const char *name;
+		int (*run)(int, char **);
+	} sub[] = {
+		{ "build", cmd_build },
+		{ "lookup", cmd_lookup },
+		{ "info", cmd_info },
+	};
+	static char name[32];
+	size_t i;
+
 	if (argc < 2) {
 		corpus_usage(stderr);
 		return TOOL_EXIT_ERROR;
@@ -270,13 +330,14 @@ tool_corpus(int argc, char **argv)
 		corpus_usage(stdout);
 		return 0;
 	}
-	if (strcmp(argv[1], "build") == 0)
-		return cmd_build(argc - 1, argv + 1);
-	if (strcmp(argv[1], "lookup") == 0)
-		return cmd_lookup(argc - 1, argv + 1);
-	if (strcmp(argv[1], "info") == 0)
-		return cmd_info(argc - 1, argv + 1);
+	for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+		if (strcmp(argv[1], sub[i].name) != 0)
+			continue;
+		/* getopt's messages name "scorer corpus build" */
+		snprintf(name, sizeof(name), "scorer corpus %s", sub[i].name);
+		argv[1] = name;
+		return sub[i].run(argc - 1, argv + 1);
+	}
 	fprintf(stderr, "scorer corpus: unknown command '%s'\n", argv[1]);
-	corpus_usage(stderr);
-	return TOOL_EXIT_ERROR;
+	return tool_usage_error("corpus");
 }

@@ -28,21 +28,57 @@ const struct option tool_common_longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-const char tool_common_usage[] =
-	"  --resolver HOST[:PORT]  DNS resolver to ask (repeatable)\n"
-	"  --rules DIR             rules and lists to use\n"
-	"  --timeout SECONDS       longest time one domain may take (10)\n"
-	"  --allow-loopback        MX hosts on loopback count (labs only)\n"
-	"  --smtp-port N           SMTP port of the STARTTLS probe (25)\n"
-	"  --https-port N          HTTPS port of MTA-STS fetches (443)\n"
-	"  --ca-file FILE          extra trust anchors (PEM)\n"
-	"  --breach-corpus FILE    local breach corpus (text or index)\n"
-	"  --breach-api URL        k-anonymity range API\n"
-	"  --breach-api-key KEY    its key (or $SCORER_BREACH_API_KEY)\n"
-	"  --skip CHECK,...        switch checks off (e.g. starttls,breach)\n"
-	"  --cache-size N          domains whose results are kept (4000)\n"
-	"  --threat-model MODEL    full (takeover and reading on the way) or\n"
-	"                          remote (takeover only) (full)\n";
+static const char common_help[] =
+	"  -r, --resolver HOST[:PORT]  DNS resolver to ask, instead of\n"
+	"                              /etc/resolv.conf (repeatable; [::1]:53)\n"
+	"      --rules DIR             rules and lists to use (default: the\n"
+	"                              installed ones, or $SCORER_RULES_DIR)\n"
+	"  -t, --timeout SECONDS       longest time one domain may take (10)\n"
+	"      --allow-loopback        MX hosts on loopback count (labs only)\n"
+	"      --smtp-port N           SMTP port of the STARTTLS probe (25)\n"
+	"      --https-port N          HTTPS port of MTA-STS fetches (443)\n"
+	"      --ca-file FILE          extra trust anchors (PEM)\n"
+	"      --breach-corpus FILE    local breach corpus (text or index)\n"
+	"      --breach-api URL        k-anonymity range API (URL/range/PREFIX)\n"
+	"      --breach-api-key KEY    its key (or $SCORER_BREACH_API_KEY)\n"
+	"      --cache-size N          domains whose results are kept (4000)\n"
+	"      --threat-model MODEL    full: takeover and reading the mail on\n"
+	"                              the way; remote: takeover only (full)\n"
+	"      --skip CHECK,...        switch checks off (e.g. starttls,breach):\n";
+
+/* The help of the common options; the names --skip takes come from the
+ * library, which knows its checks ("domain" and "resolver" cannot be
+ * skipped). */
+void
+tool_common_help(FILE *fp)
+{
+	const char *name;
+	size_t i, col = 0;
+
+	fputs(common_help, fp);
+	for (i = 0; (name = sc_check_name(i)) != NULL; i++) {
+		if (strcmp(name, "domain") == 0 ||
+		    strcmp(name, "resolver") == 0)
+			continue;
+		if (col == 0 || col + strlen(name) + 2 > 76) {
+			fprintf(fp, "%s%*s", col > 0 ? ",\n" : "", 30, "");
+			col = 30;
+		} else {
+			fputs(", ", fp);
+			col += 2;
+		}
+		fputs(name, fp);
+		col += strlen(name);
+	}
+	fputc('\n', fp);
+}
+
+int
+tool_usage_error(const char *cmd)
+{
+	fprintf(stderr, "Try 'scorer %s --help' for more information.\n", cmd);
+	return TOOL_EXIT_ERROR;
+}
 
 /* Append the common options to a command's own, into out (caller frees). */
 struct option *

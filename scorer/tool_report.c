@@ -34,19 +34,24 @@ const char *const report_verdict_name[REPORT_NVERDICT] = {
 static void
 usage(FILE *fp)
 {
-	fputs("usage: scorer report [--output FILE|-] [--rows N] [--top N]\n"
-	      "                     [--max-domains N] RESULTS.jsonl|-\n"
+	fputs("usage: scorer report [OPTIONS] RESULTS.jsonl|-\n"
 	      "\n"
 	      "One self-contained HTML page from the JSON Lines of scorer "
-	      "batch.\n"
-	      "  --output FILE     where to write it; - for stdout "
-	      "(default report.html)\n"
-	      "  --rows N          non-secure records in the searchable "
-	      "table (default 5000)\n"
-	      "  --top N           domains listed (default 50)\n"
-	      "  --max-domains N   distinct domains counted before the "
+	      "batch (- reads\nthem from standard input), in bounded memory.\n"
+	      "\n"
+	      "  -o, --output FILE|-  where to write it; - for standard output "
+	      "(default:\n"
+	      "                       report.html)\n"
+	      "      --rows N         non-secure records in the searchable "
+	      "table (5000)\n"
+	      "      --top N          domains listed (50)\n"
+	      "      --max-domains N  distinct domains counted before the "
 	      "least affected\n"
-	      "                    are dropped (default 100000)\n", fp);
+	      "                       are dropped (100000)\n"
+	      "  -h, --help           this help\n"
+	      "\n"
+	      "Exit status: 0, or 2 when the input cannot be read or the page "
+	      "cannot be\nwritten.\n", fp);
 }
 
 /* ---- the bounded tables ------------------------------------------------ */
@@ -598,6 +603,7 @@ tool_report(int argc, char **argv)
 	char *tmp = NULL;
 	int c, ok = 0;
 
+	optind = 0;
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -620,13 +626,13 @@ tool_report(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
-			return TOOL_EXIT_ERROR;
+			return tool_usage_error("report");
 		}
 	}
 	if (optind + 1 != argc) {
-		usage(stderr);
-		return TOOL_EXIT_ERROR;
+		fputs(optind == argc ? "scorer report: no input given\n" :
+		      "scorer report: one input only\n", stderr);
+		return tool_usage_error("report");
 	}
 	memset(&r, 0, sizeof(r));
 	r.source = argv[optind];

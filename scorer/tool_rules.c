@@ -8,10 +8,6 @@
 
 #include "tool.h"
 
-#ifndef SC_DEFAULT_RULES_DIR
-#define SC_DEFAULT_RULES_DIR "/usr/local/share/scorer/rules"
-#endif
-
 static int
 is_dir(const char *path)
 {
@@ -39,19 +35,24 @@ beside_binary(char *buf, size_t len)
 	return is_dir(buf);
 }
 
+/* Without --rules, the library's choice ($SCORER_RULES_DIR, the installed
+ * rules wherever the prefix, the build-time directory); when none of
+ * those exists, rules/ of the source tree for a binary run from build/. */
 int
 tool_use_rules(sc_ctx_t *ctx, const char *dir)
 {
 	char buf[PATH_MAX + 16];
 	sc_status_t st;
 
-	if (dir == NULL)
-		dir = getenv("SCORER_RULES_DIR");
-	if (dir == NULL && !is_dir(SC_DEFAULT_RULES_DIR) &&
-	    beside_binary(buf, sizeof(buf)))
-		dir = buf;
-	if (dir == NULL)
-		dir = SC_DEFAULT_RULES_DIR;
+	if (dir == NULL) {
+		if ((dir = sc_ctx_rules_dir(ctx)) == NULL) {
+			fputs("scorer: out of memory\n", stderr);
+			return -1;
+		}
+		if (!is_dir(dir) && getenv("SCORER_RULES_DIR") == NULL &&
+		    beside_binary(buf, sizeof(buf)))
+			dir = buf;
+	}
 	st = sc_ctx_set_rules_dir(ctx, dir);
 	if (st != SC_OK) {
 		fprintf(stderr, "scorer: rules: %s\n",

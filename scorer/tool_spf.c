@@ -13,14 +13,31 @@
 static void
 spf_usage(FILE *out)
 {
-	fputs("usage: scorer spf --ip IP [--sender ADDRESS] [--helo NAME] "
-	      "[--json]\n"
-	      "                  [--resolver HOST[:PORT]]... [--timeout "
-	      "SECONDS] [--rules DIR]\n"
-	      "Prints the SPF result (pass, fail, softfail, neutral, none, "
-	      "permerror,\ntemperror) and the explanation.  Without --sender "
-	      "(the null sender),\npostmaster@HELO is checked.  Exit status 0 "
-	      "whenever the evaluation ran.\n", out);
+	fputs("usage: scorer spf [OPTIONS] --ip IP --sender ADDRESS "
+	      "[--helo NAME]\n"
+	      "       scorer spf [OPTIONS] --ip IP --helo NAME\n"
+	      "\n"
+	      "SPF check_host() as a receiving server runs it (RFC 7208): "
+	      "prints the result\n(pass, fail, softfail, neutral, none, "
+	      "permerror, temperror) and the\nexplanation.  Without --sender "
+	      "(the null sender), postmaster@HELO is checked.\n"
+	      "\n"
+	      "      --ip IP                 the client's address (IPv4 or "
+	      "IPv6)\n"
+	      "      --sender ADDRESS        the MAIL FROM address\n"
+	      "      --helo NAME             the HELO/EHLO name\n"
+	      "  -j, --json                  {\"result\": ..., "
+	      "\"explanation\": ...}\n"
+	      "  -r, --resolver HOST[:PORT]  DNS resolver to ask "
+	      "(repeatable)\n"
+	      "  -t, --timeout SECONDS       longest time the evaluation may "
+	      "take (10)\n"
+	      "      --rules DIR             rules to use (default: the "
+	      "installed ones)\n"
+	      "  -h, --help                  this help\n"
+	      "\n"
+	      "Exit status: 0 whenever the evaluation ran (whatever the "
+	      "result), 2 a usage\nerror or a failure.\n", out);
 }
 
 /* JSON string escaping for the one object we print. */
@@ -81,8 +98,8 @@ tool_spf(int argc, char **argv)
 		fputs("scorer: out of memory\n", stderr);
 		return TOOL_EXIT_ERROR;
 	}
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "jr:t:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': ip = optarg; break;
 		case 's': sender = optarg; break;
@@ -110,16 +127,17 @@ tool_spf(int argc, char **argv)
 			rc = 0;
 			goto done;
 		default:
-			spf_usage(stderr);
+			tool_usage_error("spf");
 			goto done;
 		}
 	}
 	if (ip == NULL || optind != argc ||
 	    ((sender == NULL || sender[0] == '\0') &&
 	     (helo == NULL || helo[0] == '\0'))) {
-		fputs("scorer spf: --ip and --sender or --helo are needed\n",
+		fputs(optind != argc ? "scorer spf: no operand is taken\n" :
+		      "scorer spf: --ip and --sender or --helo are needed\n",
 		      stderr);
-		spf_usage(stderr);
+		tool_usage_error("spf");
 		goto done;
 	}
 	if (tool_use_rules(ctx, rules) != 0)

@@ -1,13 +1,29 @@
 #!/usr/bin/env bash
-# Install the Debian packages that building and testing scorer need, when
-# they are missing.  Safe to run again; needs root (or sudo) only when
-# something is missing.
+# Install the Debian packages scorer needs, when they are missing.  Safe to
+# run again; needs root (or sudo) only when something is missing.
+#
+#   scripts/install-deps.sh            what building and every test need
+#   scripts/install-deps.sh --build    only what `make` and `make install`
+#                                      need (compiler and -dev packages)
+#   scripts/install-deps.sh --list [--build]   print the packages, one a
+#                                      line, and install nothing
+#
+# README.md lists both sets; tests/docs/run.py checks it still does.
 set -euo pipefail
 
-pkgs=(
+# make: the compiler, pkg-config and the libraries' headers.
+build_pkgs=(
 	build-essential pkg-config
-	libc-ares-dev libssl-dev libcurl4-openssl-dev libpsl-dev publicsuffix
-	libidn2-dev libinih-dev libjansson-dev libcsv-dev openssl
+	libc-ares-dev libssl-dev libcurl4-openssl-dev libpsl-dev libidn2-dev
+	libinih-dev libjansson-dev libcsv-dev
+)
+# make check, make demo and CI on top of that: Check and libxml2 (unit
+# tests), libuv (an example), the system's public suffix list, the lab
+# (Knot, Unbound, nginx, Postfix, OpenSSL for its CA), the HTML report's
+# browser test (Chromium), the tools the scripts call, clang for the
+# fuzzers, valgrind, and zsh for the completion test.
+test_pkgs=(
+	publicsuffix openssl
 	check libsubunit-dev libxml2-dev libuv1-dev
 	knot knot-dnsutils dnsutils jq iproute2 python3-yaml
 	nginx-light parallel man-db strace
@@ -15,7 +31,32 @@ pkgs=(
 	postfix
 	chromium fonts-dejavu-core time
 	clang libclang-rt-14-dev valgrind
+	zsh
 )
+
+build_only=0
+list=0
+for arg in "$@"; do
+	case $arg in
+	--build) build_only=1 ;;
+	--list) list=1 ;;
+	-h | --help)
+		sed -n '2,12s/^# \{0,1\}//p' "$0"
+		exit 0
+		;;
+	*)
+		echo "install-deps: unknown argument '$arg' (--build, --list)" >&2
+		exit 2
+		;;
+	esac
+done
+
+pkgs=("${build_pkgs[@]}")
+[ "$build_only" = 1 ] || pkgs+=("${test_pkgs[@]}")
+if [ "$list" = 1 ]; then
+	printf '%s\n' "${pkgs[@]}"
+	exit 0
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -48,8 +89,10 @@ export DEBIAN_FRONTEND=noninteractive
 # Postfix (the STARTTLS lab runs a private instance, tests/lab/postfix.sh)
 # asks how to configure the system's mail; "No configuration" leaves it
 # unconfigured and stopped, so nothing listens on port 25.
-echo "postfix postfix/main_mailer_type select No configuration" |
-	$sudo debconf-set-selections
+if [[ " ${missing[*]} " == *" postfix "* ]]; then
+	echo "postfix postfix/main_mailer_type select No configuration" |
+		$sudo debconf-set-selections
+fi
 $sudo apt-get update -qq
 # Knot's package starts a system knotd; the lab runs its own on a free
 # port, so the system one is harmless, but keep it from starting here.

@@ -1,7 +1,7 @@
 /*
  * Tests of the address syntax parser (scorer/address.c): own vectors, the
  * edges of every length limit, hostile input, out of memory, and the two
- * published is_email suites read from ../shared/conformance with the
+ * published is_email suites in tests/conformance/data, with the
  * differences listed in tests/data/isemail-exceptions.txt.
  */
 #include <stdio.h>

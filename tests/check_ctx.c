@@ -77,6 +77,85 @@ START_TEST(test_bad_rules_dir_keeps_old_rules)
 }
 END_TEST
 
+/* sc_rule_at() walks the rules in the order of findings.ini, each the
+ * rule sc_rule_lookup() gives for its id, and stops with SC_ENOTFOUND. */
+START_TEST(test_rule_at_lists_findings_ini)
+{
+	sc_ctx_t *ctx = new_ctx();
+	const sc_finding_t *rule, *same;
+	char path[1024], line[1024], first[128] = "";
+	size_t i, sections = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/findings.ini", test_rules_dir());
+	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (line[0] == '[') {
+			if (sections++ == 0)
+				sscanf(line, "[%127[^]]", first);
+		}
+	fclose(fp);
+	ck_assert_uint_gt(sections, 30);
+	for (i = 0; sc_rule_at(ctx, i, &rule) == SC_OK; i++) {
+		ck_assert_ptr_nonnull(rule);
+		ck_assert_int_eq(sc_rule_lookup(ctx, rule->id, &same), SC_OK);
+		ck_assert_ptr_eq(rule, same);
+		if (i == 0)
+			ck_assert_str_eq(rule->id, first);
+	}
+	ck_assert_uint_eq(i, sections);
+	ck_assert_int_eq(sc_rule_at(ctx, i, &rule), SC_ENOTFOUND);
+	ck_assert_ptr_null(rule);
+	ck_assert_int_eq(sc_rule_at(ctx, (size_t)-1, &rule), SC_ENOTFOUND);
+	ck_assert_int_eq(sc_rule_at(NULL, 0, &rule), SC_EINVAL);
+	ck_assert_int_eq(sc_rule_at(ctx, 0, NULL), SC_EINVAL);
+	sc_ctx_free(ctx);
+}
+END_TEST
+
+/* Without sc_ctx_set_rules_dir(), the library takes $SCORER_RULES_DIR, as
+ * the CLI does; an explicit directory wins over it. */
+START_TEST(test_rules_dir_from_environment)
+{
+	sc_ctx_t *ctx = NULL;
+	const sc_finding_t *rule;
+	sc_report_t *rep = NULL;
+
+	ck_assert_ptr_null(sc_ctx_rules_dir(NULL));
+	ck_assert_int_eq(setenv("SCORER_RULES_DIR", test_rules_dir(), 1), 0);
+	ck_assert_int_eq(sc_ctx_new(&ctx), SC_OK);
+	ck_assert_str_eq(sc_ctx_rules_dir(ctx), test_rules_dir());
+	ck_assert_int_eq(sc_rule_at(ctx, 0, &rule), SC_OK);
+	/* the blocking call loads them as well */
+	ck_assert_int_eq(sc_check(ctx, "not an address", &rep), SC_OK);
+	ck_assert_int_eq(sc_report_verdict(rep), SC_VERDICT_ERROR);
+	sc_report_free(rep);
+	sc_ctx_free(ctx);
+
+	ck_assert_int_eq(setenv("SCORER_RULES_DIR", "/nonexistent/env-rules",
+	                        1), 0);
+	ck_assert_int_eq(sc_ctx_new(&ctx), SC_OK);
+	ck_assert_str_eq(sc_ctx_rules_dir(ctx), "/nonexistent/env-rules");
+	ck_assert_int_eq(sc_rule_at(ctx, 0, &rule), SC_ERULES);
+	ck_assert_ptr_nonnull(strstr(sc_ctx_errmsg(ctx),
+	                             "/nonexistent/env-rules"));
+	ck_assert_int_eq(sc_rule_lookup(ctx, "mx.dangling", &rule), SC_ERULES);
+	ck_assert_int_eq(sc_check(ctx, "a@b.example", &rep), SC_ERULES);
+	ck_assert_int_eq(sc_ctx_set_rules_dir(ctx, test_rules_dir()), SC_OK);
+	ck_assert_str_eq(sc_ctx_rules_dir(ctx), test_rules_dir());
+	ck_assert_int_eq(sc_rule_lookup(ctx, "mx.dangling", &rule), SC_OK);
+	sc_ctx_free(ctx);
+	ck_assert_int_eq(unsetenv("SCORER_RULES_DIR"), 0);
+
+	/* Unset: a directory is chosen all the same (the installed rules or
+	 * the build-time one), and kept. */
+	ck_assert_int_eq(sc_ctx_new(&ctx), SC_OK);
+	ck_assert_ptr_nonnull(sc_ctx_rules_dir(ctx));
+	ck_assert_ptr_eq(sc_ctx_rules_dir(ctx), sc_ctx_rules_dir(ctx));
+	sc_ctx_free(ctx);
+}
+END_TEST
+
 /* Copy rules/findings.ini without the section of `drop`, and scoring.ini,
  * into a new directory under /tmp. */
 static void
@@ -322,6 +401,8 @@ Suite *ctx_suite(void)
 	tcase_add_test(tc, test_null_arguments);
 	tcase_add_test(tc, test_strings);
 	tcase_add_test(tc, test_bad_rules_dir_keeps_old_rules);
+	tcase_add_test(tc, test_rule_at_lists_findings_ini);
+	tcase_add_test(tc, test_rules_dir_from_environment);
 	tcase_add_test(tc, test_rules_must_cover_every_finding);
 	tcase_add_test(tc, test_invalid_address_report);
 	tcase_add_test(tc, test_report_outlives_context);

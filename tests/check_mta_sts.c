@@ -2,7 +2,7 @@
  * The "mta_sts" check: assess and describe on canned evidence (a TXT
  * lookup, the policy host's addresses, a finished fetch), one test per
  * finding; the postfix-mta-sts-resolver reference outcomes (refdata*.tsv,
- * read from ../shared/conformance/mta-sts-resolver); out of memory; and
+ * in tests/conformance/data/mta-sts-resolver); out of memory; and
  * the engine with a real HTTPS fetch to a server that never answers,
  * against the fake DNS server: the timeout, and freeing the context while
  * the fetch is under way.

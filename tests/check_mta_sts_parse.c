@@ -2,8 +2,8 @@
  * The MTA-STS parsers (scorer/mta_sts_parse.c): the _mta-sts TXT record
  * (RFC 8461 3.1), the policy file (3.2), MX patterns (4.1) and the media
  * type (3.2); hostile input and out-of-memory walks.  Also the TXT records
- * of the postfix-mta-sts-resolver fixtures (../shared/conformance/
- * mta-sts-resolver/dnsmasq.conf.appendix, read in place).
+ * of the postfix-mta-sts-resolver fixtures (tests/conformance/data/
+ * mta-sts-resolver/dnsmasq.conf.appendix).
  */
 #include <check.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /*
  * The organizational domain (RFC 7489 3.2) against the Public Suffix
- * List's own test vectors: $CONFORMANCE_DIR/publicsuffix/tests.txt (the
+ * List's own test vectors: tests/conformance/data/publicsuffix/tests.txt (the
  * checkPublicSuffix cases, "input expected" per line, "null" for none),
  * run through sc_registrable(), the function the engine uses, with the
  * suite's pinned public_suffix_list.dat loaded through psl_load_file() so

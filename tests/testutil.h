@@ -5,12 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* ../shared/conformance, or $CONFORMANCE_DIR (set by the Makefile). */
+/* The published suites copied into the tree, tests/conformance/data
+ * ($CONFORMANCE_DIR, set by the Makefile). */
 static inline const char *
 test_conformance_dir(void)
 {
 	const char *d = getenv("CONFORMANCE_DIR");
-	return d != NULL ? d : "../shared/conformance";
+	return d != NULL ? d : "tests/conformance/data";
 }
 
 /* The rules/ of the source tree ($SC_RULES_DIR, set by the Makefile). */

@@ -615,6 +615,8 @@ case_dane_lab # DANE lab: the lab and the text report's interception line
 . "$TOP/tests/e2e/breach.sh" # breach corpus and range API cases
 # shellcheck source=/dev/null
 . "$TOP/tests/e2e/verdict.sh" # lying resolvers, the run's notices
+# shellcheck source=/dev/null
+. "$TOP/tests/e2e/cli.sh" # the command line: options, "-", help, explain
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

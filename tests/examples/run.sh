@@ -91,8 +91,9 @@ if ! "$lab" start "$work/lab" 2>"$work/lab.err"; then
 fi
 # shellcheck source=/dev/null
 . "$work/lab/env"
-opts=(--resolver "$LAB_DNS" --rules "$prefix/share/scorer/rules"
-	--allow-loopback)
+# No --rules: the library finds the prefix's own rules beside itself.
+unset SCORER_RULES_DIR
+opts=(--resolver "$LAB_DNS" --allow-loopback)
 
 # run PROG ARGS...: stdout in $work/out, stderr in $work/err, status in rc.
 run() {
