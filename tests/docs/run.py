@@ -286,8 +286,8 @@ def main():
                diff(want, union))
         got = bash_complete(bash_script, scorer, ["check", "--skip", ""])
         expect("bash: --skip <TAB> offers the checks",
-               got == set(checks) - {"domain"},
-               diff(set(checks) - {"domain"}, got))
+               got == set(checks) - {"domain", "resolver"},
+               diff(set(checks) - {"domain", "resolver"}, got))
         got = bash_complete(bash_script, scorer,
                             ["explain", "--rules", a.rules, ""])
         expect("bash: explain <TAB> offers the finding ids",
@@ -318,8 +318,8 @@ def main():
                    diff(want, got))
         got = zsh("scorer check --skip ")
         expect("zsh: --skip <TAB> offers the checks",
-               got == set(checks) - {"domain"},
-               diff(set(checks) - {"domain"}, got))
+               got == set(checks) - {"domain", "resolver"},
+               diff(set(checks) - {"domain", "resolver"}, got))
         got = zsh("scorer explain --rules %s " % a.rules)
         expect("zsh: explain <TAB> offers the finding ids",
                got == set(ids), diff(set(ids), got))
