@@ -36,8 +36,8 @@ const size_t sc_ncheck = SC_ARRAY_LEN(sc_checks);
 /* Every registered check needs a state slot (and one stays for tests). */
 typedef char sc_checks_fit[SC_ARRAY_LEN(sc_checks) < SC_MAX_CHECKS ? 1 : -1];
 
-static size_t
-index_of(const struct sc_check *check)
+size_t
+sc_check_index(const struct sc_check *check)
 {
 	size_t i;
 
@@ -47,10 +47,24 @@ index_of(const struct sc_check *check)
 	return SC_MAX_CHECKS - 1; /* not registered: a test's own check */
 }
 
+const struct sc_check *
+sc_check_at(const struct sc_ctx *ctx, size_t i)
+{
+	if (i < sc_ncheck)
+		return sc_checks[i];
+	return i == sc_ncheck ? ctx->test_check : NULL;
+}
+
+void
+sc_ctx_test_check(struct sc_ctx *ctx, const struct sc_check *c)
+{
+	ctx->test_check = c;
+}
+
 int
 sc_check_enabled(const struct sc_ctx *ctx, const struct sc_check *check)
 {
-	size_t i = index_of(check);
+	size_t i = sc_check_index(check);
 
 	return i >= 32 || (ctx->skip & (UINT32_C(1) << i)) == 0;
 }
@@ -89,25 +103,25 @@ sc_check_name(size_t i)
 void **
 sc_check_state(struct sc_domain *dom, const struct sc_check *check)
 {
-	return &dom->state_of[index_of(check)];
+	return &dom->state_of[sc_check_index(check)];
 }
 
 void *
 sc_check_state_get(const struct sc_domain *dom, const struct sc_check *check)
 {
-	return dom->state_of[index_of(check)];
+	return dom->state_of[sc_check_index(check)];
 }
 
 void **
 sc_check_ctx_slot(struct sc_ctx *ctx, const struct sc_check *check)
 {
-	return &ctx->check_ctx[index_of(check)];
+	return &ctx->check_ctx[sc_check_index(check)];
 }
 
 void *
 sc_check_ctx(const struct sc_ctx *ctx, const struct sc_check *check)
 {
-	return ctx->check_ctx[index_of(check)];
+	return ctx->check_ctx[sc_check_index(check)];
 }
 
 /* A rules set that leaves out an id would make that finding silently
@@ -131,28 +145,31 @@ sc_status_t
 sc_checks_ctx_init(struct sc_ctx *ctx, const char *dir)
 {
 	void *fresh[SC_MAX_CHECKS];
+	const struct sc_check *c;
 	sc_status_t st = SC_OK;
-	size_t i, n;
+	size_t i, k, n;
 
-	for (n = 0; n < sc_ncheck; n++) {
-		const struct sc_check *c = sc_checks[n];
-
-		fresh[n] = ctx->check_ctx[n];
+	for (n = 0; (c = sc_check_at(ctx, n)) != NULL; n++) {
+		k = sc_check_index(c);
+		fresh[k] = ctx->check_ctx[k];
 		if (c->ctx_init != NULL &&
-		    (st = c->ctx_init(ctx, dir, ctx->check_ctx[n], &fresh[n])) !=
+		    (st = c->ctx_init(ctx, dir, ctx->check_ctx[k], &fresh[k])) !=
 		        SC_OK)
 			break;
 	}
 	for (i = 0; i < n; i++) {
 		/* Failed: free what is new, keep the old.  Done: free what
 		 * was replaced. */
-		void *gone = st != SC_OK ? fresh[i] : ctx->check_ctx[i];
+		void *gone;
 
-		if (fresh[i] != ctx->check_ctx[i] && gone != NULL &&
-		    sc_checks[i]->ctx_free != NULL)
-			sc_checks[i]->ctx_free(ctx, gone);
+		c = sc_check_at(ctx, i);
+		k = sc_check_index(c);
+		gone = st != SC_OK ? fresh[k] : ctx->check_ctx[k];
+		if (fresh[k] != ctx->check_ctx[k] && gone != NULL &&
+		    c->ctx_free != NULL)
+			c->ctx_free(ctx, gone);
 		if (st == SC_OK)
-			ctx->check_ctx[i] = fresh[i];
+			ctx->check_ctx[k] = fresh[k];
 	}
 	return st;
 }
@@ -160,27 +177,28 @@ sc_checks_ctx_init(struct sc_ctx *ctx, const char *dir)
 void
 sc_checks_ctx_free(struct sc_ctx *ctx, int early)
 {
-	size_t i;
+	const struct sc_check *c;
+	size_t i, k;
 
-	for (i = 0; i < sc_ncheck; i++) {
-		const struct sc_check *c = sc_checks[i];
-
-		if (ctx->check_ctx[i] == NULL || c->ctx_free == NULL ||
+	for (i = 0; (c = sc_check_at(ctx, i)) != NULL; i++) {
+		k = sc_check_index(c);
+		if (ctx->check_ctx[k] == NULL || c->ctx_free == NULL ||
 		    (c->ctx_free_early != 0) != (early != 0))
 			continue;
-		c->ctx_free(ctx, ctx->check_ctx[i]);
-		ctx->check_ctx[i] = NULL;
+		c->ctx_free(ctx, ctx->check_ctx[k]);
+		ctx->check_ctx[k] = NULL;
 	}
 }
 
 const char *
 sc_checks_notice(const struct sc_ctx *ctx, size_t i, char *buf, size_t size)
 {
+	const struct sc_check *c;
 	size_t k;
 
-	for (k = 0; k < sc_ncheck; k++)
-		if (sc_checks[k]->notice != NULL &&
-		    sc_checks[k]->notice(ctx, ctx->check_ctx[k], buf, size) &&
+	for (k = 0; (c = sc_check_at(ctx, k)) != NULL; k++)
+		if (c->notice != NULL &&
+		    c->notice(ctx, ctx->check_ctx[sc_check_index(c)], buf, size) &&
 		    i-- == 0)
 			return buf;
 	return NULL;

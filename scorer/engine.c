@@ -44,14 +44,14 @@ queue_done(struct sc_ctx *ctx, struct sc_req *req)
 static void
 req_maybe_done(struct sc_req *req)
 {
+	const struct sc_check *c;
 	size_t i;
 
 	if (req->queued || req->waiting_domain || req->pending > 0)
 		return;
-	for (i = 0; i < sc_ncheck; i++)
-		if (sc_checks[i]->assess_address != NULL &&
-		    sc_check_enabled(req->ctx, sc_checks[i]))
-			sc_checks[i]->assess_address(req, &req->hits);
+	for (i = 0; (c = sc_check_at(req->ctx, i)) != NULL; i++)
+		if (c->assess_address != NULL && sc_check_enabled(req->ctx, c))
+			c->assess_address(req, &req->hits);
 	queue_done(req->ctx, req);
 }
 
@@ -73,12 +73,7 @@ sc_req_release(struct sc_req *req)
 void **
 sc_req_state(struct sc_req *req, const struct sc_check *check)
 {
-	size_t i;
-
-	for (i = 0; i < sc_ncheck; i++)
-		if (sc_checks[i] == check)
-			return &req->state_of[i];
-	return &req->state_of[SC_MAX_CHECKS - 1];
+	return &req->state_of[sc_check_index(check)];
 }
 
 static void
@@ -97,18 +92,18 @@ static void
 assess(struct sc_domain *dom)
 {
 	struct sc_jw jw = { 0 };
+	const struct sc_check *c;
 	size_t i;
 
 	/* The judgements others read, once the evidence is in. */
-	for (i = 0; i < sc_ncheck && dom->status == SC_OK; i++)
-		if (sc_checks[i]->finish != NULL &&
-		    sc_check_enabled(dom->ctx, sc_checks[i]))
-			sc_checks[i]->finish(dom);
+	for (i = 0; (c = sc_check_at(dom->ctx, i)) != NULL &&
+	            dom->status == SC_OK; i++)
+		if (c->finish != NULL && sc_check_enabled(dom->ctx, c))
+			c->finish(dom);
 	sc_text_begin(&jw, 2048);
 	sc_jw_lit(&jw, "{");
-	for (i = 0; i < sc_ncheck && dom->status == SC_OK; i++) {
-		const struct sc_check *c = sc_checks[i];
-
+	for (i = 0; (c = sc_check_at(dom->ctx, i)) != NULL &&
+	            dom->status == SC_OK; i++) {
 		if (!sc_check_enabled(dom->ctx, c))
 			continue;
 		if (c->assess != NULL)
@@ -361,6 +356,7 @@ static void
 domain_free(struct sc_domain *dom)
 {
 	struct sc_lookup *lk, *next;
+	const struct sc_check *c;
 	size_t i;
 
 	forget_due(dom);
@@ -381,9 +377,9 @@ domain_free(struct sc_domain *dom)
 		sc_free(dom->host[i].regdom);
 	}
 	sc_free(dom->host);
-	for (i = 0; i < sc_ncheck; i++)
-		if (sc_checks[i]->clear != NULL)
-			sc_checks[i]->clear(dom);
+	for (i = 0; (c = sc_check_at(dom->ctx, i)) != NULL; i++)
+		if (c->clear != NULL)
+			c->clear(dom);
 	sc_text_unref(dom->described_text);
 	sc_recset_unref(dom->recset);
 	sc_findset_unref(dom->findset);
@@ -475,6 +471,7 @@ domain_start(struct sc_ctx *ctx, const char *name, struct sc_domain **out)
 {
 	struct sc_domain *dom = sc_calloc(1, sizeof(*dom));
 	uint32_t b;
+	const struct sc_check *c;
 	size_t i;
 
 	if (dom == NULL)
@@ -495,10 +492,10 @@ domain_start(struct sc_ctx *ctx, const char *name, struct sc_domain **out)
 	sc_timer_start(&ctx->loop, &dom->deadline, ctx->timeout_ms, on_deadline,
 	               dom);
 	dom->pending = 1;
-	for (i = 0; i < sc_ncheck && dom->status == SC_OK; i++)
-		if (sc_checks[i]->start != NULL &&
-		    sc_check_enabled(ctx, sc_checks[i]) &&
-		    sc_checks[i]->start(dom) != SC_OK && dom->status == SC_OK)
+	for (i = 0; (c = sc_check_at(ctx, i)) != NULL && dom->status == SC_OK;
+	     i++)
+		if (c->start != NULL && sc_check_enabled(ctx, c) &&
+		    c->start(dom) != SC_OK && dom->status == SC_OK)
 			dom->status = SC_ENOMEM;
 	if (dom->state != SC_JOB_DONE &&
 	    (--dom->pending == 0 || dom->status != SC_OK))
@@ -531,11 +528,12 @@ live_remove(struct sc_ctx *ctx, struct sc_req *req)
 static void
 req_free(struct sc_req *req)
 {
+	const struct sc_check *c;
 	size_t i;
 
-	for (i = 0; i < sc_ncheck; i++)
-		if (sc_checks[i]->clear_address != NULL)
-			sc_checks[i]->clear_address(req);
+	for (i = 0; (c = sc_check_at(req->ctx, i)) != NULL; i++)
+		if (c->clear_address != NULL)
+			c->clear_address(req);
 	if (req->ctx != NULL)
 		sc_timer_stop(&req->ctx->loop, &req->deadline);
 	if (req->dom != NULL)
@@ -552,15 +550,15 @@ static sc_status_t
 start_address_checks(struct sc_req *req)
 {
 	struct sc_ctx *ctx = req->ctx;
+	const struct sc_check *c;
 	size_t i;
 
 	sc_timer_start(&ctx->loop, &req->deadline, ctx->timeout_ms,
 	               on_req_deadline, req);
 	sc_req_hold(req);
-	for (i = 0; i < sc_ncheck; i++)
-		if (sc_checks[i]->start_address != NULL &&
-		    sc_check_enabled(ctx, sc_checks[i]) &&
-		    sc_checks[i]->start_address(req) == SC_ENOMEM)
+	for (i = 0; (c = sc_check_at(ctx, i)) != NULL; i++)
+		if (c->start_address != NULL && sc_check_enabled(ctx, c) &&
+		    c->start_address(req) == SC_ENOMEM)
 			req->hits.failed = 1;
 	sc_req_release(req);
 	return SC_OK;

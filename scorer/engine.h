@@ -224,6 +224,17 @@ struct sc_interception {
 extern const struct sc_check *const sc_checks[];
 extern const size_t sc_ncheck;
 
+/* The i-th check the context runs (the registry's, then a test's own),
+ * or NULL past the last: what the core iterates over. */
+const struct sc_check *sc_check_at(const struct sc_ctx *ctx, size_t i);
+/* Tests only: run check c after the registry's on this context (its
+ * state slots are the spare ones).  Before the rules are loaded. */
+void sc_ctx_test_check(struct sc_ctx *ctx, const struct sc_check *c);
+
+/* The state slot index of check (its place in the registry; the spare
+ * last one for a test's own check). */
+size_t sc_check_index(const struct sc_check *check);
+
 /* Not switched off with sc_ctx_skip_check(). */
 int sc_check_enabled(const struct sc_ctx *ctx, const struct sc_check *check);
 
@@ -285,6 +296,7 @@ struct sc_ctx {
 	psl_ctx_t *psl;
 	/* Each check's own context state (struct sc_check: ctx_init). */
 	void *check_ctx[SC_MAX_CHECKS];
+	const struct sc_check *test_check; /* sc_ctx_test_check() */
 	char notice[512];             /* sc_ctx_notice()'s line */
 
 	struct sc_domain *bucket[SC_DOMAIN_BUCKETS];
