@@ -43,15 +43,21 @@ endif
 
 CFLAGS   ?= -O2 -g
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-BASEFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-            -Iinclude -Iscorer $(WARN) $(SANFLAGS) \
+# The library sees its own headers (scorer/, scorer/checks/); the command
+# line tool sees include/ alone (TOOLFLAGS), so the compiler keeps it to
+# the public API (docs/architecture.md, tests/arch/run.sh).
+STDFLAGS  = -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+            -Iinclude $(WARN) $(SANFLAGS)
+BASEFLAGS = $(STDFLAGS) -Iscorer -Iscorer/checks \
             -DSC_DEFAULT_RULES_DIR='"$(DATADIR)/rules"'
 LIBFLAGS  = $(BASEFLAGS) -DSC_BUILDING_LIBRARY -fPIC -fvisibility=hidden \
             $(PKG_CFLAGS)
+TOOLFLAGS = $(STDFLAGS) $(PKG_CFLAGS)
+LIB_HDR   = $(wildcard scorer/*.h scorer/checks/*.h) include/scorer.h
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 
-LIB_SRC  = $(filter-out scorer/tool_%.c,$(wildcard scorer/*.c))
-TOOL_SRC = $(wildcard scorer/tool_*.c)
+LIB_SRC  = $(wildcard scorer/*.c scorer/checks/*.c)
+TOOL_SRC = $(wildcard scorer/tool/*.c)
 TEST_SRC = $(wildcard tests/check_*.c)
 FIXT_SRC = $(wildcard tests/lab/fixtures/*.c)
 
@@ -72,14 +78,19 @@ export CONFORMANCE_DIR
 
 .PHONY: bench bench-check valgrind
 .PHONY: all check unit e2e installcheck demo install uninstall clean \
-        examples examplecheck threadcheck abicheck docscheck \
+        examples examplecheck threadcheck abicheck docscheck archcheck \
         conformance \
         fixtures
 all: $(STATIC) $(SHARED) $(CLI)
 
-$(BUILD)/obj/scorer/%.o: scorer/%.c $(wildcard scorer/*.h) include/scorer.h
+$(BUILD)/obj/scorer/%.o: scorer/%.c $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(LIBFLAGS) $(CFLAGS) -MMD -c -o $@ $<
+
+$(BUILD)/obj/scorer/tool/%.o: scorer/tool/%.c $(wildcard scorer/tool/*.h) \
+                              include/scorer.h
+	@mkdir -p $(@D)
+	$(CC) $(TOOLFLAGS) $(CFLAGS) -MMD -c -o $@ $<
 
 # Where the installed library and program find the rules: DATADIR/rules
 # relative to LIBDIR and to BINDIR (scorer/rules_dir.c).  Those paths are
@@ -119,7 +130,7 @@ $(BUILD)/suites.h: $(TEST_SRC)
 	sed -n 's/^\(Suite \*[a-z0-9_]*_suite\)(void)$$/\1/p' $(TEST_SRC) \
 	    | sed 's/^Suite \*\(.*\)$$/SUITE(\1)/' > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/tests/%.o: tests/%.c $(BUILD)/suites.h $(wildcard scorer/*.h) \
+$(BUILD)/obj/tests/%.o: tests/%.c $(BUILD)/suites.h $(LIB_HDR) \
                     $(wildcard tests/*.h) include/scorer.h
 	@mkdir -p $(@D)
 	$(CC) $(BASEFLAGS) -Wno-missing-prototypes -I$(BUILD) -Itests \
@@ -186,7 +197,7 @@ abicheck: all
 # The library's sources and the thread test in one ThreadSanitizer
 # binary: TSan cannot share objects with the plain or the ASan build.
 TSAN_BIN = $(BUILD)/tsan/threads
-$(TSAN_BIN): $(LIB_SRC) tests/threads/threads.c $(wildcard scorer/*.h) \
+$(TSAN_BIN): $(LIB_SRC) tests/threads/threads.c $(LIB_HDR) \
              include/scorer.h
 	@mkdir -p $(@D)
 	$(CC) $(BASEFLAGS) -fsanitize=thread -g -O1 $(PKG_CFLAGS) -o $@ \
@@ -198,8 +209,13 @@ threadcheck: $(TSAN_BIN)
 # The install test links a program against the shared library, which an
 # ASan build cannot do without the sanitizer runtime: plain builds only
 # (so do the ABI and example tests; TSan cannot be mixed with ASan).
-check: all unit conformance e2e docscheck \
+check: all unit conformance e2e docscheck archcheck \
        $(if $(filter 1,$(SAN)),,installcheck abicheck examplecheck threadcheck)
+
+# The layers (docs/architecture.md): scorer/tool/ sees the public API
+# alone, the core names no check, every check is in the registry.
+archcheck: all
+	BUILD=$(BUILD) tests/arch/run.sh
 
 # The breach corpus benchmark (bench/): figures printed, not asserted; not
 # part of `make check`.  BENCH_N hashes (20 million) in $(BUILD)/bench.

@@ -13,14 +13,14 @@ FUZZ_BUILD  = build/fuzz
 FUZZ_SAN    = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
               -fno-omit-frame-pointer
 FUZZ_CFLAGS = -g -O1 -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-              -Iinclude -Iscorer -Ifuzz $(WARN) $(FUZZ_SAN) \
+              -Iinclude -Iscorer -Iscorer/checks -Ifuzz $(WARN) $(FUZZ_SAN) \
               -DSC_DEFAULT_RULES_DIR='"$(DATADIR)/rules"' $(PKG_CFLAGS)
 FUZZ_SRC    = $(wildcard fuzz/fuzz_*.c)
 FUZZ_BIN    = $(FUZZ_SRC:fuzz/%.c=$(FUZZ_BUILD)/%)
 FUZZ_LIBOBJ = $(LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_LIB    = $(FUZZ_BUILD)/libscorer-fuzz.a
 # Targets that compile CLI sources in (they use only scorer.h and libc).
-FUZZ_TOOL_batch_input = scorer/tool_batch_input.c
+FUZZ_TOOL_batch_input = scorer/tool/tool_batch_input.c
 
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_BIN)
@@ -31,8 +31,7 @@ fuzz: $(FUZZ_BIN)
 
 # The library with coverage instrumentation (fuzzer-no-link) and the
 # sanitizers; the library's own flags otherwise.
-$(FUZZ_BUILD)/obj/scorer/%.o: scorer/%.c $(wildcard scorer/*.h) \
-                              include/scorer.h
+$(FUZZ_BUILD)/obj/scorer/%.o: scorer/%.c $(LIB_HDR)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -DSC_BUILDING_LIBRARY \
 	    -fsanitize=fuzzer-no-link -c -o $@ $<

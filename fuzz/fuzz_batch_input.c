@@ -1,4 +1,4 @@
-/* The CLI's batch input (scorer/tool_batch_input.c, compiled into this
+/* The CLI's batch input (scorer/tool/tool_batch_input.c, compiled into this
  * target): plain, numbered and CSV (libcsv) from a FILE * over the input.
  * The first byte picks the mode. */
 #include "fuzz.h"
