@@ -5,7 +5,7 @@
 # batch benchmark's world (bench/genworld.py on a Knot lab, DNS only), each
 # checked by both builds with the same options, one JSON Lines record an
 # address, compared byte for byte once the fields that measure time
-# (elapsed_ms, of the report and of each lookup) are set to 0.
+# (every elapsed_ms: the report's, each lookup's, each probe's) are 0.
 #
 #   bench/same_output.sh OLD_SCORER NEW_SCORER
 #
@@ -28,9 +28,11 @@ cleanup() {
 trap cleanup EXIT
 rc=0
 
-# mask FILE: the time fields zeroed, as jq writes compact JSON.
+# mask FILE: every time field zeroed (the report's, each lookup's, each
+# probe's), as jq writes compact JSON.
 mask() {
-	jq -c '.elapsed_ms = 0 | (.records[]?.elapsed_ms) = 0' "$1"
+	jq -c 'walk(if type == "object" and has("elapsed_ms")
+	            then .elapsed_ms = 0 else . end)' "$1"
 }
 
 # compare NAME: $W/NAME.old.jsonl against $W/NAME.new.jsonl
