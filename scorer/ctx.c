@@ -65,11 +65,14 @@ sc_ctx_new(sc_ctx_t **out)
 	return SC_OK;
 }
 
-void
-sc_ctx_free(sc_ctx_t *ctx)
+static void
+ctx_destroy(struct sc_ctx *ctx)
 {
-	if (ctx == NULL)
-		return;
+	/* Tearing down runs callbacks too (an outside loop is told to stop
+	 * watching our sockets): an sc_ctx_free() from one of them is
+	 * ignored, as the context is going anyway. */
+	ctx->depth++;
+	ctx->free_deferred = 1;
 	/* The lists first: freeing their big blocks makes glibc merge every
 	 * small free chunk it holds, and after the jobs are freed that is
 	 * tens of thousands (a third of a short batch's exit). */
@@ -94,6 +97,38 @@ sc_ctx_free(sc_ctx_t *ctx)
 	sc_free(ctx);
 }
 
+/* A completion or event callback may free the context it was called
+ * from; the call that ran it (sc_perform() ...) still has the context in
+ * hand, and other checks may be ready to hand out.  So from inside a
+ * library call the context is only marked, and the outermost call frees
+ * it on its way out, after its last use; the checks still in flight are
+ * dropped without their callbacks, as sc_ctx_free() does at any time. */
+void
+sc_ctx_free(sc_ctx_t *ctx)
+{
+	if (ctx == NULL)
+		return;
+	if (ctx->depth > 0) {
+		ctx->free_deferred = 1;
+		return;
+	}
+	ctx_destroy(ctx);
+}
+
+void
+sc_ctx_enter(struct sc_ctx *ctx)
+{
+	ctx->depth++;
+}
+
+sc_status_t
+sc_ctx_leave(struct sc_ctx *ctx, sc_status_t st)
+{
+	if (--ctx->depth == 0 && ctx->free_deferred)
+		ctx_destroy(ctx);
+	return st;
+}
+
 const char *
 sc_ctx_errmsg(const sc_ctx_t *ctx)
 {
@@ -103,14 +138,26 @@ sc_ctx_errmsg(const sc_ctx_t *ctx)
 sc_status_t
 sc_ctx_add_resolver(sc_ctx_t *ctx, const char *server)
 {
+	char why[200], norm[320];
 	size_t len;
 	char *p;
 
 	if (ctx == NULL || server == NULL)
 		return SC_EINVAL;
 	len = strlen(server);
-	if (len == 0 || len > 300 || strpbrk(server, ", \t\r\n") != NULL)
-		return sc_ctx_error(ctx, SC_EINVAL, "bad resolver '%s'", server);
+	if (len == 0 || len > 300)
+		return sc_ctx_error(ctx, SC_EINVAL, "bad resolver: %s",
+		                    len == 0 ? "empty" : "longer than 300 bytes");
+	if (strpbrk(server, ", \t\r\n") != NULL)
+		return sc_ctx_error(ctx, SC_EINVAL, "bad resolver '%s': one "
+		                    "address a call", server);
+	/* Checked now, as the header promises: c-ares would only refuse it
+	 * at the first check, and every check would then fail alike. */
+	if (sc_dns_server_check(server, norm, sizeof(norm), why,
+	                        sizeof(why)) != 0)
+		return sc_ctx_error(ctx, SC_EINVAL, "bad resolver: %s", why);
+	server = norm;
+	len = strlen(norm);
 	if (ctx->ready)
 		return sc_ctx_error(ctx, SC_EBUSY,
 		                    "resolvers must be set before the first check");
@@ -364,8 +411,9 @@ sc_check_async(sc_ctx_t *ctx, const char *address, sc_done_cb done,
 
 	if (ctx == NULL || address == NULL)
 		return SC_EINVAL;
+	sc_ctx_enter(ctx);
 	if ((st = sc_ctx_ready(ctx)) != SC_OK)
-		return st;
+		return sc_ctx_leave(ctx, st);
 	st = sc_engine_submit(ctx, address, done, userdata);
 	/* A report may be ready at once (an invalid address, a domain that
 	 * was assessed before).  sc_perform() hands it out first thing, but
@@ -373,7 +421,7 @@ sc_check_async(sc_ctx_t *ctx, const char *address, sc_done_cb done,
 	 * timer is due, and none may be: ask for the timer now. */
 	if (st == SC_OK && ctx->ext_socket != NULL && ctx->queue != NULL)
 		sc_loop_ext_now(&ctx->loop);
-	return st;
+	return sc_ctx_leave(ctx, st);
 }
 
 /* Adapters between the public callback types and the loop's.  They run
@@ -433,25 +481,33 @@ sc_socket_action(sc_ctx_t *ctx, int fd, int events, size_t *running)
 	if (ctx->in_callback)
 		return sc_ctx_error(ctx, SC_EBUSY,
 		                    "sc_socket_action() called from a callback");
+	sc_ctx_enter(ctx);
 	sc_loop_action(&ctx->loop,
 	               fd == SC_SOCKET_TIMEOUT ? -1 : fd,
 	               ((events & SC_POLL_IN) ? SC_EV_IN : 0) |
 	               ((events & SC_POLL_OUT) ? SC_EV_OUT : 0));
-	sc_engine_deliver(ctx);
+	if (!ctx->free_deferred)
+		sc_engine_deliver(ctx);
 	if (running != NULL)
-		*running = ctx->running;
-	return SC_OK;
+		*running = ctx->free_deferred ? 0 : ctx->running;
+	return sc_ctx_leave(ctx, SC_OK);
 }
 
 sc_status_t
 sc_perform(sc_ctx_t *ctx, int timeout_ms, size_t *running)
 {
+	sc_status_t st;
+
 	if (ctx == NULL)
 		return SC_EINVAL;
 	if (ctx->in_callback)
 		return sc_ctx_error(ctx, SC_EBUSY,
 		                    "sc_perform() called from a callback");
-	return sc_engine_perform(ctx, timeout_ms, running);
+	sc_ctx_enter(ctx);
+	st = sc_engine_perform(ctx, timeout_ms, running);
+	if (running != NULL && ctx->free_deferred)
+		*running = 0;
+	return sc_ctx_leave(ctx, st);
 }
 
 struct blocking {
@@ -481,20 +537,25 @@ sc_check(sc_ctx_t *ctx, const char *address, sc_report_t **out)
 	if (out == NULL)
 		return SC_EINVAL;
 	*out = NULL;
-	if (ctx != NULL && ctx->in_callback)
+	if (ctx == NULL)
+		return SC_EINVAL;
+	if (ctx->in_callback)
 		return sc_ctx_error(ctx, SC_EBUSY, "sc_check() from a callback");
+	sc_ctx_enter(ctx);
 	if ((st = sc_check_async(ctx, address, on_blocking_done, &b)) != SC_OK)
-		return st;
-	while (st == SC_OK && !b.finished)
+		return sc_ctx_leave(ctx, st);
+	while (st == SC_OK && !b.finished && !ctx->free_deferred)
 		st = sc_engine_perform(ctx, 1000, NULL);
 	if (!b.finished) {
 		/* The request lives on, but b is about to go: it must not be
 		 * called back into a dead stack frame later. */
 		sc_engine_forget(ctx, &b);
-		return st;
+		if (st == SC_OK)
+			st = SC_EBUSY; /* the context was freed from a callback */
+		return sc_ctx_leave(ctx, st);
 	}
 	*out = b.report;
-	return b.status;
+	return sc_ctx_leave(ctx, b.status);
 }
 
 const char *

@@ -10,6 +10,7 @@
 #include <arpa/nameser.h>
 #include <netdb.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
@@ -112,6 +113,92 @@ count_servers(ares_channel channel)
 		n++;
 	ares_free_data(list);
 	return n;
+}
+
+/* ---- resolver addresses ---------------------------------------------- */
+
+/* A port: 1 to 5 decimal digits, 1..65535. */
+static int
+port_ok(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+	unsigned long v = strtoul(s, NULL, 10);
+
+	return n > 0 && n <= 5 && s[n] == '\0' && v >= 1 && v <= 65535;
+}
+
+/* The address part of a resolver: copied to buf, checked by inet_pton. */
+static int
+addr_ok(int af, const char *s, size_t len)
+{
+	unsigned char bin[sizeof(struct in6_addr)];
+	char buf[INET6_ADDRSTRLEN + 1];
+
+	if (len == 0 || len >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return inet_pton(af, buf, bin) == 1;
+}
+
+int
+sc_dns_server_check(const char *server, char *out, size_t outlen,
+                    char *why, size_t whylen)
+{
+	const char *colon = strrchr(server, ':'), *close;
+
+	if (strlen(server) >= outlen) {
+		snprintf(why, whylen, "longer than any address");
+		return -1;
+	}
+	snprintf(out, outlen, "%s", server);
+
+	if (server[0] == '[') {
+		/* [V6] or [V6]:PORT */
+		if ((close = strchr(server, ']')) == NULL) {
+			snprintf(why, whylen, "'[' without its ']'");
+			return -1;
+		}
+		if (!addr_ok(AF_INET6, server + 1, (size_t)(close - server - 1))) {
+			snprintf(why, whylen, "'%.*s' is not an IPv6 address",
+			         (int)(close - server - 1), server + 1);
+			return -1;
+		}
+		if (close[1] == '\0') {
+			/* c-ares 1.18 takes brackets only before a port. */
+			snprintf(out, outlen, "%.*s", (int)(close - server - 1),
+			         server + 1);
+			return 0;
+		}
+		if (close[1] != ':' || !port_ok(close + 2)) {
+			snprintf(why, whylen, "after ']' comes ':PORT', a port "
+			         "from 1 to 65535");
+			return -1;
+		}
+		return 0;
+	}
+	if (colon != NULL && strchr(server, ':') != colon) {
+		/* Two colons or more: a bare IPv6 address, without a port. */
+		if (addr_ok(AF_INET6, server, strlen(server)))
+			return 0;
+		snprintf(why, whylen, "not an IPv6 address (with a port, "
+		         "write [ADDRESS]:PORT)");
+		return -1;
+	}
+	if (!addr_ok(AF_INET, server, colon != NULL ? (size_t)(colon - server)
+	                                            : strlen(server))) {
+		snprintf(why, whylen, "'%.*s' is not an IP address (a resolver "
+		         "is given by its address: finding it by name would "
+		         "need a resolver)", colon != NULL ?
+		         (int)(colon - server) : (int)strlen(server), server);
+		return -1;
+	}
+	if (colon != NULL && !port_ok(colon + 1)) {
+		snprintf(why, whylen, "port '%s' is not a number from 1 to "
+		         "65535", colon + 1);
+		return -1;
+	}
+	return 0;
 }
 
 sc_status_t

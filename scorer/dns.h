@@ -81,6 +81,13 @@ struct sc_dns {
 sc_status_t sc_dns_init(struct sc_dns *dns, struct sc_loop *loop,
                         const char *servers, unsigned timeout_ms,
                         unsigned tries, char *err, size_t errlen);
+/* Is server one resolver: an IPv4 address, an IPv6 address, or either
+ * with a port ("192.0.2.1:53", "[2001:db8::1]:53")?  0 and the form
+ * c-ares takes in out[outlen] ("[::1]" becomes "::1"), or -1 with why[]
+ * saying what is wrong, for a person.  Names are refused: finding a
+ * resolver by its name would need a resolver. */
+int sc_dns_server_check(const char *server, char *out, size_t outlen,
+                        char *why, size_t whylen);
 /* Cancels what is in flight: each callback runs with outcome ERROR. */
 void sc_dns_clear(struct sc_dns *dns);
 

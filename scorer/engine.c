@@ -652,6 +652,8 @@ sc_engine_deliver(struct sc_ctx *ctx)
 		ctx->in_callback = 0;
 		req_free(req);
 		n++;
+		if (ctx->free_deferred)
+			break; /* freed on the way out: hand out no more */
 	}
 	if (ctx->ndomain > ctx->cache_max)
 		evict(ctx);
@@ -668,7 +670,8 @@ sc_engine_perform(struct sc_ctx *ctx, int timeout_ms, size_t *running)
 
 	/* With a timeout, return as soon as a report was handed out, so a
 	 * caller that bounds its work in flight can refill at once. */
-	while (ctx->running > 0 && (timeout_ms < 0 || delivered == 0)) {
+	while (ctx->running > 0 && (timeout_ms < 0 || delivered == 0) &&
+	       !ctx->free_deferred) {
 		int wait = -1;
 
 		if (timeout_ms >= 0) {
