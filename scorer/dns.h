@@ -111,6 +111,15 @@ void sc_lookup_free_data(struct sc_lookup *lk);
  * any, is replaced).  0, or -1 when out of memory: dst is then an ERROR. */
 int sc_lookup_copy_answer(struct sc_lookup *dst, const struct sc_lookup *src);
 
+/* A name in presentation form (RFC 1035 5.1), as c-ares hands names out
+ * of answers ("\DDD" for an octet that is not printable, "\." for a dot
+ * inside a label), to wire labels in out[cap]: the length, or -1 when it
+ * cannot be a DNS name (a bad escape, an empty or 64-octet label, over
+ * 255 octets).  c-ares' own ares_create_query() knows no "\DDD", so
+ * every query is built from this (an MX, NS or CNAME target asked again
+ * is asked under its own name). */
+int sc_dns_name_wire(const char *name, unsigned char *out, size_t cap);
+
 /* Test hook for the fuzzer only (fuzz/fuzz_dns.c): turn the raw DNS
  * message buf[0..len) into lk's outcome and answers, as a real answer to
  * a query of lk->qtype would be.  The caller frees with

@@ -8,6 +8,7 @@
  * callback never runs re-entrantly.
  */
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
@@ -327,6 +328,18 @@ sc_domain_release(struct sc_domain *dom)
 		domain_finish(dom);
 }
 
+/* Is name[d], a '.', escaped ("\.": a dot inside a label, as c-ares
+ * writes names from answers)?  An odd run of backslashes before it. */
+static int
+escaped_dot(const char *name, const char *d)
+{
+	size_t n = 0;
+
+	while (d - n > name && d[-1 - (ptrdiff_t)n] == '\\')
+		n++;
+	return n % 2 == 1;
+}
+
 char *
 sc_registrable(const struct sc_ctx *ctx, const char *name)
 {
@@ -335,6 +348,14 @@ sc_registrable(const struct sc_ctx *ctx, const char *name)
 	if (ctx->psl == NULL)
 		return NULL;
 	r = psl_registrable_domain(ctx->psl, name);
+	/* libpsl splits at every dot, also at an escaped one: widen to the
+	 * whole label ("mx.ex\.ample.com" is in ex\.ample.com, not in
+	 * ample.com). */
+	while (r != NULL && r > name && escaped_dot(name, r - 1)) {
+		r--;
+		while (r > name && !(r[-1] == '.' && !escaped_dot(name, r - 1)))
+			r--;
+	}
 	return r != NULL ? sc_strdup(r) : NULL;
 }
 
