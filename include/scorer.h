@@ -88,7 +88,9 @@ typedef struct sc_finding {
 	const char *id;         /**< stable id, e.g. "domain.nxdomain" */
 	sc_severity_t severity;
 	sc_category_t category;
-	const char *detail;     /**< what was seen, for this address */
+	const char *detail;     /**< what was seen, for this address; fit
+	                         *   for a terminal (control characters and
+	                         *   invalid UTF-8 from the network are '?') */
 	const char *title;      /**< one line, from the rules */
 	const char *why;        /**< why it matters for a recovery address */
 	const char *fix;        /**< how to fix it */
@@ -409,6 +411,8 @@ typedef enum {
  * \param explanation receives, when not NULL, a string the caller frees
  *        with sc_free(): for SC_SPF_FAIL the domain's expanded exp= text or
  *        a default; for a permerror or temperror, why; otherwise "".
+ *        Fit for a terminal: control characters and invalid UTF-8 the
+ *        domain's records held are '?'.
  * \return SC_OK whenever an evaluation completed (whatever its result),
  *         SC_EINVAL (NULL arguments, ip not an address, no sender and no
  *         helo), SC_ENOMEM, SC_EDNS, SC_EBUSY (from a callback).

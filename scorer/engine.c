@@ -769,6 +769,7 @@ sc_hits_add(struct sc_hits *hits, const char *id, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	sc_terminal_safe(buf); /* details quote names and records */
 	hits->hit[hits->n].id = id;
 	hits->hit[hits->n].detail = sc_strdup(buf);
 	if (hits->hit[hits->n].detail == NULL) {

@@ -118,6 +118,7 @@ set(struct sc_interception *iv, sc_interception_t v, const char *via,
 	va_start(ap, fmt);
 	vsnprintf(iv->detail, sizeof(iv->detail), fmt, ap);
 	va_end(ap);
+	sc_terminal_safe(iv->detail); /* it names MX hosts */
 }
 
 void

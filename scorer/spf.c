@@ -1608,7 +1608,11 @@ give(char **explanation, const char *text)
 	if (explanation == NULL)
 		return SC_OK;
 	*explanation = sc_strdup(text != NULL ? text : "");
-	return *explanation != NULL ? SC_OK : SC_ENOMEM;
+	if (*explanation == NULL)
+		return SC_ENOMEM;
+	/* exp= text and permerror reasons quote the domain's records. */
+	sc_terminal_safe(*explanation);
+	return SC_OK;
 }
 
 sc_status_t
