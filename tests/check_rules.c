@@ -25,6 +25,7 @@ static const struct catalogue_entry {
 	{"domain.null_mx", SC_SEV_CRITICAL, SC_CAT_DELIVERY},
 	{"domain.implicit_mx", SC_SEV_LOW, SC_CAT_DELIVERY},
 	{"domain.no_mail", SC_SEV_CRITICAL, SC_CAT_DELIVERY},
+	{"domain.unregistrable", SC_SEV_CRITICAL, SC_CAT_DELIVERY},
 	{"domain.disposable", SC_SEV_CRITICAL, SC_CAT_EXPOSURE},
 	{"domain.lookalike", SC_SEV_HIGH, SC_CAT_TAKEOVER},
 	{"mx.dangling", SC_SEV_CRITICAL, SC_CAT_TAKEOVER},
