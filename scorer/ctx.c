@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "engine.h"
 #include "tls.h"
@@ -319,16 +320,30 @@ set_string(char **slot, const char *value)
 sc_status_t
 sc_ctx_set_ca_file(sc_ctx_t *ctx, const char *path)
 {
+	char why[300];
+
 	if (ctx == NULL || (path != NULL && *path == '\0'))
 		return SC_EINVAL;
+	/* Checked now, not at the first TLS handshake of a batch. */
+	if (path != NULL && sc_tls_ca_file_check(path, why, sizeof(why)) != 0)
+		return sc_ctx_error(ctx, SC_EINVAL, "%s", why);
 	return set_string(&ctx->ca_file, path);
 }
 
 sc_status_t
 sc_ctx_set_breach_corpus(sc_ctx_t *ctx, const char *path)
 {
+	struct stat sb;
+
 	if (ctx == NULL || (path != NULL && *path == '\0'))
 		return SC_EINVAL;
+	/* A corpus is mapped or compiled whole: a device or a FIFO
+	 * (/dev/zero) is refused now.  A missing file is reported with
+	 * each address (breach.unverified), as an unreadable one is. */
+	if (path != NULL && stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+		return sc_ctx_error(ctx, SC_EINVAL, "%s: %s", path,
+		                    S_ISDIR(sb.st_mode) ? "is a directory"
+		                                        : "not a regular file");
 	return set_string(&ctx->breach_corpus, path);
 }
 

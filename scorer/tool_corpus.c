@@ -13,7 +13,8 @@
 static void
 corpus_usage(FILE *out)
 {
-	fputs("usage: scorer corpus build [--memory MB] [--quiet] IN OUT\n"
+	fputs("usage: scorer corpus build [--memory MB] [--quiet] "
+	      "[--allow-empty] IN OUT\n"
 	      "       scorer corpus lookup [--rules DIR] FILE ADDRESS|SHA1...\n"
 	      "       scorer corpus info FILE\n"
 	      "\n"
@@ -85,11 +86,13 @@ cmd_build(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "memory", required_argument, NULL, 'm' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "allow-empty", no_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct bar bar = { 0, NULL, -2 };
 	sc_corpus_stats_t st;
 	unsigned long mb = 0;
+	unsigned flags = 0;
 	sc_status_t rc;
 	int c, quiet = 0;
 	char *end;
@@ -107,6 +110,7 @@ cmd_build(int argc, char **argv)
 			}
 			break;
 		case 'q': quiet = 1; break;
+		case 'e': flags |= SC_CORPUS_ALLOW_EMPTY; break;
 		default:
 			corpus_usage(stderr);
 			return TOOL_EXIT_ERROR;
@@ -118,8 +122,8 @@ cmd_build(int argc, char **argv)
 	}
 	/* The bar only on a terminal: logs and pipes get the summary. */
 	bar.on = !quiet && isatty(STDERR_FILENO);
-	rc = sc_corpus_build(argv[optind], argv[optind + 1],
-	                     (size_t)mb << 20, on_progress, &bar, &st);
+	rc = sc_corpus_build_ex(argv[optind], argv[optind + 1],
+	                        (size_t)mb << 20, flags, on_progress, &bar, &st);
 	if (bar.phase != NULL)
 		fputc('\n', stderr);
 	if (rc != SC_OK) {
@@ -129,9 +133,6 @@ cmd_build(int argc, char **argv)
 	}
 	if (!quiet || st.malformed > 0)
 		print_stats(&st);
-	if (st.records == 0)
-		fprintf(stderr, "scorer corpus: warning: %s holds no hash\n",
-		        argv[optind + 1]);
 	return 0;
 }
 

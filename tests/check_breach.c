@@ -463,6 +463,48 @@ START_TEST(test_check_with_corpus)
 }
 END_TEST
 
+/* An index with no record (built with SC_CORPUS_ALLOW_EMPTY) is refused
+ * by the check, as a text list without a hash is: breach.unverified,
+ * never "not breached". */
+START_TEST(test_check_refuses_empty_index)
+{
+	char dir[] = "/tmp/check_breach_XXXXXX", txt[128], idx[128];
+	const sc_finding_t *f;
+	sc_report_t *rep = NULL;
+	sc_ctx_t *ctx = NULL;
+	size_t i;
+	FILE *fp;
+	int seen = 0;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(txt, sizeof(txt), "%s/none.txt", dir);
+	snprintf(idx, sizeof(idx), "%s/none.idx", dir);
+	fp = fopen(txt, "w");
+	ck_assert_ptr_nonnull(fp);
+	fclose(fp);
+	ck_assert_int_eq(sc_corpus_build_ex(txt, idx, 0, SC_CORPUS_ALLOW_EMPTY,
+	                                    NULL, NULL, NULL), SC_OK);
+	ck_assert_int_eq(sc_ctx_new(&ctx), SC_OK);
+	ck_assert_int_eq(sc_ctx_set_rules_dir(ctx, test_rules_dir()), SC_OK);
+	ck_assert_int_eq(sc_ctx_add_resolver(ctx, "127.0.0.1:9"), SC_OK);
+	ck_assert_int_eq(sc_ctx_set_timeout_ms(ctx, 1500), SC_OK);
+	ck_assert_int_eq(sc_ctx_set_breach_corpus(ctx, idx), SC_OK);
+	ck_assert_int_eq(sc_check(ctx, "alice@example.invalid", &rep), SC_OK);
+	for (i = 0; (f = sc_report_finding(rep, i)) != NULL; i++)
+		if (strcmp(f->id, "breach.unverified") == 0) {
+			seen = 1;
+			ck_assert_ptr_nonnull(strstr(f->detail, "holds no hash"));
+		}
+	ck_assert_int_eq(seen, 1);
+	ck_assert_int_ne(sc_report_verdict(rep), SC_VERDICT_SECURE);
+	sc_report_free(rep);
+	sc_ctx_free(ctx);
+	unlink(txt);
+	unlink(idx);
+	rmdir(dir);
+}
+END_TEST
+
 Suite *breach_suite(void)
 {
 	Suite *s = suite_create("breach");
@@ -493,6 +535,7 @@ Suite *breach_suite(void)
 	tcase_add_test(a, test_assess_unverified);
 	tcase_add_test(a, test_ids_have_rules);
 	tcase_add_test(a, test_check_with_corpus);
+	tcase_add_test(a, test_check_refuses_empty_index);
 	suite_add_tcase(s, a);
 	return s;
 }
