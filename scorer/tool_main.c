@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tool.h"
+#include "tool_file.h"
 
 static void
 usage(FILE *out)
@@ -30,8 +31,8 @@ usage(FILE *out)
 	      "scorer(1).\n", out);
 }
 
-int
-main(int argc, char **argv)
+static int
+dispatch(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
@@ -60,4 +61,13 @@ main(int argc, char **argv)
 	fprintf(stderr, "scorer: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return TOOL_EXIT_ERROR;
+}
+
+int
+main(int argc, char **argv)
+{
+	/* What every command printed is checked here, once: a write that
+	 * failed (a full disk, /dev/full, a closed pipe) is an error, not a
+	 * success. */
+	return tool_stdout_done(dispatch(argc, argv));
 }
