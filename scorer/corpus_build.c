@@ -499,7 +499,10 @@ take_line(struct build *b, const char *s, size_t len)
 	uint32_t count;
 	int has, k;
 
-	b->st->lines++;
+	if (b->st->lines++ == 0 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+		s += 3; /* a UTF-8 byte-order mark, once, at the start */
+		len -= 3;
+	}
 	k = sc_corpus_parse_line(s, len, r, &count, &has);
 	if (k == 0) {
 		b->st->blank++;

@@ -478,6 +478,8 @@ parse(struct sc_domainset *set, char *data, size_t len, const char *path,
 	if (st != SC_OK)
 		return st;
 	a.n = 0;
+	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3; /* a UTF-8 byte-order mark, once, at the start */
 	while (p < end) {
 		char *nl = memchr(p, '\n', (size_t)(end - p));
 		char *line_end = nl != NULL ? nl : end;

@@ -635,11 +635,19 @@ static char *
 read_line(char *buf, int size, void *stream)
 {
 	struct parser *p = stream;
-	const char *s;
+	const char *s, *nl;
 
+	/* A byte no line holds, so that a newline found past the string
+	 * fgets() returns tells a NUL byte inside the line. */
+	memset(buf, 'x', (size_t)size);
 	if (p->status != SC_OK || fgets(buf, size, p->fp) == NULL)
 		return NULL; /* end of input for inih */
 	p->line++;
+	nl = memchr(buf, '\n', (size_t)size - 1);
+	if (nl != NULL && nl > buf + strlen(buf)) {
+		fail(p, p->line, SC_ERULES, "a NUL byte in the line");
+		return NULL;
+	}
 	/* A rules file is a few dozen KiB: a FIFO or a file that never
 	 * ends must not be read for ever. */
 	if ((p->bytes += strlen(buf)) > RULES_MAX_BYTES) {

@@ -101,6 +101,41 @@ out_fail(const struct tool_out *o, const char *why)
 	return -1;
 }
 
+/* The stream writes through this, so that the reason of the first write
+ * that failed is kept: stdio keeps only that one did, and by the time
+ * the stream is closed errno says nothing of it. */
+static ssize_t
+out_write(void *cookie, const char *buf, size_t n)
+{
+	struct tool_out *o = cookie;
+	size_t done = 0;
+	ssize_t w;
+
+	while (done < n) {
+		w = write(o->fd, buf + done, n - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (o->err == 0)
+				o->err = w < 0 ? errno : EIO;
+			return done > 0 ? (ssize_t)done : -1;
+		}
+		done += (size_t)w;
+	}
+	return (ssize_t)n;
+}
+
+/* A stream on o->fd; -1 with errno when there is no memory for it. */
+static int
+out_stream(struct tool_out *o)
+{
+	static const cookie_io_functions_t io = { NULL, out_write, NULL,
+	                                          NULL };
+
+	o->fp = fopencookie(o, "w", io);
+	return o->fp != NULL ? 0 : -1;
+}
+
 int
 tool_out_open(struct tool_out *o, const char *cmd, const char *path)
 {
@@ -112,10 +147,12 @@ tool_out_open(struct tool_out *o, const char *cmd, const char *path)
 	memset(o, 0, sizeof(*o));
 	o->cmd = cmd;
 	o->name = path;
+	o->fd = -1;
 	if (strcmp(path, "-") == 0) {
 		o->name = "standard output";
-		o->fp = stdout;
-		return 0;
+		fflush(stdout); /* (nothing is in it: this stream comes after) */
+		o->fd = STDOUT_FILENO;
+		return out_stream(o) == 0 ? 0 : out_fail(o, strerror(errno));
 	}
 	if (follow_links(path, o->target, sizeof(o->target)) != 0)
 		return out_fail(o, strerror(errno));
@@ -125,10 +162,10 @@ tool_out_open(struct tool_out *o, const char *cmd, const char *path)
 		if (!S_ISREG(sb.st_mode)) {
 			/* A device or a FIFO: written through, as a shell's
 			 * ">" would, never replaced by a regular file. */
-			if ((fd = open(o->target, O_WRONLY | O_CLOEXEC)) < 0 ||
-			    (o->fp = fdopen(fd, "w")) == NULL) {
-				if (fd >= 0)
-					close(fd);
+			if ((o->fd = open(o->target, O_WRONLY | O_CLOEXEC)) < 0 ||
+			    out_stream(o) != 0) {
+				if (o->fd >= 0)
+					close(o->fd);
 				return out_fail(o, strerror(errno));
 			}
 			return 0;
@@ -156,7 +193,8 @@ tool_out_open(struct tool_out *o, const char *cmd, const char *path)
 		umask(mask);
 		(void)fchmod(fd, 0666 & ~mask);
 	}
-	if ((o->fp = fdopen(fd, "w")) == NULL) {
+	o->fd = fd;
+	if (out_stream(o) != 0) {
 		close(fd);
 		if (o->named[0] != '\0')
 			(void)unlink(o->named);
@@ -181,7 +219,7 @@ put_in_place(struct tool_out *o)
 		o->named[0] = '\0';
 		return 0;
 	}
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fileno(o->fp));
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o->fd);
 	if (linkat(AT_FDCWD, proc, AT_FDCWD, o->target, AT_SYMLINK_FOLLOW) == 0)
 		return 0;
 	for (i = 0; errno == EEXIST && i < 100; i++) {
@@ -206,22 +244,23 @@ tool_out_close(struct tool_out *o, int ok)
 
 	if (o->fp == NULL)
 		return -1;
-	errno = 0;
 	if (fflush(o->fp) != 0 || ferror(o->fp)) {
 		failed = 1;
-		err = errno != 0 ? errno : EIO;
+		err = o->err != 0 ? o->err : EIO;
 	}
 	/* On disk before it replaces the old file, not after a crash. */
 	if (!failed && o->replace &&
-	    (fsync(fileno(o->fp)) != 0 || put_in_place(o) != 0)) {
+	    (fsync(o->fd) != 0 || put_in_place(o) != 0)) {
 		failed = 1;
 		err = errno;
 	}
-	if (o->fp != stdout && fclose(o->fp) != 0 && !failed) {
+	fclose(o->fp); /* (the stream only: its writes were checked) */
+	if (o->fd != STDOUT_FILENO && close(o->fd) != 0 && !failed) {
 		failed = 1;
 		err = errno;
 	}
 	o->fp = NULL;
+	o->fd = -1;
 	if (o->named[0] != '\0' && o->replace)
 		(void)unlink(o->named); /* not put in place */
 	o->named[0] = '\0';
@@ -241,18 +280,54 @@ stat_role(const struct tool_role *r, struct stat *sb)
 	return stat(r->path, sb);
 }
 
+/* Where a file that is not there yet would be: its directory's real path
+ * and its name, symlinks followed.  "" when that cannot be told. */
+static void
+would_be(const char *path, char *out, size_t len)
+{
+	char target[4096], dir[4096], *real;
+	const char *base;
+
+	out[0] = '\0';
+	if (path == NULL || strcmp(path, "-") == 0 ||
+	    follow_links(path, target, sizeof(target)) != 0)
+		return;
+	dir_of(target, dir, sizeof(dir));
+	base = strrchr(target, '/') != NULL ? strrchr(target, '/') + 1
+	                                    : target;
+	if ((real = realpath(dir, NULL)) != NULL) {
+		snprintf(out, len, "%s/%s", real, base);
+		free(real);
+	}
+}
+
+/* Do roles a and b name one file: the same regular file, or the same
+ * place for a file that is not there yet? */
+static int
+same_file(const struct tool_role *a, const struct tool_role *b)
+{
+	struct stat sa, sb;
+	char pa[8300], pb[8300];
+	int ha = stat_role(a, &sa) == 0, hb = stat_role(b, &sb) == 0;
+
+	if (ha && hb)
+		return S_ISREG(sa.st_mode) && sa.st_dev == sb.st_dev &&
+		       sa.st_ino == sb.st_ino;
+	if (ha || hb)
+		return 0;
+	would_be(a->path, pa, sizeof(pa));
+	would_be(b->path, pb, sizeof(pb));
+	return pa[0] != '\0' && strcmp(pa, pb) == 0;
+}
+
 int
 tool_distinct(const char *cmd, const struct tool_role *r, size_t n)
 {
-	struct stat a, b;
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
-		if (stat_role(&r[i], &a) != 0 || !S_ISREG(a.st_mode))
-			continue;
 		for (j = i + 1; j < n; j++) {
-			if (stat_role(&r[j], &b) != 0 || a.st_dev != b.st_dev ||
-			    a.st_ino != b.st_ino)
+			if (!same_file(&r[i], &r[j]))
 				continue;
 			fprintf(stderr, "%s: %s and %s are the same file (%s): "
 			        "one would destroy the other; nothing was "
@@ -306,6 +381,11 @@ tool_stdout_done(int rc)
 	errno = 0;
 	if (fflush(stdout) == 0 && !ferror(stdout))
 		return rc;
+	/* stdio forgets why a write that failed while the stream's buffer
+	 * filled did: a write of nothing tells it for a full device or a
+	 * closed descriptor. */
+	if (errno == 0 && write(STDOUT_FILENO, "", 0) == 0)
+		errno = 0; /* no reason to tell */
 	fprintf(stderr, "scorer: cannot write to standard output: %s\n",
 	        errno != 0 ? strerror(errno) : "write error");
 	return TOOL_EXIT_ERROR;

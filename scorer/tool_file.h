@@ -20,7 +20,9 @@
 struct tool_out {
 	const char *cmd;       /* "scorer report", for messages */
 	const char *name;      /* the path as given, or "standard output" */
-	FILE *fp;              /* write here */
+	FILE *fp;              /* write here (the struct must not move) */
+	int fd;                /* what fp writes to */
+	int err;               /* errno of the first write that failed */
 	char target[4096];     /* the path, its symlinks followed */
 	char named[4200];      /* the temporary file's name, if it has one */
 	int replace;           /* the target is replaced at the end */
