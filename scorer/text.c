@@ -25,39 +25,39 @@ sc_printable(char *buf, size_t size, const char *s, size_t len)
 	buf[n] = '\0';
 }
 
-/* The length of the UTF-8 sequence at s (at most n bytes) when it is
- * valid (no overlong form, no surrogate, at most U+10FFFF), else 0. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
+size_t
+sc_utf8_len(const unsigned char *s, size_t left)
 {
-	size_t len, i;
+	size_t n, i;
 	unsigned long cp;
 
 	if (s[0] < 0x80)
 		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
+	if (s[0] < 0xc2)
+		return 0;
+	if (s[0] < 0xe0) {
+		n = 2;
 		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
+	} else if (s[0] < 0xf0) {
+		n = 3;
 		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
+	} else if (s[0] < 0xf5) {
+		n = 4;
 		cp = s[0] & 0x07;
 	} else {
 		return 0;
 	}
-	if (n < len)
+	if (n > left)
 		return 0;
-	for (i = 1; i < len; i++) {
+	for (i = 1; i < n; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
+		cp = (cp << 6) | (s[i] & 0x3f);
 	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
 		return 0;
-	return len;
+	return n;
 }
 
 void
@@ -67,7 +67,7 @@ sc_terminal_safe(char *s)
 	size_t n = strlen(s), len;
 
 	while (*r != '\0') {
-		len = utf8_len(r, n - (size_t)(r - (unsigned char *)s));
+		len = sc_utf8_len(r, n - (size_t)(r - (unsigned char *)s));
 		/* C0 controls and DEL (ESC starts a terminal's escape
 		 * sequences, BEL ends some); C1 controls, U+0080..U+009F,
 		 * which some terminals also obey (U+009B is CSI). */

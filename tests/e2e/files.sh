@@ -306,6 +306,20 @@ cp "$WORK/in/hashes.txt" "$WORK/feed"
 interrupted corpus-build-sigint INT "$SCORER" corpus build --quiet "$WORK/sig.in" "$WORK/sig/c.idx"
 interrupted corpus-build-sigterm TERM "$SCORER" corpus build --quiet "$WORK/sig.in" "$WORK/sig/c.idx"
 
+# records NAME JQ WANT CMD...: CMD exits 0 and its JSON Lines, each made
+# one line by the jq expression JQ and joined by spaces, are WANT.
+records() {
+	local name=$1 expr=$2 want=$3 got
+	shift 3
+	run "$name" "$@"
+	got=$(jq -c "$expr" "$WORK/$name.out" 2>/dev/null | tr '\n' ' ')
+	if [ "$rc" = 0 ] && [ "$got" = "$want" ]; then
+		pass "$name"
+	else
+		fail "$name" "exit $rc: $got"
+	fi
+}
+
 # ---- input framing: every reader against NUL, BOM, CRLF, a stray quote -------------
 # batch, one address a line: a NUL is an error record of its own line,
 # and the lines after it keep their numbers; a BOM is not part of the
@@ -313,29 +327,17 @@ interrupted corpus-build-sigterm TERM "$SCORER" corpus build --quiet "$WORK/sig.
 # a quote is a character like any other.
 printf '\xEF\xBB\xBFbreached@example.invalid\r\nbad\0x\r\n"bad3\r\nbad4\n' >"$WORK/plain.txt"
 sha breached@example.invalid >"$WORK/breached.txt"
-run framing-plain "$SCORER" batch "${B[@]}" --breach-corpus "$WORK/breached.txt" \
-	--input "$WORK/plain.txt"
-got=$(jq -c '[.line, .address, .error // ([.findings[].id] | index("breach.found") != null)]' \
-	"$WORK/framing-plain.out" 2>/dev/null | tr '\n' ' ')
-want='[1,"breached@example.invalid",true] [2,null,"NUL byte in the line"] [3,"\"bad3",false] [4,"bad4",false] '
-if [ "$rc" = 0 ] && [ "$got" = "$want" ]; then
-	pass framing-plain
-else
-	fail framing-plain "exit $rc: $got"
-fi
+records framing-plain \
+	'[.line, .address, .error // ([.findings[].id] | index("breach.found") != null)]' \
+	'[1,"breached@example.invalid",true] [2,null,"NUL byte in the line"] [3,"\"bad3",false] [4,"bad4",false] ' \
+	"$SCORER" batch "${B[@]}" --breach-corpus "$WORK/breached.txt" --input "$WORK/plain.txt"
 # batch --numbered: the same, and numbers that are not positive, not in
 # range or not increasing are error records that keep the order.
 printf '\xEF\xBB\xBF1\tbad1\r\n2\tbad\0x\n-1\tbad3\n18446744073709551617\tbad4\n9\tbad5\n4\tbad6\n"10\tbad7\n11\tbad8\n' \
 	>"$WORK/numbered.txt"
-run framing-numbered "$SCORER" batch "${B[@]}" --numbered --input "$WORK/numbered.txt"
-got=$(jq -c '[.line, .address, (.error // "" | .[0:22])]' "$WORK/framing-numbered.out" \
-	2>/dev/null | tr '\n' ' ')
-want='[1,"bad1",""] [1,null,"NUL byte in the line"] [1,null,"expected LINE<TAB>ADDR"] [1,null,"line number 1844674407"] [9,"bad5",""] [9,null,"line number 4 is not g"] [9,null,"expected LINE<TAB>ADDR"] [11,"bad8",""] '
-if [ "$rc" = 0 ] && [ "$got" = "$want" ]; then
-	pass framing-numbered
-else
-	fail framing-numbered "exit $rc: $got"
-fi
+records framing-numbered '[.line, .address, (.error // "" | .[0:22])]' \
+	'[1,"bad1",""] [1,null,"NUL byte in the line"] [1,null,"expected LINE<TAB>ADDR"] [1,null,"line number 1844674407"] [9,"bad5",""] [9,null,"line number 4 is not g"] [9,null,"expected LINE<TAB>ADDR"] [11,"bad8",""] ' \
+	"$SCORER" batch "${B[@]}" --numbered --input "$WORK/numbered.txt"
 # ... and a run cut after the error records resumes.
 head -n 3 "$WORK/framing-numbered.out" >"$WORK/numbered.jsonl"
 expect framing-numbered-resume 0 'resuming after line 1' "$SCORER" batch "${B[@]}" \
@@ -348,15 +350,9 @@ expect numbered-with-column 2 'cannot be combined' "$SCORER" batch "${B[@]}" \
 # quote opened and never closed: an error record of its line, and the
 # lines after it read again as records.
 printf '\xEF\xBB\xBFemail,name\r\nbad1,"A, B"\r\nbad\0x,y\r\nbad3,"open\r\nbad4,z\r\nbad5,w\r\n' >"$WORK/q.csv"
-run framing-csv "$SCORER" batch "${B[@]}" --column email --input "$WORK/q.csv"
-got=$(jq -c '[.line, .address, .key.name, (.error // "" | .[0:26])]' "$WORK/framing-csv.out" \
-	2>/dev/null | tr '\n' ' ')
-want='[2,"bad1","A, B",""] [3,null,null,"NUL byte in the line"] [4,null,null,"the quote opened on line 4"] [5,"bad4","z",""] [6,"bad5","w",""] '
-if [ "$rc" = 0 ] && [ "$got" = "$want" ]; then
-	pass framing-csv
-else
-	fail framing-csv "exit $rc: $got"
-fi
+records framing-csv '[.line, .address, .key.name, (.error // "" | .[0:26])]' \
+	'[2,"bad1","A, B",""] [3,null,null,"NUL byte in the line"] [4,null,null,"the quote opened on line 4"] [5,"bad4","z",""] [6,"bad5","w",""] ' \
+	"$SCORER" batch "${B[@]}" --column email --input "$WORK/q.csv"
 # A stray quote in a long file: bounded (one record a line, small memory).
 {
 	echo 'email,note'
