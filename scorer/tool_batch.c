@@ -220,11 +220,13 @@ csv_header(const struct batch_out *out)
 	struct batch_out mem = *out;
 	char *text = NULL;
 	size_t len = 0;
+	int ok;
 
 	if (out->format != BATCH_OUT_CSV ||
 	    (mem.fp = open_memstream(&text, &len)) == NULL)
 		return NULL;
-	if (batch_out_header(&mem) != 0 || fclose(mem.fp) != 0) {
+	ok = batch_out_header(&mem) == 0;
+	if (fclose(mem.fp) != 0 || !ok) {
 		free(text);
 		return NULL;
 	}

@@ -103,6 +103,8 @@ out_cmd() {
 	report) echo "$SCORER" report --output "$2" "$WORK/in/results.jsonl" ;;
 	batch-output) echo "$SCORER" batch "${B[@]}" --input "$WORK/in/list.txt" \
 		--output "$2" ;;
+	batch-csv) echo "$SCORER" batch "${B[@]}" --input "$WORK/in/list.txt" \
+		--format csv --output "$2" ;;
 	batch-summary) echo "$SCORER" batch "${B[@]}" --input "$WORK/in/list.txt" \
 		--output "$WORK/b.jsonl" --summary "$2" ;;
 	corpus-build) echo "$SCORER" corpus build --quiet "$WORK/in/hashes.txt" "$2" ;;
@@ -116,7 +118,7 @@ in_of() {
 	esac
 }
 
-for kind in report batch-output batch-summary corpus-build; do
+for kind in report batch-output batch-csv batch-summary corpus-build; do
 	# A device that swallows: written through, still a device.
 	# shellcheck disable=SC2046 # the command line, word-split on purpose
 	run "$kind-null" $(out_cmd "$kind" "$NULLDEV")
