@@ -730,6 +730,11 @@ follow_links(const char *path, char *out, size_t len)
 		if ((n = readlink(cur, link, sizeof(link) - 1)) < 0)
 			return -1;
 		link[n] = '\0';
+		/* /dev/stdout, /proc/self/fd/1: a link the kernel follows to
+		 * what is not a path ("pipe:[1234]"): that is where to stop. */
+		if (link[0] != '/' && strchr(link, ':') != NULL &&
+		    stat(cur, &sb) == 0)
+			return snprintf(out, len, "%s", cur) < (int)len ? 0 : -1;
 		dir_of(cur, dir, sizeof(dir));
 		if ((size_t)snprintf(cur, sizeof(cur), "%s%s%s",
 		                     link[0] == '/' ? "" : dir,

@@ -79,6 +79,11 @@ follow_links(const char *path, char *out, size_t len)
 		if ((n = readlink(out, link, sizeof(link) - 1)) < 0)
 			return -1;
 		link[n] = '\0';
+		/* /dev/stdout, /proc/self/fd/1: a link the kernel follows to
+		 * what is not a path ("pipe:[1234]"): that is where to stop. */
+		if (link[0] != '/' && strchr(link, ':') != NULL &&
+		    stat(out, &sb) == 0)
+			return 0;
 		dir_of(out, dir, sizeof(dir));
 		if (link[0] == '/' ? (size_t)snprintf(out, len, "%s", link) >= len
 		                   : (size_t)snprintf(out, len, "%s/%s", dir,

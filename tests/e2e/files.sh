@@ -184,6 +184,16 @@ for kind in report batch-output batch-csv batch-summary corpus-build; do
 		pass "$kind-unwritable"
 	fi
 done
+# /dev/stdout on a pipe: a link to what is not a path, written through.
+for kind in report corpus-build; do
+	# shellcheck disable=SC2046
+	n=$($(out_cmd "$kind" /dev/stdout) 2>"$WORK/$kind-dev-stdout.err" | wc -c)
+	if [ "$n" -gt 1000 ]; then
+		pass "$kind-dev-stdout"
+	else
+		fail "$kind-dev-stdout" "$n bytes: $(head -c 200 "$WORK/$kind-dev-stdout.err")"
+	fi
+done
 # The output and the summary in one file; through a hard link too.
 ln "$WORK/in/list.txt" "$WORK/hardlink.txt"
 expect batch-output-is-summary 2 'same file' "$SCORER" batch "${B[@]}" \
