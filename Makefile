@@ -157,6 +157,7 @@ e2e: $(CLI) $(FIXT_BIN)
 	SCORER=$(CURDIR)/$(CLI) tests/e2e/batch.sh
 	SCORER=$(CURDIR)/$(CLI) tests/e2e/report.sh
 	SCORER=$(CURDIR)/$(CLI) tests/e2e/hostile.sh
+	SCORER=$(CURDIR)/$(CLI) tests/e2e/files.sh
 	SCORER=$(CURDIR)/$(CLI) tests/e2e/invariants.sh
 
 # SPF conformance suites through the real CLI and the lab (Knot); the

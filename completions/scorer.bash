@@ -39,7 +39,7 @@ _scorer_options()
 		--rules -h --help" ;;
 	explain) echo "--list -j --json --rules -h --help" ;;
 	corpus) echo "-h --help" ;;
-	"corpus build") echo "--memory -q --quiet -h --help" ;;
+	"corpus build") echo "--memory -q --quiet --allow-empty -h --help" ;;
 	"corpus lookup") echo "--rules -h --help" ;;
 	"corpus info") echo "-h --help" ;;
 	esac

@@ -25,7 +25,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (size == 1)
 		(void)getc(fp); /* fmemopen wants a size >= 1: make it empty */
-	if (batch_in_open(&in, fp, modes[data[0] % 3], "email") == 0) {
+	if (batch_in_open(&in, fp, "fuzz input", modes[data[0] % 3],
+	                  "email") == 0) {
 		/* Every record ends: a bound far above what the input could
 		 * hold proves the reader always makes progress. */
 		for (n = 0; n <= (int)size + 2; n++) {

@@ -29,7 +29,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	(void)lseek(in, 0, SEEK_SET);
 	/* 64 records (the minimum) per run. */
-	if (sc_corpus_build_fd(in, out, dir, 1, NULL, NULL, &stats) == SC_OK &&
+	if (sc_corpus_build_fd(in, out, dir, 1, 0, NULL, NULL, &stats) == SC_OK &&
 	    stats.records > 0) {
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", out);
 		if (sc_corpus_load(path, &c, err, sizeof(err)) != SC_OK) {

@@ -88,7 +88,9 @@ typedef struct sc_finding {
 	const char *id;         /**< stable id, e.g. "domain.nxdomain" */
 	sc_severity_t severity;
 	sc_category_t category;
-	const char *detail;     /**< what was seen, for this address */
+	const char *detail;     /**< what was seen, for this address; fit
+	                         *   for a terminal (control characters and
+	                         *   invalid UTF-8 from the network are '?') */
 	const char *title;      /**< one line, from the rules */
 	const char *why;        /**< why it matters for a recovery address */
 	const char *fix;        /**< how to fix it */
@@ -143,7 +145,13 @@ typedef struct sc_record {
  */
 SC_EXTERN sc_status_t sc_ctx_new(sc_ctx_t **out);
 
-/** Free a context and everything it owns.  NULL is allowed.  \since 0.1.0 */
+/**
+ * Free a context and everything it owns; checks in flight are dropped
+ * without their callbacks.  NULL is allowed.  Called from a completion or
+ * event callback, the context is freed when the library call that ran
+ * the callback (sc_perform(), sc_socket_action() ...) returns; it must
+ * not be used after this call either way.  \since 0.1.0
+ */
 SC_EXTERN void sc_ctx_free(sc_ctx_t *ctx);
 
 /**
@@ -469,6 +477,8 @@ typedef enum {
  * \param explanation receives, when not NULL, a string the caller frees
  *        with sc_free(): for SC_SPF_FAIL the domain's expanded exp= text or
  *        a default; for a permerror or temperror, why; otherwise "".
+ *        Fit for a terminal: control characters and invalid UTF-8 the
+ *        domain's records held are '?'.
  * \return SC_OK whenever an evaluation completed (whatever its result),
  *         SC_EINVAL (NULL arguments, ip not an address, no sender and no
  *         helo), SC_ENOMEM, SC_EDNS, SC_EBUSY (from a callback).
@@ -532,14 +542,31 @@ typedef void (*sc_corpus_progress_cb)(void *userdata, const char *phase,
  * counted in stats.
  * \param progress may be NULL.
  * \param stats may be NULL; the caller's.
- * \return SC_OK, SC_EINVAL (NULL arguments, in is already an index),
- *         SC_EIO (stats->errmsg says what), SC_ENOMEM.  \since 0.1.0
+ * \return SC_OK, SC_EINVAL (NULL arguments, in is already an index, is
+ *         not a hash list or holds no hash, out is a directory or in
+ *         itself), SC_EIO (stats->errmsg says what), SC_ENOMEM.
+ *         \since 0.1.0
  */
 SC_EXTERN sc_status_t sc_corpus_build(const char *in, const char *out,
                                       size_t mem_bytes,
                                       sc_corpus_progress_cb progress,
                                       void *userdata,
                                       sc_corpus_stats_t *stats);
+
+/** sc_corpus_build_ex(): build an empty index when the list holds no
+ * hash, instead of failing. */
+#define SC_CORPUS_ALLOW_EMPTY 1u
+
+/**
+ * sc_corpus_build() with flags: 0, or SC_CORPUS_ALLOW_EMPTY.
+ * \return as sc_corpus_build(); SC_EINVAL for an unknown flag.
+ * \since 0.1.0
+ */
+SC_EXTERN sc_status_t sc_corpus_build_ex(const char *in, const char *out,
+                                         size_t mem_bytes, unsigned flags,
+                                         sc_corpus_progress_cb progress,
+                                         void *userdata,
+                                         sc_corpus_stats_t *stats);
 
 /**
  * Open a corpus: an index (memory-mapped, checked for consistency) or a
@@ -559,10 +586,11 @@ SC_EXTERN void sc_corpus_close(sc_corpus_t *corpus);
 
 /**
  * Look a key up: an address (hashed as given, lower-cased and trimmed) or
- * a SHA-1 as 40 hex digits.
+ * a SHA-1 as 40 hex digits.  Anything else is SC_EINVAL, not "not found".
  * \param found receives 1 when the key is in the corpus, else 0.
  * \param count receives its count (0: the list gave none); may be NULL.
- * \return SC_OK (found or not), SC_EINVAL.  \since 0.1.0
+ * \return SC_OK (found or not), SC_EINVAL (NULL arguments, a key that is
+ *         neither), SC_ENOMEM.  \since 0.1.0
  */
 SC_EXTERN sc_status_t sc_corpus_lookup(const sc_corpus_t *corpus,
                                        const char *key, int *found,

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "address.h"
 #include "corpus.h"
 #include "hash.h"
 #include "internal.h"
@@ -220,7 +221,10 @@ load_text(struct sc_corpus *c, int fd, const char *path, char *err,
 	if (out < 0)
 		return fail(err, errlen, SC_EIO, "%s: %s", tmpl, strerror(errno));
 	(void)unlink(tmpl);
-	st = sc_corpus_build_fd(fd, out, dir, 0, NULL, NULL, &stats);
+	st = sc_corpus_build_fd(fd, out, dir, 0, SC_CORPUS_TEXT_MAX, NULL, NULL,
+	                        &stats);
+	if (st == SC_EINVAL)
+		st = SC_EIO; /* not a hash list: as a bad index is */
 	if (st == SC_OK && stats.records == 0)
 		st = fail(err, errlen, SC_EIO, "%s: no hash in the file (%llu "
 		          "malformed lines, first at line %llu)", path,
@@ -252,6 +256,7 @@ sc_corpus_load(const char *path, struct sc_corpus **out, char *err,
 {
 	struct sc_corpus *c;
 	unsigned char head[1];
+	struct stat sb;
 	sc_status_t st;
 	ssize_t got;
 	int fd;
@@ -259,10 +264,25 @@ sc_corpus_load(const char *path, struct sc_corpus **out, char *err,
 	*out = NULL;
 	if ((c = sc_calloc(1, sizeof(*c))) == NULL)
 		return fail(err, errlen, SC_ENOMEM, "out of memory");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		sc_free(c);
 		return fail(err, errlen, SC_EIO, "%s: %s", path, strerror(errno));
+	}
+	/* An index is mapped and a text list compiled whole: a device, a
+	 * FIFO or a directory (/dev/zero never ends) is refused at once. */
+	if (fstat(fd, &sb) != 0)
+		st = fail(err, errlen, SC_EIO, "%s: %s", path, strerror(errno));
+	else if (!S_ISREG(sb.st_mode))
+		st = fail(err, errlen, SC_EIO, "%s: %s", path,
+		          S_ISDIR(sb.st_mode) ? "is a directory"
+		                              : "not a regular file");
+	else
+		st = SC_OK;
+	if (st != SC_OK) {
+		close(fd);
+		sc_free(c);
+		return st;
 	}
 	got = pread(fd, head, sizeof(head), 0);
 	if (got < 0)
@@ -390,6 +410,20 @@ sc_corpus_close(sc_corpus_t *corpus)
 	sc_corpus_unload(corpus);
 }
 
+/* A key that is not a SHA-1 must be an address: "not an address" would
+ * otherwise be hashed and answered "not found", as if it had been
+ * checked.  SC_OK, SC_EINVAL or SC_ENOMEM. */
+static sc_status_t
+is_address(const char *s)
+{
+	struct sc_address a;
+	sc_status_t st = sc_address_parse(s, strlen(s), &a, NULL, 0);
+
+	if (st == SC_OK)
+		sc_address_clear(&a);
+	return st;
+}
+
 sc_status_t
 sc_corpus_lookup(const sc_corpus_t *corpus, const char *key, int *found,
                  unsigned long long *count)
@@ -410,9 +444,7 @@ sc_corpus_lookup(const sc_corpus_t *corpus, const char *key, int *found,
 	if (strlen(norm) == 2 * SC_SHA1_LEN &&
 	    sc_hex_decode(norm, SC_SHA1_LEN, hash) == 0)
 		st = SC_OK;
-	else if (*norm == '\0')
-		st = SC_EINVAL;
-	else
+	else if ((st = is_address(norm)) == SC_OK)
 		st = sc_sha1(norm, strlen(norm), hash);
 	sc_free(norm);
 	if (st != SC_OK)

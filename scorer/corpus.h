@@ -35,6 +35,11 @@
 
 #define SC_SHA1_LEN 20
 
+/* A text list opened as a corpus is compiled on every open: beyond this
+ * size it must be compiled once with `scorer corpus build` (and a file
+ * that never ends is refused rather than read for ever). */
+#define SC_CORPUS_TEXT_MAX ((uint64_t)1 << 30)
+
 struct sc_corpus {
 	unsigned char *map;       /* the whole index, read-only */
 	size_t len;
@@ -66,11 +71,15 @@ int sc_corpus_find(const struct sc_corpus *c,
                    const unsigned char hash[SC_SHA1_LEN], uint32_t *count);
 
 /* Compile the text list on in_fd into an index on out_fd (positioned at
- * 0, empty).  Sorted runs go to unlinked temporary files in tmpdir when
- * the input does not fit in mem bytes. */
+ * 0, empty, seekable).  Sorted runs go to unlinked temporary files in
+ * tmpdir when the input does not fit in mem bytes.  An input over
+ * max_bytes (0: no limit), or one that is not a hash list (a line of
+ * junk over 16 MiB, 1000 junk lines outnumbering the hashes), stops the
+ * build early with SC_EINVAL. */
 sc_status_t sc_corpus_build_fd(int in_fd, int out_fd, const char *tmpdir,
-                               size_t mem, sc_corpus_progress_cb progress,
-                               void *ud, sc_corpus_stats_t *stats);
+                               size_t mem, uint64_t max_bytes,
+                               sc_corpus_progress_cb progress, void *ud,
+                               sc_corpus_stats_t *stats);
 
 /* Does the file start with the index magic (or its first byte)? */
 int sc_corpus_is_index(const unsigned char *head, size_t len);

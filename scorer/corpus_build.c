@@ -8,6 +8,7 @@
  * index while the prefix table is counted.  A list that fits in one
  * buffer never touches a temporary file.
  */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -25,6 +26,11 @@
 #define DEFAULT_MEM (256u << 20)
 #define PROGRESS_BYTES (8u << 20)
 #define PROGRESS_RECORDS (1u << 20)
+/* What is not a text hash list, found early (/dev/zero, a binary file,
+ * the wrong file): a line of junk longer than this, or this many junk
+ * lines outnumbering the hashes. */
+#define MAX_JUNK_LINE (16u << 20)
+#define MAX_JUNK_LINES 1000u
 
 struct build {
 	sc_corpus_stats_t *st;
@@ -41,6 +47,7 @@ struct build {
 	unsigned char *obuf;           /* output writer */
 	size_t olen, ocap;
 	int out;
+	uint64_t max_bytes;            /* input size limit, 0: none */
 	uint64_t *table;               /* per-bucket counts, then offsets */
 	unsigned bits;
 	uint64_t written, total;
@@ -467,7 +474,9 @@ done:
 
 /* ---- reading the list ------------------------------------------------- */
 
-static void
+/* A malformed line, counted; an input that is mostly junk is not a hash
+ * list, and the build stops there rather than read it all. */
+static sc_status_t
 note_malformed(struct build *b)
 {
 	sc_corpus_stats_t *st = b->st;
@@ -475,6 +484,12 @@ note_malformed(struct build *b)
 	if (st->nbad < SC_CORPUS_BAD_LINES)
 		st->bad_line[st->nbad++] = st->lines;
 	st->malformed++;
+	if (st->malformed >= MAX_JUNK_LINES && st->malformed > st->hashes)
+		return berr(b, SC_EINVAL, "not a text hash list: %llu of its "
+		            "first %llu lines are not HASH or HASH:COUNT (the "
+		            "first at line %llu)", st->malformed, st->lines,
+		            st->bad_line[0]);
+	return SC_OK;
 }
 
 static sc_status_t
@@ -484,16 +499,17 @@ take_line(struct build *b, const char *s, size_t len)
 	uint32_t count;
 	int has, k;
 
-	b->st->lines++;
+	if (b->st->lines++ == 0 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+		s += 3; /* a UTF-8 byte-order mark, once, at the start */
+		len -= 3;
+	}
 	k = sc_corpus_parse_line(s, len, r, &count, &has);
 	if (k == 0) {
 		b->st->blank++;
 		return SC_OK;
 	}
-	if (k < 0) {
-		note_malformed(b);
-		return SC_OK;
-	}
+	if (k < 0)
+		return note_malformed(b);
 	sc_put_le32(r + SC_SHA1_LEN, count);
 	b->has_counts |= has;
 	b->st->hashes++;
@@ -509,7 +525,7 @@ static sc_status_t
 read_lines(struct build *b, int fd, uint64_t size)
 {
 	size_t cap = b->mem / 8, pos = 0, len = 0;
-	uint64_t nread = 0, next_report = PROGRESS_BYTES;
+	uint64_t nread = 0, next_report = PROGRESS_BYTES, junk = 0;
 	int overlong = 0, eof = 0;
 	sc_status_t st = SC_OK;
 	char *buf;
@@ -527,8 +543,9 @@ read_lines(struct build *b, int fd, uint64_t size)
 		if (nl != NULL) {
 			if (overlong) {
 				b->st->lines++;
-				note_malformed(b);
+				st = note_malformed(b);
 				overlong = 0;
+				junk = 0;
 			} else {
 				st = take_line(b, buf + pos,
 				               (size_t)(nl - (buf + pos)));
@@ -538,10 +555,25 @@ read_lines(struct build *b, int fd, uint64_t size)
 		}
 		if (len - pos > MAX_LINE) {
 			overlong = 1;
+			junk += len - pos;
 			pos = len;
+			/* A line that never ends (/dev/zero) would be read
+			 * for ever. */
+			if (junk > MAX_JUNK_LINE) {
+				st = berr(b, SC_EINVAL, "not a text hash list: "
+				          "line %llu is longer than %u MiB",
+				          b->st->lines + 1, MAX_JUNK_LINE >> 20);
+				break;
+			}
 		}
 		if (eof)
 			break;
+		if (b->max_bytes > 0 && nread > b->max_bytes) {
+			st = berr(b, SC_EINVAL, "larger than %llu MiB: compile "
+			          "it into an index once (scorer corpus build)",
+			          (unsigned long long)(b->max_bytes >> 20));
+			break;
+		}
 		memmove(buf, buf + pos, len - pos);
 		len -= pos;
 		pos = 0;
@@ -564,7 +596,7 @@ read_lines(struct build *b, int fd, uint64_t size)
 	/* The last line may lack its newline. */
 	if (st == SC_OK && overlong) {
 		b->st->lines++;
-		note_malformed(b);
+		st = note_malformed(b);
 	} else if (st == SC_OK && len > pos) {
 		st = take_line(b, buf + pos, len - pos);
 	}
@@ -578,8 +610,8 @@ read_lines(struct build *b, int fd, uint64_t size)
 
 sc_status_t
 sc_corpus_build_fd(int in_fd, int out_fd, const char *tmpdir, size_t mem,
-                   sc_corpus_progress_cb progress, void *ud,
-                   sc_corpus_stats_t *stats)
+                   uint64_t max_bytes, sc_corpus_progress_cb progress,
+                   void *ud, sc_corpus_stats_t *stats)
 {
 	struct build b;
 	struct stat sb;
@@ -594,6 +626,7 @@ sc_corpus_build_fd(int in_fd, int out_fd, const char *tmpdir, size_t mem,
 	b.ud = ud;
 	b.tmpdir = tmpdir;
 	b.out = out_fd;
+	b.max_bytes = max_bytes;
 	b.mem = mem != 0 ? mem : DEFAULT_MEM;
 	/* Two record buffers (the run and the sort's scratch) share the
 	 * budget; the 512 KiB of bucket counters come on top. */
@@ -643,6 +676,25 @@ done:
 	return st;
 }
 
+/* ---- where the index goes ----------------------------------------------- */
+
+/* The output of a build.  A regular file (or a new one) is replaced whole
+ * at the end: the index is built in an unnamed file (O_TMPFILE) in the
+ * same directory, named only once it is complete and renamed over the
+ * target, so a reader never sees half an index, a failed build leaves
+ * the old one, and a build killed at any point (SIGKILL too) leaves no
+ * temporary file behind.  A symlink is followed: the file it names is
+ * replaced and the link stays.  Anything else (/dev/null, /dev/full, a
+ * FIFO) is written through, never replaced: the index, which needs
+ * seeking, is built in an unnamed file in $TMPDIR and copied into it. */
+struct outfile {
+	char target[4096];   /* OUT, its symlinks followed */
+	char dir[4096];      /* where the temporary files go */
+	char named[4200];    /* the temporary's name, when it has one */
+	int through;         /* not a regular file: written through */
+	int fd;
+};
+
 /* The directory part of path, for the temporary files of a build. */
 static void
 dir_of(const char *path, char *dir, size_t len)
@@ -657,28 +709,205 @@ dir_of(const char *path, char *dir, size_t len)
 		snprintf(dir, len, "%.*s", (int)(slash - path), path);
 }
 
+/* path with its symlinks followed to the file they name, which need not
+ * exist yet.  -1 with errno (ELOOP, ENAMETOOLONG ...). */
+static int
+follow_links(const char *path, char *out, size_t len)
+{
+	char cur[4096], link[4096], dir[4096];
+	struct stat sb;
+	ssize_t n;
+	int hops;
+
+	if ((size_t)snprintf(cur, sizeof(cur), "%s", path) >= sizeof(cur))
+		goto toolong;
+	for (hops = 0; hops < 40; hops++) {
+		if (lstat(cur, &sb) != 0 || !S_ISLNK(sb.st_mode)) {
+			if ((size_t)snprintf(out, len, "%s", cur) >= len)
+				goto toolong;
+			return 0;
+		}
+		if ((n = readlink(cur, link, sizeof(link) - 1)) < 0)
+			return -1;
+		link[n] = '\0';
+		/* /dev/stdout, /proc/self/fd/1: a link the kernel follows to
+		 * what is not a path ("pipe:[1234]"): that is where to stop. */
+		if (link[0] != '/' && strchr(link, ':') != NULL &&
+		    stat(cur, &sb) == 0)
+			return snprintf(out, len, "%s", cur) < (int)len ? 0 : -1;
+		dir_of(cur, dir, sizeof(dir));
+		if ((size_t)snprintf(cur, sizeof(cur), "%s%s%s",
+		                     link[0] == '/' ? "" : dir,
+		                     link[0] == '/' ? "" : "/", link) >=
+		    sizeof(cur))
+			goto toolong;
+	}
+	errno = ELOOP;
+	return -1;
+toolong:
+	errno = ENAMETOOLONG;
+	return -1;
+}
+
+static sc_status_t
+out_fail(sc_corpus_stats_t *stats, sc_status_t st, const char *path,
+         const char *why)
+{
+	snprintf(stats->errmsg, sizeof(stats->errmsg), "%.100s: %.150s", path,
+	         why);
+	return st;
+}
+
+/* Decide where the index goes and open the file it is built in. */
+static sc_status_t
+out_open(struct outfile *o, const char *out, int in_fd,
+         sc_corpus_stats_t *stats)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct stat sb, in;
+
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	if (follow_links(out, o->target, sizeof(o->target)) != 0)
+		return out_fail(stats, SC_EIO, out, strerror(errno));
+	if (stat(o->target, &sb) == 0) {
+		if (S_ISDIR(sb.st_mode))
+			return out_fail(stats, SC_EINVAL, out, "is a directory");
+		o->through = !S_ISREG(sb.st_mode);
+		/* Replacing the list with its own index would lose it. */
+		if (!o->through && fstat(in_fd, &in) == 0 &&
+		    in.st_dev == sb.st_dev && in.st_ino == sb.st_ino)
+			return out_fail(stats, SC_EINVAL, out, "the same file as "
+			                "the input list");
+	} else if (errno != ENOENT) {
+		return out_fail(stats, SC_EIO, out, strerror(errno));
+	}
+	if (o->through)
+		snprintf(o->dir, sizeof(o->dir), "%s",
+		         tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	else
+		dir_of(o->target, o->dir, sizeof(o->dir));
+#ifdef O_TMPFILE
+	o->fd = open(o->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
+#endif
+	if (o->fd < 0) {
+		/* No O_TMPFILE here (an old kernel, some file systems): a
+		 * named temporary file, removed again on failure. */
+		if (o->through)
+			snprintf(o->named, sizeof(o->named),
+			         "%s/scorer-index.XXXXXX", o->dir);
+		else
+			snprintf(o->named, sizeof(o->named), "%s.XXXXXX",
+			         o->target);
+		if ((o->fd = mkstemp(o->named)) < 0)
+			return out_fail(stats, SC_EIO, o->named, strerror(errno));
+		if (o->through) {
+			(void)unlink(o->named);
+			o->named[0] = '\0';
+		}
+	}
+	/* An index is as readable as any file (mkstemp makes it 0600). */
+	(void)fchmod(o->fd, 0644);
+	return SC_OK;
+}
+
+/* The finished index into o->target: copied through, or given a name
+ * and renamed over it. */
+static sc_status_t
+out_commit(struct outfile *o, sc_corpus_stats_t *stats)
+{
+	char proc[64], name[4200];
+	unsigned char buf[1 << 16];
+	ssize_t got;
+	int fd, i;
+
+	if (o->through) {
+		if (lseek(o->fd, 0, SEEK_SET) < 0 ||
+		    (fd = open(o->target, O_WRONLY | O_CLOEXEC)) < 0)
+			return out_fail(stats, SC_EIO, o->target, strerror(errno));
+		while ((got = read(o->fd, buf, sizeof(buf))) > 0) {
+			ssize_t w, off = 0;
+
+			while (off < got && ((w = write(fd, buf + off,
+			                                (size_t)(got - off))) > 0 ||
+			                     (w < 0 && errno == EINTR)))
+				off += w > 0 ? w : 0;
+			if (off < got) {
+				got = -1;
+				break;
+			}
+		}
+		i = errno;
+		if (close(fd) != 0 && got == 0) {
+			got = -1;
+			i = errno;
+		}
+		return got == 0 ? SC_OK
+		                : out_fail(stats, SC_EIO, o->target, strerror(i));
+	}
+	if (fsync(o->fd) != 0)
+		return out_fail(stats, SC_EIO, o->target, strerror(errno));
+	if (o->named[0] != '\0') {
+		if (rename(o->named, o->target) != 0)
+			return out_fail(stats, SC_EIO, o->target, strerror(errno));
+		o->named[0] = '\0';
+		return SC_OK;
+	}
+	/* The unnamed file gets a name: the target's own when it is new,
+	 * else a fresh one beside it, renamed over the target. */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o->fd);
+	if (linkat(AT_FDCWD, proc, AT_FDCWD, o->target, AT_SYMLINK_FOLLOW) == 0)
+		return SC_OK;
+	for (i = 0; errno == EEXIST && i < 100; i++) {
+		snprintf(name, sizeof(name), "%s.%d.%d", o->target, (int)getpid(),
+		         i);
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW) != 0)
+			continue;
+		if (rename(name, o->target) == 0)
+			return SC_OK;
+		i = errno;
+		(void)unlink(name);
+		return out_fail(stats, SC_EIO, o->target, strerror(i));
+	}
+	return out_fail(stats, SC_EIO, o->target, strerror(errno));
+}
+
+static void
+out_close(struct outfile *o)
+{
+	if (o->fd >= 0)
+		close(o->fd);
+	if (o->named[0] != '\0')
+		(void)unlink(o->named);
+}
+
 sc_status_t
-sc_corpus_build(const char *in, const char *out, size_t mem_bytes,
-                sc_corpus_progress_cb progress, void *userdata,
-                sc_corpus_stats_t *stats)
+sc_corpus_build_ex(const char *in, const char *out, size_t mem_bytes,
+                   unsigned flags, sc_corpus_progress_cb progress,
+                   void *userdata, sc_corpus_stats_t *stats)
 {
 	sc_corpus_stats_t local;
-	char dir[4096], tmp[4200];
+	struct outfile o;
 	unsigned char head[1];
+	struct stat sb;
 	sc_status_t st;
-	int ifd, ofd;
+	int ifd;
 
 	if (stats == NULL)
 		stats = &local;
 	memset(stats, 0, sizeof(*stats));
-	if (in == NULL || out == NULL || *in == '\0' || *out == '\0') {
-		snprintf(stats->errmsg, sizeof(stats->errmsg), "no file given");
+	if (in == NULL || out == NULL || *in == '\0' || *out == '\0' ||
+	    (flags & ~SC_CORPUS_ALLOW_EMPTY) != 0) {
+		snprintf(stats->errmsg, sizeof(stats->errmsg), "%s",
+		         flags & ~SC_CORPUS_ALLOW_EMPTY ? "unknown flags"
+		                                         : "no file given");
 		return SC_EINVAL;
 	}
-	if ((ifd = open(in, O_RDONLY | O_CLOEXEC)) < 0) {
-		snprintf(stats->errmsg, sizeof(stats->errmsg), "%.200s: %s", in,
-		         strerror(errno));
-		return SC_EIO;
+	if ((ifd = open(in, O_RDONLY | O_CLOEXEC)) < 0)
+		return out_fail(stats, SC_EIO, in, strerror(errno));
+	if (fstat(ifd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		close(ifd);
+		return out_fail(stats, SC_EINVAL, in, "is a directory");
 	}
 	if (pread(ifd, head, 1, 0) == 1 && sc_corpus_is_index(head, 1)) {
 		close(ifd);
@@ -686,29 +915,39 @@ sc_corpus_build(const char *in, const char *out, size_t mem_bytes,
 		         "%.200s is already an index, not a text list", in);
 		return SC_EINVAL;
 	}
-	dir_of(out, dir, sizeof(dir));
-	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", out);
-	if ((ofd = mkstemp(tmp)) < 0) {
+	if ((st = out_open(&o, out, ifd, stats)) != SC_OK) {
 		close(ifd);
-		snprintf(stats->errmsg, sizeof(stats->errmsg), "%.200s: %s", tmp,
-		         strerror(errno));
-		return SC_EIO;
+		return st;
 	}
-	(void)fchmod(ofd, 0644);
-	st = sc_corpus_build_fd(ifd, ofd, dir, mem_bytes, progress, userdata,
-	                        stats);
+	st = sc_corpus_build_fd(ifd, o.fd, o.dir, mem_bytes, 0, progress,
+	                        userdata, stats);
 	close(ifd);
-	if (close(ofd) != 0 && st == SC_OK) {
-		snprintf(stats->errmsg, sizeof(stats->errmsg), "%.200s: %s", tmp,
-		         strerror(errno));
-		st = SC_EIO;
+	if (st != SC_OK && stats->errmsg[0] != '\0') {
+		char why[sizeof(stats->errmsg)];
+
+		snprintf(why, sizeof(why), "%s", stats->errmsg);
+		out_fail(stats, st, in, why);
 	}
-	if (st == SC_OK && rename(tmp, out) != 0) {
-		snprintf(stats->errmsg, sizeof(stats->errmsg), "%.200s: %s", out,
-		         strerror(errno));
-		st = SC_EIO;
+	/* An empty index would call every address "not breached". */
+	if (st == SC_OK && stats->records == 0 &&
+	    !(flags & SC_CORPUS_ALLOW_EMPTY)) {
+		snprintf(stats->errmsg, sizeof(stats->errmsg), "%.100s holds "
+		         "no hash (%llu lines, %llu malformed): an empty index "
+		         "is built only on request", in, stats->lines,
+		         stats->malformed);
+		st = SC_EINVAL;
 	}
-	if (st != SC_OK)
-		(void)unlink(tmp);
+	if (st == SC_OK)
+		st = out_commit(&o, stats);
+	out_close(&o);
 	return st;
+}
+
+sc_status_t
+sc_corpus_build(const char *in, const char *out, size_t mem_bytes,
+                sc_corpus_progress_cb progress, void *userdata,
+                sc_corpus_stats_t *stats)
+{
+	return sc_corpus_build_ex(in, out, mem_bytes, 0, progress, userdata,
+	                          stats);
 }

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "engine.h"
 #include "internal.h"
@@ -68,11 +69,14 @@ sc_ctx_new(sc_ctx_t **out)
 	return SC_OK;
 }
 
-void
-sc_ctx_free(sc_ctx_t *ctx)
+static void
+ctx_destroy(struct sc_ctx *ctx)
 {
-	if (ctx == NULL)
-		return;
+	/* Tearing down runs callbacks too (an outside loop is told to stop
+	 * watching our sockets): an sc_ctx_free() from one of them is
+	 * ignored, as the context is going anyway. */
+	ctx->depth++;
+	ctx->free_deferred = 1;
 	/* The checks' lists first: freeing their big blocks makes glibc
 	 * merge every small free chunk it holds, and after the jobs are freed
 	 * that is tens of thousands (a third of a short batch's exit).  What
@@ -97,9 +101,42 @@ sc_ctx_free(sc_ctx_t *ctx)
 	sc_free(ctx);
 }
 
+/* A completion or event callback may free the context it was called
+ * from; the call that ran it (sc_perform() ...) still has the context in
+ * hand, and other checks may be ready to hand out.  So from inside a
+ * library call the context is only marked, and the outermost call frees
+ * it on its way out, after its last use; the checks still in flight are
+ * dropped without their callbacks, as sc_ctx_free() does at any time. */
+void
+sc_ctx_free(sc_ctx_t *ctx)
+{
+	if (ctx == NULL)
+		return;
+	if (ctx->depth > 0) {
+		ctx->free_deferred = 1;
+		return;
+	}
+	ctx_destroy(ctx);
+}
+
+void
+sc_ctx_enter(struct sc_ctx *ctx)
+{
+	ctx->depth++;
+}
+
+sc_status_t
+sc_ctx_leave(struct sc_ctx *ctx, sc_status_t st)
+{
+	if (--ctx->depth == 0 && ctx->free_deferred)
+		ctx_destroy(ctx);
+	return st;
+}
+
 sc_status_t
 sc_ctx_add_resolver(sc_ctx_t *ctx, const char *server)
 {
+	char why[200], norm[320];
 	size_t len;
 	char *p;
 	sc_status_t st;
@@ -109,8 +146,19 @@ sc_ctx_add_resolver(sc_ctx_t *ctx, const char *server)
 	if (server == NULL)
 		return SC_EINVAL;
 	len = strlen(server);
-	if (len == 0 || len > 300 || strpbrk(server, ", \t\r\n") != NULL)
-		return sc_ctx_error(ctx, SC_EINVAL, "bad resolver '%s'", server);
+	if (len == 0 || len > 300)
+		return sc_ctx_error(ctx, SC_EINVAL, "bad resolver: %s",
+		                    len == 0 ? "empty" : "longer than 300 bytes");
+	if (strpbrk(server, ", \t\r\n") != NULL)
+		return sc_ctx_error(ctx, SC_EINVAL, "bad resolver '%s': one "
+		                    "address a call", server);
+	/* Checked now, as the header promises: c-ares would only refuse it
+	 * at the first check, and every check would then fail alike. */
+	if (sc_dns_server_check(server, norm, sizeof(norm), why,
+	                        sizeof(why)) != 0)
+		return sc_ctx_error(ctx, SC_EINVAL, "bad resolver: %s", why);
+	server = norm;
+	len = strlen(norm);
 	p = sc_malloc((ctx->servers ? strlen(ctx->servers) + 1 : 0) + len + 1);
 	if (p == NULL)
 		return SC_ENOMEM;
@@ -285,24 +333,36 @@ set_string(char **slot, const char *value)
 sc_status_t
 sc_ctx_set_ca_file(sc_ctx_t *ctx, const char *path)
 {
+	char why[300];
 	sc_status_t st;
 
 	if ((st = option(ctx, "the CA file")) != SC_OK)
 		return st;
 	if (path != NULL && *path == '\0')
 		return SC_EINVAL;
+	/* Checked now, not at the first TLS handshake of a batch. */
+	if (path != NULL && sc_tls_ca_file_check(path, why, sizeof(why)) != 0)
+		return sc_ctx_error(ctx, SC_EINVAL, "%s", why);
 	return set_string(&ctx->ca_file, path);
 }
 
 sc_status_t
 sc_ctx_set_breach_corpus(sc_ctx_t *ctx, const char *path)
 {
+	struct stat sb;
 	sc_status_t st;
 
 	if ((st = option(ctx, "the breach corpus")) != SC_OK)
 		return st;
 	if (path != NULL && *path == '\0')
 		return SC_EINVAL;
+	/* A corpus is mapped or compiled whole: a device or a FIFO
+	 * (/dev/zero) is refused now.  A missing file is reported with
+	 * each address (breach.unverified), as an unreadable one is. */
+	if (path != NULL && stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+		return sc_ctx_error(ctx, SC_EINVAL, "%s: %s", path,
+		                    S_ISDIR(sb.st_mode) ? "is a directory"
+		                                        : "not a regular file");
 	return set_string(&ctx->breach_corpus, path);
 }
 
@@ -392,8 +452,9 @@ sc_check_async(sc_ctx_t *ctx, const char *address, sc_done_cb done,
 	if (ctx == NULL || address == NULL)
 		return SC_EINVAL;
 	ctx->errmsg[0] = '\0'; /* this call's message, or none */
+	sc_ctx_enter(ctx);
 	if ((st = sc_ctx_ready(ctx)) != SC_OK)
-		return st;
+		return sc_ctx_leave(ctx, st);
 	st = sc_engine_submit(ctx, address, done, userdata);
 	/* A report may be ready at once (an invalid address, a domain that
 	 * was assessed before).  sc_perform() hands it out first thing, but
@@ -401,7 +462,7 @@ sc_check_async(sc_ctx_t *ctx, const char *address, sc_done_cb done,
 	 * timer is due, and none may be: ask for the timer now. */
 	if (st == SC_OK && ctx->ext_socket != NULL && ctx->queue != NULL)
 		sc_loop_ext_now(&ctx->loop);
-	return st;
+	return sc_ctx_leave(ctx, st);
 }
 
 /* Adapters between the public callback types and the loop's.  They run
@@ -462,26 +523,34 @@ sc_socket_action(sc_ctx_t *ctx, int fd, int events, size_t *running)
 	if (ctx->in_callback)
 		return sc_ctx_error(ctx, SC_EBUSY,
 		                    "sc_socket_action() called from a callback");
+	sc_ctx_enter(ctx);
 	sc_loop_action(&ctx->loop,
 	               fd == SC_SOCKET_TIMEOUT ? -1 : fd,
 	               ((events & SC_POLL_IN) ? SC_EV_IN : 0) |
 	               ((events & SC_POLL_OUT) ? SC_EV_OUT : 0));
-	sc_engine_deliver(ctx);
+	if (!ctx->free_deferred)
+		sc_engine_deliver(ctx);
 	if (running != NULL)
-		*running = ctx->running;
-	return SC_OK;
+		*running = ctx->free_deferred ? 0 : ctx->running;
+	return sc_ctx_leave(ctx, SC_OK);
 }
 
 sc_status_t
 sc_perform(sc_ctx_t *ctx, int timeout_ms, size_t *running)
 {
+	sc_status_t st;
+
 	if (ctx == NULL)
 		return SC_EINVAL;
 	ctx->errmsg[0] = '\0'; /* this call's message, or none */
 	if (ctx->in_callback)
 		return sc_ctx_error(ctx, SC_EBUSY,
 		                    "sc_perform() called from a callback");
-	return sc_engine_perform(ctx, timeout_ms, running);
+	sc_ctx_enter(ctx);
+	st = sc_engine_perform(ctx, timeout_ms, running);
+	if (running != NULL && ctx->free_deferred)
+		*running = 0;
+	return sc_ctx_leave(ctx, st);
 }
 
 struct blocking {
@@ -511,20 +580,25 @@ sc_check(sc_ctx_t *ctx, const char *address, sc_report_t **out)
 	if (out == NULL)
 		return SC_EINVAL;
 	*out = NULL;
-	if (ctx != NULL && ctx->in_callback)
+	if (ctx == NULL)
+		return SC_EINVAL;
+	if (ctx->in_callback)
 		return sc_ctx_error(ctx, SC_EBUSY, "sc_check() from a callback");
+	sc_ctx_enter(ctx);
 	if ((st = sc_check_async(ctx, address, on_blocking_done, &b)) != SC_OK)
-		return st;
-	while (st == SC_OK && !b.finished)
+		return sc_ctx_leave(ctx, st);
+	while (st == SC_OK && !b.finished && !ctx->free_deferred)
 		st = sc_engine_perform(ctx, 1000, NULL);
 	if (!b.finished) {
 		/* The request lives on, but b is about to go: it must not be
 		 * called back into a dead stack frame later. */
 		sc_engine_forget(ctx, &b);
-		return st;
+		if (st == SC_OK)
+			st = SC_EBUSY; /* the context was freed from a callback */
+		return sc_ctx_leave(ctx, st);
 	}
 	*out = b.report;
-	return b.status;
+	return sc_ctx_leave(ctx, b.status);
 }
 
 sc_status_t

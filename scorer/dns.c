@@ -10,6 +10,7 @@
 #include <arpa/nameser.h>
 #include <netdb.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
@@ -112,6 +113,92 @@ count_servers(ares_channel channel)
 		n++;
 	ares_free_data(list);
 	return n;
+}
+
+/* ---- resolver addresses ---------------------------------------------- */
+
+/* A port: 1 to 5 decimal digits, 1..65535. */
+static int
+port_ok(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+	unsigned long v = strtoul(s, NULL, 10);
+
+	return n > 0 && n <= 5 && s[n] == '\0' && v >= 1 && v <= 65535;
+}
+
+/* The address part of a resolver: copied to buf, checked by inet_pton. */
+static int
+addr_ok(int af, const char *s, size_t len)
+{
+	unsigned char bin[sizeof(struct in6_addr)];
+	char buf[INET6_ADDRSTRLEN + 1];
+
+	if (len == 0 || len >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return inet_pton(af, buf, bin) == 1;
+}
+
+int
+sc_dns_server_check(const char *server, char *out, size_t outlen,
+                    char *why, size_t whylen)
+{
+	const char *colon = strrchr(server, ':'), *close;
+
+	if (strlen(server) >= outlen) {
+		snprintf(why, whylen, "longer than any address");
+		return -1;
+	}
+	snprintf(out, outlen, "%s", server);
+
+	if (server[0] == '[') {
+		/* [V6] or [V6]:PORT */
+		if ((close = strchr(server, ']')) == NULL) {
+			snprintf(why, whylen, "'[' without its ']'");
+			return -1;
+		}
+		if (!addr_ok(AF_INET6, server + 1, (size_t)(close - server - 1))) {
+			snprintf(why, whylen, "'%.*s' is not an IPv6 address",
+			         (int)(close - server - 1), server + 1);
+			return -1;
+		}
+		if (close[1] == '\0') {
+			/* c-ares 1.18 takes brackets only before a port. */
+			snprintf(out, outlen, "%.*s", (int)(close - server - 1),
+			         server + 1);
+			return 0;
+		}
+		if (close[1] != ':' || !port_ok(close + 2)) {
+			snprintf(why, whylen, "after ']' comes ':PORT', a port "
+			         "from 1 to 65535");
+			return -1;
+		}
+		return 0;
+	}
+	if (colon != NULL && strchr(server, ':') != colon) {
+		/* Two colons or more: a bare IPv6 address, without a port. */
+		if (addr_ok(AF_INET6, server, strlen(server)))
+			return 0;
+		snprintf(why, whylen, "not an IPv6 address (with a port, "
+		         "write [ADDRESS]:PORT)");
+		return -1;
+	}
+	if (!addr_ok(AF_INET, server, colon != NULL ? (size_t)(colon - server)
+	                                            : strlen(server))) {
+		snprintf(why, whylen, "'%.*s' is not an IP address (a resolver "
+		         "is given by its address: finding it by name would "
+		         "need a resolver)", colon != NULL ?
+		         (int)(colon - server) : (int)strlen(server), server);
+		return -1;
+	}
+	if (colon != NULL && !port_ok(colon + 1)) {
+		snprintf(why, whylen, "port '%s' is not a number from 1 to "
+		         "65535", colon + 1);
+		return -1;
+	}
+	return 0;
 }
 
 sc_status_t
@@ -495,13 +582,40 @@ struct owner_walk {
 	int nchain;
 };
 
+/* Two names in presentation form, compared as DNS compares them: label
+ * by label, ASCII case folded (RFC 4343), whatever their escapes. */
+static int
+same_owner(const char *a, const char *b)
+{
+	unsigned char wa[256], wb[256];
+	int la = sc_dns_name_wire(a, wa, sizeof(wa));
+	int lb = sc_dns_name_wire(b, wb, sizeof(wb));
+	int i;
+
+	if (la < 0 || lb < 0)
+		return strcasecmp(a, b) == 0;
+	if (la != lb)
+		return 0;
+	for (i = 0; i < la; i++) {
+		unsigned char x = wa[i], y = wb[i];
+
+		if (x >= 'A' && x <= 'Z')
+			x = (unsigned char)(x + 32);
+		if (y >= 'A' && y <= 'Z')
+			y = (unsigned char)(y + 32);
+		if (x != y)
+			return 0;
+	}
+	return 1;
+}
+
 static int
 in_chain(const struct owner_walk *w, const char *name)
 {
 	int i;
 
 	for (i = 0; i < w->nchain; i++)
-		if (strcasecmp(w->chain[i], name) == 0)
+		if (same_owner(w->chain[i], name))
 			return 1;
 	return 0;
 }
@@ -822,14 +936,103 @@ on_answer(void *arg, int status, int timeouts, unsigned char *buf, int len)
 	lk->cb(lk, lk->arg);
 }
 
-/* ares_create_query() with EDNS adds an OPT record as the last 11 octets:
- * name(1) type(2) class(2) ext-rcode(1) version(1) flags(2) rdlen(2). */
-static void
-set_dnssec_bits(unsigned char *buf, int len)
+/* ---- names: presentation form to wire labels ---------------------- */
+
+int
+sc_dns_name_wire(const char *name, unsigned char *out, size_t cap)
 {
-	buf[3] |= 0x20;                /* AD: tell us what you validated */
-	if (len >= 12 + 11)
-		buf[len - 11 + 7] |= 0x80; /* DO */
+	size_t n = 0, lab = 0; /* bytes written; offset of the label's length */
+	const char *p = name;
+
+	if (cap < 1)
+		return -1;
+	if (strcmp(name, ".") == 0 || *name == '\0') {
+		out[0] = 0; /* the root */
+		return 1;
+	}
+	out[n++] = 0;
+	while (*p != '\0') {
+		unsigned c = (unsigned char)*p++;
+
+		if (c == '.') {
+			/* An empty label ("a..b", ".a") cannot be asked. */
+			if (n - lab == 1)
+				return -1;
+			if (*p == '\0')
+				break; /* the final dot */
+			if (n >= cap)
+				return -1;
+			lab = n;
+			out[n++] = 0;
+			continue;
+		}
+		if (c == '\\') {
+			/* RFC 1035 5.1: \DDD is the octet DDD (decimal), \X is X. */
+			if (*p >= '0' && *p <= '9') {
+				if (!(p[1] >= '0' && p[1] <= '9' && p[2] >= '0' &&
+				      p[2] <= '9'))
+					return -1;
+				c = (unsigned)(p[0] - '0') * 100 +
+				    (unsigned)(p[1] - '0') * 10 + (unsigned)(p[2] - '0');
+				if (c > 255)
+					return -1;
+				p += 3;
+			} else if (*p != '\0') {
+				c = (unsigned char)*p++;
+			} else {
+				return -1;
+			}
+		}
+		if (n >= cap || n - lab > 63)
+			return -1; /* labels are 63 octets at most */
+		out[n++] = (unsigned char)c;
+		out[lab]++;
+	}
+	if (n - lab == 1 || n >= cap || n + 1 > 255)
+		return -1;
+	out[n++] = 0;
+	return (int)n;
+}
+
+/* The query: RD, and AD (RFC 6840 5.7); then the question; then an OPT
+ * RR (RFC 6891) with our UDP size and DO (RFC 3225), so that a
+ * validating resolver tells us what it validated.  -1 when the name
+ * cannot be asked. */
+static int
+build_query(const char *name, int qtype, unsigned short id,
+            unsigned char *buf, size_t cap)
+{
+	int w;
+	size_t n;
+
+	if (cap < 12 + 255 + 4 + 11)
+		return -1;
+	memset(buf, 0, 12);
+	buf[0] = (unsigned char)(id >> 8);
+	buf[1] = (unsigned char)id;
+	buf[2] = 0x01;          /* RD */
+	buf[3] = 0x20;          /* AD */
+	buf[5] = 1;             /* QDCOUNT */
+	buf[11] = 1;            /* ARCOUNT: the OPT RR */
+	if ((w = sc_dns_name_wire(name, buf + 12, 255)) < 0)
+		return -1;
+	n = 12 + (size_t)w;
+	buf[n++] = (unsigned char)(qtype >> 8);
+	buf[n++] = (unsigned char)qtype;
+	buf[n++] = 0;
+	buf[n++] = ns_c_in;
+	buf[n++] = 0;           /* OPT: the root name */
+	buf[n++] = 0;
+	buf[n++] = 41;          /* type OPT */
+	buf[n++] = EDNS_UDP_SIZE >> 8;
+	buf[n++] = EDNS_UDP_SIZE & 0xff;
+	buf[n++] = 0;           /* extended rcode */
+	buf[n++] = 0;           /* version 0 */
+	buf[n++] = 0x80;        /* DO */
+	buf[n++] = 0;
+	buf[n++] = 0;           /* no options */
+	buf[n++] = 0;
+	return (int)n;
 }
 
 /* A fresh, unpredictable query id (RFC 5452 9.2): an off-path spoofer
@@ -862,35 +1065,29 @@ next_id(struct sc_dns *dns)
 static sc_status_t
 send_query(struct sc_dns *dns, struct sc_lookup *lk)
 {
-	unsigned char *buf = NULL;
+	unsigned char buf[12 + 255 + 4 + 11];
 	struct query *q;
-	int len = 0, rc;
+	int len;
 
 	q = sc_malloc(sizeof(*q));
 	if (q == NULL)
 		return SC_ENOMEM;
-	rc = ares_create_query(lk->name, ns_c_in, lk->qtype, next_id(dns), 1,
-	                       &buf, &len,
-	                       EDNS_UDP_SIZE);
-	if (rc != ARES_SUCCESS) {
+	len = build_query(lk->name, lk->qtype, next_id(dns), buf, sizeof(buf));
+	if (len < 0) {
 		sc_free(q);
-		if (rc == ARES_ENOMEM)
-			return SC_ENOMEM;
 		/* A name no query can carry (a 64-octet label from a hostile
 		 * MX answer): an outcome, not a failure of ours. */
 		lk->done = 1;
 		lk->outcome = SC_DNS_ERROR;
-		lk->error = ares_strerror(rc);
+		lk->error = "not a name a query can carry";
 		lk->cb(lk, lk->arg);
 		return SC_OK;
 	}
-	set_dnssec_bits(buf, len);
 	q->dns = dns;
 	q->lk = lk;
 	lk->query = q;
 	dns->inflight++;
-	ares_send(dns->channel, buf, len, on_answer, q);
-	ares_free_string(buf);
+	ares_send(dns->channel, buf, len, on_answer, q); /* copies buf */
 	/* A new query is due for retry after the first per-try timeout:
 	 * when the timer fires before that, it stands.  (ares_timeout()
 	 * walks every query in flight; after each send it was 4 % of a

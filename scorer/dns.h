@@ -92,6 +92,13 @@ sc_status_t sc_dns_init(struct sc_dns *dns, struct sc_loop *loop,
 /* The servers asked, "127.0.0.1:53,[::1]:53" (the first few), into buf;
  * "" when c-ares cannot say. */
 void sc_dns_servers_str(const struct sc_dns *dns, char *buf, size_t size);
+/* Is server one resolver: an IPv4 address, an IPv6 address, or either
+ * with a port ("192.0.2.1:53", "[2001:db8::1]:53")?  0 and the form
+ * c-ares takes in out[outlen] ("[::1]" becomes "::1"), or -1 with why[]
+ * saying what is wrong, for a person.  Names are refused: finding a
+ * resolver by its name would need a resolver. */
+int sc_dns_server_check(const char *server, char *out, size_t outlen,
+                        char *why, size_t whylen);
 /* Cancels what is in flight: each callback runs with outcome ERROR. */
 void sc_dns_clear(struct sc_dns *dns);
 
@@ -118,6 +125,15 @@ int sc_lookup_answered(const struct sc_lookup *lk);
 /* dst takes src's outcome and answers (src is done; dst's own data, if
  * any, is replaced).  0, or -1 when out of memory: dst is then an ERROR. */
 int sc_lookup_copy_answer(struct sc_lookup *dst, const struct sc_lookup *src);
+
+/* A name in presentation form (RFC 1035 5.1), as c-ares hands names out
+ * of answers ("\DDD" for an octet that is not printable, "\." for a dot
+ * inside a label), to wire labels in out[cap]: the length, or -1 when it
+ * cannot be a DNS name (a bad escape, an empty or 64-octet label, over
+ * 255 octets).  c-ares' own ares_create_query() knows no "\DDD", so
+ * every query is built from this (an MX, NS or CNAME target asked again
+ * is asked under its own name). */
+int sc_dns_name_wire(const char *name, unsigned char *out, size_t cap);
 
 /* Test hook for the fuzzer only (fuzz/fuzz_dns.c): turn the raw DNS
  * message buf[0..len) into lk's outcome and answers, as a real answer to

@@ -24,6 +24,9 @@
 
 /* RFC 1035 section 2.3.4, in presentation form without the final dot. */
 #define NAME_MAX_LEN 253
+/* The most a list may hold: disposable.txt is about 2 MiB.  /dev/zero or
+ * a FIFO that never ends would otherwise be read until memory runs out. */
+#define LIST_MAX_BYTES ((size_t)64 << 20)
 #define LABEL_MAX_LEN 63
 
 /* Grow the table before more than 7 slots in 10 are taken: linear probing
@@ -404,6 +407,9 @@ set_err(char *err, size_t errlen, const char *path, unsigned long line,
 		snprintf(err, errlen, "%s:%lu: %s", path, line, why);
 }
 
+/* read_all(): the file is over LIST_MAX_BYTES (reported as SC_ERULES). */
+#define SC_EFBIG_LIST ((sc_status_t)-1)
+
 /* Read all of F into a new block of SET; *len gets the size. */
 static sc_status_t
 read_all(struct sc_domainset *set, FILE *f, char **data, size_t *len)
@@ -424,9 +430,9 @@ read_all(struct sc_domainset *set, FILE *f, char **data, size_t *len)
 		used += n;
 		if (used < size)
 			break;
-		if (size > SIZE_MAX / 4) {
+		if (size > LIST_MAX_BYTES) {
 			sc_free(b);
-			return SC_ENOMEM;
+			return SC_EFBIG_LIST;
 		}
 		size *= 2;
 	}
@@ -472,6 +478,8 @@ parse(struct sc_domainset *set, char *data, size_t len, const char *path,
 	if (st != SC_OK)
 		return st;
 	a.n = 0;
+	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3; /* a UTF-8 byte-order mark, once, at the start */
 	while (p < end) {
 		char *nl = memchr(p, '\n', (size_t)(end - p));
 		char *line_end = nl != NULL ? nl : end;
@@ -521,7 +529,12 @@ sc_domainset_load(const char *path, struct sc_domainset **out, char *err,
 		goto done;
 	st = read_all(set, f, &data, &len);
 	if (st == SC_EIO)
-		set_err(err, errlen, path, 0, "read error");
+		set_err(err, errlen, path, 0, strerror(errno));
+	if (st == SC_EFBIG_LIST) {
+		set_err(err, errlen, path, 0, "larger than 64 MiB: not a domain "
+		        "list");
+		st = SC_ERULES;
+	}
 	if (st != SC_OK)
 		goto done;
 	st = parse(set, data, len, path, err, errlen);

@@ -8,6 +8,7 @@
  * callback never runs re-entrantly.
  */
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
@@ -327,6 +328,18 @@ sc_domain_release(struct sc_domain *dom)
 		domain_finish(dom);
 }
 
+/* Is name[d], a '.', escaped ("\.": a dot inside a label, as c-ares
+ * writes names from answers)?  An odd run of backslashes before it. */
+static int
+escaped_dot(const char *name, const char *d)
+{
+	size_t n = 0;
+
+	while (d - n > name && d[-1 - (ptrdiff_t)n] == '\\')
+		n++;
+	return n % 2 == 1;
+}
+
 char *
 sc_registrable(const struct sc_ctx *ctx, const char *name)
 {
@@ -335,6 +348,14 @@ sc_registrable(const struct sc_ctx *ctx, const char *name)
 	if (ctx->psl == NULL)
 		return NULL;
 	r = psl_registrable_domain(ctx->psl, name);
+	/* libpsl splits at every dot, also at an escaped one: widen to the
+	 * whole label ("mx.ex\.ample.com" is in ex\.ample.com, not in
+	 * ample.com). */
+	while (r != NULL && r > name && escaped_dot(name, r - 1)) {
+		r--;
+		while (r > name && !(r[-1] == '.' && !escaped_dot(name, r - 1)))
+			r--;
+	}
 	return r != NULL ? sc_strdup(r) : NULL;
 }
 
@@ -655,6 +676,8 @@ sc_engine_deliver(struct sc_ctx *ctx)
 		ctx->in_callback = 0;
 		req_free(req);
 		n++;
+		if (ctx->free_deferred)
+			break; /* freed on the way out: hand out no more */
 	}
 	if (ctx->ndomain > ctx->cache_max)
 		evict(ctx);
@@ -671,7 +694,8 @@ sc_engine_perform(struct sc_ctx *ctx, int timeout_ms, size_t *running)
 
 	/* With a timeout, return as soon as a report was handed out, so a
 	 * caller that bounds its work in flight can refill at once. */
-	while (ctx->running > 0 && (timeout_ms < 0 || delivered == 0)) {
+	while (ctx->running > 0 && (timeout_ms < 0 || delivered == 0) &&
+	       !ctx->free_deferred) {
 		int wait = -1;
 
 		if (timeout_ms >= 0) {
@@ -745,6 +769,8 @@ hits_vadd(struct sc_hits *hits, const char *id, int missing, const char *fmt,
 		hits->cap = cap;
 	}
 	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	sc_terminal_safe(buf); /* details quote names and records */
 	hits->hit[hits->n].id = id;
 	hits->hit[hits->n].missing = missing;
 	hits->hit[hits->n].detail = sc_strdup(buf);

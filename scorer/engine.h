@@ -310,6 +310,12 @@ struct sc_ctx {
 	                               * hand out from the loop (engine.c) */
 	size_t running;
 	int in_callback;
+	/* Library calls in progress on this context (sc_perform() ...):
+	 * sc_ctx_free() from a callback run by one of them only sets
+	 * free_deferred, and the outermost call frees the context on its
+	 * way out (ctx.c). */
+	unsigned depth;
+	int free_deferred;
 	sc_socket_fn ext_socket;      /* the caller's loop drives ours */
 	sc_timeout_fn ext_timeout;
 	void *ext_ud;
@@ -319,6 +325,13 @@ struct sc_ctx {
 sc_status_t sc_ctx_error(struct sc_ctx *ctx, sc_status_t st,
                          const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Around a public call that may run the caller's callbacks: leave()
+ * frees the context when a callback asked for it (sc_ctx_free()) and this
+ * is the outermost call; it returns st.  After leave() the context may be
+ * gone. */
+void sc_ctx_enter(struct sc_ctx *ctx);
+sc_status_t sc_ctx_leave(struct sc_ctx *ctx, sc_status_t st);
 
 /* Set up loop, DNS, rules and lists if not yet done. */
 sc_status_t sc_ctx_ready(struct sc_ctx *ctx);

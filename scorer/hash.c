@@ -237,6 +237,12 @@ sc_canon_load(const char *dir, struct sc_canon *out, char *err,
 		return SC_ERULES;
 	}
 	text[n] = '\0';
+	if (memchr(text, '\0', n) != NULL) {
+		/* The parser would stop there, without a word. */
+		sc_free(text);
+		snprintf(err, errlen, "%s: a NUL byte: not a text file", path);
+		return SC_ERULES;
+	}
 	st = sc_canon_parse(text, out, err, errlen);
 	sc_free(text);
 	return st;

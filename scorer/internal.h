@@ -50,4 +50,17 @@ sc_ref_drop(unsigned long *refs)
  * "..." when cut; always NUL-terminated in buf[size]. */
 void sc_printable(char *buf, size_t size, const char *s, size_t len);
 
+/* Length of the UTF-8 sequence at s[0..left), 0 if it is not one (as
+ * jansson's utf8_check_full: no overlong forms, no surrogates, nothing
+ * above U+10FFFF). */
+size_t sc_utf8_len(const unsigned char *s, size_t left);
+
+/* Make the NUL-terminated s safe to print on a terminal, in place: valid
+ * UTF-8 without control characters (C0, DEL, C1); every other byte or
+ * sequence becomes '?'.  Each string the library hands out that holds
+ * bytes from the network (finding details, the interception line, SPF
+ * explanations) goes through this: a TXT record must not be able to
+ * retitle or clear the terminal of whoever reads the report. */
+void sc_terminal_safe(char *s);
+
 #endif /* SC_INTERNAL_H */

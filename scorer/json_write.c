@@ -62,44 +62,6 @@ sc_jw_raw_grow(struct sc_jw *jw, const char *s, size_t len)
 	jw->len += len;
 }
 
-/* Length of the UTF-8 sequence at s[0..left), 0 if it is not one (as
- * jansson's utf8_check_full: no overlong forms, no surrogates, nothing
- * above U+10FFFF). */
-static size_t
-utf8_seq(const unsigned char *s, size_t left)
-{
-	size_t n, i;
-	unsigned long cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] < 0xc2)
-		return 0;
-	if (s[0] < 0xe0) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] < 0xf0) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] < 0xf5) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n > left)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
-}
-
 /* Where the run of bytes that go out as they are ends at or after s[i]:
  * at a control, '"', '\\' or a byte of 0x80 or more (the start of a
  * sequence to check).  Sixteen bytes at a time where SSE2 is there (all of
@@ -169,7 +131,7 @@ put_escaped(struct sc_jw *jw, const unsigned char *s, size_t len)
 			i = run + 1;
 			continue;
 		}
-		if ((n = utf8_seq(s + run, len - run)) == 0) {
+		if ((n = sc_utf8_len(s + run, len - run)) == 0) {
 			jw->len = start; /* written in the buffer, not kept */
 			return 0;
 		}

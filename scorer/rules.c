@@ -35,6 +35,9 @@
 #include "internal.h"
 #include "rules.h"
 
+/* The most a rules file may hold (findings.ini is about 25 KiB). */
+#define RULES_MAX_BYTES (4 << 20)
+
 #if defined(__GNUC__)
 #define SC_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
@@ -134,6 +137,7 @@ struct parser {
 
 	/* Kept by read_line(). */
 	int line;             /* the line read last, 1-based */
+	size_t bytes;         /* read so far */
 	int indented;         /* it began with a blank */
 	int hdr_line;         /* the last "[section]" line; 0: none yet */
 	/* inih's prev_name is set: a key = value line came after the last
@@ -718,11 +722,26 @@ static char *
 read_line(char *buf, int size, void *stream)
 {
 	struct parser *p = stream;
-	const char *s;
+	const char *s, *nl;
 
+	/* A byte no line holds, so that a newline found past the string
+	 * fgets() returns tells a NUL byte inside the line. */
+	memset(buf, 'x', (size_t)size);
 	if (p->status != SC_OK || fgets(buf, size, p->fp) == NULL)
 		return NULL; /* end of input for inih */
 	p->line++;
+	nl = memchr(buf, '\n', (size_t)size - 1);
+	if (nl != NULL && nl > buf + strlen(buf)) {
+		fail(p, p->line, SC_ERULES, "a NUL byte in the line");
+		return NULL;
+	}
+	/* A rules file is a few dozen KiB: a FIFO or a file that never
+	 * ends must not be read for ever. */
+	if ((p->bytes += strlen(buf)) > RULES_MAX_BYTES) {
+		fail(p, p->line, SC_ERULES, "larger than %d MiB: not a rules "
+		     "file", RULES_MAX_BYTES >> 20);
+		return NULL;
+	}
 	if (strchr(buf, '\n') == NULL && !feof(p->fp)) {
 		/* Room is kept for "\r\n" and the NUL. */
 		fail(p, p->line, SC_ERULES,

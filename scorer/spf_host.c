@@ -76,7 +76,11 @@ give(char **explanation, const char *text)
 	if (explanation == NULL)
 		return SC_OK;
 	*explanation = sc_strdup(text != NULL ? text : "");
-	return *explanation != NULL ? SC_OK : SC_ENOMEM;
+	if (*explanation == NULL)
+		return SC_ENOMEM;
+	/* exp= text and permerror reasons quote the domain's records. */
+	sc_terminal_safe(*explanation);
+	return SC_OK;
 }
 
 sc_status_t
@@ -97,22 +101,25 @@ sc_spf_check_host(sc_ctx_t *ctx, const char *ip, const char *sender,
 	if (ctx->in_callback)
 		return sc_ctx_error(ctx, SC_EBUSY,
 		                    "sc_spf_check_host() from a callback");
+	sc_ctx_enter(ctx);
 	if ((st = sc_ctx_ready(ctx)) != SC_OK)
-		return st;
+		return sc_ctx_leave(ctx, st);
 	if ((run = sc_calloc(1, sizeof(*run))) == NULL)
-		return sc_ctx_error(ctx, SC_ENOMEM, "out of memory");
+		return sc_ctx_leave(ctx, sc_ctx_error(ctx, SC_ENOMEM,
+		                                      "out of memory"));
 	run->dns = &ctx->dns;
 	st = sc_spf_eval_init(&run->ev, ip, sender, helo, run_ask, run);
 	if (st != SC_OK) {
 		sc_free(run);
-		return st == SC_ENOMEM ?
+		return sc_ctx_leave(ctx, st == SC_ENOMEM ?
 		       sc_ctx_error(ctx, st, "out of memory") :
 		       sc_ctx_error(ctx, st, "'%s' is not an IP address, or "
-		                    "neither sender nor HELO name given", ip);
+		                    "neither sender nor HELO name given", ip));
 	}
 	deadline = sc_now_ms() + ctx->timeout_ms;
 	sc_spf_eval_start(&run->ev);
-	while (!run->ev.finished && st == SC_OK) {
+	/* (An outside loop's callbacks may free the context meanwhile.) */
+	while (!run->ev.finished && st == SC_OK && !ctx->free_deferred) {
 		uint64_t now = sc_now_ms();
 
 		if (now >= deadline)
@@ -139,5 +146,5 @@ sc_spf_check_host(sc_ctx_t *ctx, const char *ip, const char *sender,
 	} else {
 		run_free(run);
 	}
-	return st;
+	return sc_ctx_leave(ctx, st);
 }

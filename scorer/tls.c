@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <openssl/err.h>
@@ -34,6 +35,24 @@ last_error(char *err, size_t errlen, const char *what)
 	ERR_clear_error();
 }
 
+int
+sc_tls_ca_file_check(const char *path, char *err, size_t errlen)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	else if (!S_ISREG(sb.st_mode))
+		snprintf(err, errlen, "%s: %s", path, S_ISDIR(sb.st_mode)
+		         ? "is a directory" : "not a regular file");
+	else if (sb.st_size > SC_TLS_MAX_CA_FILE)
+		snprintf(err, errlen, "%s: larger than %d MiB: not a PEM file of "
+		         "trust anchors", path, SC_TLS_MAX_CA_FILE >> 20);
+	else
+		return 0;
+	return -1;
+}
+
 sc_status_t
 sc_tls_store_new(const char *ca_file, X509_STORE **out, char *err,
                  size_t errlen)
@@ -42,6 +61,9 @@ sc_tls_store_new(const char *ca_file, X509_STORE **out, char *err,
 
 	ERR_clear_error();
 	*out = NULL;
+	/* OpenSSL would read a FIFO that never ends for ever. */
+	if (ca_file != NULL && sc_tls_ca_file_check(ca_file, err, errlen) != 0)
+		return SC_EIO;
 	if ((store = X509_STORE_new()) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return SC_ENOMEM;

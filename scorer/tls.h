@@ -61,6 +61,13 @@ enum sc_tls_step {
 	SC_TLS_FAILED
 };
 
+/* The largest --ca-file taken: a bundle of every public root is 250 KiB. */
+#define SC_TLS_MAX_CA_FILE (16 << 20)
+
+/* Is path a file of trust anchors that can be read: a regular file of at
+ * most SC_TLS_MAX_CA_FILE bytes?  0, or -1 with err saying why (named). */
+int sc_tls_ca_file_check(const char *path, char *err, size_t errlen);
+
 /* Set up the client context.  ca_file (may be NULL) adds anchors to the
  * system's store, it does not replace it.  SC_EIO when ca_file cannot be
  * read (err says why), SC_ENOMEM. */

@@ -427,15 +427,41 @@ END_TEST
 /* A whole check with a corpus: the check does nothing without breach
  * options, and finds a listed address with them (an invalid resolver
  * answers at once; the breach lookup does not need it). */
+/* A context looking addresses up in the corpus file, asking a resolver
+ * that refuses at once. */
+static sc_ctx_t *
+corpus_ctx(const char *file)
+{
+	sc_ctx_t *ctx = NULL;
+
+	ck_assert_int_eq(sc_ctx_new(&ctx), SC_OK);
+	ck_assert_int_eq(sc_ctx_set_rules_dir(ctx, test_rules_dir()), SC_OK);
+	ck_assert_int_eq(sc_ctx_add_resolver(ctx, "127.0.0.1:9"), SC_OK);
+	ck_assert_int_eq(sc_ctx_set_timeout_ms(ctx, 1500), SC_OK);
+	ck_assert_int_eq(sc_ctx_set_breach_corpus(ctx, file), SC_OK);
+	return ctx;
+}
+
+/* The detail of the report's finding id; fails the test without one. */
+static const char *
+detail_of(const sc_report_t *rep, const char *id)
+{
+	const sc_finding_t *f;
+	size_t i;
+
+	for (i = 0; (f = sc_report_finding(rep, i)) != NULL; i++)
+		if (strcmp(f->id, id) == 0)
+			return f->detail;
+	ck_abort_msg("no finding %s", id);
+	return NULL;
+}
+
 START_TEST(test_check_with_corpus)
 {
 	char dir[] = "/tmp/check_breach_XXXXXX", file[128], hex[41];
-	const sc_finding_t *f;
 	sc_report_t *rep = NULL;
 	sc_ctx_t *ctx = NULL;
-	size_t i;
 	FILE *fp;
-	int seen = 0;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(file, sizeof(file), "%s/c.txt", dir);
@@ -443,22 +469,45 @@ START_TEST(test_check_with_corpus)
 	hex_of("alice@example.invalid", hex);
 	fprintf(fp, "%s:4\n", hex);
 	fclose(fp);
-	ck_assert_int_eq(sc_ctx_new(&ctx), SC_OK);
-	ck_assert_int_eq(sc_ctx_set_rules_dir(ctx, test_rules_dir()), SC_OK);
-	ck_assert_int_eq(sc_ctx_add_resolver(ctx, "127.0.0.1:9"), SC_OK);
-	ck_assert_int_eq(sc_ctx_set_timeout_ms(ctx, 1500), SC_OK);
-	ck_assert_int_eq(sc_ctx_set_breach_corpus(ctx, file), SC_OK);
+	ctx = corpus_ctx(file);
 	ck_assert_int_eq(sc_check(ctx, "Alice@Example.invalid", &rep), SC_OK);
-	for (i = 0; (f = sc_report_finding(rep, i)) != NULL; i++)
-		if (strcmp(f->id, "breach.found") == 0) {
-			seen = 1;
-			ck_assert_ptr_nonnull(strstr(f->detail, "seen 4 times"));
-		}
-	ck_assert_int_eq(seen, 1);
+	ck_assert_ptr_nonnull(strstr(detail_of(rep, "breach.found"),
+	                             "seen 4 times"));
 	ck_assert_int_eq(sc_report_verdict(rep), SC_VERDICT_INSECURE);
 	sc_report_free(rep);
 	sc_ctx_free(ctx);
 	unlink(file);
+	rmdir(dir);
+}
+END_TEST
+
+/* An index with no record (built with SC_CORPUS_ALLOW_EMPTY) is refused
+ * by the check, as a text list without a hash is: breach.unverified,
+ * never "not breached". */
+START_TEST(test_check_refuses_empty_index)
+{
+	char dir[] = "/tmp/check_breach_XXXXXX", txt[128], idx[128];
+	sc_report_t *rep = NULL;
+	sc_ctx_t *ctx = NULL;
+	FILE *fp;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(txt, sizeof(txt), "%s/none.txt", dir);
+	snprintf(idx, sizeof(idx), "%s/none.idx", dir);
+	fp = fopen(txt, "w");
+	ck_assert_ptr_nonnull(fp);
+	fclose(fp);
+	ck_assert_int_eq(sc_corpus_build_ex(txt, idx, 0, SC_CORPUS_ALLOW_EMPTY,
+	                                    NULL, NULL, NULL), SC_OK);
+	ctx = corpus_ctx(idx);
+	ck_assert_int_eq(sc_check(ctx, "alice@example.invalid", &rep), SC_OK);
+	ck_assert_ptr_nonnull(strstr(detail_of(rep, "breach.unverified"),
+	                             "holds no hash"));
+	ck_assert_int_ne(sc_report_verdict(rep), SC_VERDICT_SECURE);
+	sc_report_free(rep);
+	sc_ctx_free(ctx);
+	unlink(txt);
+	unlink(idx);
 	rmdir(dir);
 }
 END_TEST
@@ -493,6 +542,7 @@ Suite *breach_suite(void)
 	tcase_add_test(a, test_assess_unverified);
 	tcase_add_test(a, test_ids_have_rules);
 	tcase_add_test(a, test_check_with_corpus);
+	tcase_add_test(a, test_check_refuses_empty_index);
 	suite_add_tcase(s, a);
 	return s;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -462,9 +463,21 @@ START_TEST(test_empty_and_zero)
 	write_file("junk.txt", "junk\nmore junk\n", 15);
 	ck_assert_int_eq(open_err("junk.txt", err, sizeof(err)), SC_EIO);
 	ck_assert_ptr_nonnull(strstr(err, "no hash"));
-	/* An index of 0 records, built on purpose, opens and finds nothing. */
+	/* No hash to index is a build error: an empty index would call
+	 * every address "not breached".  Nothing is written. */
 	ck_assert_int_eq(sc_corpus_build(path("empty.txt"), path("zero.idx"), 0,
-	                                 NULL, NULL, &st), SC_OK);
+	                                 NULL, NULL, &st), SC_EINVAL);
+	ck_assert_ptr_nonnull(strstr(st.errmsg, "no hash"));
+	ck_assert_int_eq(access(path("zero.idx"), F_OK), -1);
+	ck_assert_int_eq(sc_corpus_build(path("junk.txt"), path("zero.idx"), 0,
+	                                 NULL, NULL, &st), SC_EINVAL);
+	ck_assert_uint_eq(st.malformed, 2);
+	ck_assert_int_eq(sc_corpus_build_ex(path("empty.txt"), path("zero.idx"),
+	                                    0, 2, NULL, NULL, &st), SC_EINVAL);
+	/* Built on purpose, it opens and finds nothing. */
+	ck_assert_int_eq(sc_corpus_build_ex(path("empty.txt"), path("zero.idx"),
+	                                    0, SC_CORPUS_ALLOW_EMPTY, NULL, NULL,
+	                                    &st), SC_OK);
 	ck_assert_uint_eq(st.records, 0);
 	ck_assert_int_eq(sc_corpus_open(path("zero.idx"), &c, err, sizeof(err)),
 	                 SC_OK);
@@ -476,6 +489,122 @@ START_TEST(test_empty_and_zero)
 	sc_corpus_close(c);
 	ck_assert_int_eq(open_err("missing", err, sizeof(err)), SC_EIO);
 	ck_assert_int_eq(sc_corpus_open(dir, &c, err, sizeof(err)), SC_EIO);
+}
+END_TEST
+
+/* What is not a hash list fails early, whatever its size: a device
+ * (/dev/zero never ends), a line that never ends, a file of junk.  A few
+ * junk lines among hashes are counted, as before. */
+START_TEST(test_not_a_list)
+{
+	sc_corpus_stats_t st;
+	sc_corpus_t *c = NULL;
+	char err[256], *junk;
+	const char *h = "A94A8FE5CCB19BA61C4C0873D391E987982FBBD3\n";
+	size_t k = 0, n = 2000 * 12 + 100;
+	int i;
+
+	ck_assert_int_eq(sc_corpus_open("/dev/zero", &c, err, sizeof(err)),
+	                 SC_EIO);
+	ck_assert_ptr_nonnull(strstr(err, "not a regular file"));
+	ck_assert_int_eq(sc_corpus_open(dir, &c, err, sizeof(err)), SC_EIO);
+	ck_assert_ptr_nonnull(strstr(err, "is a directory"));
+	ck_assert_int_eq(sc_corpus_build("/dev/zero", path("z.idx"), 0, NULL,
+	                                 NULL, &st), SC_EINVAL);
+	ck_assert_ptr_nonnull(strstr(st.errmsg, "not a text hash list"));
+	ck_assert_ptr_nonnull(strstr(st.errmsg, "line 1 is longer"));
+	ck_assert_int_eq(access(path("z.idx"), F_OK), -1);
+	/* 2000 lines of junk after one hash: refused at the 1000th. */
+	junk = malloc(n);
+	ck_assert_ptr_nonnull(junk);
+	k += (size_t)snprintf(junk + k, n - k, "%s", h);
+	for (i = 0; i < 2000; i++)
+		k += (size_t)snprintf(junk + k, n - k, "junk%06d\n", i);
+	write_file("junk.txt", junk, k);
+	free(junk);
+	ck_assert_int_eq(sc_corpus_build(path("junk.txt"), path("j.idx"), 0,
+	                                 NULL, NULL, &st), SC_EINVAL);
+	ck_assert_uint_eq(st.malformed, 1000);
+	ck_assert_ptr_nonnull(strstr(st.errmsg, "first at line 2"));
+	ck_assert_int_eq(sc_corpus_open(path("junk.txt"), &c, err, sizeof(err)),
+	                 SC_EIO);
+	ck_assert_ptr_nonnull(strstr(err, "not a text hash list"));
+	ck_assert_ptr_null(c);
+}
+END_TEST
+
+static int
+entries(void)
+{
+	char cmd[400], line[64];
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "ls -A '%s' | wc -l", dir);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), p));
+	pclose(p);
+	return atoi(line);
+}
+
+/* Where the index goes: a symlink is followed (the link stays, its
+ * target gets the index); the list itself, directly or through a link,
+ * is refused before anything is written; a directory is refused; a
+ * device is written through, never replaced, and a full one is an error.
+ * No temporary file is ever left behind. */
+START_TEST(test_output_files)
+{
+	sc_corpus_stats_t st;
+	sc_corpus_t *c = NULL;
+	struct stat sb;
+	char err[256];
+
+	write_list("list.txt", 100);
+	ck_assert_int_eq(mkdir(path("sub"), 0755), 0);
+	ck_assert_int_eq(symlink("sub/real.idx", path("link.idx")), 0);
+	ck_assert_int_eq(sc_corpus_build(path("list.txt"), path("link.idx"), 0,
+	                                 NULL, NULL, &st), SC_OK);
+	ck_assert_int_eq(lstat(path("link.idx"), &sb), 0);
+	ck_assert(S_ISLNK(sb.st_mode));
+	ck_assert_int_eq(sc_corpus_open(path("sub/real.idx"), &c, err,
+	                                sizeof(err)), SC_OK);
+	check_all(c, 100);
+	sc_corpus_close(c);
+	/* Again, over the existing index. */
+	ck_assert_int_eq(sc_corpus_build(path("list.txt"), path("link.idx"), 0,
+	                                 NULL, NULL, &st), SC_OK);
+	ck_assert_int_eq(lstat(path("link.idx"), &sb), 0);
+	ck_assert(S_ISLNK(sb.st_mode));
+	ck_assert_int_eq(entries(), 3);       /* list.txt, sub, link.idx */
+
+	ck_assert_int_eq(symlink("list.txt", path("self")), 0);
+	ck_assert_int_eq(sc_corpus_build(path("list.txt"), path("list.txt"), 0,
+	                                 NULL, NULL, &st), SC_EINVAL);
+	ck_assert_ptr_nonnull(strstr(st.errmsg, "same file"));
+	ck_assert_int_eq(sc_corpus_build(path("list.txt"), path("self"), 0, NULL,
+	                                 NULL, &st), SC_EINVAL);
+	ck_assert_int_eq(sc_corpus_open(path("list.txt"), &c, err, sizeof(err)),
+	                 SC_OK);
+	ck_assert(c->from_text);              /* still the list */
+	sc_corpus_close(c);
+	ck_assert_int_eq(sc_corpus_build(path("list.txt"), path("sub"), 0, NULL,
+	                                 NULL, &st), SC_EINVAL);
+	ck_assert_ptr_nonnull(strstr(st.errmsg, "directory"));
+
+	/* Devices of our own (root only): /dev/null's and /dev/full's. */
+	if (mknod(path("null"), S_IFCHR | 0666, makedev(1, 3)) == 0 &&
+	    mknod(path("full"), S_IFCHR | 0666, makedev(1, 7)) == 0) {
+		ck_assert_int_eq(sc_corpus_build(path("list.txt"), path("null"),
+		                                 0, NULL, NULL, &st), SC_OK);
+		ck_assert_int_eq(stat(path("null"), &sb), 0);
+		ck_assert(S_ISCHR(sb.st_mode));
+		ck_assert_int_eq(sc_corpus_build(path("list.txt"), path("full"),
+		                                 0, NULL, NULL, &st), SC_EIO);
+		ck_assert_ptr_nonnull(strstr(st.errmsg, "No space left"));
+		ck_assert_int_eq(stat(path("full"), &sb), 0);
+		ck_assert(S_ISCHR(sb.st_mode));
+		ck_assert_int_eq(entries(), 6);
+	}
 }
 END_TEST
 
@@ -538,6 +667,8 @@ Suite *corpus_suite(void)
 	tcase_add_test(t, test_progress);
 	tcase_add_test(t, test_malformed_lines);
 	tcase_add_test(t, test_huge_line);
+	tcase_add_test(t, test_not_a_list);
+	tcase_add_test(t, test_output_files);
 	tcase_add_test(t, test_crowded_bucket);
 	tcase_add_test(t, test_hostile_index);
 	tcase_add_test(t, test_empty_and_zero);

@@ -52,6 +52,50 @@ START_TEST(test_null_arguments)
 }
 END_TEST
 
+/* sc_ctx_add_resolver() checks the syntax at once (the header promises
+ * SC_EINVAL), rather than letting every check fail later; each refusal
+ * says what is wrong. */
+START_TEST(test_resolver_syntax)
+{
+	static const struct {
+		const char *server, *why;
+	} bad[] = {
+		{ "garbage", "not an IP address" },
+		{ "localhost:6128", "'localhost' is not an IP address" },
+		{ "127.0.0.1:abc", "port 'abc'" },
+		{ "[::1", "without its ']'" },
+		{ "127.0.0.1:99999", "port '99999'" },
+		{ "127.0.0.1:0", "port '0'" },
+		{ "127.0.0.1:", "port ''" },
+		{ "127.0.0.1:-53", "port '-53'" },
+		{ "1.2.3", "not an IP address" },
+		{ "[::1]x", "after ']'" },
+		{ "[::1]:", "after ']'" },
+		{ "[192.0.2.1]:53", "not an IPv6 address" },
+		{ "2001:db8::1:x", "not an IPv6 address" },
+		{ "a b", "one address a call" },
+	};
+	static const char *const good[] = {
+		"127.0.0.1", "127.0.0.1:53", "192.0.2.1:65535", "::1",
+		"[::1]", "[2001:db8::1]:5353",
+	};
+	sc_ctx_t *ctx = new_ctx();
+	size_t i;
+
+	for (i = 0; i < SC_ARRAY_LEN(bad); i++) {
+		ck_assert_msg(sc_ctx_add_resolver(ctx, bad[i].server) ==
+		              SC_EINVAL, "'%s' accepted", bad[i].server);
+		ck_assert_msg(strstr(sc_ctx_errmsg(ctx), bad[i].why) != NULL,
+		              "'%s': '%s' does not say '%s'", bad[i].server,
+		              sc_ctx_errmsg(ctx), bad[i].why);
+	}
+	for (i = 0; i < SC_ARRAY_LEN(good); i++)
+		ck_assert_msg(sc_ctx_add_resolver(ctx, good[i]) == SC_OK,
+		              "'%s' refused: %s", good[i], sc_ctx_errmsg(ctx));
+	sc_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(test_strings)
 {
 	ck_assert_str_eq(sc_strerror(SC_OK), "no error");
@@ -360,6 +404,62 @@ START_TEST(test_async_callback_from_perform)
 }
 END_TEST
 
+/* sc_ctx_free() from a completion callback: the context goes when the
+ * call that ran the callback returns; the other checks ready or in flight
+ * are dropped without their callbacks, and nothing is touched after it
+ * is freed (ASan).  The first callback to run frees it. */
+struct freer {
+	sc_ctx_t *ctx;
+	int calls;
+};
+
+static void
+free_ctx_done(void *ud, sc_status_t st, sc_report_t *rep)
+{
+	struct freer *f = ud;
+
+	(void)st;
+	f->calls++;
+	sc_report_free(rep);
+	sc_ctx_free(f->ctx);
+}
+
+START_TEST(test_free_from_callback_in_perform)
+{
+	struct freer f = { new_ctx(), 0 };
+	size_t running = 99;
+
+	/* Two reports ready at once (invalid addresses) and one check that
+	 * waits for a resolver that never answers. */
+	ck_assert_int_eq(sc_ctx_add_resolver(f.ctx, "127.0.0.1:9"), SC_OK);
+	ck_assert_int_eq(sc_check_async(f.ctx, "bad", free_ctx_done, &f),
+	                 SC_OK);
+	ck_assert_int_eq(sc_check_async(f.ctx, "also bad", free_ctx_done, &f),
+	                 SC_OK);
+	ck_assert_int_eq(sc_check_async(f.ctx, "a@example.com", free_ctx_done,
+	                                &f), SC_OK);
+	ck_assert_int_eq(sc_perform(f.ctx, -1, &running), SC_OK);
+	ck_assert_int_eq(f.calls, 1);
+	ck_assert_uint_eq(running, 0);
+}
+END_TEST
+
+/* The same from inside the blocking call: another check's callback frees
+ * the context while sc_check() waits; sc_check() says SC_EBUSY, gives no
+ * report, and the context is gone when it returns. */
+START_TEST(test_free_from_callback_in_check)
+{
+	struct freer f = { new_ctx(), 0 };
+	sc_report_t *rep = (sc_report_t *)1;
+
+	ck_assert_int_eq(sc_check_async(f.ctx, "bad", free_ctx_done, &f),
+	                 SC_OK);
+	ck_assert_int_eq(sc_check(f.ctx, "also bad", &rep), SC_EBUSY);
+	ck_assert_ptr_null(rep);
+	ck_assert_int_eq(f.calls, 1);
+}
+END_TEST
+
 /* Walk allocation failures over a whole check: each ends in SC_ENOMEM
  * or a complete report, never a crash or a leak (ASan checks that). */
 START_TEST(test_out_of_memory_walk)
@@ -400,6 +500,7 @@ Suite *ctx_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_null_arguments);
 	tcase_add_test(tc, test_strings);
+	tcase_add_test(tc, test_resolver_syntax);
 	tcase_add_test(tc, test_bad_rules_dir_keeps_old_rules);
 	tcase_add_test(tc, test_rule_at_lists_findings_ini);
 	tcase_add_test(tc, test_rules_dir_from_environment);
@@ -409,6 +510,8 @@ Suite *ctx_suite(void)
 	tcase_add_test(tc, test_json_of_non_utf8_input);
 	tcase_add_test(tc, test_refused_resolver_is_unverified);
 	tcase_add_test(tc, test_async_callback_from_perform);
+	tcase_add_test(tc, test_free_from_callback_in_perform);
+	tcase_add_test(tc, test_free_from_callback_in_check);
 	tcase_add_test(tc, test_cache_is_bounded);
 	tcase_add_test(tc, test_out_of_memory_walk);
 	suite_add_tcase(s, tc);

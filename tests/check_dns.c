@@ -822,6 +822,84 @@ START_TEST(test_unaskable_name)
 }
 END_TEST
 
+/* A name as c-ares hands it out of an answer (an MX, NS or CNAME target,
+ * in RFC 1035 5.1 presentation form) is asked under its own labels:
+ * "\007" is the octet 7, "\." a dot inside a label, "\\" a backslash.
+ * (c-ares' ares_create_query() asked "mx007" and "a\" for it.)  The
+ * answer, owned by the name asked, is taken as ours. */
+START_TEST(test_escaped_name_asked_as_itself)
+{
+	static const unsigned char want[] = {
+		6, 'm', 'x', 7, '.', 'a', '\\', 4, 't', 'e', 's', 't', 0
+	};
+	struct fixture fx;
+	struct sc_lookup lk;
+	struct dnsfake_query q;
+
+	fx_start(&fx, M_A, 2000, 2);
+	fx_lookup(&fx, &lk, "mx\\007\\.a\\\\.test", ns_t_a);
+	dnsfake_last(&fx.fs, &q);
+	ck_assert_uint_ge(q.len, 12 + sizeof(want) + 4);
+	ck_assert_mem_eq(q.buf + 12, want, sizeof(want));
+	ck_assert_int_eq(lk.outcome, SC_DNS_OK);
+	ck_assert_uint_eq(lk.n, 2);
+	fx_end(&fx, &lk);
+}
+END_TEST
+
+/* The conversion itself, on what presentation form allows and what it
+ * does not. */
+START_TEST(test_name_to_wire)
+{
+	static const struct {
+		const char *name;
+		const char *wire;   /* NULL: refused */
+		size_t len;         /* of the wire form, the final 0 counted */
+	} v[] = {
+		{ "a.test", "\1a\4test", 8 },
+		{ "a.test.", "\1a\4test", 8 },
+		{ ".", "", 1 },
+		{ "A\\065.b", "\2AA\1b", 6 },
+		{ "\\000.x", "\1\0\1x", 5 },
+		{ "\\255.x", "\1\377\1x", 5 },
+		{ "\\\\.x", "\1\\\1x", 5 },
+		{ "a\\.b.x", "\3a.b\1x", 7 },
+		{ "a..b", NULL, 0 },
+		{ ".a", NULL, 0 },
+		{ "a\\256.x", NULL, 0 },
+		{ "a\\07.x", NULL, 0 },
+		{ "a\\", NULL, 0 },
+	};
+	unsigned char out[256], label[64];
+	char big[300];
+	size_t i;
+
+	for (i = 0; i < SC_ARRAY_LEN(v); i++) {
+		int n = sc_dns_name_wire(v[i].name, out, sizeof(out));
+
+		if (v[i].wire == NULL) {
+			ck_assert_msg(n == -1, "'%s' taken", v[i].name);
+			continue;
+		}
+		ck_assert_msg(n == (int)v[i].len, "'%s': %d octets",
+		              v[i].name, n);
+		ck_assert_mem_eq(out, v[i].wire, v[i].len - 1);
+		ck_assert_int_eq(out[n - 1], 0);
+	}
+	/* 63 octets a label, 255 a name. */
+	memset(label, 'a', 63);
+	snprintf(big, sizeof(big), "%.63s.x", (char *)label);
+	ck_assert_int_eq(sc_dns_name_wire(big, out, sizeof(out)), 63 + 1 + 3);
+	snprintf(big, sizeof(big), "%.63sa.x", (char *)label);
+	ck_assert_int_eq(sc_dns_name_wire(big, out, sizeof(out)), -1);
+	snprintf(big, sizeof(big), "%.63s.%.63s.%.63s.%.61s", (char *)label,
+	         (char *)label, (char *)label, (char *)label);
+	ck_assert_int_eq(sc_dns_name_wire(big, out, sizeof(out)), 255);
+	strcat(big, "a");
+	ck_assert_int_eq(sc_dns_name_wire(big, out, sizeof(out)), -1);
+}
+END_TEST
+
 /* sc_dns_clear() with a lookup in flight: its callback runs once, with
  * ERROR, and nothing leaks (ASan). */
 START_TEST(test_clear_cancels_in_flight)
@@ -952,6 +1030,8 @@ Suite *dns_suite(void)
 	tcase_add_test(tc, test_ad_bit);
 	tcase_add_test(tc, test_query_carries_ad_and_do);
 	tcase_add_test(tc, test_unaskable_name);
+	tcase_add_test(tc, test_escaped_name_asked_as_itself);
+	tcase_add_test(tc, test_name_to_wire);
 	tcase_add_test(tc, test_clear_cancels_in_flight);
 	tcase_add_test(tc, test_abandoned_lookup_ignores_late_answer);
 	tcase_add_test(tc, test_many_in_flight);

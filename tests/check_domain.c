@@ -207,6 +207,63 @@ START_TEST(test_healthy)
 }
 END_TEST
 
+/* Names no one can register: whatever their MX lookup said (NXDOMAIN
+ * from the root, an answer from a resolver that knows localhost), the
+ * finding says what they are, not that "anyone may register" them.  A
+ * private suffix (blogspot.com) and an ordinary gone domain keep
+ * domain.nxdomain. */
+START_TEST(test_unregistrable)
+{
+	static const struct {
+		const char *name;
+		const char *says;   /* NULL: not unregistrable */
+	} v[] = {
+		{ "localhost", "single label" },
+		{ "123", "single label" },
+		{ "1.2.3.4", "all-digit label" },
+		{ "mail.example.42", "all-digit label" },
+		{ "com", "public suffix" },
+		{ "co.uk", "public suffix" },
+		{ "blogspot.com", NULL },
+		{ "gone.example", NULL },
+		{ "4.example", NULL },
+	};
+	size_t i;
+	int k;
+
+	ctx.psl = psl_latest(NULL);
+	ck_assert_ptr_nonnull(ctx.psl);
+	for (i = 0; i < SC_ARRAY_LEN(v); i++)
+		for (k = 0; k < 2; k++) {
+			struct sc_domain *d = ev_domain(&ctx, v[i].name);
+			struct sc_hits h;
+			const char *det;
+
+			ev_root(d, 1); /* an honest resolver */
+			d->mx = k == 0 ? ev_lookup(d, v[i].name, ns_t_mx,
+			                           SC_DNS_NXDOMAIN, 0)
+			               : ev_lookup(d, v[i].name, ns_t_mx,
+			                           SC_DNS_OK, 1, "10 mx.example");
+			h = run(d);
+			det = ev_hit(&h, "domain.unregistrable");
+			if (v[i].says == NULL) {
+				ck_assert_msg(det == NULL, "%s: %s", v[i].name, det);
+				ck_assert(k == 1 ||
+				          ev_hit(&h, "domain.nxdomain") != NULL);
+			} else {
+				ck_assert_msg(det != NULL && strstr(det, v[i].says),
+				              "%s: %s", v[i].name, det ? det : "none");
+				ck_assert_ptr_null(ev_hit(&h, "domain.nxdomain"));
+				ck_assert_int_eq(h.n, 1);
+			}
+			sc_hits_clear(&h);
+			ev_free(d);
+		}
+	psl_free(ctx.psl);
+	ctx.psl = NULL;
+}
+END_TEST
+
 Suite *domain_suite(void)
 {
 	Suite *s = suite_create("domain");
@@ -222,6 +279,7 @@ Suite *domain_suite(void)
 	tcase_add_loop_test(tc, test_timeout_is_unverified, 0, 4);
 	tcase_add_test(tc, test_no_mx_and_address_timeout);
 	tcase_add_test(tc, test_healthy);
+	tcase_add_test(tc, test_unregistrable);
 	suite_add_tcase(s, tc);
 	return s;
 }

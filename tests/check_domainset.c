@@ -362,10 +362,26 @@ START_TEST(test_empty_and_missing)
 	ck_assert_ptr_null(set);
 	ck_assert_str_eq(err,
 	                 "/nonexistent/list.txt: No such file or directory");
-	/* A directory opens but cannot be read. */
+	/* A directory opens but cannot be read: the message says why. */
 	ck_assert_int_eq(sc_domainset_load("/", &set, err, sizeof(err)),
 	                 SC_EIO);
 	ck_assert_ptr_null(set);
+	ck_assert_str_eq(err, "/: Is a directory");
+}
+END_TEST
+
+/* A list that never ends (/dev/zero, a FIFO fed for ever) is refused
+ * after 64 MiB, not read until memory runs out. */
+START_TEST(test_endless_list)
+{
+	struct sc_domainset *set = NULL;
+	char err[512];
+
+	ck_assert_int_eq(sc_domainset_load("/dev/zero", &set, err, sizeof(err)),
+	                 SC_ERULES);
+	ck_assert_ptr_null(set);
+	ck_assert_str_eq(err, "/dev/zero: larger than 64 MiB: not a domain "
+	                 "list");
 }
 END_TEST
 
@@ -568,6 +584,7 @@ Suite *domainset_suite(void)
 	tcase_add_test(tc, test_long_names);
 	tcase_add_test(tc, test_nul_byte);
 	tcase_add_test(tc, test_empty_and_missing);
+	tcase_add_test(tc, test_endless_list);
 	tcase_add_test(tc, test_oom_load);
 	tcase_add_test(tc, test_oom_add);
 	suite_add_tcase(s, tc);

@@ -36,8 +36,16 @@ world_respond(void *arg, const struct dnsfake_query *q, unsigned char *out,
 	if (w->mode == E_SILENT)
 		return 0;
 	dnsmsg_reply(&m, q, ns_r_noerror, 0, out, cap);
-	/* nomx.*: no MX, an address: the implicit MX (RFC 5321 5.1). */
-	if (strncmp(q->name, "spfmx.", 6) == 0 && q->qtype == ns_t_txt) {
+	/* esc.test: its MX host's first label holds the octet 7 (c-ares
+	 * hands the name out as "mx\007.esc.test"), and only that name has
+	 * an address. */
+	if (strcmp(q->name, "esc.test") == 0 && q->qtype == ns_t_mx) {
+		dnsmsg_mx(&m, NULL, 10, "mx\a.esc.test");
+	} else if (strcmp(q->name, "mx\a.esc.test") == 0) {
+		if (q->qtype == ns_t_a)
+			dnsmsg_a(&m, NULL, "127.0.0.1");
+	} else if (strncmp(q->name, "spfmx.", 6) == 0 &&
+	           q->qtype == ns_t_txt) {
 		/* Asks again what the MX check asks: the MX, the MX host. */
 		static const char *const spf[] = {
 			"v=spf1 mx a:mx.spfmx.test. -all"
@@ -465,6 +473,40 @@ START_TEST(test_callback_resubmit_cached_domain)
 }
 END_TEST
 
+/* An MX host whose name holds an octet that is not printable is asked
+ * under that name, not a mangled one ("mx007"), so it resolves: no false
+ * mx.dangling.  The records show it in presentation form. */
+START_TEST(test_mx_host_with_escaped_label)
+{
+	struct world w = { E_WORLD };
+	struct dnsfake fs;
+	sc_report_t *rep = NULL;
+	sc_ctx_t *ctx;
+	size_t i;
+	int found = 0;
+
+	ck_assert_int_eq(dnsfake_start(&fs, world_respond, &w), 0);
+	ctx = new_ctx(&fs, 0);
+	ck_assert_int_eq(sc_check(ctx, "a@esc.test", &rep), SC_OK);
+	for (i = 0; i < sc_report_finding_count(rep); i++)
+		ck_assert_str_ne(sc_report_finding(rep, i)->id, "mx.dangling");
+	for (i = 0; i < sc_report_record_count(rep); i++) {
+		const sc_record_t *r = sc_report_record(rep, i);
+
+		if (strcmp(r->name, "mx\\007.esc.test") == 0 &&
+		    strcmp(r->type, "A") == 0) {
+			ck_assert_int_eq(r->outcome, SC_DNS_OK);
+			found = 1;
+		}
+	}
+	ck_assert(found);
+	ck_assert_uint_ge(dnsfake_count_name(&fs, "mx\a.esc.test"), 1);
+	sc_report_free(rep);
+	sc_ctx_free(ctx);
+	dnsfake_stop(&fs);
+}
+END_TEST
+
 /* MX and the MX host's A answered, everything else silent: the job stays
  * running while a STARTTLS probe waits on a server that never greets. */
 static size_t
@@ -553,6 +595,7 @@ Suite *engine_suite(void)
 	tcase_add_test(tc, test_free_with_probe_in_flight);
 	tcase_add_test(tc, test_callback_reentry);
 	tcase_add_test(tc, test_callback_resubmit_cached_domain);
+	tcase_add_test(tc, test_mx_host_with_escaped_label);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -139,6 +139,87 @@ START_TEST(test_caller_loop_drives_checks)
 }
 END_TEST
 
+/* sc_ctx_free() from the callbacks an outside loop gets: a completion
+ * callback run by sc_socket_action(), and a socket callback run while a
+ * check starts.  The context goes when that library call returns; the
+ * loop stops using it (ASan checks nothing is touched after). */
+struct freeing {
+	struct outer o;
+	sc_ctx_t *ctx;
+	int freed;
+};
+
+static void
+done_and_free(void *ud, sc_status_t st, sc_report_t *rep)
+{
+	struct freeing *f = ud;
+
+	(void)st;
+	f->o.done++;
+	sc_report_free(rep);
+	sc_ctx_free(f->ctx);
+	f->freed = 1;
+}
+
+static void
+socket_and_free(void *ud, int fd, int what)
+{
+	struct freeing *f = ud;
+
+	on_socket(&f->o, fd, what);
+	if (!f->freed) {
+		f->freed = 1;
+		sc_ctx_free(f->ctx);
+	}
+}
+
+static sc_ctx_t *
+outer_ctx(struct freeing *f, sc_socket_fn sock)
+{
+	memset(f, 0, sizeof(*f));
+	f->o.timer_ms = -1;
+	ck_assert_int_eq(sc_ctx_new(&f->ctx), SC_OK);
+	ck_assert_int_eq(sc_ctx_set_rules_dir(f->ctx, test_rules_dir()), SC_OK);
+	ck_assert_int_eq(sc_ctx_add_resolver(f->ctx, "127.0.0.1:9"), SC_OK);
+	ck_assert_int_eq(sc_ctx_set_timeout_ms(f->ctx, 3000), SC_OK);
+	ck_assert_int_eq(sc_ctx_set_event_callbacks(f->ctx, sock, on_timeout,
+	                                            f), SC_OK);
+	return f->ctx;
+}
+
+START_TEST(test_free_from_completion_callback)
+{
+	struct freeing f;
+	sc_ctx_t *ctx = outer_ctx(&f, on_socket);
+	int guard;
+
+	/* Ready at once, then one in flight. */
+	ck_assert_int_eq(sc_check_async(ctx, "bad", done_and_free, &f), SC_OK);
+	ck_assert_int_eq(sc_check_async(ctx, "also bad", done_and_free, &f),
+	                 SC_OK);
+	ck_assert_int_eq(sc_check_async(ctx, "a@example.com", done_and_free,
+	                                &f), SC_OK);
+	for (guard = 0; !f.freed && guard < 2000; guard++)
+		turn(ctx, &f.o);
+	ck_assert(f.freed);
+	ck_assert_int_eq(f.o.done, 1);
+}
+END_TEST
+
+START_TEST(test_free_from_socket_callback)
+{
+	struct freeing f;
+	sc_ctx_t *ctx = outer_ctx(&f, socket_and_free);
+
+	/* The check's first lookup opens a socket: the callback that says
+	 * so frees the context, which goes when sc_check_async() returns. */
+	ck_assert_int_eq(sc_check_async(ctx, "a@example.com", done_and_free,
+	                                &f), SC_OK);
+	ck_assert(f.freed);
+	ck_assert_int_eq(f.o.done, 0);
+}
+END_TEST
+
 START_TEST(test_event_callback_arguments)
 {
 	sc_ctx_t *ctx = NULL;
@@ -164,6 +245,8 @@ Suite *events_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_caller_loop_drives_checks);
 	tcase_add_test(tc, test_event_callback_arguments);
+	tcase_add_test(tc, test_free_from_completion_callback);
+	tcase_add_test(tc, test_free_from_socket_callback);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -85,6 +85,36 @@ START_TEST(test_no_list)
 }
 END_TEST
 
+/* A name from an answer may hold a dot inside a label, which c-ares
+ * writes "\\."; the registrable domain is made of whole labels (the
+ * engine asks its NS when an MX host does not resolve). */
+START_TEST(test_escaped_dot)
+{
+	static const char *const v[][2] = {
+		{ "mx.ex\\.ample.com", "ex\\.ample.com" },
+		{ "a.b\\.example.com", "b\\.example.com" },
+		{ "mail\\.x\\007.example.com", "example.com" },
+		{ "x.a\\\\.example.com", "example.com" },
+		{ "mx.example.com", "example.com" },
+	};
+	struct sc_ctx ctx;
+	size_t i;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.psl = psl_latest(NULL);
+	ck_assert_ptr_nonnull(ctx.psl);
+	for (i = 0; i < SC_ARRAY_LEN(v); i++) {
+		char *got = sc_registrable(&ctx, v[i][0]);
+
+		ck_assert_msg(got != NULL && strcmp(got, v[i][1]) == 0,
+		              "%s: %s, not %s", v[i][0], got ? got : "NULL",
+		              v[i][1]);
+		sc_free(got);
+	}
+	psl_free(ctx.psl);
+}
+END_TEST
+
 Suite *psl_suite(void)
 {
 	Suite *s = suite_create("psl");
@@ -92,6 +122,7 @@ Suite *psl_suite(void)
 
 	tcase_add_test(tc, test_publicsuffix_vectors);
 	tcase_add_test(tc, test_no_list);
+	tcase_add_test(tc, test_escaped_dot);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,9 +6,13 @@
  * it should be made on purpose, in both places.  The malformed rules dirs
  * are in tests/data/rules-*, one mistake each.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <check.h>
 
@@ -26,6 +30,7 @@ static const struct catalogue_entry {
 	{"domain.null_mx", SC_SEV_CRITICAL, SC_CAT_DELIVERY, 0},
 	{"domain.implicit_mx", SC_SEV_LOW, SC_CAT_DELIVERY, 0},
 	{"domain.no_mail", SC_SEV_CRITICAL, SC_CAT_DELIVERY, 0},
+	{"domain.unregistrable", SC_SEV_CRITICAL, SC_CAT_DELIVERY, 0},
 	{"domain.disposable", SC_SEV_CRITICAL, SC_CAT_EXPOSURE, 0},
 	{"domain.lookalike", SC_SEV_HIGH, SC_CAT_TAKEOVER, 0},
 	{"mx.dangling", SC_SEV_CRITICAL, SC_CAT_TAKEOVER, 0},
@@ -474,6 +479,38 @@ START_TEST(test_unreadable)
 }
 END_TEST
 
+/* A rules file that never ends (a FIFO fed comments for ever) is refused
+ * after 4 MiB instead of read for ever. */
+START_TEST(test_endless_file)
+{
+	char dir[] = "/tmp/check_rules_XXXXXX", fifo[64], cmd[128];
+	struct sc_rules r;
+	pid_t pid;
+	int status;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/findings.ini", dir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		static const char line[] = "# a comment, again and again\n";
+		FILE *fp = fopen(fifo, "w");
+
+		signal(SIGPIPE, SIG_DFL);
+		while (fp != NULL && fputs(line, fp) != EOF)
+			;
+		_exit(0);
+	}
+	ck_assert_int_eq(sc_rules_load(dir, &r, err, sizeof(err)), SC_ERULES);
+	ck_assert_msg(strstr(err, "larger than 4 MiB") != NULL, "%s", err);
+	ck_assert_ptr_null(r.rule);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(test_bad_arguments)
 {
 	struct sc_rules r;
@@ -601,6 +638,7 @@ Suite *rules_suite(void)
 	tcase_add_test(tc, test_models_syntax);
 	tcase_add_loop_test(tc, test_bad_dir, 0, (int)SC_ARRAY_LEN(bad_cases));
 	tcase_add_test(tc, test_unreadable);
+	tcase_add_test(tc, test_endless_file);
 	tcase_add_test(tc, test_trailing_slash);
 	tcase_add_test(tc, test_names);
 	suite_add_tcase(s, tc);

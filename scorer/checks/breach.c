@@ -240,6 +240,14 @@ breach_get(struct sc_ctx *ctx, struct sc_breach **out)
 		if (st != SC_OK && b->corpus_error[0] == '\0')
 			snprintf(b->corpus_error, sizeof(b->corpus_error), "%s",
 			         sc_strerror(st));
+		/* An index without a record would call every address "not
+		 * breached": refused, as a text list without a hash is. */
+		if (st == SC_OK && b->corpus->n == 0) {
+			sc_corpus_unload(b->corpus);
+			b->corpus = NULL;
+			snprintf(b->corpus_error, sizeof(b->corpus_error),
+			         "%.200s: the index holds no hash", ctx->breach_corpus);
+		}
 	}
 	if (st != SC_ENOMEM && ctx->breach_api != NULL)
 		st = setup_api(b);

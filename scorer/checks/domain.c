@@ -60,6 +60,32 @@ sc_domain_takes_mail(const struct sc_domain *dom)
 	return 1;
 }
 
+/* Names no one can register, so no one's mail domain: a single label
+ * ("localhost", "123"), a name ending in an all-digit label ("1.2.3.4":
+ * no top-level domain is all digits, RFC 3696 2; an IP address without
+ * its brackets), or a public suffix itself ("com", "co.uk"; the ICANN
+ * part of the list: a private suffix such as blogspot.com is run by its
+ * owner).  Their NXDOMAIN says nothing about a lapsed registration.  What
+ * the name is, for the detail, or NULL. */
+static const char *
+unregistrable(const struct sc_domain *dom)
+{
+	const char *last = strrchr(dom->name, '.');
+
+	if (dom->ctx->psl != NULL &&
+	    psl_is_public_suffix2(dom->ctx->psl, dom->name,
+	                          PSL_TYPE_ICANN | PSL_TYPE_NO_STAR_RULE))
+		return "is a public suffix, a registry's own zone (like com "
+		       "or co.uk)";
+	if (last == NULL)
+		return "is a single label, a name for a host of the sender's "
+		       "own network (like localhost), not a domain";
+	if (strspn(last + 1, "0123456789") == strlen(last + 1))
+		return "ends in an all-digit label, as an IP address without "
+		       "its brackets does: no top-level domain is all digits";
+	return NULL;
+}
+
 static sc_status_t
 domain_start(struct sc_domain *dom)
 {
@@ -141,11 +167,19 @@ static void
 domain_assess(const struct sc_domain *dom, struct sc_hits *out)
 {
 	const struct sc_lookup *mx = dom->mx;
+	const char *what;
 
 	if (sc_domain_is_literal(dom)) {
 		sc_hits_add(out, "address.literal",
 		            "the address names the server %s directly, not a "
 		            "domain", dom->name);
+		return;
+	}
+	if ((what = unregistrable(dom)) != NULL) {
+		sc_hits_add(out, "domain.unregistrable",
+		            "%s %s: no one can register it, so recovery mail "
+		            "goes nowhere, or to whatever host the sender calls "
+		            "by that name", dom->name, what);
 		return;
 	}
 	if (mx == NULL || failed(mx)) {
@@ -169,7 +203,7 @@ domain_assess(const struct sc_domain *dom, struct sc_hits *out)
 static const char *const domain_ids[] = {
 	"address.literal", "domain.nxdomain", "domain.null_mx",
 	"domain.implicit_mx", "domain.no_mail", "dns.unverified",
-	"dns.resolver_untrusted", NULL
+	"dns.resolver_untrusted", "domain.unregistrable", NULL
 };
 
 const struct sc_check sc_check_domain = {

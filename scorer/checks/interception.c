@@ -116,6 +116,7 @@ set(struct sc_interception *iv, sc_interception_t v, const char *via,
 	va_start(ap, fmt);
 	vsnprintf(iv->detail, sizeof(iv->detail), fmt, ap);
 	va_end(ap);
+	sc_terminal_safe(iv->detail); /* it names MX hosts */
 }
 
 /* No MX records: mail goes to the domain's own address (RFC 5321 5.1),

@@ -7,6 +7,7 @@
  * half line, which --resume cuts off); SIGINT and SIGTERM stop cleanly.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "tool_batch.h"
+#include "tool_file.h"
 
 /* The key columns' names when there was no memory for the list. */
 static char *no_keys[1];
@@ -80,9 +82,11 @@ flush_ready(struct batch *b)
 
 		if (!s->done)
 			break;
+		errno = 0;
 		if (batch_out_write(&b->out, &s->rec, s->report) != 0) {
-			fprintf(stderr, "scorer batch: write failed: %s\n",
-			        strerror(errno));
+			fprintf(stderr, "scorer batch: cannot write %s: %s\n",
+			        b->out.name, errno ? strerror(errno)
+			                           : "out of memory");
 			return -1;
 		}
 		batch_summary_add(&b->sum, s->report);
@@ -105,14 +109,11 @@ take(struct batch *b)
 	struct batch_rec rec;
 	int rc;
 
-	do {
-		rc = batch_in_next(&b->in, &rec);
-		if (rc <= 0)
-			return rc;
-		if (rec.line > b->skip_upto)
-			break;
-		batch_rec_clear(&rec); /* written by the run we resume */
-	} while (1);
+	/* (On --resume, the records written before were read off the input
+	 * by resume_verify().) */
+	rc = batch_in_next(&b->in, &rec);
+	if (rc <= 0)
+		return rc;
 	s->rec = rec;
 	s->used = 1;
 	b->tail++;
@@ -154,7 +155,9 @@ run(struct batch *b)
 		while (!eof && !stop_signal && b->tail - b->head < b->window &&
 		       b->active < b->concurrency) {
 			if ((rc = take(b)) < 0) {
-				fprintf(stderr, "scorer batch: read error\n");
+				fprintf(stderr, "scorer batch: %s: %s\n", b->in.name,
+				        b->in.fatal[0] ? b->in.fatal
+				                       : "out of memory");
 				return -1;
 			}
 			eof = rc == 0;
@@ -175,25 +178,121 @@ run(struct batch *b)
 #define OUT_BUFSIZE (64 * 1024)
 static char stdout_buf[OUT_BUFSIZE];
 
-static FILE *
-open_output(const struct bopts *o, struct batch *b, int *has_header)
+/* --resume: each record the output holds must be the input's, in order:
+ * the same line number and the same address.  Read off the input here,
+ * so that the run goes on after them. */
+static int
+resume_verify(void *ud, unsigned long line, const char *address)
 {
-	*has_header = 0;
-	if (o->output == NULL || strcmp(o->output, "-") == 0)
-		return stdout;
-	if (o->resume) {
-		if (batch_out_resume(o->output, o->format, &b->skip_upto,
-		                     has_header) != 0) {
-			fprintf(stderr, "scorer batch: cannot resume %s: %s\n",
-			        o->output, strerror(errno));
-			return NULL;
-		}
-		if (b->skip_upto > 0)
-			fprintf(stderr, "scorer batch: resuming after line %lu\n",
-			        b->skip_upto);
-		return fopen(o->output, "a");
+	struct batch *b = ud;
+	struct batch_rec rec;
+	int rc = batch_in_next(&b->in, &rec), same;
+
+	if (rc < 0) {
+		fprintf(stderr, "scorer batch: %s: %s\n", b->in.name,
+		        b->in.fatal[0] ? b->in.fatal : "out of memory");
+		return 0;
 	}
-	return fopen(o->output, "w");
+	if (rc == 0) {
+		fprintf(stderr, "scorer batch: cannot resume %s: it has a record "
+		        "for line %lu, but %s ends before: it was made from "
+		        "another input\n", b->out.name, line, b->in.name);
+		return 0;
+	}
+	same = rec.line == line &&
+	       strcmp(rec.address ? rec.address : "",
+	              address ? address : "") == 0;
+	if (!same)
+		fprintf(stderr, "scorer batch: cannot resume %s: it was made from "
+		        "another input (its record for line %lu is '%.100s', "
+		        "where %s has '%.100s' on line %lu); give another "
+		        "--output, or remove it to start again\n", b->out.name,
+		        line, address ? address : "", b->in.name,
+		        rec.address ? rec.address : "", rec.line);
+	batch_rec_clear(&rec);
+	return same;
+}
+
+/* The CSV header this run writes, as text without its newline (malloc),
+ * or NULL for JSON Lines. */
+static char *
+csv_header(const struct batch_out *out)
+{
+	struct batch_out mem = *out;
+	char *text = NULL;
+	size_t len = 0;
+	int ok;
+
+	if (out->format != BATCH_OUT_CSV ||
+	    (mem.fp = open_memstream(&text, &len)) == NULL)
+		return NULL;
+	ok = batch_out_header(&mem) == 0;
+	if (fclose(mem.fp) != 0 || !ok) {
+		free(text);
+		return NULL;
+	}
+	if (len > 0 && text[len - 1] == '\n')
+		text[len - 1] = '\0';
+	return text;
+}
+
+/* The output: the standard output, or a file locked for this run alone
+ * (tool_lock(): a second run on it is refused, naming the first), cut to
+ * nothing only once the lock is held, or on --resume checked against the
+ * input and cut after its last whole record.  A device or a FIFO is
+ * written through, and cannot be resumed. */
+static FILE *
+open_output(const struct bopts *o, struct batch *b)
+{
+	struct stat st;
+	char *header;
+	FILE *fp = NULL;
+	int fd, ok;
+
+	if (o->output == NULL || strcmp(o->output, "-") == 0) {
+		b->out.name = "standard output";
+		return stdout;
+	}
+	b->out.name = o->output;
+	fd = open(o->output, (o->resume ? O_RDWR : O_WRONLY) | O_CREAT |
+	          O_CLOEXEC, 0666);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		fprintf(stderr, "scorer batch: cannot write %s: %s\n", o->output,
+		        strerror(errno));
+		goto fail;
+	}
+	if (S_ISREG(st.st_mode)) {
+		if (tool_lock(fd, "scorer batch", o->output) != 0 ||
+		    (!o->resume && ftruncate(fd, 0) != 0))
+			goto fail;
+	} else if (o->resume) {
+		fprintf(stderr, "scorer batch: cannot resume %s: not a regular "
+		        "file\n", o->output);
+		goto fail;
+	}
+	if ((fp = fdopen(fd, o->resume ? "r+" : "w")) == NULL) {
+		fprintf(stderr, "scorer batch: %s: %s\n", o->output,
+		        strerror(errno));
+		goto fail;
+	}
+	if (!o->resume)
+		return fp;
+	header = csv_header(&b->out);
+	ok = batch_out_resume(fp, o->output, o->format, header, &b->skip_upto,
+	                      resume_verify, b) == 0;
+	free(header);
+	if (!ok) {
+		fclose(fp);
+		return NULL;
+	}
+	if (b->skip_upto > 0)
+		fprintf(stderr, "scorer batch: resuming after line %lu\n",
+		        b->skip_upto);
+	return fp;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return NULL;
 }
 
 static FILE *
@@ -202,34 +301,41 @@ open_input(const struct bopts *o, struct batch *b)
 	struct stat st;
 	FILE *fp;
 
-	if (o->input == NULL || strcmp(o->input, "-") == 0)
+	if (o->input == NULL || strcmp(o->input, "-") == 0) {
+		b->in.name = "standard input";
 		fp = stdin;
-	else if ((fp = fopen(o->input, "r")) == NULL)
-		fprintf(stderr, "scorer batch: %s: %s\n", o->input,
+	} else if ((fp = fopen(o->input, "r")) == NULL) {
+		fprintf(stderr, "scorer batch: cannot read %s: %s\n", o->input,
 		        strerror(errno));
-	if (fp != NULL && fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode))
+		return NULL;
+	}
+	if (*tool_not_readable(fp) != '\0') {
+		fprintf(stderr, "scorer batch: cannot read %s: %s\n", o->input,
+		        tool_not_readable(fp));
+		if (fp != stdin)
+			fclose(fp);
+		return NULL;
+	}
+	if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode))
 		b->total = st.st_size;
 	return fp;
 }
 
-static void
-write_summary(const struct bopts *o, struct batch *b)
+/* The summary: JSON to its file (opened before the run, put in place
+ * after it), or words on stderr. */
+static int
+write_summary(const struct bopts *o, struct batch *b, struct tool_out *sum)
 {
 	sc_stats_t st;
-	FILE *fp;
 
 	sc_ctx_get_stats(b->ctx, &st);
 	if (o->summary != NULL) {
-		if ((fp = fopen(o->summary, "w")) == NULL) {
-			fprintf(stderr, "scorer batch: %s: %s\n", o->summary,
-			        strerror(errno));
-			return;
-		}
-		batch_summary_print(fp, &b->sum, &st, b->ctx, 1);
-		fclose(fp);
-	} else if (!o->quiet) {
-		batch_summary_print(stderr, &b->sum, &st, b->ctx, 0);
+		batch_summary_print(sum->fp, &b->sum, &st, b->ctx, 1);
+		return tool_out_close(sum, 1);
 	}
+	if (!o->quiet)
+		batch_summary_print(stderr, &b->sum, &st, b->ctx, 0);
+	return 0;
 }
 
 /* Everything after option parsing.  Exit status: 0 the run completed
@@ -239,10 +345,16 @@ static int
 batch_main(sc_ctx_t *ctx, const struct bopts *o)
 {
 	struct batch b;
+	struct tool_out sum;
 	FILE *in = NULL, *out = NULL;
 	char *outbuf = NULL;
-	int has_header = 0, rc = TOOL_EXIT_ERROR;
+	int rc = TOOL_EXIT_ERROR, summary_open = 0;
 	struct sigaction sa;
+	const struct tool_role roles[] = {
+		{ "--input", o->input, 0 },
+		{ "--output", o->output, 1 },
+		{ "--summary", o->summary, -1 },
+	};
 
 	memset(&b, 0, sizeof(b));
 	b.ctx = ctx;
@@ -250,30 +362,17 @@ batch_main(sc_ctx_t *ctx, const struct bopts *o)
 	b.window = o->concurrency * 2;
 	b.sum.started = batch_now();
 	b.progress = !o->quiet && isatty(STDERR_FILENO);
+	/* Two roles in one file would destroy one: refused before anything
+	 * is opened for writing (the summary, when given, is a file). */
+	if (tool_distinct("scorer batch", roles, o->summary != NULL ? 3 : 2)
+	    != 0)
+		goto done;
 	if ((b.slot = calloc(b.window, sizeof(*b.slot))) == NULL ||
 	    (in = open_input(o, &b)) == NULL ||
-	    batch_in_open(&b.in, in, o->column ? BATCH_IN_CSV :
-	                  o->numbered ? BATCH_IN_NUMBERED : BATCH_IN_PLAIN,
-	                  o->column) != 0)
+	    batch_in_open(&b.in, in, in == stdin ? "standard input" : o->input,
+	                  o->column ? BATCH_IN_CSV : o->numbered ?
+	                  BATCH_IN_NUMBERED : BATCH_IN_PLAIN, o->column) != 0)
 		goto done;
-	if ((out = open_output(o, &b, &has_header)) == NULL) {
-		if (errno != 0 && o->output != NULL)
-			fprintf(stderr, "scorer batch: %s: %s\n", o->output,
-			        strerror(errno));
-		goto done;
-	}
-	/* Room for a whole record, so that the flush after each one is one
-	 * write(): a kill leaves the last line whole or visibly cut.  (The
-	 * default buffer, 4 KiB, is smaller than a typical JSON record, and
-	 * glibc ignores a size given without a buffer.)  Without memory for
-	 * it the default buffer does, in more writes.  Standard output keeps
-	 * its buffer until exit, where glibc drops the pointer to it: a
-	 * static one, which no leak checker calls lost. */
-	if (out == stdout)
-		setvbuf(out, stdout_buf, _IOFBF, OUT_BUFSIZE);
-	else if ((outbuf = malloc(OUT_BUFSIZE)) != NULL)
-		setvbuf(out, outbuf, _IOFBF, OUT_BUFSIZE);
-	b.out.fp = out;
 	b.out.format = o->format;
 	if (o->column != NULL) {
 		/* CSV output carries the key columns by name. */
@@ -287,8 +386,34 @@ batch_main(sc_ctx_t *ctx, const struct bopts *o)
 			b.out.keynames = no_keys;
 		b.out.nkeys = k;
 	}
-	if (!has_header && batch_out_header(&b.out) != 0)
+	/* Every output opened before the run: a place that cannot be
+	 * written fails now, not after a million lines. */
+	if ((out = open_output(o, &b)) == NULL)
 		goto done;
+	if (o->summary != NULL) {
+		if (tool_out_open(&sum, "scorer batch", o->summary) != 0)
+			goto done;
+		summary_open = 1;
+	}
+	/* Room for a whole record, so that the flush after each one is one
+	 * write(): a kill leaves the last line whole or visibly cut.  (The
+	 * default buffer, 4 KiB, is smaller than a typical JSON record, and
+	 * glibc ignores a size given without a buffer.)  Without memory for
+	 * it the default buffer does, in more writes.  Standard output keeps
+	 * its buffer until exit, where glibc drops the pointer to it: a
+	 * static one, which no leak checker calls lost. */
+	if (out == stdout)
+		setvbuf(out, stdout_buf, _IOFBF, OUT_BUFSIZE);
+	else if ((outbuf = malloc(OUT_BUFSIZE)) != NULL)
+		setvbuf(out, outbuf, _IOFBF, OUT_BUFSIZE);
+	b.out.fp = out;
+	errno = 0;
+	if ((!o->resume || ftello(out) == 0) &&
+	    batch_out_header(&b.out) != 0) {
+		fprintf(stderr, "scorer batch: cannot write %s: %s\n", b.out.name,
+		        errno ? strerror(errno) : "out of memory");
+		goto done;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
@@ -302,8 +427,12 @@ batch_main(sc_ctx_t *ctx, const struct bopts *o)
 		        b.last_line);
 		rc = 128 + stop_signal;
 	}
-	write_summary(o, &b);
+	summary_open = 0;
+	if (write_summary(o, &b, &sum) != 0 && rc == 0)
+		rc = TOOL_EXIT_ERROR;
 done:
+	if (summary_open)
+		tool_out_close(&sum, 0); /* no summary of a run that failed */
 	if (b.slot != NULL) {
 		size_t i;
 
@@ -324,7 +453,12 @@ done:
 	if (in != NULL && in != stdin)
 		fclose(in);
 	if (out != NULL && out != stdout) {
-		fclose(out);
+		/* Every record was flushed and checked; the close too. */
+		if (fclose(out) != 0 && rc == 0) {
+			fprintf(stderr, "scorer batch: cannot write %s: %s\n",
+			        b.out.name, strerror(errno));
+			rc = TOOL_EXIT_ERROR;
+		}
 		free(outbuf);
 	}
 	/* stdout keeps its buffer until exit (nothing is left in it: every
@@ -462,13 +596,21 @@ tool_batch(int argc, char **argv)
 		fputs("scorer batch: --resume needs --output FILE\n", stderr);
 		goto fail;
 	}
+	if (o.numbered && o.column != NULL) {
+		fputs("scorer batch: --numbered and --column cannot be combined "
+		      "(CSV records carry their line numbers)\n", stderr);
+		goto fail;
+	}
 	if (tool_common_setup(ctx, &common) != 0)
 		goto fail;
 	free(longopts);
 	return batch_main(ctx, &o);
 bad_value:
-	fprintf(stderr, "scorer batch: %s '%s': invalid value\n",
-	        c == 'f' ? "--format" : "--concurrency", optarg);
+	fprintf(stderr, "scorer batch: --%s: %s, not '%s'\n",
+	        c == OPT_CONCURRENCY ? "concurrency" : "format",
+	        c == OPT_CONCURRENCY ? "a number from 1 to 1000000"
+	                             : "jsonl or csv", optarg);
+	goto fail;
 usage:
 	tool_usage_error("batch");
 fail:

@@ -23,12 +23,20 @@ enum batch_in_mode { BATCH_IN_PLAIN, BATCH_IN_NUMBERED, BATCH_IN_CSV };
 
 struct batch_in {
 	FILE *fp;
+	const char *name;     /* for messages: the path or "standard input" */
 	enum batch_in_mode mode;
 	const char *column;   /* CSV: the address column */
 	unsigned long lineno; /* physical lines read */
 	unsigned long last;   /* --numbered: the last number read */
 	int field_failed;     /* CSV: a field was lost (out of memory) */
 	off_t bytes;          /* bytes read, for the progress bar */
+	char why[160];        /* what is wrong with the last record */
+	int toolong;          /* the last line read was cut at 64 KiB */
+	/* CSV: the lines of the record being read, and lines put back to
+	 * be read again after a broken one (tool_batch_input.c). */
+	char *raw, *replay;
+	size_t rawlen, rawcap, replay_len, replay_pos;
+	char fatal[160];      /* why the input cannot go on, or "" */
 	/* CSV */
 	struct csv_parser csv;
 	int csv_ready;
@@ -40,27 +48,36 @@ struct batch_in {
 	long addr_col;
 };
 
-/* Open the reader; for CSV the header is read here.  -1 on error (message
- * printed). */
-int batch_in_open(struct batch_in *in, FILE *fp, enum batch_in_mode mode,
-                  const char *column);
+/* Open the reader (name for messages); for CSV the header is read here.
+ * -1 on error (message printed). */
+int batch_in_open(struct batch_in *in, FILE *fp, const char *name,
+                  enum batch_in_mode mode, const char *column);
 void batch_in_close(struct batch_in *in);
-/* The next record: 1, 0 at the end, -1 on a read error. */
+/* The next record: 1, 0 at the end, -1 when the input cannot go on
+ * (in->fatal says why; empty: out of memory). */
 int batch_in_next(struct batch_in *in, struct batch_rec *rec);
 
 enum batch_out_format { BATCH_OUT_JSONL, BATCH_OUT_CSV };
 
 struct batch_out {
 	FILE *fp;
+	const char *name;     /* for messages: the path or "standard output" */
 	enum batch_out_format format;
 	char **keynames;      /* CSV output: the key columns */
 	size_t nkeys;
 };
 
-/* --resume: cut a half-written last record off FILE and say which input
- * line was the last one written whole (0: none).  -1 on error. */
-int batch_out_resume(const char *path, enum batch_out_format format,
-                     unsigned long *last_line, int *has_header);
+/* --resume: read the output fp (open for reading and writing, locked)
+ * from the start; each record's line number and address go to verify(),
+ * which says whether the input has them too (1) or not (0, message
+ * printed); a CSV header must be header (NULL: no header written).  Then
+ * a half-written last record is cut off, fp is left at the end, and
+ * *last_line is the last line written whole (0: none).  -1 on a refusal
+ * or an error (message printed, naming path). */
+int batch_out_resume(FILE *fp, const char *path, enum batch_out_format format,
+                     const char *header, unsigned long *last_line,
+                     int (*verify)(void *, unsigned long, const char *),
+                     void *ud);
 int batch_out_header(struct batch_out *out);
 /* Write one record whole and flush it.  -1 on a write error. */
 int batch_out_write(struct batch_out *out, const struct batch_rec *rec,

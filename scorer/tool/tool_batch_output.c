@@ -165,83 +165,140 @@ batch_out_write(struct batch_out *out, const struct batch_rec *rec,
 	return rc;
 }
 
-/* The line number a complete output line records, or 0 when the line is
- * not a complete record (the header, or garbage from a crash). */
-static unsigned long
-record_line(const char *s, size_t len, enum batch_out_format format)
+/* One field of a CSV record line as libcsv writes it: quoted, with ""
+ * for a quote.  The position after it and its value (malloc), or NULL. */
+static const char *
+csv_field_read(const char *s, const char *end, char **value)
 {
-	unsigned long n = 0;
+	char *v, *w;
 
+	if (s >= end || *s != '"' || (v = malloc((size_t)(end - s))) == NULL)
+		return NULL;
+	for (w = v, s++; s < end; s++) {
+		if (*s == '"' && s + 1 < end && s[1] == '"') {
+			*w++ = *s++;
+		} else if (*s == '"') {
+			*w = '\0';
+			*value = v;
+			return s + 1;
+		} else {
+			*w++ = *s;
+		}
+	}
+	free(v);
+	return NULL;
+}
+
+/* The line number and the address a complete output line records: 1, or
+ * 0 when the line is not a record of ours.  *address is malloc'd, NULL
+ * for a record of a line that had none. */
+static int
+record_parse(const char *s, size_t len, enum batch_out_format format,
+             unsigned long *line, char **address)
+{
+	const char *end = s + len, *p;
+	char *num = NULL, *tail;
+	int ok;
+
+	*line = 0;
+	*address = NULL;
 	if (format == BATCH_OUT_CSV) {
-		/* libcsv quotes every field: "N","address",... */
-		int quoted = len > 0 && *s == '"';
-		const char *p = s + quoted;
-		char *end;
-
-		n = strtoul(p, &end, 10);
-		if (end == p || (quoted && *end++ != '"') || *end != ',')
+		/* "N","address",... */
+		if ((p = csv_field_read(s, end, &num)) == NULL || p >= end ||
+		    *p != ',' || csv_field_read(p + 1, end, address) == NULL ||
+		    num[0] < '0' || num[0] > '9') {
+			free(num);
+			free(*address);
+			*address = NULL;
 			return 0;
-		return n;
+		}
+		*line = strtoul(num, &tail, 10);
+		ok = *tail == '\0';
+		free(num);
+		if (!ok) {
+			free(*address);
+			*address = NULL;
+		}
+		return ok;
 	} else {
 		json_t *o = json_loadb(s, len, 0, NULL);
 		json_t *l = o ? json_object_get(o, "line") : NULL;
+		const char *a = json_string_value(json_object_get(o, "address"));
 
-		if (json_is_integer(l) && json_integer_value(l) > 0)
-			n = (unsigned long)json_integer_value(l);
+		ok = json_is_integer(l) && json_integer_value(l) >= 0;
+		if (ok)
+			*line = (unsigned long)json_integer_value(l);
+		if (ok && a != NULL && (*address = strdup(a)) == NULL)
+			ok = 0;
 		json_decref(o);
+		return ok;
 	}
-	return n;
 }
 
 int
-batch_out_resume(const char *path, enum batch_out_format format,
-                 unsigned long *last_line, int *has_header)
+batch_out_resume(FILE *fp, const char *path, enum batch_out_format format,
+                 const char *header, unsigned long *last_line,
+                 int (*verify)(void *, unsigned long, const char *),
+                 void *ud)
 {
-	FILE *fp = fopen(path, "r+");
-	char *line = NULL;
+	char *line = NULL, *address;
 	size_t cap = 0;
 	ssize_t len;
 	off_t good = 0, pos = 0;
-	int first = 1;
+	unsigned long n;
+	int first = 1, rc = -1;
 
 	*last_line = 0;
-	*has_header = 0;
-	if (fp == NULL)
-		return 0; /* nothing written yet: start from the beginning */
+	rewind(fp);
 	while ((len = getline(&line, &cap, fp)) > 0) {
-		unsigned long n;
-
 		pos += len;
 		if (line[len - 1] != '\n')
 			break; /* the half-written last line: cut off */
-		n = record_line(line, (size_t)len - 1, format);
-		if (first && format == BATCH_OUT_CSV &&
-		    (strncmp(line, "line,", 5) == 0 ||
-		     strncmp(line, "\"line\",", 7) == 0)) {
-			*has_header = 1;
+		line[len - 1] = '\0';
+		if (first && header != NULL && format == BATCH_OUT_CSV &&
+		    strncmp(line, "\"line\",", 7) == 0) {
+			/* The key columns must be the input's. */
+			if (strcmp(line, header) != 0) {
+				fprintf(stderr, "scorer batch: cannot resume %s: its "
+				        "columns (%.200s) are not those of this "
+				        "input (%.200s)\n", path, line, header);
+				goto done;
+			}
 			good = pos;
-		} else if (n == 0) {
+		} else if (!record_parse(line, (size_t)len - 1, format, &n,
+		                         &address)) {
 			/* Records are written whole, so a complete line that is
 			 * not one means another format or another file: refuse
 			 * rather than cut away what is there. */
-			fprintf(stderr, "scorer batch: %s: byte %lld is not a "
-			        "%s record of scorer batch; not resuming\n", path,
+			fprintf(stderr, "scorer batch: cannot resume %s: byte %lld "
+			        "is not a %s record of scorer batch\n", path,
 			        (long long)(pos - len),
 			        format == BATCH_OUT_CSV ? "CSV" : "JSON Lines");
-			free(line);
-			fclose(fp);
-			errno = EINVAL;
-			return -1;
+			goto done;
 		} else {
+			/* Made from the same input, record by record? */
+			int same = verify(ud, n, address);
+
+			free(address);
+			if (!same)
+				goto done;
 			*last_line = n;
 			good = pos;
 		}
 		first = 0;
 	}
-	free(line);
-	if (ftruncate(fileno(fp), good) != 0) {
-		fclose(fp);
-		return -1;
+	if (ferror(fp)) {
+		fprintf(stderr, "scorer batch: cannot resume %s: %s\n", path,
+		        strerror(errno));
+		goto done;
 	}
-	return fclose(fp) == 0 ? 0 : -1;
+	if (ftruncate(fileno(fp), good) != 0 || fseeko(fp, good, SEEK_SET) != 0) {
+		fprintf(stderr, "scorer batch: cannot resume %s: %s\n", path,
+		        strerror(errno));
+		goto done;
+	}
+	rc = 0;
+done:
+	free(line);
+	return rc;
 }

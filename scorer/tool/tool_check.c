@@ -174,7 +174,8 @@ read_stdin(struct addrs *l)
 	int r, oom = 0;
 
 	memset(&in, 0, sizeof(in));
-	if (batch_in_open(&in, stdin, BATCH_IN_PLAIN, NULL) != 0)
+	if (batch_in_open(&in, stdin, "standard input", BATCH_IN_PLAIN,
+	                  NULL) != 0)
 		return -1;
 	while (!oom && (r = batch_in_next(&in, &rec)) > 0) {
 		if (rec.address == NULL) {

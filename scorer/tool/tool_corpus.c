@@ -13,7 +13,8 @@
 static void
 corpus_usage(FILE *out)
 {
-	fputs("usage: scorer corpus build [--memory MB] [--quiet] IN OUT\n"
+	fputs("usage: scorer corpus build [--memory MB] [--quiet] "
+	      "[--allow-empty] IN OUT\n"
 	      "       scorer corpus lookup [--rules DIR] FILE ADDRESS|SHA1...\n"
 	      "       scorer corpus info FILE\n"
 	      "\n"
@@ -30,6 +31,9 @@ corpus_usage(FILE *out)
 	      "  -q, --quiet      build: no progress bar and no summary "
 	      "(malformed lines\n"
 	      "                   are still reported)\n"
+	      "      --allow-empty  build: an index of no records instead of "
+	      "an error\n"
+	      "                   for a list with no hash\n"
 	      "      --rules DIR  lookup: the rules whose canonical.ini "
 	      "gives the canonical\n"
 	      "                   forms (default: the installed ones)\n"
@@ -100,11 +104,13 @@ cmd_build(int argc, char **argv)
 		{ "memory", required_argument, NULL, 'm' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "allow-empty", no_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct bar bar = { 0, NULL, -2 };
 	sc_corpus_stats_t st;
 	unsigned long mb = 0;
+	unsigned flags = 0;
 	sc_status_t rc;
 	int c, quiet = 0;
 	char *end;
@@ -125,6 +131,7 @@ cmd_build(int argc, char **argv)
 		case 'h':
 			corpus_usage(stdout);
 			return 0;
+		case 'e': flags |= SC_CORPUS_ALLOW_EMPTY; break;
 		default:
 			return tool_usage_error("corpus");
 		}
@@ -135,8 +142,8 @@ cmd_build(int argc, char **argv)
 	}
 	/* The bar only on a terminal: logs and pipes get the summary. */
 	bar.on = !quiet && isatty(STDERR_FILENO);
-	rc = sc_corpus_build(argv[optind], argv[optind + 1],
-	                     (size_t)mb << 20, on_progress, &bar, &st);
+	rc = sc_corpus_build_ex(argv[optind], argv[optind + 1],
+	                        (size_t)mb << 20, flags, on_progress, &bar, &st);
 	if (bar.phase != NULL)
 		fputc('\n', stderr);
 	if (rc != SC_OK) {
@@ -146,9 +153,6 @@ cmd_build(int argc, char **argv)
 	}
 	if (!quiet || st.malformed > 0)
 		print_stats(&st);
-	if (st.records == 0)
-		fprintf(stderr, "scorer corpus: warning: %s holds no hash\n",
-		        argv[optind + 1]);
 	return 0;
 }
 

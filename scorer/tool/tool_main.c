@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tool.h"
+#include "tool_file.h"
 
 struct command {
 	const char *name;
@@ -102,8 +103,8 @@ help(int argc, char **argv)
 	return run(cmd, 2, args);
 }
 
-int
-main(int argc, char **argv)
+static int
+dispatch(int argc, char **argv)
 {
 	const struct command *cmd;
 
@@ -130,4 +131,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "scorer: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return TOOL_EXIT_ERROR;
+}
+
+int
+main(int argc, char **argv)
+{
+	/* What every command printed is checked here, once: a write that
+	 * failed (a full disk, /dev/full, a closed pipe) is an error, not a
+	 * success. */
+	return tool_stdout_done(dispatch(argc, argv));
 }

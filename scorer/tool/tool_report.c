@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "tool_file.h"
 #include "tool_report.h"
 
 /* A line longer than this is counted as unreadable rather than held:
@@ -417,10 +418,13 @@ done:
 }
 
 /* The next line without its newline: 1, or 0 at the end.  A line past
- * MAX_LINE is read to its end but comes back with *toolong set. */
+ * MAX_LINE is read to its end but comes back with *toolong set; one past
+ * MAX_SKIP (/dev/zero has no end of line) is -1: not JSON Lines. */
+#define MAX_SKIP (4 * (size_t)MAX_LINE)
 static int
 read_line(FILE *fp, char **buf, size_t *cap, size_t *len, int *toolong)
 {
+	size_t skipped = 0;
 	int c;
 
 	*len = 0;
@@ -431,6 +435,8 @@ read_line(FILE *fp, char **buf, size_t *cap, size_t *len, int *toolong)
 
 			if (*cap >= MAX_LINE) {
 				*toolong = 1;
+				if (++skipped > MAX_SKIP)
+					return -1;
 				continue;
 			}
 			if ((nb = realloc(*buf, *cap * 2)) == NULL) {
@@ -460,12 +466,19 @@ read_input(struct report *r, FILE *fp)
 	size_t cap = 4096, len;
 	char *buf = malloc(cap);
 	unsigned long lineno = 0;
-	int toolong, rc = 0;
+	int toolong, rc = 0, more;
 
 	if (buf == NULL)
 		return -1;
-	while (rc == 0 && read_line(fp, &buf, &cap, &len, &toolong)) {
+	while (rc == 0 && (more = read_line(fp, &buf, &cap, &len,
+	                                    &toolong)) > 0) {
 		lineno++;
+		/* A UTF-8 byte-order mark, once, at the start of the input. */
+		if (lineno == 1 && len >= 3 &&
+		    memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+			len -= 3;
+			memmove(buf, buf + 3, len);
+		}
 		if (!toolong && blank(buf, len))
 			continue; /* blank lines carry nothing, and hurt nobody */
 		r->lines++;
@@ -475,7 +488,12 @@ read_input(struct report *r, FILE *fp)
 			rc = add_line(r, buf, len, lineno);
 	}
 	free(buf);
-	if (rc != 0)
+	if (more < 0) {
+		fprintf(stderr, "scorer report: %s: line %lu is longer than "
+		        "%zu MiB: not the JSON Lines of scorer batch\n",
+		        r->source, lineno + 1, MAX_SKIP >> 20);
+		rc = -1;
+	} else if (rc != 0)
 		fputs("scorer report: out of memory\n", stderr);
 	else if (ferror(fp)) {
 		fprintf(stderr, "scorer report: %s: %s\n", r->source,
@@ -483,67 +501,6 @@ read_input(struct report *r, FILE *fp)
 		rc = -1;
 	}
 	return rc;
-}
-
-/* ---- the output file --------------------------------------------------- */
-
-/* The page is written to a temporary file beside the output and renamed
- * over it at the end, so a reader never sees half a page, and a failed
- * run leaves an older report as it was.  Opened before the input is read
- * so that an unwritable place fails at once, not after a million lines. */
-static FILE *
-open_output(const char *path, char **tmp)
-{
-	mode_t mask;
-	FILE *fp;
-	int fd;
-
-	*tmp = NULL;
-	if (strcmp(path, "-") == 0)
-		return stdout;
-	if ((*tmp = malloc(strlen(path) + 8)) == NULL)
-		return NULL;
-	sprintf(*tmp, "%s.XXXXXX", path);
-	if ((fd = mkstemp(*tmp)) < 0) {
-		fprintf(stderr, "scorer report: cannot write %s: %s\n", path,
-		        strerror(errno));
-		free(*tmp);
-		*tmp = NULL;
-		return NULL;
-	}
-	/* mkstemp makes it 0600; a report is as readable as any file. */
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) != 0 || (fp = fdopen(fd, "w")) == NULL) {
-		fprintf(stderr, "scorer report: %s: %s\n", *tmp,
-		        strerror(errno));
-		close(fd);
-		unlink(*tmp);
-		free(*tmp);
-		*tmp = NULL;
-		return NULL;
-	}
-	return fp;
-}
-
-static int
-close_output(FILE *fp, const char *path, char *tmp, int ok)
-{
-	int failed = !ok;
-
-	if (fflush(fp) != 0 || ferror(fp))
-		failed = 1;
-	if (tmp != NULL && fclose(fp) != 0)
-		failed = 1;
-	if (tmp != NULL && !failed && rename(tmp, path) != 0)
-		failed = 1;
-	if (failed && ok)
-		fprintf(stderr, "scorer report: cannot write %s: %s\n",
-		        tmp ? path : "standard output", strerror(errno));
-	if (tmp != NULL && failed)
-		unlink(tmp);
-	free(tmp);
-	return failed ? -1 : 0;
 }
 
 static void
@@ -599,8 +556,8 @@ tool_report(int argc, char **argv)
 	const char *output = "report.html";
 	size_t rows = 5000, top = 50, max_domains = 100000;
 	struct report r;
-	FILE *in = NULL, *out = NULL;
-	char *tmp = NULL;
+	struct tool_out out;
+	FILE *in = NULL;
 	int c, ok = 0;
 
 	optind = 0;
@@ -636,6 +593,15 @@ tool_report(int argc, char **argv)
 	}
 	memset(&r, 0, sizeof(r));
 	r.source = argv[optind];
+	{
+		const struct tool_role roles[] = {
+			{ "the input", r.source, 0 },
+			{ "--output", output, 1 },
+		};
+
+		if (tool_distinct("scorer report", roles, 2) != 0)
+			return TOOL_EXIT_ERROR;
+	}
 	r.maxrow = rows;
 	r.top_domains = top;
 	if (table_init(&r.finding, MAX_FINDING_IDS) != 0 ||
@@ -647,17 +613,21 @@ tool_report(int argc, char **argv)
 	if (strcmp(r.source, "-") == 0) {
 		in = stdin;
 		r.source = "standard input";
-	} else if ((in = fopen(r.source, "r")) == NULL) {
+	} else if ((in = fopen(r.source, "r")) == NULL ||
+	           *tool_not_readable(in) != '\0') {
 		fprintf(stderr, "scorer report: %s: %s\n", r.source,
-		        strerror(errno));
+		        in != NULL ? tool_not_readable(in) : strerror(errno));
 		goto done;
 	}
-	if ((out = open_output(output, &tmp)) == NULL)
+	/* Opened before the input is read, so that an unwritable place fails
+	 * at once, not after a million lines (tool_file.c: written whole and
+	 * put in place at the end, or through a device). */
+	if (tool_out_open(&out, "scorer report", output) != 0)
 		goto done;
-	/* A write error shows in close_output (the stream's error flag). */
+	/* A write error shows in tool_out_close() (the stream's error flag). */
 	if ((ok = read_input(&r, in) == 0))
-		report_html(out, &r);
-	if (close_output(out, output, tmp, ok) != 0)
+		report_html(out.fp, &r);
+	if (tool_out_close(&out, ok) != 0)
 		ok = 0;
 done:
 	if (in != NULL && in != stdin)

@@ -13,6 +13,33 @@
 
 #define MAX_NODES 24 /* a tree for people, not the whole include bomb */
 
+/* A string of a check's JSON for the terminal: it may quote the domain's
+ * records, so its control characters (C0, DEL, and the C1 ones, U+0080 to
+ * U+009F) become '?'.  (jansson hands out valid UTF-8 only; finding
+ * details come from the library made safe already.)  NULL stays NULL. */
+static const char *
+safe(const char *s, char *buf, size_t len)
+{
+	size_t i = 0;
+
+	if (s == NULL)
+		return NULL;
+	for (; *s != '\0' && i + 1 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == 0xc2 && (unsigned char)s[1] >= 0x80 &&
+		    (unsigned char)s[1] < 0xa0) {
+			s++;
+			c = '?';
+		} else if (c < 0x20 || c == 0x7f) {
+			c = '?';
+		}
+		buf[i++] = (char)c;
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
 static json_t *
 check_json(const sc_report_t *rep, const char *name)
 {
@@ -29,8 +56,12 @@ static void
 print_tree(FILE *out, json_t *node, int depth, int *budget)
 {
 	json_t *children = json_object_get(node, "children"), *c;
-	const char *via = json_string_value(json_object_get(node, "via"));
-	const char *dom = json_string_value(json_object_get(node, "domain"));
+	char vbuf[64], dbuf[300];
+	const char *via = safe(json_string_value(json_object_get(node, "via")),
+	                       vbuf, sizeof(vbuf));
+	const char *dom = safe(json_string_value(json_object_get(node,
+	                                                         "domain")),
+	                       dbuf, sizeof(dbuf));
 	size_t i;
 
 	if ((*budget)-- <= 0)
@@ -71,10 +102,16 @@ print_spf(FILE *out, json_t *spf)
 static void
 print_dmarc(FILE *out, json_t *dmarc)
 {
-	const char *policy = json_string_value(json_object_get(dmarc, "policy"));
-	const char *src = json_string_value(json_object_get(dmarc,
-	                                                    "policy_source"));
-	const char *at = json_string_value(json_object_get(dmarc, "found_at"));
+	char pbuf[64], sbuf[64], abuf[300];
+	const char *policy = safe(json_string_value(json_object_get(dmarc,
+	                                                            "policy")),
+	                          pbuf, sizeof(pbuf));
+	const char *src = safe(json_string_value(json_object_get(dmarc,
+	                                                         "policy_source")),
+	                       sbuf, sizeof(sbuf));
+	const char *at = safe(json_string_value(json_object_get(dmarc,
+	                                                        "found_at")),
+	                      abuf, sizeof(abuf));
 	json_t *pct = json_object_get(dmarc, "pct");
 
 	if (policy == NULL)

@@ -69,6 +69,22 @@ def answer(m, tcp):
                b"\0\x0a" + wire("mx." + name)]
     elif name.startswith("mx.") and qt == 1:
         rrs = [wire(name) + struct.pack(">HHIH", 1, 1, 60, 4) + bytes([192, 0, 2, 25])]
+    elif name.endswith("esc.test"):
+        # Terminal escapes in every record a report quotes: ESC ] title
+        # BEL, ESC [ 2J (clear), a C1 CSI (U+009B), a lone 0x9b byte.
+        bad = b"\x1b]0;owned\x07\x1b[2J\xc2\x9b31m\x9b"
+        if qt == 16 and name == "esc.test":
+            rrs = [txt(name, b"v=spf1 include:" + bad + b" -all")]
+        elif qt == 16 and name.startswith(("_dmarc.", "_smtp._tls.",
+                                            "_mta-sts.")):
+            rrs = [txt(name, {"_dmarc": b"v=DMARC1; p=" + bad,
+                              "_smtp": b"v=TLSRPTv1; rua=" + bad,
+                              "_mta-sts": b"v=STSv1; id=" + bad
+                              }[name.split(".")[0]])]
+        elif qt == 15 and name == "esc.test":
+            host = b"\x07mx\x1b"
+            rd = b"\0\x0a" + bytes([len(host)]) + host + wire(name)
+            rrs = [wire(name) + struct.pack(">HHIH", 15, 1, 60, len(rd)) + rd]
     elif name.endswith(".test") and name.count(".") == 1 and name not in \
             ("loop-a.test", "loop-b.test", "breach.test", "bigtxt.test"):
         rcode = 3
@@ -206,6 +222,46 @@ run breach-bad-json user@breach.test '"verdict"' --skip mta_sts \
 	--breach-api "$api/json"
 run breach-1gb user@breach.test '"verdict"' --skip mta_sts \
 	--breach-api "$api/huge"
+
+# Bytes from the network never reach a terminal raw: records full of
+# terminal escapes (ESC, BEL, C1 CSI, invalid UTF-8) in SPF, DMARC,
+# TLS-RPT, MTA-STS and an MX host name, through every command that prints
+# what it saw: check (text and JSON), spf (text and JSON), batch (JSON
+# Lines and CSV).  Only newlines may be control characters in the output.
+esc() {
+	local name=$1
+	shift
+	timeout -k 5 60 "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" || true
+	if [ ! -s "$WORK/$name.out" ]; then
+		fail "$name" "no output ($(head -c 200 "$WORK/$name.err"))"
+	elif LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' "$WORK/$name.out" \
+		"$WORK/$name.err"; then
+		fail "$name" "control characters reach the terminal"
+	elif LC_ALL=C grep -q $'\xc2[\x80-\x9f]' "$WORK/$name.out" \
+		"$WORK/$name.err"; then
+		fail "$name" "C1 control characters reach the terminal"
+	else
+		pass "$name"
+	fi
+}
+common=(--rules "$RULES" --resolver "127.0.0.1:$DNS_PORT" --timeout "$DEADLINE"
+	--skip starttls,breach)
+esc escapes-check-text "$SCORER" check "${common[@]}" u@esc.test
+if grep -q 'spf\.invalid\|spf\.' "$WORK/escapes-check-text.out" &&
+	grep -q 'owned' "$WORK/escapes-check-text.out"; then
+	pass escapes-check-text-says-what
+else
+	fail escapes-check-text-says-what "the SPF finding does not quote the record"
+fi
+esc escapes-check-json "$SCORER" check --json "${common[@]}" u@esc.test
+esc escapes-spf-text "$SCORER" spf --rules "$RULES" --resolver \
+	"127.0.0.1:$DNS_PORT" --ip 192.0.2.1 --sender u@esc.test
+esc escapes-spf-json "$SCORER" spf --json --rules "$RULES" --resolver \
+	"127.0.0.1:$DNS_PORT" --ip 192.0.2.1 --sender u@esc.test
+printf 'u@esc.test\nv@esc.test\n' >"$WORK/esc.txt"
+esc escapes-batch-jsonl "$SCORER" batch "${common[@]}" --input "$WORK/esc.txt"
+esc escapes-batch-csv "$SCORER" batch "${common[@]}" --format csv \
+	--input "$WORK/esc.txt"
 
 # Privacy: the range API saw 6-hex-digit prefixes, never the address nor
 # its full hash (upper or lower case).
