@@ -23,13 +23,6 @@ extern const struct sc_check sc_check_dane;
 extern const struct sc_check sc_check_interception;
 extern const struct sc_check sc_check_resolver;
 
-/* The evidence of the "domain" check, as the others read it (domain.c):
- * an address literal ([192.0.2.1]) instead of a domain; mail can arrive
- * (not NXDOMAIN, not a null MX, an address without MX records; unknown
- * counts as yes); RFC 7505's null MX. */
-int sc_domain_is_literal(const struct sc_domain *dom);
-int sc_domain_takes_mail(const struct sc_domain *dom);
-int sc_domain_null_mx(const struct sc_domain *dom);
 /* Start the A/AAAA lookups of every MX host (check "mx"), once the
  * "domain" check has the MX answer. */
 sc_status_t sc_mx_start_hosts(struct sc_domain *dom);

@@ -60,6 +60,9 @@ struct sc_mxhost {
 	struct sc_lookup *regdom_ns;  /* NS of its registrable domain, asked
 	                               * only when the host does not exist */
 	char *regdom;
+	int dane_authenticated;       /* validated TLSA records match every
+	                               * address's chain: the "dane" check's
+	                               * judgement (its finish hook) */
 };
 
 enum sc_job_state { SC_JOB_RUNNING, SC_JOB_DONE };
@@ -349,6 +352,14 @@ struct sc_lookup *sc_domain_lookup(struct sc_domain *dom, const char *name,
  * check must then cancel or detach its work in its clear hook. */
 void sc_domain_hold(struct sc_domain *dom);
 void sc_domain_release(struct sc_domain *dom);
+
+/* Where mail for a domain goes (delivery.c), from the core evidence of
+ * its job: an address literal ([192.0.2.1]) instead of a domain; RFC
+ * 7505's null MX; mail can arrive (not NXDOMAIN, not a null MX, an address
+ * without MX records; unknown counts as yes). */
+int sc_domain_is_literal(const struct sc_domain *dom);
+int sc_domain_null_mx(const struct sc_domain *dom);
+int sc_domain_takes_mail(const struct sc_domain *dom);
 
 /* The registrable domain of name per the public suffix list, or NULL;
  * caller frees. */

@@ -13,120 +13,6 @@
 #include "json_write.h"
 #include "report.h"
 
-/* The report, written field by field: no tree is built (a batch writes one
- * per input line), and the domain's "checks" part is spliced in as the
- * text the domain's job serialised once (json_write.h).  Key order and
- * bytes are what json_dumps(JSON_COMPACT) gave for the tree this replaced. */
-
-/* "key":"value" pairs, comma-separated; a NULL value is null.  The keys
- * are ours (plain ASCII), written as they are. */
-struct kv {
-	const char *key;
-	const char *value;
-};
-
-static void
-str_fields(struct sc_jw *jw, const struct kv *kv, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			sc_jw_lit(jw, ",");
-		sc_jw_lit(jw, "\"");
-		sc_jw_raw(jw, kv[i].key, strlen(kv[i].key));
-		sc_jw_lit(jw, "\":");
-		sc_jw_cstr(jw, kv[i].value);
-	}
-}
-
-/* ,"key":N */
-static void
-int_field(struct sc_jw *jw, const char *key, long long v)
-{
-	sc_jw_lit(jw, ",\"");
-	sc_jw_raw(jw, key, strlen(key));
-	sc_jw_lit(jw, "\":");
-	sc_jw_int(jw, v);
-}
-
-static void
-finding_write(struct sc_jw *jw, const sc_finding_t *f)
-{
-	const struct kv head[] = {
-		{ "id", f->id },
-		{ "severity", sc_severity_str(f->severity) },
-		{ "category", sc_category_str(f->category) },
-	}, tail[] = {
-		{ "title", f->title }, { "detail", f->detail },
-		{ "why", f->why }, { "fix", f->fix },
-	};
-
-	str_fields(jw, head, SC_ARRAY_LEN(head));
-	int_field(jw, "points", f->points);
-	/* Only when true: a batch writes millions of findings. */
-	if (f->unverified)
-		sc_jw_lit(jw, ",\"unverified\":true");
-	sc_jw_lit(jw, ",");
-	str_fields(jw, tail, SC_ARRAY_LEN(tail));
-}
-
-static void
-record_write(struct sc_jw *jw, const sc_record_t *r)
-{
-	const struct kv head[] = {
-		{ "name", r->name }, { "type", r->type },
-		{ "status", sc_dns_outcome_str(r->outcome) },
-	};
-	size_t i;
-
-	str_fields(jw, head, SC_ARRAY_LEN(head));
-	if (r->authenticated)
-		sc_jw_lit(jw, ",\"authenticated\":true");
-	else
-		sc_jw_lit(jw, ",\"authenticated\":false");
-	int_field(jw, "elapsed_ms", r->elapsed_ms);
-	sc_jw_lit(jw, ",\"data\":[");
-	for (i = 0; i < r->count; i++) {
-		if (i > 0)
-			sc_jw_lit(jw, ",");
-		sc_jw_cstr(jw, r->data[i]);
-	}
-	sc_jw_lit(jw, "]");
-}
-
-void
-sc_json_findings(struct sc_jw *jw, const sc_finding_t *f, size_t n)
-{
-	size_t i;
-
-	sc_jw_lit(jw, "[");
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			sc_jw_lit(jw, ",");
-		sc_jw_lit(jw, "{");
-		finding_write(jw, &f[i]);
-		sc_jw_lit(jw, "}");
-	}
-	sc_jw_lit(jw, "]");
-}
-
-void
-sc_json_records(struct sc_jw *jw, const sc_record_t *r, size_t n)
-{
-	size_t i;
-
-	sc_jw_lit(jw, "[");
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			sc_jw_lit(jw, ",");
-		sc_jw_lit(jw, "{");
-		record_write(jw, &r[i]);
-		sc_jw_lit(jw, "}");
-	}
-	sc_jw_lit(jw, "]");
-}
-
 /* {"verdict": "protected|exposed|unknown", "via": "mta-sts"|"dane"|null,
  *  "detail": "..."} */
 static void
@@ -134,14 +20,14 @@ interception_write(struct sc_jw *jw, const sc_report_t *rep)
 {
 	const char *why = NULL;
 	sc_interception_t v = sc_report_interception(rep, &why);
-	const struct kv kv[] = {
+	const struct sc_jw_kv kv[] = {
 		{ "verdict", sc_interception_verdict_str(v) },
 		{ "via", sc_report_interception_via(rep) },
 		{ "detail", why },
 	};
 
 	sc_jw_lit(jw, "{");
-	str_fields(jw, kv, SC_ARRAY_LEN(kv));
+	sc_jw_str_fields(jw, kv, SC_ARRAY_LEN(kv));
 	sc_jw_lit(jw, "}");
 }
 
@@ -153,7 +39,7 @@ interception_write(struct sc_jw *jw, const sc_report_t *rep)
 static void
 report_write(struct sc_jw *jw, const sc_report_t *rep)
 {
-	const struct kv head[] = {
+	const struct sc_jw_kv head[] = {
 		{ "address", rep->address }, { "domain", rep->domain },
 		{ "verdict", sc_verdict_str(rep->verdict) },
 		{ "headline", sc_report_headline(rep) },
@@ -170,9 +56,9 @@ report_write(struct sc_jw *jw, const sc_report_t *rep)
 	             (rs != NULL && rs->text != NULL ? rs->text->len : 0) +
 	             (rep->checks_text != NULL ? rep->checks_text->len : 0));
 	sc_jw_lit(jw, "{");
-	str_fields(jw, head, SC_ARRAY_LEN(head));
+	sc_jw_str_fields(jw, head, SC_ARRAY_LEN(head));
 	if (rep->score >= 0)
-		int_field(jw, "score", rep->score);
+		sc_jw_int_field(jw, "score", rep->score);
 	else
 		sc_jw_lit(jw, ",\"score\":null");
 	sc_jw_lit(jw, ",\"threat_model\":");
@@ -184,7 +70,7 @@ report_write(struct sc_jw *jw, const sc_report_t *rep)
 		sc_jw_cstr(jw, skip);
 	}
 	sc_jw_lit(jw, "]");
-	int_field(jw, "elapsed_ms", rep->elapsed_ms);
+	sc_jw_int_field(jw, "elapsed_ms", rep->elapsed_ms);
 	sc_jw_lit(jw, ",\"interception\":");
 	interception_write(jw, rep);
 	/* The domain's parts as the texts written once for all its reports

@@ -331,3 +331,106 @@ sc_text_unref(struct sc_text *t)
 	if (t != NULL && sc_ref_drop(&t->refs))
 		sc_free(t);
 }
+
+/* ---- the report's arrays: findings and records ---------------------- */
+
+void
+sc_jw_str_fields(struct sc_jw *jw, const struct sc_jw_kv *kv, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			sc_jw_lit(jw, ",");
+		sc_jw_lit(jw, "\"");
+		sc_jw_raw(jw, kv[i].key, strlen(kv[i].key));
+		sc_jw_lit(jw, "\":");
+		sc_jw_cstr(jw, kv[i].value);
+	}
+}
+
+void
+sc_jw_int_field(struct sc_jw *jw, const char *key, long long v)
+{
+	sc_jw_lit(jw, ",\"");
+	sc_jw_raw(jw, key, strlen(key));
+	sc_jw_lit(jw, "\":");
+	sc_jw_int(jw, v);
+}
+
+static void
+finding_write(struct sc_jw *jw, const sc_finding_t *f)
+{
+	const struct sc_jw_kv head[] = {
+		{ "id", f->id },
+		{ "severity", sc_severity_str(f->severity) },
+		{ "category", sc_category_str(f->category) },
+	}, tail[] = {
+		{ "title", f->title }, { "detail", f->detail },
+		{ "why", f->why }, { "fix", f->fix },
+	};
+
+	sc_jw_str_fields(jw, head, SC_ARRAY_LEN(head));
+	sc_jw_int_field(jw, "points", f->points);
+	/* Only when true: a batch writes millions of findings. */
+	if (f->unverified)
+		sc_jw_lit(jw, ",\"unverified\":true");
+	sc_jw_lit(jw, ",");
+	sc_jw_str_fields(jw, tail, SC_ARRAY_LEN(tail));
+}
+
+static void
+record_write(struct sc_jw *jw, const sc_record_t *r)
+{
+	const struct sc_jw_kv head[] = {
+		{ "name", r->name }, { "type", r->type },
+		{ "status", sc_dns_outcome_str(r->outcome) },
+	};
+	size_t i;
+
+	sc_jw_str_fields(jw, head, SC_ARRAY_LEN(head));
+	if (r->authenticated)
+		sc_jw_lit(jw, ",\"authenticated\":true");
+	else
+		sc_jw_lit(jw, ",\"authenticated\":false");
+	sc_jw_int_field(jw, "elapsed_ms", r->elapsed_ms);
+	sc_jw_lit(jw, ",\"data\":[");
+	for (i = 0; i < r->count; i++) {
+		if (i > 0)
+			sc_jw_lit(jw, ",");
+		sc_jw_cstr(jw, r->data[i]);
+	}
+	sc_jw_lit(jw, "]");
+}
+
+void
+sc_json_findings(struct sc_jw *jw, const sc_finding_t *f, size_t n)
+{
+	size_t i;
+
+	sc_jw_lit(jw, "[");
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			sc_jw_lit(jw, ",");
+		sc_jw_lit(jw, "{");
+		finding_write(jw, &f[i]);
+		sc_jw_lit(jw, "}");
+	}
+	sc_jw_lit(jw, "]");
+}
+
+void
+sc_json_records(struct sc_jw *jw, const sc_record_t *r, size_t n)
+{
+	size_t i;
+
+	sc_jw_lit(jw, "[");
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			sc_jw_lit(jw, ",");
+		sc_jw_lit(jw, "{");
+		record_write(jw, &r[i]);
+		sc_jw_lit(jw, "}");
+	}
+	sc_jw_lit(jw, "]");
+}

@@ -117,4 +117,17 @@ struct sc_text *sc_text_end(struct sc_jw *jw);
 struct sc_text *sc_text_ref(struct sc_text *t);
 void sc_text_unref(struct sc_text *t);
 
+/* "key":"value" pairs, comma-separated (a NULL value is null), and
+ * ,"key":N.  The keys are ours (plain ASCII), written as they are. */
+struct sc_jw_kv {
+	const char *key;
+	const char *value;
+};
+void sc_jw_str_fields(struct sc_jw *jw, const struct sc_jw_kv *kv, size_t n);
+void sc_jw_int_field(struct sc_jw *jw, const char *key, long long v);
+
+/* The JSON arrays of a report's findings and records (docs/json.md). */
+void sc_json_findings(struct sc_jw *jw, const sc_finding_t *f, size_t n);
+void sc_json_records(struct sc_jw *jw, const sc_record_t *r, size_t n);
+
 #endif /* SC_JSON_WRITE_H */

@@ -44,9 +44,6 @@ sc_status_t sc_findset_build(const struct sc_rules *rules,
 struct sc_findset *sc_findset_ref(struct sc_findset *fs);
 void sc_findset_unref(struct sc_findset *fs);
 
-/* The JSON arrays of findings and records (json.c). */
-void sc_json_findings(struct sc_jw *jw, const sc_finding_t *f, size_t n);
-void sc_json_records(struct sc_jw *jw, const sc_record_t *r, size_t n);
 
 struct sc_report {
 	char *address;

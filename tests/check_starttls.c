@@ -175,6 +175,34 @@ START_TEST(test_self_signed)
 }
 END_TEST
 
+/* A host DANE authenticates (the "dane" check's judgement, on the host):
+ * DANE senders look at no CA, name or date, so neither does the check. */
+START_TEST(test_dane_authenticated)
+{
+	struct sc_domain *d = new_dom();
+	struct sc_mxhost *m = ev_host(d, "mx.x.example", 10);
+	struct sc_probe_result r;
+	struct sc_hits h;
+
+	sound(&r);
+	r.tls.trusted = 0;
+	r.tls.self_signed = 1;
+	strcpy(r.tls.verify_error, "self-signed certificate");
+	add(d, "mx.x.example", 10, "192.0.2.1", &r, 0);
+	m->dane_authenticated = 1;
+	h = run(d);
+	ck_assert_uint_eq(h.n, 0);
+	sc_hits_clear(&h);
+	m->dane_authenticated = 0;
+	h = run(d);
+	ck_assert_ptr_nonnull(ev_hit(&h, "tls.cert_invalid"));
+	ck_assert_ptr_nonnull(ev_hit(&h, "tls.hostname_mismatch"));
+	sc_hits_clear(&h);
+	sc_probe_result_clear(&r);
+	free_dom(d);
+}
+END_TEST
+
 /* Expired but from a trusted authority: expired, not also untrusted. */
 START_TEST(test_expired)
 {
@@ -530,6 +558,7 @@ Suite *starttls_suite(void)
 	tcase_add_test(tc, test_unreachable);
 	tcase_add_test(tc, test_pending_is_timeout);
 	tcase_add_test(tc, test_self_signed);
+	tcase_add_test(tc, test_dane_authenticated);
 	tcase_add_test(tc, test_expired);
 	tcase_add_test(tc, test_not_yet_valid);
 	tcase_add_test(tc, test_hostname_mismatch);

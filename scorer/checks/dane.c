@@ -617,10 +617,27 @@ static const char *const dane_ids[] = {
 	"dane.mismatch", "dnssec.unsigned", NULL
 };
 
+/* Once the evidence is in: which MX hosts DANE authenticates, a judgement
+ * the "starttls" check reads (DANE senders look at no CA, name or date
+ * there), stored on the hosts so that it asks nothing of this file. */
+static void
+dane_finish(struct sc_domain *dom)
+{
+	char why[256];
+	size_t i;
+
+	for (i = 0; i < dom->nhost; i++)
+		dom->host[i].dane_authenticated =
+		    dom->host[i].name[0] != '\0' &&
+		    sc_dane_host_status(dom, i, why, sizeof(why)) ==
+		        SC_DANE_MATCH;
+}
+
 const struct sc_check sc_check_dane = {
 	.name = "dane",
 	.ids = dane_ids,
 	.start = dane_start,
+	.finish = dane_finish,
 	.assess = dane_assess,
 	.describe = dane_describe,
 	.clear = dane_clear,

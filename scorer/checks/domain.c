@@ -35,31 +35,6 @@ on_mx(struct sc_lookup *lk, void *arg)
 		dom->regdom_ns = sc_domain_lookup(dom, dom->regdom, ns_t_ns, NULL);
 }
 
-/* An address literal ([192.0.2.1]) names a host, not a domain: there is
- * nothing to look up. */
-int
-sc_domain_is_literal(const struct sc_domain *dom)
-{
-	return dom->name[0] == '[';
-}
-
-/* Mail can arrive: not NXDOMAIN, not a null MX, and without MX records an
- * address to go to (RFC 5321 5.1).  Unknown counts as "takes mail". */
-int
-sc_domain_takes_mail(const struct sc_domain *dom)
-{
-	const struct sc_lookup *mx = dom->mx;
-
-	if (mx == NULL || !sc_lookup_answered(mx))
-		return 1;
-	if (mx->outcome == SC_DNS_NXDOMAIN || sc_domain_null_mx(dom))
-		return 0;
-	if (mx->outcome == SC_DNS_NODATA)
-		return (dom->a == NULL || dom->a->outcome != SC_DNS_NODATA) ||
-		       (dom->aaaa == NULL || dom->aaaa->outcome != SC_DNS_NODATA);
-	return 1;
-}
-
 /* Names no one can register, so no one's mail domain: a single label
  * ("localhost", "123"), a name ending in an all-digit label ("1.2.3.4":
  * no top-level domain is all digits, RFC 3696 2; an IP address without
@@ -107,17 +82,6 @@ static const char *
 why_failed(const struct sc_lookup *lk)
 {
 	return lk == NULL ? "not asked" : sc_dns_outcome_str(lk->outcome);
-}
-
-/* RFC 7505 3: a null MX is a single MX of preference 0 and host ".". */
-int
-sc_domain_null_mx(const struct sc_domain *dom)
-{
-	const struct sc_lookup *mx = dom->mx;
-
-	return mx != NULL && mx->outcome == SC_DNS_OK && mx->n == 1 &&
-	       mx->rr[0].pref == 0 &&
-	       (mx->rr[0].text[0] == '\0' || strcmp(mx->rr[0].text, ".") == 0);
 }
 
 static void

@@ -16,7 +16,6 @@
 #include <openssl/ssl.h>
 
 #include "checks.h"
-#include "dane.h"
 #include "internal.h"
 #include "ipaddr.h"
 #include "starttls.h"
@@ -263,17 +262,16 @@ static const char *const flag_id[F_COUNT] = {
 
 /* A host whose validated TLSA records match its chain is authenticated
  * by DANE, and DANE senders do not look at the CA, the name or (for
- * DANE-EE) the dates (RFC 7672 3.1.1): those would be false alarms. */
+ * DANE-EE) the dates (RFC 7672 3.1.1): those would be false alarms.  The
+ * "dane" check's judgement, stored on the host by its finish hook. */
 static int
 dane_authenticated(const struct sc_domain *dom, const char *host)
 {
-	char why[256];
 	size_t j;
 
 	for (j = 0; j < dom->nhost; j++)
 		if (strcmp(dom->host[j].name, host) == 0)
-			return sc_dane_host_status(dom, j, why, sizeof(why)) ==
-			       SC_DANE_MATCH;
+			return dom->host[j].dane_authenticated;
 	return 0;
 }
 
