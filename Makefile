@@ -19,8 +19,8 @@ ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
 
-SOVERSION = 0
-VERSION   = 0.1.0
+SOVERSION = 1
+VERSION   = 0.2.0
 
 PKGS     = libcares openssl libcurl libpsl libidn2 inih jansson
 TOOL_LIBS = -lcsv

@@ -204,7 +204,7 @@ main(int argc, char **argv)
 	char txt[4096], idx[4096], sorted[4096], err[512];
 	unsigned char *present, *absent, h[SC_SHA1_LEN];
 	struct sc_corpus *c = NULL;
-	sc_corpus_stats_t st;
+	sc_corpus_stats_t st = { .size = sizeof(st) };
 	struct rusage ru;
 	double t0, t, ns_p, ns_a, rate_p, rate_a;
 	struct stat sb;

@@ -16,7 +16,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *dir = fuzz_tmpdir(files);
-	sc_corpus_stats_t stats;
+	sc_corpus_stats_t stats = { .size = sizeof(stats) };
 	struct sc_corpus *c = NULL;
 	char path[64], err[256];
 	int in, out;

@@ -35,9 +35,9 @@ extern "C" {
 #define SC_EXTERN
 #endif
 
-#define SC_VERSION "0.1.0"
+#define SC_VERSION "0.2.0"
 /** 0xXXYYZZ: major, minor, patch. */
-#define SC_VERSION_NUM 0x000100
+#define SC_VERSION_NUM 0x000200
 
 /**
  * Status of an API call.  A status is not a verdict: an insecure address is
@@ -256,6 +256,10 @@ SC_EXTERN sc_status_t sc_ctx_set_cache_size(sc_ctx_t *ctx, size_t domains);
 
 /** Counters of a context, for summaries and benchmarks. */
 typedef struct sc_stats {
+	size_t size;            /**< the caller sets sizeof(sc_stats_t) before
+	                         *   the call; the library fills as many
+	                         *   members as both know, and says how many
+	                         *   bytes here (\since 0.2.0) */
 	size_t addresses;       /**< checks submitted */
 	size_t domain_hits;     /**< checks served by a cached or running job */
 	size_t domain_misses;   /**< checks that started a domain job */
@@ -263,7 +267,12 @@ typedef struct sc_stats {
 	size_t evictions;       /**< jobs forgotten to bound memory */
 } sc_stats_t;
 
-/** Copy the context's counters into *out.  \since 0.1.0 */
+/**
+ * Copy the context's counters into *out, whose size member the caller
+ * sets first (`sc_stats_t st = { sizeof(st) };`): the struct may grow, and
+ * a program built against an older header still gets what it knows.
+ * \return SC_OK, SC_EINVAL (NULL, or out->size 0).  \since 0.1.0
+ */
 SC_EXTERN sc_status_t sc_ctx_get_stats(const sc_ctx_t *ctx, sc_stats_t *out);
 
 /* ---- checking --------------------------------------------------------- */
@@ -509,6 +518,10 @@ typedef struct sc_corpus sc_corpus_t;
 
 /** What a build saw.  Filled by sc_corpus_build(), also on failure. */
 typedef struct sc_corpus_stats {
+	size_t size;                   /**< the caller sets
+	                                *   sizeof(sc_corpus_stats_t) before the
+	                                *   call, as for sc_stats_t (\since
+	                                *   0.2.0) */
 	unsigned long long lines;      /**< lines read */
 	unsigned long long hashes;     /**< good lines */
 	unsigned long long records;    /**< distinct hashes in the index */
@@ -598,6 +611,10 @@ SC_EXTERN sc_status_t sc_corpus_lookup(const sc_corpus_t *corpus,
 
 /** What sc_corpus_info() tells. */
 typedef struct sc_corpus_info {
+	size_t size;                   /**< the caller sets
+	                                *   sizeof(sc_corpus_info_t) before the
+	                                *   call, as for sc_stats_t (\since
+	                                *   0.2.0) */
 	unsigned version;              /**< index format version */
 	unsigned prefix_bits;          /**< bits of the prefix table */
 	unsigned record_size;          /**< bytes per record */

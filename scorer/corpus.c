@@ -456,19 +456,21 @@ sc_corpus_lookup(const sc_corpus_t *corpus, const char *key, int *found,
 }
 
 sc_status_t
-sc_corpus_info(const sc_corpus_t *corpus, sc_corpus_info_t *info)
+sc_corpus_info(const sc_corpus_t *corpus, sc_corpus_info_t *out)
 {
-	if (corpus == NULL || info == NULL)
+	sc_corpus_info_t info;
+
+	if (corpus == NULL || out == NULL)
 		return SC_EINVAL;
-	memset(info, 0, sizeof(*info));
-	info->version = SC_CORPUS_VERSION;
-	info->prefix_bits = corpus->bits;
-	info->record_size = SC_CORPUS_RECORD;
-	info->has_counts = (corpus->flags & SC_CORPUS_FLAG_COUNTS) != 0;
-	info->from_text = corpus->from_text;
-	info->records = corpus->n;
-	info->total = corpus->total;
-	info->bytes = corpus->len;
-	info->malformed = corpus->malformed;
-	return SC_OK;
+	memset(&info, 0, sizeof(info));
+	info.version = SC_CORPUS_VERSION;
+	info.prefix_bits = corpus->bits;
+	info.record_size = SC_CORPUS_RECORD;
+	info.has_counts = (corpus->flags & SC_CORPUS_FLAG_COUNTS) != 0;
+	info.from_text = corpus->from_text;
+	info.records = corpus->n;
+	info.total = corpus->total;
+	info.bytes = corpus->len;
+	info.malformed = corpus->malformed;
+	return sc_struct_out(out, &info, sizeof(info));
 }

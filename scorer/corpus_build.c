@@ -881,21 +881,17 @@ out_close(struct outfile *o)
 		(void)unlink(o->named);
 }
 
-sc_status_t
-sc_corpus_build_ex(const char *in, const char *out, size_t mem_bytes,
-                   unsigned flags, sc_corpus_progress_cb progress,
-                   void *userdata, sc_corpus_stats_t *stats)
+static sc_status_t
+build(const char *in, const char *out, size_t mem_bytes, unsigned flags,
+      sc_corpus_progress_cb progress, void *userdata,
+      sc_corpus_stats_t *stats)
 {
-	sc_corpus_stats_t local;
 	struct outfile o;
 	unsigned char head[1];
 	struct stat sb;
 	sc_status_t st;
 	int ifd;
 
-	if (stats == NULL)
-		stats = &local;
-	memset(stats, 0, sizeof(*stats));
 	if (in == NULL || out == NULL || *in == '\0' || *out == '\0' ||
 	    (flags & ~SC_CORPUS_ALLOW_EMPTY) != 0) {
 		snprintf(stats->errmsg, sizeof(stats->errmsg), "%s",
@@ -940,6 +936,25 @@ sc_corpus_build_ex(const char *in, const char *out, size_t mem_bytes,
 	if (st == SC_OK)
 		st = out_commit(&o, stats);
 	out_close(&o);
+	return st;
+}
+
+/* The build fills a struct of ours; the caller's may be of another
+ * version (its size member says). */
+sc_status_t
+sc_corpus_build_ex(const char *in, const char *out, size_t mem_bytes,
+                   unsigned flags, sc_corpus_progress_cb progress,
+                   void *userdata, sc_corpus_stats_t *stats)
+{
+	sc_corpus_stats_t local;
+	sc_status_t st;
+
+	memset(&local, 0, sizeof(local));
+	if (stats != NULL && stats->size < sizeof(size_t))
+		return SC_EINVAL;
+	st = build(in, out, mem_bytes, flags, progress, userdata, &local);
+	if (stats != NULL)
+		(void)sc_struct_out(stats, &local, sizeof(local));
 	return st;
 }
 

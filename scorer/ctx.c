@@ -282,11 +282,13 @@ sc_ctx_set_cache_size(sc_ctx_t *ctx, size_t domains)
 sc_status_t
 sc_ctx_get_stats(const sc_ctx_t *ctx, sc_stats_t *out)
 {
+	sc_stats_t st;
+
 	if (ctx == NULL || out == NULL)
 		return SC_EINVAL;
-	*out = ctx->stats;
-	out->domains_cached = ctx->ndomain;
-	return SC_OK;
+	st = ctx->stats;
+	st.domains_cached = ctx->ndomain;
+	return sc_struct_out(out, &st, sizeof(st));
 }
 
 sc_status_t

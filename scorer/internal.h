@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "scorer.h"
 
@@ -43,6 +44,24 @@ static inline int
 sc_ref_drop(unsigned long *refs)
 {
 	return __atomic_sub_fetch(refs, 1, __ATOMIC_ACQ_REL) == 0;
+}
+
+/* A struct the library filled (in, insize bytes, its first member the
+ * size_t size) copied out to the caller's, whose first member says how
+ * big the caller's is: as many bytes as both know (curl's way of letting a
+ * struct grow).  SC_EINVAL when the caller did not set its size. */
+static inline sc_status_t
+sc_struct_out(void *out, void *in, size_t insize)
+{
+	size_t outsize = *(const size_t *)out;
+
+	if (outsize < sizeof(size_t))
+		return SC_EINVAL;
+	if (outsize > insize)
+		outsize = insize;
+	*(size_t *)in = outsize;
+	memcpy(out, in, outsize);
+	return SC_OK;
 }
 
 /* s[0..len) for a finding's detail: printable ASCII ('?' for the rest:

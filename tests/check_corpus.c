@@ -152,8 +152,8 @@ check_all(sc_corpus_t *c, int n)
 
 START_TEST(test_build_and_lookup)
 {
-	sc_corpus_stats_t st;
-	sc_corpus_info_t info;
+	sc_corpus_stats_t st = { .size = sizeof(st) };
+	sc_corpus_info_t info = { .size = sizeof(info) };
 	sc_corpus_t *c = NULL;
 	char err[256];
 
@@ -197,7 +197,7 @@ START_TEST(test_first_last_duplicates)
 	    "ffffffffffffffffffffffffffffffffffffffff:5\n"
 	    "8000000000000000000000000000000000000001:1\n";
 	unsigned long long count;
-	sc_corpus_stats_t st;
+	sc_corpus_stats_t st = { .size = sizeof(st) };
 	sc_corpus_t *c = NULL;
 
 	write_file("edges.txt", text, strlen(text));
@@ -226,7 +226,7 @@ END_TEST
  * and a k-way merge, and comes out the same. */
 START_TEST(test_external_sort)
 {
-	sc_corpus_stats_t st;
+	sc_corpus_stats_t st = { .size = sizeof(st) };
 	sc_corpus_t *c = NULL;
 	int calls = 0;
 
@@ -253,7 +253,7 @@ count_progress(void *ud, const char *phase, unsigned long long done,
 
 START_TEST(test_progress)
 {
-	sc_corpus_stats_t st;
+	sc_corpus_stats_t st = { .size = sizeof(st) };
 	int calls = 0;
 
 	write_list("p.txt", 200);
@@ -266,7 +266,7 @@ END_TEST
 /* Malformed lines are skipped, counted, and the first ten listed. */
 START_TEST(test_malformed_lines)
 {
-	sc_corpus_stats_t st;
+	sc_corpus_stats_t st = { .size = sizeof(st) };
 	char text[4096];
 	size_t k = 0;
 	int i;
@@ -296,7 +296,7 @@ START_TEST(test_huge_line)
 {
 	const char *h = "A94A8FE5CCB19BA61C4C0873D391E987982FBBD3\n";
 	size_t big = 1u << 20, k = 0;
-	sc_corpus_stats_t st;
+	sc_corpus_stats_t st = { .size = sizeof(st) };
 	sc_corpus_t *c = NULL;
 	char *text = malloc(big + 200);
 
@@ -450,8 +450,8 @@ END_TEST
 
 START_TEST(test_empty_and_zero)
 {
-	sc_corpus_stats_t st;
-	sc_corpus_info_t info;
+	sc_corpus_stats_t st = { .size = sizeof(st) };
+	sc_corpus_info_t info = { .size = sizeof(info) };
 	sc_corpus_t *c = NULL;
 	char err[256];
 	int found = 7;
@@ -497,7 +497,7 @@ END_TEST
  * junk lines among hashes are counted, as before. */
 START_TEST(test_not_a_list)
 {
-	sc_corpus_stats_t st;
+	sc_corpus_stats_t st = { .size = sizeof(st) };
 	sc_corpus_t *c = NULL;
 	char err[256], *junk;
 	const char *h = "A94A8FE5CCB19BA61C4C0873D391E987982FBBD3\n";
@@ -554,7 +554,7 @@ entries(void)
  * No temporary file is ever left behind. */
 START_TEST(test_output_files)
 {
-	sc_corpus_stats_t st;
+	sc_corpus_stats_t st = { .size = sizeof(st) };
 	sc_corpus_t *c = NULL;
 	struct stat sb;
 	char err[256];

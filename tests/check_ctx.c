@@ -4,6 +4,7 @@
  * and a resolver that refuses answers at once.
  */
 #include <check.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,7 +350,7 @@ START_TEST(test_cache_is_bounded)
 	                                    "c@three.example", "d@four.example",
 	                                    "e@one.example" };
 	sc_ctx_t *ctx = new_ctx();
-	sc_stats_t st;
+	sc_stats_t st = { .size = sizeof(st) };
 	size_t i;
 
 	ck_assert_int_eq(sc_ctx_add_resolver(ctx, "127.0.0.1:9"), SC_OK);
@@ -368,6 +369,38 @@ START_TEST(test_cache_is_bounded)
 	ck_assert_uint_eq(st.domain_misses, 5); /* one.example was forgotten */
 	ck_assert_uint_eq(st.domain_hits, 0);
 	ck_assert_uint_eq(st.evictions, 3);
+	sc_ctx_free(ctx);
+}
+END_TEST
+
+/* The stats struct may grow (its size member, as curl does): a caller
+ * built against an older, smaller one gets what it knows and nothing is
+ * written past it; one that did not say its size gets SC_EINVAL. */
+START_TEST(test_stats_versioned)
+{
+	sc_ctx_t *ctx = new_ctx();
+	union {
+		sc_stats_t st;
+		unsigned char bytes[sizeof(sc_stats_t) + 16];
+	} u;
+	size_t old = offsetof(sc_stats_t, domain_misses), i;
+
+	memset(&u, 0xA5, sizeof(u));
+	u.st.size = old;
+	ck_assert_int_eq(sc_ctx_get_stats(ctx, &u.st), SC_OK);
+	ck_assert_uint_eq(u.st.size, old);
+	ck_assert_uint_eq(u.st.addresses, 0);
+	for (i = old; i < sizeof(u.bytes); i++)
+		ck_assert_uint_eq(u.bytes[i], 0xA5);
+	/* A newer caller: ours is all there is. */
+	u.st.size = sizeof(u.bytes);
+	ck_assert_int_eq(sc_ctx_get_stats(ctx, &u.st), SC_OK);
+	ck_assert_uint_eq(u.st.size, sizeof(sc_stats_t));
+	ck_assert_uint_eq(u.st.evictions, 0);
+	for (i = sizeof(sc_stats_t); i < sizeof(u.bytes); i++)
+		ck_assert_uint_eq(u.bytes[i], 0xA5);
+	u.st.size = 0;
+	ck_assert_int_eq(sc_ctx_get_stats(ctx, &u.st), SC_EINVAL);
 	sc_ctx_free(ctx);
 }
 END_TEST
@@ -513,6 +546,7 @@ Suite *ctx_suite(void)
 	tcase_add_test(tc, test_free_from_callback_in_perform);
 	tcase_add_test(tc, test_free_from_callback_in_check);
 	tcase_add_test(tc, test_cache_is_bounded);
+	tcase_add_test(tc, test_stats_versioned);
 	tcase_add_test(tc, test_out_of_memory_walk);
 	suite_add_tcase(s, tc);
 	return s;

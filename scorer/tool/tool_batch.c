@@ -135,7 +135,7 @@ take(struct batch *b)
 static void
 show_progress(struct batch *b, int final)
 {
-	sc_stats_t st;
+	sc_stats_t st = { .size = sizeof(st) };
 
 	if (!b->progress)
 		return;
@@ -326,7 +326,7 @@ open_input(const struct bopts *o, struct batch *b)
 static int
 write_summary(const struct bopts *o, struct batch *b, struct tool_out *sum)
 {
-	sc_stats_t st;
+	sc_stats_t st = { .size = sizeof(st) };
 
 	sc_ctx_get_stats(b->ctx, &st);
 	if (o->summary != NULL) {

@@ -108,7 +108,7 @@ cmd_build(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct bar bar = { 0, NULL, -2 };
-	sc_corpus_stats_t st;
+	sc_corpus_stats_t st = { .size = sizeof(st) };
 	unsigned long mb = 0;
 	unsigned flags = 0;
 	sc_status_t rc;
@@ -275,7 +275,7 @@ static int
 cmd_info(int argc, char **argv)
 {
 	sc_corpus_t *corpus = NULL;
-	sc_corpus_info_t info;
+	sc_corpus_info_t info = { .size = sizeof(info) };
 	char err[512];
 	int i;
 

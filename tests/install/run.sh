@@ -29,7 +29,7 @@ fi
 ok install
 
 for f in include/scorer.h lib/libscorer.a lib/libscorer.so \
-	lib/libscorer.so.0 lib/pkgconfig/scorer.pc share/man/man1/scorer.1 \
+	lib/libscorer.so.1 lib/pkgconfig/scorer.pc share/man/man1/scorer.1 \
 	share/man/man3/libscorer.3 share/man/man3/sc_ctx_rules_dir.3 \
 	share/scorer/rules/findings.ini share/scorer/rules/scoring.ini \
 	share/scorer/rules/disposable.txt share/scorer/rules/providers.txt \
@@ -40,7 +40,7 @@ for f in include/scorer.h lib/libscorer.a lib/libscorer.so \
 done
 
 soname=$(objdump -p "$prefix/lib/libscorer.so" 2>/dev/null | awk '/SONAME/ {print $2}')
-if [ "$soname" = libscorer.so.0 ]; then ok soname; else bad soname "got '$soname'"; fi
+if [ "$soname" = libscorer.so.1 ]; then ok soname; else bad soname "got '$soname'"; fi
 
 # Only sc_ symbols are exported (-fvisibility=hidden).
 others=$(nm -D --defined-only "$prefix/lib/libscorer.so" |
