@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Instructions a domain, counted by callgrind (which the machine's load
+# does not blur, unlike time): a DNS-only batch (as run 1 of
+# batch_bench.sh: --skip starttls,mta_sts,breach) over N domains of the
+# batch benchmark's world, minus a one-address run for the start-up, for
+# one build or for two side by side (before and after a change).
+#
+#   bench/instructions.sh SCORER [OTHER_SCORER]
+#
+# Environment: BENCH_DOMAINS (1000).  Needs valgrind, knotd, python3.
+set -u
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+NDOM=${BENCH_DOMAINS:-1000}
+W=$(mktemp -d "${TMPDIR:-/tmp}/scorer-ir.XXXXXX") || exit 1
+trap '"$TOP/tests/lab/lab.sh" stop "$W/lab" >/dev/null 2>&1; rm -rf "$W"' EXIT
+
+python3 "$TOP/bench/genworld.py" --domains "$NDOM" --layout big \
+    --users 1000 "$W/world" >/dev/null || exit 2
+nzones=$(find "$W/world/zones" -name '*.zone' | wc -l)
+LAB_ZONES=$W/world/zones LAB_START_TIMEOUT=300 "$TOP/tests/lab/lab.sh" \
+    start "$W/lab" 2>"$W/lab.err" || { cat "$W/lab.err" >&2; exit 2; }
+for _ in $(seq 6000); do
+	[ "$(grep -c 'loaded, serial' "$W/lab/knot.log")" -ge "$nzones" ] &&
+	    break
+	sleep 0.05
+done
+# shellcheck source=/dev/null
+. "$W/lab/env"
+head -n 1 "$W/world/addr-domains.txt" >"$W/one.txt"
+
+# ir SCORER INPUT: the instructions callgrind counts for one batch.
+ir() {
+	valgrind --tool=callgrind --callgrind-out-file="$W/cg.out" \
+	    "$1" batch --rules "$TOP/rules" --resolver "$LAB_DNS" \
+	    --allow-loopback --quiet --skip starttls,mta_sts,breach \
+	    --timeout 60 --concurrency 200 --input "$2" \
+	    --output /dev/null 2>"$W/cg.err" || { cat "$W/cg.err" >&2; return 1; }
+	sed -n 's/^summary: \([0-9]*\).*/\1/p' "$W/cg.out"
+}
+
+for bin in "$@"; do
+	total=$(ir "$bin" "$W/world/addr-domains.txt") || exit 1
+	start=$(ir "$bin" "$W/one.txt") || exit 1
+	echo "$bin: $NDOM domains $total instructions, start-up $start," \
+	    "$(( (total - start) / NDOM )) a domain"
+done
