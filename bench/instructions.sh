@@ -7,7 +7,9 @@
 #
 #   bench/instructions.sh SCORER [OTHER_SCORER]
 #
-# Environment: BENCH_DOMAINS (1000).  Needs valgrind, knotd, python3.
+# Environment: BENCH_DOMAINS (1000); BENCH_KEEP, a directory that keeps
+# callgrind's files (addr-domains.txt.N.cg, one.txt.N.cg for the Nth
+# build) for callgrind_annotate.  Needs valgrind, knotd, python3.
 set -u
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,14 +19,9 @@ trap '"$TOP/tests/lab/lab.sh" stop "$W/lab" >/dev/null 2>&1; rm -rf "$W"' EXIT
 
 python3 "$TOP/bench/genworld.py" --domains "$NDOM" --layout big \
     --users 1000 "$W/world" >/dev/null || exit 2
-nzones=$(find "$W/world/zones" -name '*.zone' | wc -l)
-LAB_ZONES=$W/world/zones LAB_START_TIMEOUT=300 "$TOP/tests/lab/lab.sh" \
-    start "$W/lab" 2>"$W/lab.err" || { cat "$W/lab.err" >&2; exit 2; }
-for _ in $(seq 6000); do
-	[ "$(grep -c 'loaded, serial' "$W/lab/knot.log")" -ge "$nzones" ] &&
-	    break
-	sleep 0.05
-done
+# shellcheck source=bench/lab_world.sh
+. "$TOP/bench/lab_world.sh"
+lab_world_start "$W/world/zones" "$W/lab" || exit 2
 # shellcheck source=/dev/null
 . "$W/lab/env"
 head -n 1 "$W/world/addr-domains.txt" >"$W/one.txt"
@@ -36,12 +33,15 @@ ir() {
 	    --allow-loopback --quiet --skip starttls,mta_sts,breach \
 	    --timeout 60 --concurrency 200 --input "$2" \
 	    --output /dev/null 2>"$W/cg.err" || { cat "$W/cg.err" >&2; return 1; }
+	[ -n "${BENCH_KEEP:-}" ] && cp "$W/cg.out" "$BENCH_KEEP/$(basename "$2").$3.cg"
 	sed -n 's/^summary: \([0-9]*\).*/\1/p' "$W/cg.out"
 }
 
+i=0
 for bin in "$@"; do
-	total=$(ir "$bin" "$W/world/addr-domains.txt") || exit 1
-	start=$(ir "$bin" "$W/one.txt") || exit 1
+	i=$((i + 1))
+	total=$(ir "$bin" "$W/world/addr-domains.txt" "$i") || exit 1
+	start=$(ir "$bin" "$W/one.txt" "$i") || exit 1
 	echo "$bin: $NDOM domains $total instructions, start-up $start," \
 	    "$(( (total - start) / NDOM )) a domain"
 done

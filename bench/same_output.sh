@@ -70,14 +70,9 @@ compare demo
 # ---- the batch benchmark's world (DNS only, as its run 1) ---------------
 python3 "$TOP/bench/genworld.py" --domains "$NDOM" --layout big \
     --users 1000 "$W/bench" >/dev/null || exit 2
-nzones=$(find "$W/bench/zones" -name '*.zone' | wc -l)
-LAB_ZONES=$W/bench/zones LAB_START_TIMEOUT=300 "$TOP/tests/lab/lab.sh" \
-    start "$W/lab" 2>"$W/lab.err" || { cat "$W/lab.err" >&2; exit 2; }
-for _ in $(seq 6000); do
-	[ "$(grep -c 'loaded, serial' "$W/lab/knot.log")" -ge "$nzones" ] &&
-	    break
-	sleep 0.05
-done
+# shellcheck source=bench/lab_world.sh
+. "$TOP/bench/lab_world.sh"
+lab_world_start "$W/bench/zones" "$W/lab" || exit 2
 # shellcheck source=/dev/null
 . "$W/lab/env"
 for v in old new; do

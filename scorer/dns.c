@@ -582,16 +582,46 @@ struct owner_walk {
 	int nchain;
 };
 
+/* Two names without escapes: equal, ASCII case folded, a final dot or
+ * none ("" and "." are both the root, as c-ares and we write it). */
+static int
+same_plain(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i;
+
+	if (la > 0 && a[la - 1] == '.')
+		la--;
+	if (lb > 0 && b[lb - 1] == '.')
+		lb--;
+	if (la != lb)
+		return 0;
+	for (i = 0; i < la; i++) {
+		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+
+		if (x >= 'A' && x <= 'Z')
+			x = (unsigned char)(x + 32);
+		if (y >= 'A' && y <= 'Z')
+			y = (unsigned char)(y + 32);
+		if (x != y)
+			return 0;
+	}
+	return 1;
+}
+
 /* Two names in presentation form, compared as DNS compares them: label
  * by label, ASCII case folded (RFC 4343), whatever their escapes. */
 static int
 same_owner(const char *a, const char *b)
 {
 	unsigned char wa[256], wb[256];
-	int la = sc_dns_name_wire(a, wa, sizeof(wa));
-	int lb = sc_dns_name_wire(b, wb, sizeof(wb));
-	int i;
+	int la, lb, i;
 
+	/* Without escapes the texts compare as the names do, save a final
+	 * dot: the common case, without building the wire forms. */
+	if (strchr(a, '\\') == NULL && strchr(b, '\\') == NULL)
+		return same_plain(a, b);
+	la = sc_dns_name_wire(a, wa, sizeof(wa));
+	lb = sc_dns_name_wire(b, wb, sizeof(wb));
 	if (la < 0 || lb < 0)
 		return strcasecmp(a, b) == 0;
 	if (la != lb)

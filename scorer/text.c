@@ -70,15 +70,26 @@ sc_utf8_len(const unsigned char *s, size_t left)
 void
 sc_terminal_safe(char *s)
 {
-	unsigned char *r = (unsigned char *)s, *w = r;
-	size_t n = strlen(s), len;
+	unsigned char *r = (unsigned char *)s, *w, *end;
+	size_t len;
 
+	/* Most text is printable ASCII and stays where it is: skip it. */
+	while (*r >= 0x20 && *r < 0x7f)
+		r++;
+	if (*r == '\0')
+		return;
+	end = r + strlen((char *)r);
+	w = r;
 	while (*r != '\0') {
-		len = sc_utf8_len(r, n - (size_t)(r - (unsigned char *)s));
+		if (*r >= 0x20 && *r < 0x7f) {
+			*w++ = *r++;
+			continue;
+		}
+		len = sc_utf8_len(r, (size_t)(end - r));
 		/* C0 controls and DEL (ESC starts a terminal's escape
 		 * sequences, BEL ends some); C1 controls, U+0080..U+009F,
 		 * which some terminals also obey (U+009B is CSI). */
-		if (len == 0 || (len == 1 && (*r < 0x20 || *r == 0x7f)) ||
+		if (len == 0 || len == 1 ||
 		    (len == 2 && r[0] == 0xc2 && r[1] < 0xa0)) {
 			*w++ = '?';
 			r += len > 0 ? len : 1;

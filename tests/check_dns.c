@@ -37,6 +37,7 @@ enum mode {
 	M_WRONG_ID,      /* a right answer with another id */
 	M_OTHER_QNAME,   /* an answer whose question is another name */
 	M_OTHER_OWNER,   /* right question, the A record for another name */
+	M_OWNER_CASE,    /* the A record's owner in other case, final dot */
 	M_CNAME_LOOP,    /* a CNAME b, b CNAME a */
 	M_CNAME_CHAIN,   /* name CNAME alias.test, alias.test MX / A */
 	M_FLOOD,         /* 200 records of the type asked */
@@ -180,6 +181,10 @@ respond(void *arg, const struct dnsfake_query *q, unsigned char *out,
 	case M_OTHER_OWNER:
 		dnsmsg_reply(&m, q, ns_r_noerror, 0, out, cap);
 		dnsmsg_a(&m, "evil.test", "192.0.2.66");
+		break;
+	case M_OWNER_CASE:
+		dnsmsg_reply(&m, q, ns_r_noerror, 0, out, cap);
+		dnsmsg_a(&m, "ViCtIm.TEST.", "192.0.2.8");
 		break;
 	case M_CNAME_LOOP:
 		dnsmsg_reply(&m, q, ns_r_noerror, 0, out, cap);
@@ -647,6 +652,23 @@ START_TEST(test_answer_for_other_owner_not_taken)
 }
 END_TEST
 
+/* DNS names compare without regard to ASCII case (RFC 4343), and a
+ * resolver may echo the case it likes (0x20 randomisation): the record
+ * is the answer. */
+START_TEST(test_answer_owner_case_taken)
+{
+	struct fixture fx;
+	struct sc_lookup lk;
+
+	fx_start(&fx, M_OWNER_CASE, 2000, 2);
+	fx_lookup(&fx, &lk, "victim.test", ns_t_a);
+	ck_assert_int_eq(lk.outcome, SC_DNS_OK);
+	ck_assert_uint_eq(lk.n, 1);
+	ck_assert_str_eq(lk.rr[0].text, "192.0.2.8");
+	fx_end(&fx, &lk);
+}
+END_TEST
+
 /* a CNAME b, b CNAME a, and no A: ends at once, with no address. */
 START_TEST(test_cname_loop)
 {
@@ -1022,6 +1044,7 @@ Suite *dns_suite(void)
 	tcase_add_test(tc, test_wrong_id_ignored);
 	tcase_add_test(tc, test_other_question_ignored);
 	tcase_add_test(tc, test_answer_for_other_owner_not_taken);
+	tcase_add_test(tc, test_answer_owner_case_taken);
 	tcase_add_test(tc, test_cname_loop);
 	tcase_add_test(tc, test_cname_chain_followed);
 	tcase_add_test(tc, test_answer_flood_capped);

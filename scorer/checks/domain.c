@@ -47,7 +47,9 @@ unregistrable(const struct sc_domain *dom)
 {
 	const char *last = strrchr(dom->name, '.');
 
-	if (dom->ctx->psl != NULL &&
+	/* A name with a registrable part is no public suffix: only the
+	 * others need libpsl's (not cheap) answer. */
+	if (dom->regdom == NULL && dom->ctx->psl != NULL &&
 	    psl_is_public_suffix2(dom->ctx->psl, dom->name,
 	                          PSL_TYPE_ICANN | PSL_TYPE_NO_STAR_RULE))
 		return "is a public suffix, a registry's own zone (like com "

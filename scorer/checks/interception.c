@@ -168,8 +168,11 @@ sc_interception_eval(const struct sc_domain *dom, struct sc_interception *iv)
 	int dane_on = sc_check_enabled(dom->ctx, &sc_check_dane);
 	int probe_on = sc_check_enabled(dom->ctx, &sc_check_starttls);
 
-	memset(iv, 0, sizeof(*iv));
+	/* Field by field, not memset: detail is 2 KiB and set() writes it. */
 	iv->verdict = SC_INTERCEPTION_UNKNOWN;
+	iv->via = NULL;
+	iv->detail[0] = '\0';
+	iv->nomem = iv->missing = iv->cause_reported = 0;
 	iv->narrowed = !probe_on;
 	if (dom->name[0] == '[' || mx == NULL) {
 		set(iv, SC_INTERCEPTION_UNKNOWN, NULL, "an address literal "
@@ -307,7 +310,7 @@ static void
 interception_finish(struct sc_domain *dom)
 {
 	if (dom->interception == NULL &&
-	    (dom->interception = sc_calloc(1, sizeof(*dom->interception))) ==
+	    (dom->interception = sc_malloc(sizeof(*dom->interception))) ==
 	        NULL) {
 		dom->status = SC_ENOMEM;
 		return;
