@@ -164,7 +164,11 @@ SC_EXTERN sc_status_t sc_ctx_add_resolver(sc_ctx_t *ctx, const char *server);
 /**
  * Use the rules in DIR instead of the installed ones.  The rules are read
  * now, so a malformed file is reported here, naming file and line in
- * sc_ctx_errmsg().
+ * sc_ctx_errmsg(), and the context keeps the rules it had.  Between
+ * checks, the domains cached so far are forgotten (their findings were
+ * rated by the old rules), and the findings sc_rule_lookup() and
+ * sc_rule_at() gave are no longer valid; reports already made keep
+ * theirs.
  * \return SC_OK, SC_EINVAL, SC_ERULES or SC_ENOMEM.  \since 0.1.0
  */
 SC_EXTERN sc_status_t sc_ctx_set_rules_dir(sc_ctx_t *ctx, const char *dir);
@@ -425,8 +429,9 @@ SC_EXTERN sc_status_t sc_report_check_json(const sc_report_t *report,
 
 /**
  * Look up the rule for a finding id in the context's rules.  The returned
- * finding has id, severity, category, title, why, fix and points set, and
- * detail "" (borrowed from the context).
+ * finding has id, severity, category, title, why, fix and points set (as
+ * the context's threat model rates it), and detail "" (borrowed from the
+ * context, valid until sc_ctx_set_rules_dir() or sc_ctx_free()).
  * \return SC_OK, SC_EINVAL, SC_ENOTFOUND.  \since 0.1.0
  */
 SC_EXTERN sc_status_t sc_rule_lookup(sc_ctx_t *ctx, const char *id,

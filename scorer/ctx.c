@@ -197,6 +197,9 @@ load_rules(struct sc_ctx *ctx, const char *dir)
 		sc_rules_clear(&rules);
 		return st;
 	}
+	/* The context's rules always carry its threat model: whoever reads
+	 * a rating reads the model's. */
+	sc_rules_apply_model(&rules, (int)ctx->threat_model);
 	if (ctx->rules_loaded)
 		sc_rules_clear(&ctx->rules);
 	ctx->rules = rules;
@@ -240,8 +243,9 @@ sc_ctx_set_rules_dir(sc_ctx_t *ctx, const char *dir)
 	if (ctx == NULL || dir == NULL || *dir == '\0')
 		return SC_EINVAL;
 	ctx->errmsg[0] = '\0';
-	/* Between checks too (not while any is in flight): the rules are
-	 * read afresh by each report. */
+	/* Between checks too (not while any is in flight).  The cached
+	 * domains' findings were rated by the old rules: they are forgotten,
+	 * so that every later report is rated by the new ones. */
 	if (ctx->running > 0)
 		return sc_ctx_error(ctx, SC_EBUSY, "checks are in flight");
 	if ((copy = sc_strdup(dir)) == NULL)
@@ -251,6 +255,7 @@ sc_ctx_set_rules_dir(sc_ctx_t *ctx, const char *dir)
 		sc_free(copy);
 		return st;
 	}
+	sc_engine_forget_done(ctx);
 	sc_free(ctx->rules_dir);
 	ctx->rules_dir = copy;
 	return SC_OK;
@@ -421,7 +426,6 @@ sc_ctx_ready(struct sc_ctx *ctx)
 		return SC_OK;
 	if ((st = load_default_rules(ctx)) != SC_OK)
 		return st;
-	sc_rules_apply_model(&ctx->rules, (int)ctx->threat_model);
 	if (ctx->psl == NULL) {
 		/* The system's list (Debian's publicsuffix) is fresher than
 		 * the copy built into libpsl. */
@@ -640,7 +644,6 @@ sc_rule_lookup(sc_ctx_t *ctx, const char *id, const sc_finding_t **rule)
 	*rule = NULL;
 	if ((st = load_default_rules(ctx)) != SC_OK)
 		return st;
-	sc_rules_apply_model(&ctx->rules, (int)ctx->threat_model);
 	r = sc_rules_find(&ctx->rules, id);
 	if (r == NULL)
 		return sc_ctx_error(ctx, SC_ENOTFOUND, "no rule for '%s'", id);

@@ -469,6 +469,18 @@ evict(struct sc_ctx *ctx)
 	}
 }
 
+/* Forget every finished job no request points at (between checks that
+ * is all of them): what the next check needs is asked afresh. */
+void
+sc_engine_forget_done(struct sc_ctx *ctx)
+{
+	size_t max = ctx->cache_max;
+
+	ctx->cache_max = 0;
+	evict(ctx);
+	ctx->cache_max = max;
+}
+
 static struct sc_domain *
 domain_find(struct sc_ctx *ctx, const char *name)
 {
@@ -768,8 +780,7 @@ hits_vadd(struct sc_hits *hits, const char *id, int missing, const char *fmt,
 		hits->hit = p;
 		hits->cap = cap;
 	}
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap); /* the caller's va_end */
 	sc_terminal_safe(buf); /* details quote names and records */
 	hits->hit[hits->n].id = id;
 	hits->hit[hits->n].missing = missing;

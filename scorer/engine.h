@@ -376,6 +376,9 @@ sc_status_t sc_engine_submit(struct sc_ctx *ctx, const char *address,
 sc_status_t sc_engine_perform(struct sc_ctx *ctx, int timeout_ms,
                               size_t *running);
 void sc_engine_clear(struct sc_ctx *ctx);
+/* Forget the finished jobs no request points at (new rules: their
+ * findings were rated by the old ones). */
+void sc_engine_forget_done(struct sc_ctx *ctx);
 /* Requests whose userdata is ud will not be called back (their reports
  * are freed on delivery). */
 void sc_engine_forget(struct sc_ctx *ctx, void *ud);

@@ -245,10 +245,11 @@ START_TEST(test_hook_order)
 	ck_assert_str_eq(calls, "ISsJADacsac");
 	sc_report_free(rep);
 	/* The same rules again: the state that does not come from them is
-	 * kept (ctx_init gets it back as old). */
+	 * kept (ctx_init gets it back as old); the cached job, rated by the
+	 * old rules, is forgotten (clear). */
 	ck_assert_int_eq(sc_ctx_set_rules_dir(ctx, test_rules_dir()), SC_OK);
-	ck_assert_str_eq(calls, "ISsJADacsacI");
-	/* Teardown: the jobs (clear) before the states they use. */
+	ck_assert_str_eq(calls, "ISsJADacsacIC");
+	/* Teardown: no job left; the states. */
 	sc_ctx_free(ctx);
 	ck_assert_str_eq(calls, "ISsJADacsacICF");
 	dnsfake_stop(&fs);

@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -319,6 +320,33 @@ on_count(struct sc_lookup *lk, void *arg)
 	++*(int *)arg;
 }
 
+/* A UDP and a TCP socket bound to the same loopback port.  The kernel
+ * picks a free UDP port, which may be taken for TCP (by tests running
+ * beside this one): then try another. */
+static void
+udp_tcp_pair(int *u, int *l, struct sockaddr_in *sa)
+{
+	socklen_t len = sizeof(*sa);
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		*u = socket(AF_INET, SOCK_DGRAM, 0);
+		*l = socket(AF_INET, SOCK_STREAM, 0);
+		ck_assert(*u >= 0 && *l >= 0);
+		memset(sa, 0, sizeof(*sa));
+		sa->sin_family = AF_INET;
+		sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		ck_assert_int_eq(bind(*u, (struct sockaddr *)sa, sizeof(*sa)), 0);
+		ck_assert_int_eq(getsockname(*u, (struct sockaddr *)sa, &len), 0);
+		if (bind(*l, (struct sockaddr *)sa, sizeof(*sa)) == 0)
+			return;
+		ck_assert_int_eq(errno, EADDRINUSE);
+		close(*u);
+		close(*l);
+	}
+	ck_abort_msg("no loopback port free for both UDP and TCP");
+}
+
 /* A truncated answer sends c-ares to TCP, and the server's listen queue
  * is full, so the SYN goes unanswered: connect() must not stop the loop
  * (it did for the kernel's SYN retries, minutes, with a blocking one). */
@@ -335,14 +363,7 @@ START_TEST(test_tcp_connect_does_not_block)
 	ssize_t n;
 	uint64_t t0, t;
 
-	u = socket(AF_INET, SOCK_DGRAM, 0);
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(u, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	ck_assert_int_eq(getsockname(u, (struct sockaddr *)&sa, &len), 0);
-	l = socket(AF_INET, SOCK_STREAM, 0);
-	ck_assert_int_eq(bind(l, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	udp_tcp_pair(&u, &l, &sa);
 	ck_assert_int_eq(listen(l, 0), 0);
 	c1 = socket(AF_INET, SOCK_STREAM, 0);      /* fills the queue */
 	ck_assert_int_eq(connect(c1, (struct sockaddr *)&sa, sizeof(sa)), 0);

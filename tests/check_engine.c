@@ -579,6 +579,84 @@ START_TEST(test_free_with_probe_in_flight)
 }
 END_TEST
 
+/* MX records name mx.DOMAIN, at 127.0.0.1; every other question has
+ * no records (no MTA-STS, no DANE: mail can be read on the way). */
+static size_t
+plain_world(void *arg, const struct dnsfake_query *q, unsigned char *out,
+            size_t cap)
+{
+	struct dnsmsg m;
+	char host[300];
+
+	(void)arg;
+	dnsmsg_reply(&m, q, 0, 0, out, cap);
+	if (q->qtype == ns_t_mx && strncmp(q->name, "mx.", 3) != 0) {
+		snprintf(host, sizeof(host), "mx.%s", q->name);
+		dnsmsg_mx(&m, NULL, 10, host);
+	} else if (q->qtype == ns_t_a && strncmp(q->name, "mx.", 3) == 0) {
+		dnsmsg_a(&m, NULL, "127.0.0.1");
+	}
+	return m.len;
+}
+
+static const sc_finding_t *
+finding_of(const sc_report_t *rep, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < sc_report_finding_count(rep); i++)
+		if (strcmp(sc_report_finding(rep, i)->id, id) == 0)
+			return sc_report_finding(rep, i);
+	return NULL;
+}
+
+/* Rules loaded again between checks rate as the context's threat model
+ * does (the default, full: mail read on the way is high), for a domain
+ * not seen yet and for one seen under the old rules, whose cached job is
+ * forgotten.  (They were once loaded without the model: an exposed
+ * domain became secure.) */
+START_TEST(test_rules_reloaded_keep_the_model)
+{
+	static const char *const addr[] = { "a@one.test", "b@two.test",
+	                                    "c@one.test" };
+	struct dnsfake fs;
+	sc_ctx_t *ctx = NULL;
+	sc_stats_t st = { .size = sizeof(st) };
+	char res[64];
+	size_t i;
+
+	dnsfake_start(&fs, plain_world, NULL);
+	ck_assert_int_eq(sc_ctx_new(&ctx), SC_OK);
+	ck_assert_int_eq(sc_ctx_set_rules_dir(ctx, test_rules_dir()), SC_OK);
+	ck_assert_int_eq(sc_ctx_add_resolver(ctx, dnsfake_addr(&fs, res,
+	                                                       sizeof(res))),
+	                 SC_OK);
+	ck_assert_int_eq(sc_ctx_skip_check(ctx, "starttls"), SC_OK);
+	for (i = 0; i < sizeof(addr) / sizeof(addr[0]); i++) {
+		sc_report_t *rep = NULL;
+		const sc_finding_t *f;
+
+		ck_assert_int_eq(sc_check(ctx, addr[i], &rep), SC_OK);
+		f = finding_of(rep, "interception.possible");
+		ck_assert_msg(f != NULL, "%s: no interception.possible", addr[i]);
+		ck_assert_int_eq(f->severity, SC_SEV_HIGH);
+		ck_assert_int_eq(sc_report_verdict(rep), SC_VERDICT_INSECURE);
+		sc_report_free(rep);
+		if (i == 0) {
+			ck_assert_int_eq(sc_ctx_set_rules_dir(ctx,
+			                                      test_rules_dir()),
+			                 SC_OK);
+			ck_assert_int_eq(sc_ctx_get_stats(ctx, &st), SC_OK);
+			ck_assert_uint_eq(st.domains_cached, 0);
+		}
+	}
+	ck_assert_int_eq(sc_ctx_get_stats(ctx, &st), SC_OK);
+	ck_assert_uint_eq(st.domain_misses, 3); /* one.test asked again */
+	sc_ctx_free(ctx);
+	dnsfake_stop(&fs);
+}
+END_TEST
+
 Suite *engine_suite(void)
 {
 	Suite *s = suite_create("engine");
@@ -596,6 +674,7 @@ Suite *engine_suite(void)
 	tcase_add_test(tc, test_callback_reentry);
 	tcase_add_test(tc, test_callback_resubmit_cached_domain);
 	tcase_add_test(tc, test_mx_host_with_escaped_label);
+	tcase_add_test(tc, test_rules_reloaded_keep_the_model);
 	suite_add_tcase(s, tc);
 	return s;
 }
