@@ -40,7 +40,8 @@ void sc_interception_eval(const struct sc_domain *dom,
                           struct sc_interception *out);
 /* For interception.c: is a valid MTA-STS policy in mode enforce in place
  * that lists every MX host?  The "mta_sts" check's own judgement, in
- * words in why.  1 yes, 0 no, -1 out of memory. */
+ * words in why.  1 yes, 0 no, 2 unknown (a lookup failed, or the policy
+ * host was not reached from here), -1 out of memory. */
 int sc_mta_sts_enforced(const struct sc_domain *dom, char *why,
                         size_t whylen);
 

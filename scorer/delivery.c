@@ -8,6 +8,12 @@
 
 #include "engine.h"
 
+static int
+is_root(const char *host)
+{
+	return host[0] == '\0' || strcmp(host, ".") == 0;
+}
+
 /* RFC 7505 3: a null MX is a single MX of preference 0 and host ".". */
 int
 sc_domain_null_mx(const struct sc_domain *dom)
@@ -15,8 +21,24 @@ sc_domain_null_mx(const struct sc_domain *dom)
 	const struct sc_lookup *mx = dom->mx;
 
 	return mx != NULL && mx->outcome == SC_DNS_OK && mx->n == 1 &&
-	       mx->rr[0].pref == 0 &&
-	       (mx->rr[0].text[0] == '\0' || strcmp(mx->rr[0].text, ".") == 0);
+	       mx->rr[0].pref == 0 && is_root(mx->rr[0].text);
+}
+
+/* MX records, every one naming the root: a null MX, or records that
+ * look like one ("MX 10 ."), which name no host either: a sender finds
+ * no address for the root, so no mail can be delivered. */
+int
+sc_domain_mx_nowhere(const struct sc_domain *dom)
+{
+	const struct sc_lookup *mx = dom->mx;
+	size_t i;
+
+	if (mx == NULL || mx->outcome != SC_DNS_OK || mx->n == 0)
+		return 0;
+	for (i = 0; i < mx->n; i++)
+		if (!is_root(mx->rr[i].text))
+			return 0;
+	return 1;
 }
 
 /* An address literal ([192.0.2.1]) names a host, not a domain: there is
@@ -27,8 +49,9 @@ sc_domain_is_literal(const struct sc_domain *dom)
 	return dom->name[0] == '[';
 }
 
-/* Mail can arrive: not NXDOMAIN, not a null MX, and without MX records an
- * address to go to (RFC 5321 5.1).  Unknown counts as "takes mail". */
+/* Mail can arrive: not NXDOMAIN, MX records that name a host, and
+ * without MX records an address to go to (RFC 5321 5.1).  Unknown counts
+ * as "takes mail". */
 int
 sc_domain_takes_mail(const struct sc_domain *dom)
 {
@@ -36,7 +59,7 @@ sc_domain_takes_mail(const struct sc_domain *dom)
 
 	if (mx == NULL || !sc_lookup_answered(mx))
 		return 1;
-	if (mx->outcome == SC_DNS_NXDOMAIN || sc_domain_null_mx(dom))
+	if (mx->outcome == SC_DNS_NXDOMAIN || sc_domain_mx_nowhere(dom))
 		return 0;
 	if (mx->outcome == SC_DNS_NODATA)
 		return (dom->a == NULL || dom->a->outcome != SC_DNS_NODATA) ||

@@ -582,21 +582,16 @@ struct owner_walk {
 	int nchain;
 };
 
-/* Two names without escapes: equal, ASCII case folded, a final dot or
- * none ("" and "." are both the root, as c-ares and we write it). */
+/* n octets equal, ASCII case folded (RFC 4343; not the locale's
+ * strncasecmp()).  A wire form's length octets (0..63) fold to
+ * themselves, so this compares wire forms as well as texts. */
 static int
-same_plain(const char *a, const char *b)
+fold_eq(const unsigned char *a, const unsigned char *b, size_t n)
 {
-	size_t la = strlen(a), lb = strlen(b), i;
+	size_t i;
 
-	if (la > 0 && a[la - 1] == '.')
-		la--;
-	if (lb > 0 && b[lb - 1] == '.')
-		lb--;
-	if (la != lb)
-		return 0;
-	for (i = 0; i < la; i++) {
-		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+	for (i = 0; i < n; i++) {
+		unsigned char x = a[i], y = b[i];
 
 		if (x >= 'A' && x <= 'Z')
 			x = (unsigned char)(x + 32);
@@ -608,35 +603,31 @@ same_plain(const char *a, const char *b)
 	return 1;
 }
 
-/* Two names in presentation form, compared as DNS compares them: label
- * by label, ASCII case folded (RFC 4343), whatever their escapes. */
-static int
-same_owner(const char *a, const char *b)
+int
+sc_dns_name_eq(const char *a, const char *b)
 {
 	unsigned char wa[256], wb[256];
-	int la, lb, i;
+	size_t la, lb;
+	int wla, wlb;
 
 	/* Without escapes the texts compare as the names do, save a final
-	 * dot: the common case, without building the wire forms. */
-	if (strchr(a, '\\') == NULL && strchr(b, '\\') == NULL)
-		return same_plain(a, b);
-	la = sc_dns_name_wire(a, wa, sizeof(wa));
-	lb = sc_dns_name_wire(b, wb, sizeof(wb));
-	if (la < 0 || lb < 0)
-		return strcasecmp(a, b) == 0;
-	if (la != lb)
-		return 0;
-	for (i = 0; i < la; i++) {
-		unsigned char x = wa[i], y = wb[i];
-
-		if (x >= 'A' && x <= 'Z')
-			x = (unsigned char)(x + 32);
-		if (y >= 'A' && y <= 'Z')
-			y = (unsigned char)(y + 32);
-		if (x != y)
-			return 0;
+	 * dot ("" and "." are both the root, as c-ares and we write it):
+	 * the common case, without building the wire forms. */
+	if (strchr(a, '\\') == NULL && strchr(b, '\\') == NULL) {
+		la = strlen(a);
+		lb = strlen(b);
+		if (la > 0 && a[la - 1] == '.')
+			la--;
+		if (lb > 0 && b[lb - 1] == '.')
+			lb--;
+		return la == lb && fold_eq((const unsigned char *)a,
+		                           (const unsigned char *)b, la);
 	}
-	return 1;
+	wla = sc_dns_name_wire(a, wa, sizeof(wa));
+	wlb = sc_dns_name_wire(b, wb, sizeof(wb));
+	if (wla < 0 || wlb < 0)
+		return strcmp(a, b) == 0; /* not names: the same text at most */
+	return wla == wlb && fold_eq(wa, wb, (size_t)wla);
 }
 
 static int
@@ -645,7 +636,7 @@ in_chain(const struct owner_walk *w, const char *name)
 	int i;
 
 	for (i = 0; i < w->nchain; i++)
-		if (same_owner(w->chain[i], name))
+		if (sc_dns_name_eq(w->chain[i], name))
 			return 1;
 	return 0;
 }
@@ -774,18 +765,25 @@ check_owners(const char *qname, int qtype, const unsigned char *buf, int len)
 	return rc;
 }
 
-/* Is zone a proper ancestor of name?  "" (the root) encloses them all. */
+/* Is zone a proper ancestor of name, label by label (an escaped dot is
+ * inside a label: ample.com does not enclose ex\.ample.com)?  The root
+ * encloses every other name.  Not when either is no name. */
 static int
 encloses(const char *zone, const char *name)
 {
-	size_t zl = strlen(zone), nl = strlen(name);
+	unsigned char wz[256], wn[256];
+	int lz = sc_dns_name_wire(zone, wz, sizeof(wz));
+	int ln = sc_dns_name_wire(name, wn, sizeof(wn));
+	int off = 0;
 
-	if (zl > 0 && zone[zl - 1] == '.')
-		zl--;
-	if (zl == 0)
-		return nl > 0;
-	return nl > zl && name[nl - zl - 1] == '.' &&
-	       strncasecmp(name + nl - zl, zone, zl) == 0;
+	if (lz < 0 || ln < 0)
+		return 0;
+	while (wn[off] != 0) {
+		off += wn[off] + 1; /* the next ancestor */
+		if (ln - off == lz && fold_eq(wn + off, wz, (size_t)lz))
+			return 1;
+	}
+	return 0;
 }
 
 /* Skip count resource records from off; the offset after them, or -1. */

@@ -134,6 +134,10 @@ int sc_lookup_copy_answer(struct sc_lookup *dst, const struct sc_lookup *src);
  * every query is built from this (an MX, NS or CNAME target asked again
  * is asked under its own name). */
 int sc_dns_name_wire(const char *name, unsigned char *out, size_t cap);
+/* Two names in presentation form, the same as DNS compares them: label
+ * by label, ASCII case folded (RFC 4343), whatever their escapes, a final
+ * dot or none.  1 or 0; text that is no name equals only itself. */
+int sc_dns_name_eq(const char *a, const char *b);
 
 /* Test hook for the fuzzer only (fuzz/fuzz_dns.c): turn the raw DNS
  * message buf[0..len) into lk's outcome and answers, as a real answer to

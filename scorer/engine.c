@@ -197,20 +197,6 @@ lookup_done_chained(struct sc_lookup *lk, void *arg)
  * gets a copy of the first answer: a lookup of its own, so each check
  * keeps reading its evidence as before. */
 
-/* The same DNS name: case aside, and a final dot aside ("a:mx.example."
- * in an SPF record asks what the MX check asks as "mx.example"). */
-static int
-same_name(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la > 0 && a[la - 1] == '.')
-		la--;
-	if (lb > 0 && b[lb - 1] == '.')
-		lb--;
-	return la == lb && strncasecmp(a, b, la) == 0;
-}
-
 /* The lookup of dom that sends the query for this question, if any. */
 static struct sc_lookup *
 asked(const struct sc_domain *dom, const char *name, int qtype)
@@ -219,7 +205,7 @@ asked(const struct sc_domain *dom, const char *name, int qtype)
 
 	for (lk = dom->lookups; lk != NULL; lk = lk->next)
 		if (lk->same == NULL && lk->qtype == qtype &&
-		    same_name(lk->name, name))
+		    sc_dns_name_eq(lk->name, name))
 			return lk;
 	return NULL;
 }

@@ -355,10 +355,13 @@ void sc_domain_release(struct sc_domain *dom);
 
 /* Where mail for a domain goes (delivery.c), from the core evidence of
  * its job: an address literal ([192.0.2.1]) instead of a domain; RFC
- * 7505's null MX; mail can arrive (not NXDOMAIN, not a null MX, an address
- * without MX records; unknown counts as yes). */
+ * 7505's null MX; MX records that all name the root (a null MX or look-
+ * alikes such as "MX 10 ."); mail can arrive (not NXDOMAIN, an MX that
+ * names a host, or an address without MX records; unknown counts as
+ * yes). */
 int sc_domain_is_literal(const struct sc_domain *dom);
 int sc_domain_null_mx(const struct sc_domain *dom);
+int sc_domain_mx_nowhere(const struct sc_domain *dom);
 int sc_domain_takes_mail(const struct sc_domain *dom);
 
 /* The registrable domain of name per the public suffix list, or NULL;

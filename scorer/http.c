@@ -268,6 +268,7 @@ sc_http_get(struct sc_http *http, struct sc_fetch *f, const char *url,
 	f->code = CURLE_OK;
 	f->outcome = SC_FETCH_OK;
 	f->status = 0;
+	f->connected = 0;
 	f->retry_after = -1;
 	f->truncated = 0;
 	sc_free(f->content_type); /* a fetch struct may be reused */
@@ -315,6 +316,12 @@ check_done(struct sc_http *http)
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&f);
 		f->code = msg->data.result;
 		curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &f->status);
+		{
+			curl_off_t us = 0;
+
+			curl_easy_getinfo(f->easy, CURLINFO_CONNECT_TIME_T, &us);
+			f->connected = us > 0;
+		}
 		{
 			char *ct = NULL;
 

@@ -58,6 +58,10 @@ struct sc_fetch {
 	enum sc_fetch_outcome outcome;
 	int code;                 /* libcurl's code, for messages only */
 	long status;              /* HTTP status, 0 if none */
+	int connected;            /* curl's connection was made (for https,
+	                           * with its TLS handshake): a failure after
+	                           * it is the server's, one before it may be
+	                           * our network's */
 	char *body;               /* NUL-terminated; owned by the fetch */
 	size_t len;
 	int truncated;            /* body exceeded max_body */

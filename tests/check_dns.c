@@ -47,6 +47,7 @@ enum mode {
 	M_NX_ROOT_SOA,   /* NXDOMAIN with the root's SOA */
 	M_NX_FOREIGN,    /* NXDOMAIN with the SOA of an RPZ zone */
 	M_NX_SELF_SOA,   /* NXDOMAIN with the SOA of the name itself */
+	M_NX_TAIL_SOA,   /* NXDOMAIN with the SOA of "ample.test" */
 	M_NX_CNAME,      /* name CNAME gone.alias.test, NXDOMAIN, SOA of
 	                  * alias.test */
 	M_NX_BAD_AUTH    /* NXDOMAIN, NSCOUNT 1 and no record */
@@ -107,10 +108,12 @@ respond(void *arg, const struct dnsfake_query *q, unsigned char *out,
 	case M_NX_ROOT_SOA:
 	case M_NX_FOREIGN:
 	case M_NX_SELF_SOA:
+	case M_NX_TAIL_SOA:
 		dnsmsg_reply(&m, q, ns_r_nxdomain, 0, out, cap);
 		dnsmsg_soa_auth(&m, c->mode == M_NX_SOA ? "test"
 		                    : c->mode == M_NX_ROOT_SOA ? ""
 		                    : c->mode == M_NX_FOREIGN ? "rpz.local"
+		                    : c->mode == M_NX_TAIL_SOA ? "ample.test"
 		                    : "gone.test");
 		break;
 	case M_NX_CNAME:
@@ -433,6 +436,12 @@ START_TEST(test_nxdomain_proof)
 		{ M_NX_FOREIGN, "gone.test", SC_NX_FOREIGN_SOA, "rpz.local" },
 		{ M_NX_SELF_SOA, "gone.test", SC_NX_FOREIGN_SOA, "gone.test" },
 		{ M_NX_SOA, "GONE.Test.", SC_NX_PROVEN, "test" },
+		/* Label by label: "ex.ample" is one label, in test, not in
+		 * ample.test (whose SOA only ends the same text). */
+		{ M_NX_SOA, "ex\\.ample.test", SC_NX_PROVEN, "test" },
+		{ M_NX_TAIL_SOA, "ex\\.ample.test", SC_NX_FOREIGN_SOA,
+		  "ample.test" },
+		{ M_NX_TAIL_SOA, "ex.ample.test", SC_NX_PROVEN, "ample.test" },
 		{ M_NX_CNAME, "victim.test", SC_NX_PROVEN, "alias.test" },
 		{ M_NX_BAD_AUTH, "gone.test", SC_NX_NO_SOA, NULL },
 	};

@@ -111,6 +111,36 @@ START_TEST(test_null_mx)
 }
 END_TEST
 
+/* MX records that all name the root, with other preferences than a
+ * null MX's 0 (a typo'd null MX, or two of them): no host, so no mail;
+ * one real host among them takes mail. */
+START_TEST(test_mx_only_root)
+{
+	struct sc_domain *d = ev_domain(&ctx, "rootmx.example");
+	struct sc_hits h;
+
+	d->mx = ev_lookup(d, "rootmx.example", ns_t_mx, SC_DNS_OK, 2, "10 .",
+	                  "20 ");
+	h = run(d);
+	ck_assert_ptr_null(ev_hit(&h, "domain.null_mx"));
+	ck_assert_ptr_nonnull(ev_hit(&h, "domain.no_mail"));
+	ck_assert_ptr_nonnull(strstr(ev_hit(&h, "domain.no_mail"),
+	                             "names the root"));
+	ck_assert(!sc_domain_takes_mail(d));
+	sc_hits_clear(&h);
+	ev_free(d);
+
+	d = ev_domain(&ctx, "rootmx.example");
+	d->mx = ev_lookup(d, "rootmx.example", ns_t_mx, SC_DNS_OK, 2, "10 .",
+	                  "20 mx.rootmx.example");
+	h = run(d);
+	ck_assert_int_eq(h.n, 0);
+	ck_assert(sc_domain_takes_mail(d));
+	sc_hits_clear(&h);
+	ev_free(d);
+}
+END_TEST
+
 /* A preference-0 MX with a real host is not a null MX. */
 START_TEST(test_pref0_is_not_null_mx)
 {
@@ -274,6 +304,7 @@ Suite *domain_suite(void)
 	tcase_add_test(tc, test_nxdomain_registrable_gone);
 	tcase_add_test(tc, test_null_mx);
 	tcase_add_test(tc, test_pref0_is_not_null_mx);
+	tcase_add_test(tc, test_mx_only_root);
 	tcase_add_test(tc, test_implicit_mx);
 	tcase_add_test(tc, test_no_mail);
 	tcase_add_loop_test(tc, test_timeout_is_unverified, 0, 4);

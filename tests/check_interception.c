@@ -279,7 +279,39 @@ START_TEST(test_sts_unverified)
 	struct sc_domain *d = world(OK, OK);
 
 	sts(d, SC_DNS_SERVFAIL, NULL);
-	expect(d, SC_INTERCEPTION_UNKNOWN, NULL, "lookup failed");
+	expect(d, SC_INTERCEPTION_UNKNOWN, NULL, "_mta-sts.x.example failed");
+	world_free(d);
+}
+END_TEST
+
+/* An enforced policy announced, but not read from here: its host not
+ * reached, or its address lookups failed.  Unknown, said by mta_sts's
+ * own finding, never "exposed" (a policy may well protect the mail). */
+START_TEST(test_sts_not_read)
+{
+	struct sc_domain *d = world(OK, OK);
+	struct sc_mta_sts_state *st;
+	struct sc_interception iv;
+
+	sts(d, SC_DNS_OK, ENFORCE);
+	st = sc_check_state_get(d, &sc_check_mta_sts);
+	st->fetch->outcome = SC_FETCH_CONNECT;
+	st->fetch->code = 7;
+	st->fetch->status = 0;
+	st->fetch->connected = 0;
+	expect(d, SC_INTERCEPTION_UNKNOWN, NULL, "could not connect");
+	sc_interception_eval(d, &iv);
+	ck_assert_int_eq(iv.missing, 1);
+	ck_assert_int_eq(iv.cause_reported, 1);
+	/* Reached, and refused the connection midway: the domain's fault,
+	 * no policy for senders either. */
+	st->fetch->connected = 1;
+	expect(d, SC_INTERCEPTION_EXPOSED, NULL, "fetching");
+	/* The policy host's addresses not looked up (timeouts). */
+	st->fetch->connected = 0;
+	st->a->outcome = SC_DNS_TIMEOUT;
+	st->aaaa->outcome = SC_DNS_TIMEOUT;
+	expect(d, SC_INTERCEPTION_UNKNOWN, NULL, "address lookups");
 	world_free(d);
 }
 END_TEST
@@ -407,6 +439,84 @@ START_TEST(test_unknown)
 }
 END_TEST
 
+static uint32_t
+skip_bit(const char *name)
+{
+	size_t i;
+
+	for (i = 0; sc_check_name(i) != NULL; i++)
+		if (strcmp(sc_check_name(i), name) == 0)
+			return UINT32_C(1) << i;
+	ck_abort_msg("no check %s", name);
+	return 0;
+}
+
+/* What was not looked at is not said to be missing, nor absent: MX
+ * records that all name the root take no mail; a switched-off mx check
+ * lists no host (not "no MX record"); a switched-off dane check is no
+ * "no TLSA records".  (Each once gave a false line: "no mail" for a
+ * domain with MX hosts, "DANE: no TLSA records" unasked.) */
+START_TEST(test_not_looked_at)
+{
+	struct sc_domain *d = world(OK, OK);
+	struct sc_interception iv;
+	size_t i;
+
+	/* "MX 10 ." and "MX 20 .": no null MX, and no host either. */
+	for (i = 0; i < 2; i++) {
+		sc_free(d->mx->rr[i].text);
+		d->mx->rr[i].text = sc_strdup(".");
+	}
+	d->nhost = 0; /* as the mx check lists them; world_free() frees */
+	sts(d, SC_DNS_NXDOMAIN, NULL);
+	expect(d, SC_INTERCEPTION_UNKNOWN, NULL, "no mail is delivered");
+	ck_assert(!sc_domain_takes_mail(d));
+	d->nhost = 2;
+	world_free(d);
+
+	/* The mx check off: MX records, no host listed. */
+	d = world(OK, OK);
+	sts(d, SC_DNS_NXDOMAIN, NULL);
+	d->nhost = 0;
+	ctx.skip = skip_bit("mx");
+	expect(d, SC_INTERCEPTION_UNKNOWN, NULL, "mx check was switched off");
+	sc_interception_eval(d, &iv);
+	ck_assert_int_eq(iv.missing, 0);
+	ck_assert_ptr_null(strstr(iv.detail, "no MX"));
+	/* ... and with the mx check on, hosts that could not be listed
+	 * are missing evidence, said by interception.unverified. */
+	ctx.skip = 0;
+	sc_interception_eval(d, &iv);
+	ck_assert_int_eq(iv.missing, 1);
+	ck_assert_int_eq(iv.cause_reported, 0);
+	expect(d, SC_INTERCEPTION_UNKNOWN, NULL, "could not be listed");
+	d->nhost = 2;
+	world_free(d);
+
+	/* The dane check off, no MTA-STS: not assessed, not exposed. */
+	d = world(OK, OK);
+	sts(d, SC_DNS_NXDOMAIN, NULL);
+	ctx.skip = skip_bit("dane");
+	expect(d, SC_INTERCEPTION_UNKNOWN, NULL, "dane check was switched off");
+	sc_interception_eval(d, &iv);
+	ck_assert_int_eq(iv.missing, 0);
+	ck_assert_ptr_null(strstr(iv.detail, "TLSA"));
+	/* ... but a server without STARTTLS is exposed whatever DANE says. */
+	world_free(d);
+	d = world(CLEAR, OK);
+	sts(d, SC_DNS_NXDOMAIN, NULL);
+	ctx.skip = skip_bit("dane");
+	expect(d, SC_INTERCEPTION_EXPOSED, NULL, "without STARTTLS");
+	/* mta_sts and dane off: neither is said to be missing. */
+	world_free(d);
+	d = world(OK, OK);
+	ctx.skip = skip_bit("dane") | skip_bit("mta_sts");
+	expect(d, SC_INTERCEPTION_UNKNOWN, NULL, "not looked at for DANE");
+	ctx.skip = 0;
+	world_free(d);
+}
+END_TEST
+
 /* No MX record: mail goes to the domain's own address (RFC 5321 5.1),
  * which is exposed without a policy, and "no mail" without an address. */
 START_TEST(test_implicit_mx)
@@ -475,10 +585,12 @@ Suite *interception_suite(void)
 	tcase_add_test(tc, test_enforce_badcert);
 	tcase_add_test(tc, test_enforce_unreachable);
 	tcase_add_test(tc, test_sts_unverified);
+	tcase_add_test(tc, test_sts_not_read);
 	tcase_add_test(tc, test_dane_pending);
 	tcase_add_test(tc, test_dane_match);
 	tcase_add_test(tc, test_unknown);
 	tcase_add_test(tc, test_implicit_mx);
+	tcase_add_test(tc, test_not_looked_at);
 	tcase_add_test(tc, test_oom);
 	suite_add_tcase(s, tc);
 	return s;

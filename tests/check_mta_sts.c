@@ -250,23 +250,30 @@ struct fetch_case {
 	long status;
 	const char *ctype;
 	int truncated;
+	int connected;   /* a TCP connection was made */
 	const char *want;
 };
 
+/* What the server answered, once reached, is the domain's: unavailable.
+ * Not reached (refused, a connect timeout) is "could not verify". */
 static const struct fetch_case fetch_cases[] = {
-	{ CURLE_OK, 404, "text/html", 0, "HTTP 404" },
-	{ CURLE_OK, 500, "text/plain", 0, "HTTP 500" },
-	{ CURLE_OK, 301, "text/html", 0, "redirect" },
-	{ CURLE_OK, 302, NULL, 0, "must not follow" },
-	{ CURLE_OK, 200, "text/html", 0, "\"text/html\", not text/plain" },
-	{ CURLE_OK, 200, NULL, 0, "no Content-Type" },
-	{ CURLE_OK, 200, "application/octet-stream", 0, "not text/plain" },
-	{ CURLE_PEER_FAILED_VERIFICATION, 0, NULL, 0, "certificate" },
-	{ CURLE_SSL_CERTPROBLEM, 0, NULL, 0, "certificate" },
-	{ CURLE_OPERATION_TIMEDOUT, 200, "text/plain", 0, "curl error 28" },
-	{ CURLE_COULDNT_CONNECT, 0, NULL, 0, "curl error 7" },
-	{ CURLE_WRITE_ERROR, 200, "text/plain", 1, "larger than 64 KiB" },
-	{ CURLE_FILESIZE_EXCEEDED, 200, "text/plain", 0, "larger than 64" },
+	{ CURLE_OK, 404, "text/html", 0, 1, "HTTP 404" },
+	{ CURLE_OK, 500, "text/plain", 0, 1, "HTTP 500" },
+	{ CURLE_OK, 301, "text/html", 0, 1, "redirect" },
+	{ CURLE_OK, 302, NULL, 0, 1, "must not follow" },
+	{ CURLE_OK, 200, "text/html", 0, 1, "\"text/html\", not text/plain" },
+	{ CURLE_OK, 200, NULL, 0, 1, "no Content-Type" },
+	{ CURLE_OK, 200, "application/octet-stream", 0, 1, "not text/plain" },
+	{ CURLE_PEER_FAILED_VERIFICATION, 0, NULL, 0, 1, "certificate" },
+	{ CURLE_SSL_CERTPROBLEM, 0, NULL, 0, 1, "certificate" },
+	{ CURLE_OPERATION_TIMEDOUT, 200, "text/plain", 0, 1, "curl error 28" },
+	{ CURLE_OPERATION_TIMEDOUT, 0, NULL, 0, 1, "curl error 28" },
+	{ CURLE_RECV_ERROR, 0, NULL, 0, 1, "curl error 56" },
+	{ CURLE_WRITE_ERROR, 200, "text/plain", 1, 1, "larger than 64 KiB" },
+	{ CURLE_FILESIZE_EXCEEDED, 200, "text/plain", 0, 1, "larger than 64" },
+	/* never reached */
+	{ CURLE_COULDNT_CONNECT, 0, NULL, 0, 0, "curl error 7" },
+	{ CURLE_OPERATION_TIMEDOUT, 0, NULL, 0, 0, "curl error 28" },
 };
 
 START_TEST(test_fetch_fails)
@@ -278,8 +285,17 @@ START_TEST(test_fetch_fails)
 	fetched(d, c->code, c->status, c->ctype, good_policy,
 	        strlen(good_policy));
 	state(d)->fetch->truncated = c->truncated;
+	state(d)->fetch->connected = c->connected;
 	state(d)->fetch->outcome = sc_http_classify(c->code, c->truncated);
 	h = run(d);
+	if (!c->connected) {
+		expect_only(&h, "mta_sts.unreachable", c->want);
+		ck_assert_ptr_nonnull(strstr(h.hit[0].detail,
+		                             "could not verify"));
+		ck_assert_int_eq(sc_hits_missing(&h), 1);
+		done(d, &h);
+		return;
+	}
 	expect_only(&h, "mta_sts.policy_unavailable", c->want);
 	ck_assert_ptr_nonnull(strstr(h.hit[0].detail, "opportunistic"));
 	ck_assert_int_eq(sc_hits_missing(&h), 0);
@@ -294,7 +310,8 @@ START_TEST(test_fetch_unfinished)
 
 	state(d)->fetch_done = 0;
 	h = run(d);
-	expect_only(&h, "mta_sts.policy_unavailable", "did not answer");
+	expect_only(&h, "mta_sts.unreachable", "did not answer");
+	ck_assert_int_eq(sc_hits_missing(&h), 1);
 	done(d, &h);
 }
 END_TEST
@@ -998,6 +1015,10 @@ sts_ctx(struct dnsfake *fs, unsigned port, unsigned timeout_ms)
 	return c;
 }
 
+/* The TLS handshake is never answered: the fetch ends by its own
+ * timeout, in time.  No connection was made from here (a middlebox that
+ * swallows HTTPS looks the same), so it is "could not verify", not a
+ * policy the domain fails to serve. */
 START_TEST(test_engine_fetch_times_out)
 {
 	struct sts_world w = { 1 };
@@ -1021,13 +1042,17 @@ START_TEST(test_engine_fetch_times_out)
 	for (i = 0; i < sc_report_finding_count(rep); i++) {
 		const sc_finding_t *f = sc_report_finding(rep, i);
 
-		if (strcmp(f->id, "mta_sts.policy_unavailable") == 0) {
+		if (strcmp(f->id, "mta_sts.unreachable") == 0) {
 			seen = 1;
 			ck_assert_ptr_nonnull(strstr(f->detail, "curl error 28"));
+			ck_assert_int_eq(f->unverified, 1);
 		}
 		ck_assert_str_ne(f->id, "mta_sts.missing");
+		ck_assert_str_ne(f->id, "mta_sts.policy_unavailable");
 	}
 	ck_assert(seen);
+	ck_assert_int_eq(sc_report_interception(rep, NULL),
+	                 SC_INTERCEPTION_UNKNOWN);
 	ck_assert_int_eq(sc_report_check_json(rep, "mta_sts", &js), SC_OK);
 	ck_assert_ptr_nonnull(strstr(js, "https://mta-sts.stall.test:"));
 	sc_free(js);
@@ -1077,7 +1102,10 @@ START_TEST(test_engine_free_during_fetch)
 }
 END_TEST
 
-/* A refused connection is an answer too: policy_unavailable, at once. */
+/* A refused connection: no server reached, so nothing known about the
+ * policy (our network may refuse it): mta_sts.unreachable, "could not
+ * verify", at once; never policy_unavailable, and the address is not
+ * called insecure for it. */
 START_TEST(test_engine_connection_refused)
 {
 	struct sts_world w = { 1 };
@@ -1094,10 +1122,21 @@ START_TEST(test_engine_connection_refused)
 	c = sts_ctx(&fs, port, 5000);
 	ck_assert_int_eq(sc_check(c, "a@refused.test", &rep), SC_OK);
 	for (i = 0; i < sc_report_finding_count(rep); i++)
-		if (strcmp(sc_report_finding(rep, i)->id,
-		           "mta_sts.policy_unavailable") == 0)
+	{
+		const sc_finding_t *f = sc_report_finding(rep, i);
+
+		ck_assert_str_ne(f->id, "mta_sts.policy_unavailable");
+		if (strcmp(f->id, "mta_sts.unreachable") == 0) {
 			seen = 1;
+			ck_assert_int_eq(f->unverified, 1);
+			ck_assert_ptr_nonnull(strstr(f->detail,
+			                             "could not connect"));
+		}
+	}
 	ck_assert(seen);
+	ck_assert_int_ne(sc_report_verdict(rep), SC_VERDICT_SECURE);
+	ck_assert_int_eq(sc_report_interception(rep, NULL),
+	                 SC_INTERCEPTION_UNKNOWN);
 	sc_report_free(rep);
 	sc_ctx_free(c);
 	dnsfake_stop(&fs);

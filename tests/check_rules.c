@@ -63,6 +63,7 @@ static const struct catalogue_entry {
 	{"mta_sts.invalid", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION, 0},
 	{"mta_sts.testing", SC_SEV_LOW, SC_CAT_INTERCEPTION, 0},
 	{"mta_sts.policy_unavailable", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION, 0},
+	{"mta_sts.unreachable", SC_SEV_MEDIUM, SC_CAT_INTERCEPTION, 1},
 	{"mta_sts.mx_mismatch", SC_SEV_HIGH, SC_CAT_DELIVERY, 0},
 	{"dane.mismatch", SC_SEV_HIGH, SC_CAT_DELIVERY, 0},
 	{"dnssec.unsigned", SC_SEV_LOW, SC_CAT_INTERCEPTION, 0},

@@ -162,6 +162,11 @@ domain_assess(const struct sc_domain *dom, struct sc_hits *out)
 		sc_hits_add(out, "domain.null_mx",
 		            "%s publishes a null MX (RFC 7505): it accepts no mail",
 		            dom->name);
+	else if (sc_domain_mx_nowhere(dom))
+		sc_hits_add(out, "domain.no_mail",
+		            "every MX record of %s names the root (\".\"), which "
+		            "is no host: no mail can be delivered (a null MX, "
+		            "RFC 7505, is a single \"MX 0 .\")", dom->name);
 	else if (mx->outcome == SC_DNS_NODATA)
 		assess_no_mx(dom, out);
 }

@@ -87,17 +87,12 @@ sts_of(const struct sc_domain *dom, enum sts *out, char *why, size_t whylen)
 	}
 	if (st == NULL)
 		return 0;
-	if (st->txt == NULL || !st->txt->done ||
-	    (st->txt->outcome != SC_DNS_OK && st->txt->outcome != SC_DNS_NODATA &&
-	     st->txt->outcome != SC_DNS_NXDOMAIN)) {
-		*out = S_UNVERIFIED;
-		snprintf(why, whylen, "the MTA-STS lookup failed");
-		return 0;
-	}
 	if ((r = sc_mta_sts_enforced(dom, why, whylen)) < 0)
 		return -1;
-	if (r > 0)
+	if (r == 1)
 		*out = S_ENFORCED;
+	else if (r == 2)
+		*out = S_UNVERIFIED; /* the mta_sts check says what is missing */
 	return 0;
 }
 
@@ -187,7 +182,7 @@ sc_interception_eval(const struct sc_domain *dom, struct sc_interception *iv)
 		    "failed, so its mail servers are unknown", dom->name);
 		return;
 	}
-	if (mx->outcome == SC_DNS_NXDOMAIN || sc_domain_null_mx(dom)) {
+	if (mx->outcome == SC_DNS_NXDOMAIN || sc_domain_mx_nowhere(dom)) {
 		set(iv, SC_INTERCEPTION_UNKNOWN, NULL, "no mail is delivered "
 		    "to %s, so there is none to read on the way", dom->name);
 		return;
@@ -232,8 +227,19 @@ sc_interception_eval(const struct sc_domain *dom, struct sc_interception *iv)
 			snprintf(nodwhy, sizeof(nodwhy), "%s", dwhy);
 		}
 	}
-	if (nhost == 0) {
+	if (nhost == 0 && mx->outcome == SC_DNS_NODATA) {
 		eval_implicit(dom, sts, iv);
+		return;
+	}
+	if (nhost == 0) {
+		/* MX records, but no host listed from them: the mx check was
+		 * switched off (a narrower claim), or they could not be read. */
+		iv->missing = sc_check_enabled(dom->ctx, &sc_check_mx);
+		iv->cause_reported = !iv->missing;
+		set(iv, SC_INTERCEPTION_UNKNOWN, NULL, "%s", iv->missing
+		    ? "the MX hosts could not be listed from the MX records"
+		    : "the mx check was switched off, so the MX hosts, which "
+		      "decide it, were not looked at");
 		return;
 	}
 	if (clear != NULL) {
@@ -292,8 +298,20 @@ sc_interception_eval(const struct sc_domain *dom, struct sc_interception *iv)
 		 * narrows the claim and is no missing evidence. */
 		iv->missing = sts == S_UNVERIFIED;
 		iv->cause_reported = 1;
-		set(iv, SC_INTERCEPTION_UNKNOWN, NULL, "%s, and MX host %s has "
-		    "no DANE", stswhy, nodane != NULL ? nodane : "?");
+		set(iv, SC_INTERCEPTION_UNKNOWN, NULL, "%s, and MX host %s %s",
+		    stswhy, nodane != NULL ? nodane : "?", dane_on
+		    ? "has no DANE" : "was not looked at for DANE either (the "
+		      "dane check was switched off)");
+		return;
+	}
+	if (!dane_on) {
+		/* A skipped check narrows the claim: DANE was not looked at,
+		 * so it is not said to be missing. */
+		iv->cause_reported = 1;
+		set(iv, SC_INTERCEPTION_UNKNOWN, NULL, "%s, and the dane check "
+		    "was switched off, so whether DANE protects MX host %s was "
+		    "not looked at", stswhy, nodane != NULL ? nodane
+		                                            : dom->host[0].name);
 		return;
 	}
 	set(iv, SC_INTERCEPTION_EXPOSED, NULL, "neither MTA-STS in mode "

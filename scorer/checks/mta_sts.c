@@ -324,6 +324,8 @@ enum verdict {
 	V_MISSING,     /* no record */
 	V_INVALID,     /* record or policy malformed */
 	V_UNAVAILABLE, /* record, but no policy over valid HTTPS */
+	V_UNREACHABLE, /* record, but the policy host not reached from here
+	                * (could not verify: our network may be the cause) */
 	V_NONE,        /* policy of mode none */
 	V_TESTING,
 	V_ENFORCE
@@ -345,8 +347,17 @@ outcome_or(const struct sc_lookup *lk)
 	return lk == NULL ? "not asked" : sc_dns_outcome_str(lk->outcome);
 }
 
-/* Why the fetched answer cannot serve as a policy, in eval->why; 0 when
- * it can. */
+static int
+unusable(struct eval *ev, enum verdict v)
+{
+	ev->v = v;
+	return -1;
+}
+
+/* Why the fetched answer cannot serve as a policy, in ev->why, and the
+ * verdict in ev->v: V_UNREACHABLE when the server was never reached (no
+ * evidence either way), V_UNAVAILABLE when what it did answer is no
+ * policy.  0 when it can serve. */
 static int
 judge_fetch(const struct sc_domain *dom, struct eval *ev)
 {
@@ -358,41 +369,47 @@ judge_fetch(const struct sc_domain *dom, struct eval *ev)
 	if (f == NULL) {
 		snprintf(ev->why, sizeof(ev->why), "the policy of %s was not "
 		         "fetched before the time limit", dom->name);
-		return -1;
+		return unusable(ev, V_UNREACHABLE);
 	}
 	if (!st->fetch_done) {
 		snprintf(ev->why, sizeof(ev->why), "%s did not answer within "
 		         "the time limit", url);
-		return -1;
+		return unusable(ev, V_UNREACHABLE);
+	}
+	if (!f->connected && (f->outcome == SC_FETCH_CONNECT ||
+	                      f->outcome == SC_FETCH_TIMEOUT)) {
+		snprintf(ev->why, sizeof(ev->why), "could not connect to %s: "
+		         "%s (curl error %d)", url, f->error, f->code);
+		return unusable(ev, V_UNREACHABLE);
 	}
 	if (f->truncated || f->outcome == SC_FETCH_TOO_BIG) {
 		snprintf(ev->why, sizeof(ev->why), "the policy at %s is larger "
 		         "than %d KiB: not read (a policy is a few lines)", url,
 		         POLICY_MAX / 1024);
-		return -1;
+		return unusable(ev, V_UNAVAILABLE);
 	}
 	if (f->outcome == SC_FETCH_CERT) {
 		snprintf(ev->why, sizeof(ev->why), "the certificate of "
 		         "mta-sts.%s is not valid, so senders do not use the "
 		         "policy (RFC 8461 3.3): %s (curl error %d)", dom->name,
 		         f->error, f->code);
-		return -1;
+		return unusable(ev, V_UNAVAILABLE);
 	}
 	if (f->outcome != SC_FETCH_OK) {
 		snprintf(ev->why, sizeof(ev->why), "fetching %s failed: %s "
 		         "(curl error %d)", url, f->error, f->code);
-		return -1;
+		return unusable(ev, V_UNAVAILABLE);
 	}
 	if (f->status >= 300 && f->status < 400) {
 		snprintf(ev->why, sizeof(ev->why), "%s answered HTTP %ld, a "
 		         "redirect, which senders must not follow (RFC 8461 "
 		         "3.3)", url, f->status);
-		return -1;
+		return unusable(ev, V_UNAVAILABLE);
 	}
 	if (f->status != 200) {
 		snprintf(ev->why, sizeof(ev->why), "%s answered HTTP %ld, not "
 		         "200", url, f->status);
-		return -1;
+		return unusable(ev, V_UNAVAILABLE);
 	}
 	if (!sc_sts_media_type_ok(st->content_type)) {
 		sc_printable(ct, sizeof(ct), st->content_type ? st->content_type : "",
@@ -400,7 +417,7 @@ judge_fetch(const struct sc_domain *dom, struct eval *ev)
 		snprintf(ev->why, sizeof(ev->why), "%s is served as \"%s\", "
 		         "not text/plain, so senders may refuse it (RFC 8461 "
 		         "3.2)", url, st->content_type ? ct : "(no Content-Type)");
-		return -1;
+		return unusable(ev, V_UNAVAILABLE);
 	}
 	return 0;
 }
@@ -476,10 +493,8 @@ evaluate(const struct sc_domain *dom, struct eval *ev)
 		}
 		return;
 	}
-	if (judge_fetch(dom, ev) != 0) {
-		ev->v = V_UNAVAILABLE;
+	if (judge_fetch(dom, ev) != 0)
 		return;
-	}
 	rc = sc_sts_policy_parse(st->fetch->body, st->fetch->len, &ev->policy,
 	                         why, sizeof(why));
 	if (rc == SC_ENOMEM) {
@@ -588,6 +603,12 @@ mta_sts_assess(const struct sc_domain *dom, struct sc_hits *out)
 		            "without a cached copy fall back to opportunistic "
 		            "TLS", ev.why);
 		break;
+	case V_UNREACHABLE:
+		sc_hits_add_missing(out, "mta_sts.unreachable", "%s. This means "
+		                    "\"could not verify\", not \"insecure\": "
+		                    "the network this ran from may block it",
+		                    ev.why);
+		break;
 	case V_NONE:
 		/* 5: mode none tells senders to drop the policy: the same as
 		 * publishing none. */
@@ -669,7 +690,8 @@ static int
 no_policy(const struct eval *ev)
 {
 	return ev->v == V_UNVERIFIED || ev->v == V_MISSING ||
-	       ev->v == V_INVALID || ev->v == V_UNAVAILABLE;
+	       ev->v == V_INVALID || ev->v == V_UNAVAILABLE ||
+	       ev->v == V_UNREACHABLE;
 }
 
 int
@@ -686,6 +708,8 @@ sc_mta_sts_enforced(const struct sc_domain *dom, char *why, size_t whylen)
 		r = -1;
 	} else if (no_policy(&ev)) {
 		snprintf(why, whylen, "%s", ev.why);
+		if (ev.v == V_UNVERIFIED || ev.v == V_UNREACHABLE)
+			r = 2;
 	} else if (!ev.have_policy) {
 		snprintf(why, whylen, "no usable MTA-STS policy");
 	} else if (ev.policy.mode != SC_STS_MODE_ENFORCE) {
@@ -757,8 +781,8 @@ mta_sts_describe(const struct sc_domain *dom, struct sc_jw *out)
 
 static const char *const mta_sts_ids[] = {
 	"mta_sts.missing", "mta_sts.invalid", "mta_sts.testing",
-	"mta_sts.policy_unavailable", "mta_sts.mx_mismatch", "dns.unverified",
-	NULL
+	"mta_sts.policy_unavailable", "mta_sts.unreachable",
+	"mta_sts.mx_mismatch", "dns.unverified", NULL
 };
 
 const struct sc_check sc_check_mta_sts = {

@@ -85,8 +85,8 @@ sc_mx_start_hosts(struct sc_domain *dom)
 	const struct sc_lookup *mx = dom->mx;
 	size_t i, n;
 
-	if (mx == NULL || mx->outcome != SC_DNS_OK || sc_domain_null_mx(dom) ||
-	    !sc_check_enabled(dom->ctx, &sc_check_mx))
+	if (mx == NULL || mx->outcome != SC_DNS_OK ||
+	    sc_domain_mx_nowhere(dom) || !sc_check_enabled(dom->ctx, &sc_check_mx))
 		return SC_OK;
 	n = mx->n < MAX_HOSTS ? mx->n : MAX_HOSTS;
 	dom->host = sc_calloc(n, sizeof(*dom->host));

@@ -174,8 +174,9 @@ resolver_notice(const struct sc_ctx *ctx, const void *state, char *buf,
 		return 0;
 	snprintf(buf, size, "the resolver %s answered \"does not exist\" "
 	         "without proof %lu time%s (no SOA of an enclosing zone, or it "
-	         "does not answer the root): it is lying or filtering, so those "
-	         "addresses could not be assessed. Use another resolver "
+	         "did not answer for the root), as a lying or filtering "
+	         "resolver does, so those addresses could not be assessed. "
+	         "Use another resolver "
 	         "(--resolver)", rc->name[0] != '\0' ? rc->name : "of the system",
 	         rc->nx_untrusted, rc->nx_untrusted == 1 ? "" : "s");
 	return 1;
