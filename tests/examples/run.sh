@@ -168,7 +168,9 @@ for prog in async libuv; do
 done
 
 # libuv checks at exit that every socket was given back (uv_loop_close).
-run libuv "${opts[@]}" a@good.test b@northwind.test c@nullmx.test
+# (No HTTPS server here: northwind.test's MTA-STS policy would be "could
+# not verify", exit 2.)
+run libuv "${opts[@]}" a@good.test b@expired-startup.test c@nullmx.test
 if [ "$rc" = 1 ] && ! grep -q 'left' "$work/err"; then
 	ok "libuv: every watched socket released"
 else
