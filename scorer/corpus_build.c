@@ -710,7 +710,8 @@ dir_of(const char *path, char *dir, size_t len)
 }
 
 /* path with its symlinks followed to the file they name, which need not
- * exist yet.  -1 with errno (ELOOP, ENAMETOOLONG ...). */
+ * exist yet.  -1 with errno (ELOOP, ENAMETOOLONG ...).  (The tool has a
+ * twin in scorer/tool/tool_file.c: a fix to one is a fix to both.) */
 static int
 follow_links(const char *path, char *out, size_t len)
 {

@@ -48,6 +48,11 @@ hold_pending(const char *name)
 
 /* ---- paths -------------------------------------------------------------- */
 
+/* dir_of() and follow_links() have twins in scorer/corpus_build.c (the
+ * library writes the corpus the same safe way); the tool sees only the
+ * public API, so they are copied, not shared: a fix to one is a fix to
+ * both. */
+
 static void
 dir_of(const char *path, char *dir, size_t len)
 {
