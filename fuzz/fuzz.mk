@@ -42,5 +42,5 @@ $(FUZZ_LIB): $(FUZZ_LIBOBJ)
 
 $(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_LIB)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Iscorer/tool -fsanitize=fuzzer -o $@ $< \
 	    $(FUZZ_TOOL_$*) $(FUZZ_LIB) $(PKG_LIBS) $(TOOL_LIBS)
