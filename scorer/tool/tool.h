@@ -79,6 +79,12 @@ int tool_common_setup(sc_ctx_t *ctx, const struct tool_common *o);
 int tool_batch(int argc, char **argv);
 /* scorer report: an HTML page from batch's JSON Lines (tool_report.c). */
 int tool_report(int argc, char **argv);
+/* scorer diff: two runs compared (tool_diff_cmd.c). */
+int tool_diff(int argc, char **argv);
+/* The modification time of an open file (now when it has none), as
+ * RFC 3339 UTC: the time of records that do not say when they were
+ * checked. */
+void tool_file_time(FILE *fp, char buf[32]);
 
 /* Text output for people. */
 void tool_text_report(FILE *out, const sc_report_t *rep, int colour);
