@@ -156,6 +156,7 @@ e2e: $(CLI) $(FIXT_BIN)
 	    tests/e2e/run.sh
 	SCORER=$(CURDIR)/$(CLI) tests/e2e/batch.sh
 	SCORER=$(CURDIR)/$(CLI) tests/e2e/report.sh
+	SCORER=$(CURDIR)/$(CLI) tests/e2e/diff.sh
 	SCORER=$(CURDIR)/$(CLI) tests/e2e/hostile.sh
 	SCORER=$(CURDIR)/$(CLI) tests/e2e/files.sh
 	SCORER=$(CURDIR)/$(CLI) tests/e2e/invariants.sh
