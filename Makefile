@@ -157,6 +157,7 @@ e2e: $(CLI) $(FIXT_BIN)
 	SCORER=$(CURDIR)/$(CLI) tests/e2e/batch.sh
 	SCORER=$(CURDIR)/$(CLI) tests/e2e/report.sh
 	SCORER=$(CURDIR)/$(CLI) tests/e2e/diff.sh
+	SCORER=$(CURDIR)/$(CLI) tests/e2e/dask.sh
 	SCORER=$(CURDIR)/$(CLI) tests/e2e/hostile.sh
 	SCORER=$(CURDIR)/$(CLI) tests/e2e/files.sh
 	SCORER=$(CURDIR)/$(CLI) tests/e2e/invariants.sh

@@ -30,6 +30,8 @@ test_pkgs=(
 	unbound
 	postfix
 	chromium fonts-dejavu-core time
+	# Dask's scheduler and workers for contrib/dask (tests/e2e/dask.sh)
+	python3-distributed
 	clang libclang-rt-14-dev valgrind
 	zsh
 )
