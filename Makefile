@@ -242,6 +242,14 @@ bench-batch: $(CLI)
 	    BENCH_DIR=$(CURDIR)/$(BUILD)/bench/batch bench/batch_bench.sh
 bench: bench-batch
 
+# Record size and `scorer report` time for a million-line batch run,
+# compact and --evidence (bench/report_bench.sh, docs/bench.md).  Takes
+# minutes and about 4 GB of disk for the --evidence run.
+.PHONY: bench-report
+bench-report: $(CLI)
+	SCORER=$(CURDIR)/$(CLI) RULES=$(CURDIR)/rules \
+	    BENCH_DIR=$(CURDIR)/$(BUILD)/bench/report bench/report_bench.sh
+
 # One-address check of a healthy lab domain, DNS, STARTTLS probe and
 # MTA-STS fetch included (figures printed, not asserted).
 bench-check: $(CLI)

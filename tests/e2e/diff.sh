@@ -176,5 +176,71 @@ fi
 status report-baseline-missing 2 "$SCORER" report --baseline "$WORK/nope.jsonl" \
 	--output "$WORK/x.html" "$DATA/new.jsonl"
 
+# ---- contrib/monitoring/scorer-weekly ----------------------------------------------
+# The weekly job's flow, with a stand-in for `scorer batch` that writes
+# the hand-made runs (the rest is the real scorer): the first run is
+# quiet, the second (with changes for the worse) prints them, exits 1 and
+# runs the alert command; the report has the baseline section.
+WEEKLY=$TOP/contrib/monitoring/scorer-weekly
+cat >"$WORK/fake-scorer" <<FAKE
+#!/bin/sh
+if [ "\$1" = batch ]; then
+	while [ \$# -gt 0 ]; do
+		case \$1 in
+		--output) out=\$2; shift ;;
+		--summary) sum=\$2; shift ;;
+		esac
+		shift
+	done
+	cp "\$(cat "$WORK/next-run")" "\$out" && echo '{}' >"\$sum"
+	exit
+fi
+exec "$SCORER" "\$@"
+FAKE
+chmod +x "$WORK/fake-scorer"
+echo "$DATA/old.jsonl" >"$WORK/next-run"
+out=$(SCORER=$WORK/fake-scorer "$WEEKLY" "$WORK/mon" /dev/null --resolver x 2>&1)
+rc=$?
+if [ "$rc" = 0 ] && [ -z "$out" ] && [ -s "$WORK/mon/report.html" ] &&
+	[ "$(readlink "$WORK/mon/latest.jsonl")" = "runs/$(ls "$WORK/mon/runs" | grep -v summary)" ]; then
+	pass weekly-first
+else
+	fail weekly-first "exit $rc: $out"
+fi
+sleep 1 # a run a second at most: the runs are named by the time
+echo "$DATA/new.jsonl" >"$WORK/next-run"
+out=$(SCORER=$WORK/fake-scorer SCORER_ALERT="cat >$WORK/alert.txt" \
+	"$WEEKLY" "$WORK/mon" /dev/null 2>&1)
+rc=$?
+if [ "$rc" = 1 ] && grep -q '3 worse' <<<"$out" &&
+	grep -q '3 worse' "$WORK/alert.txt" &&
+	grep -q 'id="changes"' "$WORK/mon/report.html" &&
+	[ "$(jq -s 'map(select(.type == "summary"))[0].users.worse' \
+	    "$WORK/mon/changes.jsonl")" = 3 ] &&
+	[ "$(ls "$WORK/mon/runs" | grep -c 'jsonl$')" = 2 ]; then
+	pass weekly-worse
+else
+	fail weekly-worse "exit $rc: $out"
+fi
+sleep 1
+out=$(SCORER=$WORK/fake-scorer SCORER_KEEP=2 "$WEEKLY" "$WORK/mon" /dev/null 2>&1)
+rc=$?
+if [ "$rc" = 0 ] && [ -z "$out" ] &&
+	[ "$(ls "$WORK/mon/runs" | grep -c 'jsonl$')" = 2 ]; then
+	pass weekly-same-and-keep
+else
+	fail weekly-same-and-keep "exit $rc: $out $(ls "$WORK/mon/runs")"
+fi
+# A failed run: exit 2, the previous run stays the latest.
+before=$(readlink "$WORK/mon/latest.jsonl")
+echo "$WORK/no-such-file" >"$WORK/next-run"
+SCORER=$WORK/fake-scorer "$WEEKLY" "$WORK/mon" /dev/null >/dev/null 2>&1
+rc=$?
+if [ "$rc" = 2 ] && [ "$(readlink "$WORK/mon/latest.jsonl")" = "$before" ]; then
+	pass weekly-failed-run
+else
+	fail weekly-failed-run "exit $rc, latest $(readlink "$WORK/mon/latest.jsonl")"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
