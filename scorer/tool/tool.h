@@ -70,6 +70,10 @@ extern const struct option tool_common_longopts[];
 void tool_common_help(FILE *fp);
 /* The command's own options followed by the common ones (free()). */
 struct option *tool_longopts(const struct option *own);
+/* A number from min to max for option opt of command cmd; -1 (message
+ * printed) when arg is not one. */
+int tool_number(const char *cmd, const char *opt, const char *arg,
+                size_t min, size_t max, size_t *out);
 /* 0: applied, 1: not a common option, -1: bad value (message printed). */
 int tool_common_opt(sc_ctx_t *ctx, struct tool_common *o, int c,
                     const char *arg);

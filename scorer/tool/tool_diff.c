@@ -225,15 +225,9 @@ add_id(struct diff *d, const char *s)
 static long
 add_time(struct diff *d, const char *s)
 {
-	if (d->ntime == d->captime) {
-		size_t cap = d->captime ? 2 * d->captime : 64;
-		char **t = realloc(d->time, cap * sizeof(*t));
-
-		if (t == NULL)
-			return -1;
-		d->time = t;
-		d->captime = cap;
-	}
+	if (tool_grow(&d->time, &d->captime, d->ntime, sizeof(*d->time),
+	              64) != 0)
+		return -1;
 	if ((d->time[d->ntime] = arena_str(&d->arena, s)) == NULL)
 		return -1;
 	return (long)d->ntime++;
@@ -242,15 +236,8 @@ add_time(struct diff *d, const char *s)
 static long
 add_dom(struct diff *d, const char *s)
 {
-	if (d->ndom == d->capdom) {
-		size_t cap = d->capdom ? 2 * d->capdom : 1024;
-		struct dom *n = realloc(d->dom, cap * sizeof(*n));
-
-		if (n == NULL)
-			return -1;
-		d->dom = n;
-		d->capdom = cap;
-	}
+	if (tool_grow(&d->dom, &d->capdom, d->ndom, sizeof(*d->dom), 1024))
+		return -1;
 	memset(&d->dom[d->ndom], 0, sizeof(d->dom[0]));
 	if ((d->dom[d->ndom].name = arena_str(&d->arena, s)) == NULL)
 		return -1;
@@ -389,15 +376,8 @@ count_domain(struct diff *d, const struct result *r, int side,
 		for (j = 0; j < s->nf && s->f[j].id != ids[i]; j++)
 			;
 		if (j == s->nf) {
-			if (s->nf == s->capf) {
-				size_t cap = s->capf ? 2 * s->capf : 4;
-				struct pair *p = realloc(s->f, cap * sizeof(*p));
-
-				if (p == NULL)
-					return -1;
-				s->f = p;
-				s->capf = cap;
-			}
+			if (tool_grow(&s->f, &s->capf, s->nf, sizeof(*s->f), 4))
+				return -1;
 			s->f[s->nf].id = ids[i];
 			s->f[s->nf++].users = 0;
 		}
@@ -409,15 +389,9 @@ count_domain(struct diff *d, const struct result *r, int side,
 static long
 add_user(struct diff *d, const char *s)
 {
-	if (d->nuser == d->capuser) {
-		size_t cap = d->capuser ? 2 * d->capuser : 4096;
-		struct old_user *u = realloc(d->user, cap * sizeof(*u));
-
-		if (u == NULL)
-			return -1;
-		d->user = u;
-		d->capuser = cap;
-	}
+	if (tool_grow(&d->user, &d->capuser, d->nuser, sizeof(*d->user),
+	              4096) != 0)
+		return -1;
 	memset(&d->user[d->nuser], 0, sizeof(d->user[0]));
 	if ((d->user[d->nuser].user = arena_str(&d->arena, s)) == NULL)
 		return -1;
@@ -470,40 +444,28 @@ nomem:
 	return -1;
 }
 
+static int
+old_record(void *ctx, const struct result *r)
+{
+	return load_record(ctx, r);
+}
+
+static void
+old_bad(void *ctx, unsigned long lineno)
+{
+	(void)lineno;
+	((struct diff *)ctx)->counts.old_bad++;
+}
+
 int
-diff_load_old(struct diff *d, FILE *fp, const char *name,
+diff_load_old(struct diff *d, FILE *fp, const char *who,
               const char *fallback_time)
 {
-	struct res_reader rd = { fp, NULL, 0, 0 };
-	struct result r;
-	const char *line;
-	size_t len;
-	int toolong, rc = 0, p;
-
-	memset(&r, 0, sizeof(r));
-	d->fallback = arena_str(&d->arena, fallback_time);
-	if (d->fallback == NULL)
-		rc = -1;
-	while (rc == 0 && res_next_line(&rd, &line, &len, &toolong) > 0) {
-		if (toolong || (p = result_parse(&r, line, len, rd.lineno)) == 0) {
-			d->counts.old_bad++;
-			continue;
-		}
-		if (p < 0 || load_record(d, &r) != 0)
-			rc = -1;
-		result_release(&r);
-	}
-	result_free(&r);
-	res_reader_free(&rd);
-	if (rc != 0) {
-		fprintf(stderr, "scorer: %s: out of memory\n", name);
+	if ((d->fallback = arena_str(&d->arena, fallback_time)) == NULL) {
+		fprintf(stderr, "%s: out of memory\n", who);
 		return -1;
 	}
-	if (ferror(fp)) {
-		fprintf(stderr, "scorer: %s: read error\n", name);
-		return -1;
-	}
-	return 0;
+	return res_foreach(fp, who, old_record, old_bad, d, NULL);
 }
 
 /* added = b - a, gone = a - b, for ascending id lists. */
@@ -744,4 +706,51 @@ diff_removed(const struct diff *d, size_t i, const char **domain)
 	if (domain != NULL)
 		*domain = u->domain ? d->dom[u->domain - 1].name : NULL;
 	return u->user;
+}
+
+char *
+diff_user_text(const struct diff *d, const struct result *r,
+               const struct diff_user *u)
+{
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *fp = open_memstream(&buf, &len);
+	int n = 0;
+
+	if (fp == NULL)
+		return NULL;
+	if (u->kind == DIFF_UNASSESSED) {
+		fprintf(fp, "could not be assessed; last known %s",
+		        res_class_str(u->old_cls));
+		if (u->old_grade != NULL)
+			fprintf(fp, " (%s)", u->old_grade);
+		fprintf(fp, ", stale since %s; missing: ",
+		        u->stale_since ? u->stale_since : "?");
+		for (i = 0; i < r->nf; i++)
+			if (r->f[i].unverified && !r->f[i].dup)
+				fprintf(fp, "%s%s", n++ ? ", " : "", r->f[i].id);
+		if (n == 0)
+			fputs(r->error ? r->error : "?", fp);
+	} else {
+		fputs(res_class_str(u->old_cls), fp);
+		if (u->old_cls != u->new_cls)
+			fprintf(fp, " -> %s", res_class_str(u->new_cls));
+		if (u->old_grade && u->new_grade &&
+		    strcmp(u->old_grade, u->new_grade) != 0)
+			fprintf(fp, ", grade %s -> %s", u->old_grade, u->new_grade);
+		for (i = 0; i < u->nadded + u->ngone; i++) {
+			int gone = i >= u->nadded;
+			uint16_t id = gone ? u->gone[i - u->nadded] : u->added[i];
+			int sev = diff_id_sev(d, id);
+
+			if (i == 0 || i == u->nadded)
+				fputs(gone ? "; gone: " : "; new: ", fp);
+			else
+				fputs(", ", fp);
+			fputs(diff_id(d, id), fp);
+			if (sev < RES_SEV_UNKNOWN)
+				fprintf(fp, " (%s)", res_sev_name[sev]);
+		}
+	}
+	return fclose(fp) == 0 ? buf : (free(buf), NULL);
 }

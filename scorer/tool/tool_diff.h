@@ -64,10 +64,11 @@ struct diff_counts {
 struct diff *diff_new(void);
 void diff_free(struct diff *d);
 
-/* Read the old run.  name for messages; fallback_time: the time of
- * records without "checked" (the file's modification time).  -1 on a
- * read error or out of memory (message printed). */
-int diff_load_old(struct diff *d, FILE *fp, const char *name,
+/* Read the old run.  who: the start of messages ("scorer diff: FILE");
+ * fallback_time: the time of records without "checked" (the file's
+ * modification time).  -1 on a read error, a file that is no JSON Lines
+ * or out of memory (message printed). */
+int diff_load_old(struct diff *d, FILE *fp, const char *who,
                   const char *fallback_time);
 /* One record of the new run, in its order: its change, in *u.  -1 out
  * of memory. */
@@ -82,6 +83,13 @@ const struct diff_counts *diff_counts(const struct diff *d);
 /* The finding id and the severity (RES_SEV_*) of an index. */
 const char *diff_id(const struct diff *d, uint16_t i);
 int diff_id_sev(const struct diff *d, uint16_t i);
+/* A user's change in words, for people: "secure -> insecure, grade A ->
+ * D; new: x (high); gone: y (low)", or for one that could not be assessed
+ * "could not be assessed; last known insecure (D), stale since T;
+ * missing: dns.unverified".  The record's text as it is (escape it for
+ * where it goes).  Free with free(); NULL out of memory. */
+char *diff_user_text(const struct diff *d, const struct result *r,
+                     const struct diff_user *u);
 /* The i-th old user that has no record in the new run (its user string:
  * 'k' + key JSON or 'a' + address, see result_user()), after
  * diff_finish(); NULL past the last. */

@@ -17,6 +17,7 @@
 
 #include "tool.h"
 #include "tool_diff.h"
+#include "tool_file.h"
 #include "tool_json.h"
 
 struct lines {
@@ -62,12 +63,6 @@ usage(FILE *fp)
 	      "\n"
 	      "Exit status: 0 nothing got worse, 1 a user or a domain got "
 	      "worse, 2 an error.\n", fp);
-}
-
-static const char *
-cls_name(int cls)
-{
-	return cls >= 0 && cls < RES_NCLASS ? res_class_name[cls] : "none";
 }
 
 /* ---- JSON Lines ------------------------------------------------------------ */
@@ -142,20 +137,20 @@ json_user(struct dstate *st, const struct result *r,
 	json_who(fp, r);
 	switch (u->kind) {
 	case DIFF_ADDED:
-		fprintf(fp, ",\"verdict\":\"%s\"", cls_name(r->cls));
+		fprintf(fp, ",\"verdict\":\"%s\"", res_class_str(r->cls));
 		break;
 	case DIFF_UNASSESSED:
 	case DIFF_STILL_UNASSESSED:
 		fprintf(fp, ",\"last_verdict\":\"%s\",\"last_grade\":",
-		        cls_name(u->old_cls));
+		        res_class_str(u->old_cls));
 		tool_json_str(fp, u->old_grade);
 		fputs(",\"stale_since\":", fp);
 		tool_json_str(fp, u->stale_since);
 		json_missing(fp, r);
 		break;
 	default:
-		json_pair(fp, "verdict", cls_name(u->old_cls),
-		          cls_name(u->new_cls));
+		json_pair(fp, "verdict", res_class_str(u->old_cls),
+		          res_class_str(u->new_cls));
 		json_pair(fp, "grade", u->old_grade, u->new_grade);
 		fputs(",\"new_findings\":[", fp);
 		for (i = 0; i < u->nadded; i++) {
@@ -199,10 +194,10 @@ json_domain(struct dstate *st, const struct diff_domain *c)
 	tool_json_str(fp, c->name);
 	json_ulpair(fp, "users", c->old_users, c->new_users);
 	json_ulpair(fp, "insecure", c->old_insecure, c->new_insecure);
-	json_pair(fp, "verdict", cls_name(c->old_cls), cls_name(c->new_cls));
+	json_pair(fp, "verdict", res_class_str(c->old_cls), res_class_str(c->new_cls));
 	if (c->kind == DIFF_UNASSESSED || c->kind == DIFF_STILL_UNASSESSED) {
 		fprintf(fp, ",\"last_verdict\":\"%s\",\"stale_since\":",
-		        cls_name(c->old_cls));
+		        res_class_str(c->old_cls));
 		tool_json_str(fp, c->stale_since);
 	}
 	fputs(",\"new_findings\":[", fp);
@@ -281,17 +276,10 @@ lines_add(struct dstate *st, struct lines *l, char *s)
 		free(s);
 		return;
 	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		char **n = realloc(l->s, cap * sizeof(*n));
-
-		if (n == NULL) {
-			st->oom = 1;
-			free(s);
-			return;
-		}
-		l->s = n;
-		l->cap = cap;
+	if (tool_grow(&l->s, &l->cap, l->n, sizeof(*l->s), 16) != 0) {
+		st->oom = 1;
+		free(s);
+		return;
 	}
 	l->s[l->n++] = s;
 }
@@ -333,13 +321,14 @@ static char *
 text_user(struct dstate *st, const struct result *r,
           const struct diff_user *u)
 {
-	char *buf = NULL;
-	size_t len = 0, i;
-	FILE *fp = open_memstream(&buf, &len);
-	int n = 0;
+	char *buf = NULL, *what = diff_user_text(st->d, r, u);
+	size_t len = 0;
+	FILE *fp = what ? open_memstream(&buf, &len) : NULL;
 
-	if (fp == NULL)
+	if (fp == NULL) {
+		free(what);
 		return NULL;
+	}
 	fprintf(fp, "  line %lu  ", r->line);
 	if (r->key != NULL) {
 		char *k = json_dumps(r->key, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -350,32 +339,10 @@ text_user(struct dstate *st, const struct result *r,
 	}
 	text_put(fp, r->address);
 	fputs(": ", fp);
-	if (u->kind == DIFF_UNASSESSED) {
-		fprintf(fp, "last known %s", cls_name(u->old_cls));
-		if (u->old_grade != NULL)
-			fprintf(fp, " (%s)", u->old_grade);
-		fprintf(fp, ", stale since %s; missing: ",
-		        u->stale_since ? u->stale_since : "?");
-		for (i = 0; i < r->nf; i++)
-			if (r->f[i].unverified && !r->f[i].dup) {
-				fputs(n++ ? ", " : "", fp);
-				text_put(fp, r->f[i].id);
-			}
-		if (n == 0)
-			text_put(fp, r->error ? r->error : "?");
-	} else {
-		fputs(cls_name(u->old_cls), fp);
-		if (u->old_cls != u->new_cls)
-			fprintf(fp, " -> %s", cls_name(u->new_cls));
-		if (u->old_grade && u->new_grade &&
-		    strcmp(u->old_grade, u->new_grade) != 0)
-			fprintf(fp, ", grade %s -> %s", u->old_grade, u->new_grade);
-		text_ids(fp, st->d, "; new: ", u->added, u->nadded, NULL);
-		text_ids(fp, st->d, "; gone: ", u->gone, u->ngone, NULL);
-	}
+	text_put(fp, what);
 	putc('\n', fp);
-	fclose(fp);
-	return buf;
+	free(what);
+	return fclose(fp) == 0 ? buf : (free(buf), NULL);
 }
 
 static void
@@ -386,13 +353,13 @@ text_domain(FILE *fp, const struct diff *d, const struct diff_domain *c)
 	fprintf(fp, " (%lu user%s): ", c->new_users, c->new_users == 1 ? "" : "s");
 	if (c->kind == DIFF_UNASSESSED) {
 		fprintf(fp, "last known %s, stale since %s\n",
-		        cls_name(c->old_cls),
+		        res_class_str(c->old_cls),
 		        c->stale_since ? c->stale_since : "?");
 		return;
 	}
-	fputs(cls_name(c->old_cls), fp);
+	fputs(res_class_str(c->old_cls), fp);
 	if (c->old_cls != c->new_cls)
-		fprintf(fp, " -> %s", cls_name(c->new_cls));
+		fprintf(fp, " -> %s", res_class_str(c->new_cls));
 	if (c->old_insecure != c->new_insecure)
 		fprintf(fp, ", insecure users %lu -> %lu", c->old_insecure,
 		        c->new_insecure);
@@ -461,43 +428,27 @@ text_report(struct dstate *st, const char *old, const char *new)
 /* ---- the command ----------------------------------------------------------- */
 
 static int
-read_new(struct dstate *st, FILE *fp)
+new_record(void *ctx, const struct result *r)
 {
-	struct res_reader rd = { fp, NULL, 0, 0 };
-	struct result r;
+	struct dstate *st = ctx;
 	struct diff_user u;
-	const char *line;
-	size_t len;
-	int toolong, rc = 0, p;
 
-	memset(&r, 0, sizeof(r));
-	while (rc == 0 && !st->oom &&
-	       res_next_line(&rd, &line, &len, &toolong) > 0) {
-		if (toolong || (p = result_parse(&r, line, len, rd.lineno)) == 0) {
-			diff_add_new_bad(st->d);
-			continue;
-		}
-		if (p < 0 || diff_add_new(st->d, &r, &u) != 0) {
-			rc = -1;
-		} else if (u.kind != DIFF_SAME && st->o->jsonl) {
-			json_user(st, &r, &u);
-		} else if (u.kind == DIFF_WORSE || u.kind == DIFF_BETTER ||
-		           u.kind == DIFF_UNASSESSED) {
-			lines_add(st, &st->user[u.kind], text_user(st, &r, &u));
-		}
-		result_release(&r);
-	}
-	result_free(&r);
-	res_reader_free(&rd);
-	if (rc != 0 || st->oom) {
-		fputs("scorer diff: out of memory\n", stderr);
+	if (diff_add_new(st->d, r, &u) != 0)
 		return -1;
-	}
-	if (ferror(fp)) {
-		fprintf(stderr, "scorer diff: read error: %s\n", strerror(errno));
-		return -1;
-	}
-	return 0;
+	if (u.kind != DIFF_SAME && st->o->jsonl)
+		json_user(st, r, &u);
+	else if (!st->o->jsonl && (u.kind == DIFF_WORSE ||
+	                           u.kind == DIFF_BETTER ||
+	                           u.kind == DIFF_UNASSESSED))
+		lines_add(st, &st->user[u.kind], text_user(st, r, &u));
+	return st->oom ? -1 : 0;
+}
+
+static void
+new_bad(void *ctx, unsigned long lineno)
+{
+	(void)lineno;
+	diff_add_new_bad(((struct dstate *)ctx)->d);
 }
 
 static FILE *
@@ -507,26 +458,27 @@ open_in(const char *path)
 
 	if (strcmp(path, "-") == 0)
 		return stdin;
-	if ((fp = fopen(path, "r")) == NULL)
-		fprintf(stderr, "scorer diff: %s: %s\n", path, strerror(errno));
+	if ((fp = fopen(path, "r")) == NULL || *tool_not_readable(fp) != '\0') {
+		fprintf(stderr, "scorer diff: %s: %s\n", path,
+		        fp != NULL ? tool_not_readable(fp) : strerror(errno));
+		if (fp != NULL)
+			fclose(fp);
+		return NULL;
+	}
 	return fp;
 }
 
 static int
-number(const char *opt, const char *arg, size_t *out)
+read_run(struct dstate *st, FILE *fp, const char *path, int old)
 {
-	char *end;
-	unsigned long v;
+	char who[512], when[32];
 
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (errno || end == arg || *end != '\0' || *arg == '-' || v > 1000000) {
-		fprintf(stderr, "scorer diff: %s: a number from 0 to 1000000, "
-		        "not '%s'\n", opt, arg);
-		return -1;
-	}
-	*out = v;
-	return 0;
+	snprintf(who, sizeof(who), "scorer diff: %s",
+	         strcmp(path, "-") == 0 ? "standard input" : path);
+	if (!old)
+		return res_foreach(fp, who, new_record, new_bad, st, NULL);
+	tool_file_time(fp, when);
+	return diff_load_old(st->d, fp, who, when);
 }
 
 /* The time of an old record without "checked": when the file was last
@@ -553,11 +505,11 @@ tool_diff(int argc, char **argv)
 	};
 	struct dopts o = { 0, 50, 50, "-" };
 	struct dstate st;
+	struct tool_out out;
 	FILE *oldfp = NULL, *newfp = NULL;
-	char when[32];
 	size_t i;
 	const char *user, *dom;
-	int c, rc = TOOL_EXIT_ERROR;
+	int c, rc = TOOL_EXIT_ERROR, opened = 0;
 
 	memset(&st, 0, sizeof(st));
 	optind = 0;
@@ -576,11 +528,13 @@ tool_diff(int argc, char **argv)
 			break;
 		case 'o': o.output = optarg; break;
 		case 'u':
-			if (number("--max-users", optarg, &o.max_users))
+			if (tool_number("diff", "--max-users", optarg, 0, 1000000,
+			                &o.max_users))
 				return TOOL_EXIT_ERROR;
 			break;
 		case 'd':
-			if (number("--max-domains", optarg, &o.max_domains))
+			if (tool_number("diff", "--max-domains", optarg, 0, 1000000,
+			                &o.max_domains))
 				return TOOL_EXIT_ERROR;
 			break;
 		case 'h':
@@ -607,20 +561,32 @@ tool_diff(int argc, char **argv)
 		fputs("scorer diff: out of memory\n", stderr);
 		return TOOL_EXIT_ERROR;
 	}
+	{
+		/* Either run may be the output's file no more than the input
+		 * of batch may; the two runs may be one (nothing changed). */
+		const struct tool_role roles[] = {
+			{ "OLD", argv[optind], 0 },
+			{ "--output", o.output, 1 },
+			{ "NEW", argv[optind + 1], 0 },
+		};
+
+		if (tool_distinct("scorer diff", roles, 2) != 0 ||
+		    tool_distinct("scorer diff", roles + 1, 2) != 0)
+			goto done;
+	}
 	if ((oldfp = open_in(argv[optind])) == NULL ||
-	    (newfp = open_in(argv[optind + 1])) == NULL)
+	    (newfp = open_in(argv[optind + 1])) == NULL ||
+	    tool_out_open(&out, "scorer diff", o.output) != 0)
 		goto done;
-	if (strcmp(o.output, "-") == 0)
-		st.out = stdout;
-	else if ((st.out = fopen(o.output, "w")) == NULL) {
-		fprintf(stderr, "scorer diff: %s: %s\n", o.output,
-		        strerror(errno));
+	opened = 1;
+	st.out = out.fp;
+	if (read_run(&st, oldfp, argv[optind], 1) != 0 ||
+	    read_run(&st, newfp, argv[optind + 1], 0) != 0)
+		goto done;
+	if (diff_finish(st.d) != 0) {
+		fputs("scorer diff: out of memory\n", stderr);
 		goto done;
 	}
-	tool_file_time(oldfp, when);
-	if (diff_load_old(st.d, oldfp, argv[optind], when) != 0 ||
-	    read_new(&st, newfp) != 0 || diff_finish(st.d) != 0)
-		goto done;
 	if (o.jsonl) {
 		for (i = 0; i < diff_domain_count(st.d); i++) {
 			const struct diff_domain *dc = diff_domain_get(st.d, i);
@@ -636,18 +602,13 @@ tool_diff(int argc, char **argv)
 	} else {
 		text_report(&st, argv[optind], argv[optind + 1]);
 	}
-	if (fflush(st.out) != 0 || ferror(st.out)) {
-		fprintf(stderr, "scorer diff: write error: %s\n", strerror(errno));
-		goto done;
-	}
 	rc = diff_counts(st.d)->user[DIFF_WORSE] > 0 ||
 	     diff_counts(st.d)->domain[DIFF_WORSE] > 0 ? TOOL_EXIT_INSECURE : 0;
 done:
-	if (st.out != NULL && st.out != stdout && fclose(st.out) != 0 &&
-	    rc != TOOL_EXIT_ERROR) {
-		fprintf(stderr, "scorer diff: %s: %s\n", o.output, strerror(errno));
+	/* Every write checked, the file put in place whole (tool_file.c);
+	 * a failed run leaves an older output as it was. */
+	if (opened && tool_out_close(&out, rc != TOOL_EXIT_ERROR) != 0)
 		rc = TOOL_EXIT_ERROR;
-	}
 	if (oldfp != NULL && oldfp != stdin)
 		fclose(oldfp);
 	if (newfp != NULL && newfp != stdin)

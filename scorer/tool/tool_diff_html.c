@@ -13,46 +13,6 @@
 #include "tool_diff.h"
 #include "tool_report.h"
 
-static const char *
-cls_name(int cls)
-{
-	return cls >= 0 && cls < RES_NCLASS ? res_class_name[cls] : "none";
-}
-
-/* "secure -> insecure, grade B -> D; new: a, b; gone: c" */
-static char *
-what_changed(const struct diff *d, const struct diff_user *u)
-{
-	char *buf = NULL;
-	size_t len = 0, i;
-	FILE *fp = open_memstream(&buf, &len);
-
-	if (fp == NULL)
-		return NULL;
-	if (u->kind == DIFF_UNASSESSED) {
-		fprintf(fp, "could not be assessed; last known %s", 
-		        cls_name(u->old_cls));
-		if (u->old_grade != NULL)
-			fprintf(fp, " (%s)", u->old_grade);
-		fprintf(fp, ", stale since %s", u->stale_since ? u->stale_since
-		                                               : "?");
-	} else {
-		fputs(cls_name(u->old_cls), fp);
-		if (u->old_cls != u->new_cls)
-			fprintf(fp, " -> %s", cls_name(u->new_cls));
-		if (u->old_grade && u->new_grade &&
-		    strcmp(u->old_grade, u->new_grade) != 0)
-			fprintf(fp, ", grade %s -> %s", u->old_grade, u->new_grade);
-		for (i = 0; i < u->nadded; i++)
-			fprintf(fp, "%s%s", i ? ", " : "; new: ",
-			        diff_id(d, u->added[i]));
-		for (i = 0; i < u->ngone; i++)
-			fprintf(fp, "%s%s", i ? ", " : "; gone: ",
-			        diff_id(d, u->gone[i]));
-	}
-	return fclose(fp) == 0 ? buf : (free(buf), NULL);
-}
-
 static char *
 who(const struct report *r, const struct result *res)
 {
@@ -94,7 +54,7 @@ report_change_add(struct report *r, const struct result *res,
 	c->kind = u->kind;
 	c->who = who(r, res);
 	c->domain = res->domain ? strdup(res->domain) : NULL;
-	c->what = what_changed(r->diff, u);
+	c->what = diff_user_text(r->diff, res, u);
 	return c->who && c->what && (c->domain || !res->domain) ? 0 : -1;
 }
 
@@ -151,15 +111,15 @@ domain_rows(FILE *out, const struct diff *d, enum diff_kind kind,
 		if (kind == DIFF_UNASSESSED) {
 			/* The last known answer, not lost. */
 			fprintf(out, "<span class=\"v %s\">%s</span> (last known)"
-			        "</td><td>stale since ", cls_name(c->old_cls),
-			        cls_name(c->old_cls));
+			        "</td><td>stale since ", res_class_str(c->old_cls),
+			        res_class_str(c->old_cls));
 			report_esc(out, c->stale_since ? c->stale_since : "?");
 			fputs("</td></tr>\n", out);
 			continue;
 		}
-		fprintf(out, "%s%s%s</td><td>", cls_name(c->old_cls),
+		fprintf(out, "%s%s%s</td><td>", res_class_str(c->old_cls),
 		        c->old_cls != c->new_cls ? " &rarr; " : "",
-		        c->old_cls != c->new_cls ? cls_name(c->new_cls) : "");
+		        c->old_cls != c->new_cls ? res_class_str(c->new_cls) : "");
 		if (c->old_insecure != c->new_insecure)
 			fprintf(out, "insecure users %s &rarr; %s; ",
 			        report_num(n2, c->old_insecure),

@@ -69,6 +69,21 @@ tool_json_str(FILE *out, const char *s)
 }
 
 const char *
+tool_num(char buf[32], unsigned long n)
+{
+	char digits[24];
+	int len = snprintf(digits, sizeof(digits), "%lu", n), i, j = 0;
+
+	for (i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			buf[j++] = ',';
+		buf[j++] = digits[i];
+	}
+	buf[j] = '\0';
+	return buf;
+}
+
+const char *
 tool_utc(char buf[32], time_t t)
 {
 	struct tm tm;

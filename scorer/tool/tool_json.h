@@ -1,6 +1,6 @@
-/* The tool's JSON text and UTF-8 helpers (tool_json.c): records are
- * written straight to a stream, a field at a time, without building a
- * tree. */
+/* The tool's text helpers (tool_json.c): JSON strings written straight
+ * to a stream, a field at a time, without building a tree; UTF-8; numbers
+ * and times for people. */
 #ifndef SC_TOOL_JSON_H
 #define SC_TOOL_JSON_H
 
@@ -16,6 +16,9 @@ size_t tool_utf8_len(const unsigned char *s);
  * control characters escaped, bytes that are not UTF-8 written as '?',
  * so that any C string makes valid JSON.  NULL is written as null. */
 void tool_json_str(FILE *out, const char *s);
+
+/* n with thousands separators into buf: "1,234,567". */
+const char *tool_num(char buf[32], unsigned long n);
 
 /* t as "YYYY-MM-DDTHH:MM:SSZ" (RFC 3339, UTC) into buf. */
 const char *tool_utc(char buf[32], time_t t);

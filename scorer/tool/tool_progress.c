@@ -17,25 +17,10 @@
 #include <unistd.h>
 
 #include "tool_batch.h"
+#include "tool_json.h"
 
 #define BAR 20
 #define SLOW_S 2.0
-
-/* n with thousands separators. */
-static const char *
-num(char buf[32], unsigned long n)
-{
-	char digits[24];
-	int len = snprintf(digits, sizeof(digits), "%lu", n), i, j = 0;
-
-	for (i = 0; i < len; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			buf[j++] = ',';
-		buf[j++] = digits[i];
-	}
-	buf[j] = '\0';
-	return buf;
-}
 
 static void
 duration(char buf[32], double s)
@@ -93,8 +78,8 @@ batch_progress_show(FILE *fp, const struct batch_progress *p, int final)
 		ADD("%5.1f%% [", 100 * frac);
 		for (i = 0; i < BAR; i++)
 			ADD("%c", i < (int)(frac * BAR + 0.5) ? '#' : '.');
-		ADD("]  %s of %s%s", num(a, p->done), final ? "" : "~",
-		    num(b, est));
+		ADD("]  %s of %s%s", tool_num(a, p->done), final ? "" : "~",
+		    tool_num(b, est));
 		if (!final && p->bytes > 0 && elapsed > 1 && frac > 0) {
 			duration(c, elapsed * (1 - frac) / frac);
 			ADD("  %.0f/s  ETA %s", rate, c);
@@ -102,9 +87,9 @@ batch_progress_show(FILE *fp, const struct batch_progress *p, int final)
 			ADD("  %.0f/s", rate);
 		}
 	} else {
-		ADD("  %s records  %.0f/s", num(a, p->done), rate);
+		ADD("  %s records  %.0f/s", tool_num(a, p->done), rate);
 	}
-	ADD("  domains %s", num(b, (unsigned long)p->domains));
+	ADD("  domains %s", tool_num(b, (unsigned long)p->domains));
 	if (final) {
 		duration(c, elapsed);
 		ADD("  in %s", c);

@@ -540,41 +540,34 @@ add_record(struct report *r, const struct result *res)
 }
 
 static int
+report_record(void *ctx, const struct result *res)
+{
+	return add_record(ctx, res);
+}
+
+static void
+report_bad(void *ctx, unsigned long lineno)
+{
+	struct report *r = ctx;
+
+	add_bad(r, lineno);
+	if (r->diff != NULL)
+		diff_add_new_bad(r->diff);
+}
+
+static int
 read_input(struct report *r, FILE *fp)
 {
-	struct res_reader rd = { fp, NULL, 0, 0 };
-	struct result res;
-	const char *line;
-	size_t len;
-	int toolong, rc = 0, p;
+	char who[512];
 
-	memset(&res, 0, sizeof(res));
-	while (rc == 0 && res_next_line(&rd, &line, &len, &toolong) > 0) {
-		r->lines++;
-		if (toolong ||
-		    (p = result_parse(&res, line, len, rd.lineno)) == 0) {
-			add_bad(r, rd.lineno);
-			if (r->diff != NULL)
-				diff_add_new_bad(r->diff);
-			continue;
-		}
-		rc = p < 0 ? -1 : add_record(r, &res);
-		result_release(&res);
-	}
-	result_free(&res);
-	res_reader_free(&rd);
-	if (rc != 0)
+	snprintf(who, sizeof(who), "scorer report: %s", r->source);
+	if (res_foreach(fp, who, report_record, report_bad, r, &r->lines) != 0)
+		return -1;
+	if (r->diff != NULL && diff_finish(r->diff) != 0) {
 		fputs("scorer report: out of memory\n", stderr);
-	else if (ferror(fp)) {
-		fprintf(stderr, "scorer report: %s: %s\n", r->source,
-		        strerror(errno));
-		rc = -1;
+		return -1;
 	}
-	if (rc == 0 && r->diff != NULL && diff_finish(r->diff) != 0) {
-		fputs("scorer report: out of memory\n", stderr);
-		rc = -1;
-	}
-	return rc;
+	return 0;
 }
 
 static void
@@ -601,25 +594,6 @@ report_free(struct report *r)
 	sc_ctx_free(r->ctx);
 }
 
-static int
-number(const char *opt, const char *arg, size_t min, size_t max,
-       size_t *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (errno || end == arg || *end != '\0' || *arg == '-' || v < min ||
-	    v > max) {
-		fprintf(stderr, "scorer report: %s: a number from %zu to %zu, "
-		        "not '%s'\n", opt, min, max, arg);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
 /* --baseline: the old run, held as scorer diff holds it. */
 static int
 load_baseline(struct report *r, const char *path)
@@ -641,7 +615,12 @@ load_baseline(struct report *r, const char *path)
 		fclose(fp);
 		return -1;
 	}
-	rc = diff_load_old(r->diff, fp, path, when);
+	{
+		char who[512];
+
+		snprintf(who, sizeof(who), "scorer report: %s", path);
+		rc = diff_load_old(r->diff, fp, who, when);
+	}
 	fclose(fp);
 	return rc;
 }
@@ -674,16 +653,16 @@ tool_report(int argc, char **argv)
 			output = optarg;
 			break;
 		case 'r':
-			if (number("--rows", optarg, 0, 1000000, &rows))
+			if (tool_number("report", "--rows", optarg, 0, 1000000, &rows))
 				return TOOL_EXIT_ERROR;
 			break;
 		case 't':
-			if (number("--top", optarg, 1, 10000, &top))
+			if (tool_number("report", "--top", optarg, 1, 10000, &top))
 				return TOOL_EXIT_ERROR;
 			break;
 		case 'd':
-			if (number("--max-domains", optarg, 2, 10000000,
-			           &max_domains))
+			if (tool_number("report", "--max-domains", optarg, 2,
+			                10000000, &max_domains))
 				return TOOL_EXIT_ERROR;
 			break;
 		case 'a':
@@ -710,13 +689,17 @@ tool_report(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	r.source = argv[optind];
 	{
+		/* The input and the baseline may be one file; neither may be
+		 * the output's. */
 		const struct tool_role roles[] = {
 			{ "the input", r.source, 0 },
-			{ "--baseline", baseline, 0 },
 			{ "--output", output, 1 },
+			{ "--baseline", baseline, 0 },
 		};
 
-		if (tool_distinct("scorer report", roles, 3) != 0)
+		if (tool_distinct("scorer report", roles, 2) != 0 ||
+		    (baseline != NULL &&
+		     tool_distinct("scorer report", roles + 1, 2) != 0))
 			return TOOL_EXIT_ERROR;
 	}
 	r.maxrow = rows;

@@ -5,6 +5,7 @@
  * one reader takes either: what a compact record leaves out comes back
  * NULL, and the callers get the rules' texts by finding id instead.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,28 @@ tool_hash(const char *s)
 	return h;
 }
 
+int
+tool_grow(void *pp, size_t *cap, size_t n, size_t size, size_t first)
+{
+	void **p = pp, *np;
+	size_t c;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? 2 * *cap : first;
+	if ((np = realloc(*p, c * size)) == NULL)
+		return -1;
+	*p = np;
+	*cap = c;
+	return 0;
+}
+
+const char *
+res_class_str(int cls)
+{
+	return cls >= 0 && cls < RES_NCLASS ? res_class_name[cls] : "none";
+}
+
 static const char *
 str_member(json_t *o, const char *key)
 {
@@ -77,14 +100,8 @@ add_finding(struct result *r, json_t *o)
 
 	if (id == NULL)
 		return 0;
-	if (r->nf == r->capf) {
-		size_t cap = r->capf ? 2 * r->capf : 16;
-
-		if ((f = realloc(r->f, cap * sizeof(*f))) == NULL)
-			return -1;
-		r->f = f;
-		r->capf = cap;
-	}
+	if (tool_grow(&r->f, &r->capf, r->nf, sizeof(*f), 16) != 0)
+		return -1;
 	f = &r->f[r->nf];
 	memset(f, 0, sizeof(*f));
 	f->id = id;
@@ -255,4 +272,43 @@ res_reader_free(struct res_reader *rd)
 {
 	free(rd->buf);
 	rd->buf = NULL;
+}
+
+int
+res_foreach(FILE *fp, const char *who,
+            int (*record)(void *ctx, const struct result *r),
+            void (*bad)(void *ctx, unsigned long lineno), void *ctx,
+            unsigned long *lines)
+{
+	struct res_reader rd = { fp, NULL, 0, 0 };
+	struct result r;
+	const char *line;
+	size_t len;
+	int toolong, rc = 0, p, more;
+
+	memset(&r, 0, sizeof(r));
+	while (rc == 0 &&
+	       (more = res_next_line(&rd, &line, &len, &toolong)) > 0) {
+		if (lines != NULL)
+			(*lines)++;
+		if (toolong || (p = result_parse(&r, line, len, rd.lineno)) == 0) {
+			bad(ctx, rd.lineno);
+			continue;
+		}
+		rc = p < 0 ? -1 : record(ctx, &r);
+		result_release(&r);
+	}
+	result_free(&r);
+	res_reader_free(&rd);
+	if (rc != 0)
+		fprintf(stderr, "%s: out of memory\n", who);
+	else if (more < 0)
+		fprintf(stderr, "%s: line %lu is longer than %zu MiB: not the "
+		        "JSON Lines of scorer batch\n", who, rd.lineno,
+		        MAX_SKIP >> 20);
+	else if (ferror(fp))
+		fprintf(stderr, "%s: %s\n", who, strerror(errno));
+	else
+		return 0;
+	return -1;
 }

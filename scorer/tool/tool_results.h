@@ -56,6 +56,11 @@ void result_free(struct result *r);
 int result_sev(const char *severity);
 /* FNV-1a of a string, for the tool's hash tables. */
 uint32_t tool_hash(const char *s);
+/* Room for n + 1 elements of size bytes in the array *pp of *cap (grown
+ * by doubling from first); -1 out of memory, the array as it was. */
+int tool_grow(void *pp, size_t *cap, size_t n, size_t size, size_t first);
+/* "secure", "insecure", "error", "invalid"; "none" for another value. */
+const char *res_class_str(int cls);
 
 /* The user a record belongs to, for matching two runs: "k" and the key
  * as compact JSON with sorted members when the record has one, else "a"
@@ -80,5 +85,15 @@ struct res_reader {
 int res_next_line(struct res_reader *rd, const char **line, size_t *len,
                   int *toolong);
 void res_reader_free(struct res_reader *rd);
+
+/* Every line of fp: record() for each record (r is released after it;
+ * -1 from it means out of memory), bad() for each line that is no
+ * record; *lines (if not NULL) counts the lines that are not blank.  0,
+ * or -1 with the reason printed after "who: " (out of memory, a read
+ * error, a line past 64 MiB: no JSON Lines). */
+int res_foreach(FILE *fp, const char *who,
+                int (*record)(void *ctx, const struct result *r),
+                void (*bad)(void *ctx, unsigned long lineno), void *ctx,
+                unsigned long *lines);
 
 #endif
