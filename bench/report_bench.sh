@@ -48,14 +48,10 @@ if [ ! -s "$WORLD/users-$NUSERS.txt" ]; then
 	python3 "$TOP/bench/genworld.py" --domains "$NDOM" --layout big \
 	    --users "$NUSERS" "$WORLD" >/dev/null || die "genworld.py failed"
 fi
-nzones=$(find "$WORLD/zones" -name '*.zone' | wc -l)
 "$LAB" stop "$W/lab"
-LAB_ZONES=$WORLD/zones LAB_START_TIMEOUT=300 "$LAB" start "$W/lab" \
-    >/dev/null 2>"$W/lab.err" || { cat "$W/lab.err" >&2; die "no lab"; }
-for _ in $(seq 6000); do
-	[ "$(grep -c 'loaded, serial' "$W/lab/knot.log")" -ge "$nzones" ] && break
-	sleep 0.05
-done
+# shellcheck source=bench/lab_world.sh
+. "$TOP/bench/lab_world.sh"
+lab_world_start "$WORLD/zones" "$W/lab" >/dev/null || die "no lab"
 # shellcheck source=/dev/null
 . "$W/lab/env"
 # shellcheck disable=SC2054 # the commas are --skip's
