@@ -34,6 +34,8 @@ static const struct {
 	{ "tlsrpt.", "the TLS-RPT record (TXT) at _smtp._tls.%s" },
 	{ "mta_sts.policy_unavailable", "the web server mta-sts.%s (HTTPS, "
 	                                "its certificate, the policy file)" },
+	{ "mta_sts.unreachable", "the web server mta-sts.%s (reachable over "
+	                         "HTTPS from the Internet)" },
 	{ "mta_sts.mx_mismatch", "the mx lines of the MTA-STS policy of %s, "
 	                         "or its MX records" },
 	{ "mta_sts.", "the MTA-STS record (TXT) at _mta-sts.%s and the "
