@@ -156,6 +156,8 @@ e2e: $(CLI) $(FIXT_BIN)
 	    tests/e2e/run.sh
 	SCORER=$(CURDIR)/$(CLI) tests/e2e/batch.sh
 	SCORER=$(CURDIR)/$(CLI) tests/e2e/report.sh
+	SCORER=$(CURDIR)/$(CLI) tests/e2e/diff.sh
+	SCORER=$(CURDIR)/$(CLI) tests/e2e/dask.sh
 	SCORER=$(CURDIR)/$(CLI) tests/e2e/hostile.sh
 	SCORER=$(CURDIR)/$(CLI) tests/e2e/files.sh
 	SCORER=$(CURDIR)/$(CLI) tests/e2e/invariants.sh
@@ -239,6 +241,14 @@ bench-batch: $(CLI)
 	SCORER=$(CURDIR)/$(CLI) RULES=$(CURDIR)/rules \
 	    BENCH_DIR=$(CURDIR)/$(BUILD)/bench/batch bench/batch_bench.sh
 bench: bench-batch
+
+# Record size and `scorer report` time for a million-line batch run,
+# compact and --evidence (bench/report_bench.sh, docs/bench.md).  Takes
+# minutes and about 4 GB of disk for the --evidence run.
+.PHONY: bench-report
+bench-report: $(CLI)
+	SCORER=$(CURDIR)/$(CLI) RULES=$(CURDIR)/rules \
+	    BENCH_DIR=$(CURDIR)/$(BUILD)/bench/report bench/report_bench.sh
 
 # One-address check of a healthy lab domain, DNS, STARTTLS probe and
 # MTA-STS fetch included (figures printed, not asserted).

@@ -121,13 +121,15 @@ ARGS=(--resolver "$LAB_DNS" --rules "$RULES" --allow-loopback --quiet
 echo "== scorer: $SCORER, --concurrency $CONC, --skip starttls,mta_sts,breach," \
     "$(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# timed NAME INPUT OUTPUT: one scorer batch under GNU time; appends
-# "elapsed user sys maxrss_kB" to $W/NAME.times and keeps the summary.
+# timed NAME INPUT OUTPUT [OPTIONS]: one scorer batch under GNU time;
+# appends "elapsed user sys maxrss_kB" to $W/NAME.times and keeps the
+# summary.
 timed() {
 	local name=$1 input=$2 output=$3
+	shift 3
 	"$GNUTIME" -f '%e %U %S %M' -o "$W/$name.time1" \
-	    "$SCORER" batch "${ARGS[@]}" --input "$input" --output "$output" \
-	    --summary "$W/$name.summary.json" ||
+	    "$SCORER" batch "${ARGS[@]}" "$@" --input "$input" \
+	    --output "$output" --summary "$W/$name.summary.json" ||
 	    die "scorer batch failed in run $name"
 	cat "$W/$name.time1" >>"$W/$name.times"
 }
@@ -146,7 +148,8 @@ echo "== run 1: DNS-only, $NDOM fresh domains, one address each" \
     "(x$REPEAT)"
 rm -f "$W/dns.times" "$W/dns.rates"
 for _ in $(seq "$REPEAT"); do
-	timed dns "$WORLD/addr-domains.txt" "$W/dns-only.jsonl"
+	# --evidence: the lookups of each record give the query mix below
+	timed dns "$WORLD/addr-domains.txt" "$W/dns-only.jsonl" --evidence
 	jq -r '"\(.elapsed_s) \(.records)"' "$W/dns.summary.json" \
 	    >>"$W/dns.rates"
 done

@@ -4,8 +4,10 @@
 # Knot, nginx, Postfix; every demo address) and the 10,000 domains of the
 # batch benchmark's world (bench/genworld.py on a Knot lab, DNS only), each
 # checked by both builds with the same options, one JSON Lines record an
-# address, compared byte for byte once the fields that measure time
-# (every elapsed_ms: the report's, each lookup's, each probe's) are 0.
+# address (the whole report: --evidence, for a build that has it),
+# compared byte for byte once the fields that measure time (every
+# elapsed_ms: the report's, each lookup's, each probe's; the record's
+# "checked") are 0.
 #
 #   bench/same_output.sh OLD_SCORER NEW_SCORER
 #
@@ -32,7 +34,14 @@ rc=0
 # probe's), as jq writes compact JSON.
 mask() {
 	jq -c 'walk(if type == "object" and has("elapsed_ms")
-	            then .elapsed_ms = 0 else . end)' "$1"
+	            then .elapsed_ms = 0 else . end) | del(.checked)' "$1"
+}
+
+# evidence BIN: the option that makes BIN write whole reports (batch
+# writes compact records by default since --evidence exists).
+evidence() {
+	"$1" batch --help 2>/dev/null | grep -q -- '--evidence' &&
+	    echo --evidence
 }
 
 # compare NAME: $W/NAME.old.jsonl against $W/NAME.new.jsonl
@@ -61,8 +70,10 @@ sed -e 's/#.*//' -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' \
 for v in old new; do
 	bin=$OLD
 	[ "$v" = new ] && bin=$NEW
+	# shellcheck disable=SC2046 # the option, or nothing
 	"$bin" batch --rules "$RULES" "${world_args[@]}" --quiet \
-	    --concurrency 1 --input "$W/demo.in" --output "$W/demo.$v.jsonl"
+	    --concurrency 1 --input "$W/demo.in" --output "$W/demo.$v.jsonl" \
+	    $(evidence "$bin")
 done
 compare demo
 "$TOP/tests/lab/world.sh" stop "$W/world" >/dev/null 2>&1
@@ -78,10 +89,11 @@ lab_world_start "$W/bench/zones" "$W/lab" || exit 2
 for v in old new; do
 	bin=$OLD
 	[ "$v" = new ] && bin=$NEW
+	# shellcheck disable=SC2046 # the option, or nothing
 	"$bin" batch --rules "$RULES" --resolver "$LAB_DNS" --allow-loopback \
 	    --quiet --skip starttls,mta_sts,breach --timeout 30 \
 	    --concurrency 200 --input "$W/bench/addr-domains.txt" \
-	    --output "$W/bench.$v.jsonl"
+	    --output "$W/bench.$v.jsonl" $(evidence "$bin")
 done
 compare bench
 exit "$rc"

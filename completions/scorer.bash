@@ -5,7 +5,7 @@
 # Standalone: it uses only bash's compgen, not bash-completion's helpers.
 # tests/docs/run.py checks it offers exactly the options of each --help.
 
-_scorer_commands='check batch report spf explain corpus help'
+_scorer_commands='check batch report diff spf explain corpus help'
 _scorer_common='-r --resolver --rules -t --timeout --allow-loopback
 	--smtp-port --https-port --ca-file --breach-corpus --breach-api
 	--breach-api-key --skip --cache-size --threat-model'
@@ -21,7 +21,8 @@ _scorer_valued()
 		--skip | --cache-size | --threat-model | --input | -o | --output | \
 		--format | \
 		--column | --concurrency | --summary | --rows | --top | \
-		--max-domains | --memory | --ip | --sender | --helo) return 0 ;;
+		--max-domains | --memory | --ip | --sender | --helo | \
+		--fail-on | --baseline | --max-users) return 0 ;;
 	esac
 	return 1
 }
@@ -32,9 +33,11 @@ _scorer_options()
 	case $1 in
 	check) echo "-j --json -q --quiet $_scorer_common -h --help" ;;
 	batch) echo "--input -o --output --format --column --numbered
-		--concurrency --resume --summary -q --quiet $_scorer_common
-		-h --help" ;;
-	report) echo "-o --output --rows --top --max-domains -h --help" ;;
+		--concurrency --resume --summary -q --quiet --evidence --fail-on
+		$_scorer_common -h --help" ;;
+	report) echo "-o --output --rows --top --max-domains --show-addresses
+		--baseline --rules -h --help" ;;
+	diff) echo "--format -o --output --max-users --max-domains -h --help" ;;
 	spf) echo "--ip --sender --helo -j --json -r --resolver -t --timeout
 		--rules -h --help" ;;
 	explain) echo "--list -j --json --rules -h --help" ;;
@@ -81,11 +84,24 @@ _scorer()
 		--rules)
 			mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 			return ;;
-		--input | --output | -o | --summary | --ca-file | --breach-corpus)
+		--input | --output | -o | --summary | --ca-file | --breach-corpus | \
+			--baseline)
 			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 			return ;;
 		--format)
-			mapfile -t COMPREPLY < <(compgen -W 'jsonl csv' -- "$cur")
+			if [ "$cmd" = diff ]; then
+				mapfile -t COMPREPLY < <(compgen -W 'text jsonl' -- "$cur")
+			else
+				mapfile -t COMPREPLY < <(compgen -W 'jsonl csv' -- "$cur")
+			fi
+			return ;;
+		--fail-on)
+			# a comma-separated list: complete its last word
+			local head=""
+			[[ $cur == *,* ]] && head=${cur%,*},
+			mapfile -t COMPREPLY < <(compgen -P "$head" -W 'insecure error
+				critical high medium low info' -- "${cur##*,}")
+			compopt -o nospace 2>/dev/null
 			return ;;
 		--skip)
 			# a comma-separated list: complete its last name
@@ -120,7 +136,7 @@ _scorer()
 		elif [ "$sub" != lookup ] || [ "$operands" = 0 ]; then
 			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		fi ;;
-	batch | report)
+	batch | report | diff)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
 	esac # check and spf: addresses are the user's
 }

@@ -20,8 +20,9 @@ build_pkgs=(
 # make check, make demo and CI on top of that: Check and libxml2 (unit
 # tests), libuv (an example), the system's public suffix list, the lab
 # (Knot, Unbound, nginx, Postfix, OpenSSL for its CA), the HTML report's
-# browser test (Chromium), the tools the scripts call, clang for the
-# fuzzers, valgrind, and zsh for the completion test.
+# browser test (Chromium), the tools the scripts call, Dask's scheduler
+# and workers (contrib/dask, tests/e2e/dask.sh), clang for the fuzzers,
+# valgrind, and zsh for the completion test.
 test_pkgs=(
 	publicsuffix openssl
 	check libsubunit-dev libxml2-dev libuv1-dev
@@ -30,6 +31,7 @@ test_pkgs=(
 	unbound
 	postfix
 	chromium fonts-dejavu-core time
+	python3-distributed
 	clang libclang-rt-14-dev valgrind
 	zsh
 )

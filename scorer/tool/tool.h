@@ -70,6 +70,10 @@ extern const struct option tool_common_longopts[];
 void tool_common_help(FILE *fp);
 /* The command's own options followed by the common ones (free()). */
 struct option *tool_longopts(const struct option *own);
+/* A number from min to max for option opt of command cmd; -1 (message
+ * printed) when arg is not one. */
+int tool_number(const char *cmd, const char *opt, const char *arg,
+                size_t min, size_t max, size_t *out);
 /* 0: applied, 1: not a common option, -1: bad value (message printed). */
 int tool_common_opt(sc_ctx_t *ctx, struct tool_common *o, int c,
                     const char *arg);
@@ -79,6 +83,12 @@ int tool_common_setup(sc_ctx_t *ctx, const struct tool_common *o);
 int tool_batch(int argc, char **argv);
 /* scorer report: an HTML page from batch's JSON Lines (tool_report.c). */
 int tool_report(int argc, char **argv);
+/* scorer diff: two runs compared (tool_diff_cmd.c). */
+int tool_diff(int argc, char **argv);
+/* The modification time of an open file (now when it has none), as
+ * RFC 3339 UTC: the time of records that do not say when they were
+ * checked. */
+void tool_file_time(FILE *fp, char buf[32]);
 
 /* Text output for people. */
 void tool_text_report(FILE *out, const sc_report_t *rep, int colour);

@@ -32,6 +32,7 @@ struct slot {
 	struct batch_rec rec;
 	sc_report_t *report;
 	int used, done;
+	double started;            /* when its check began (batch_now()) */
 	size_t *active;            /* the batch's count of checks running */
 };
 
@@ -48,17 +49,21 @@ struct batch {
 	struct batch_out out;
 	struct batch_summary sum;
 	unsigned long skip_upto;   /* --resume: lines already written */
+	unsigned long skipped;     /* records it had written */
 	unsigned long last_line;   /* the last line written */
 	int progress;
 	off_t total;
 	int failed;
+	struct batch_fail_on fail_on;
+	unsigned long failing;     /* records that meet --fail-on */
 };
 
 struct bopts {
 	const char *input, *output, *column, *summary;
 	enum batch_out_format format;
 	size_t concurrency;
-	int resume, numbered, quiet;
+	int resume, numbered, quiet, evidence;
+	struct batch_fail_on fail_on;
 };
 
 static void
@@ -89,7 +94,9 @@ flush_ready(struct batch *b)
 			                           : "out of memory");
 			return -1;
 		}
-		batch_summary_add(&b->sum, s->report);
+		batch_summary_add(&b->sum, s->report, s->rec.address == NULL);
+		if (batch_fail_on_match(&b->fail_on, s->report))
+			b->failing++;
 		b->last_line = s->rec.line;
 		sc_report_free(s->report);
 		batch_rec_clear(&s->rec);
@@ -116,6 +123,7 @@ take(struct batch *b)
 		return rc;
 	s->rec = rec;
 	s->used = 1;
+	s->started = batch_now();
 	b->tail++;
 	b->inflight++;
 	if (rec.address == NULL) {
@@ -135,12 +143,28 @@ take(struct batch *b)
 static void
 show_progress(struct batch *b, int final)
 {
+	struct batch_progress p;
+	const struct slot *h = &b->slot[b->head % b->window];
 	sc_stats_t st = { .size = sizeof(st) };
 
 	if (!b->progress)
 		return;
 	sc_ctx_get_stats(b->ctx, &st);
-	batch_progress(&b->sum, &st, b->in.bytes, b->total, final);
+	memset(&p, 0, sizeof(p));
+	p.started = b->sum.started;
+	p.done = b->skipped + b->sum.records;
+	p.taken = b->skipped + b->tail;
+	p.bytes = b->in.bytes;
+	p.total = b->total;
+	p.domains = st.domain_misses;
+	p.width = batch_progress_width(STDERR_FILENO);
+	/* Records are taken in order, so the check at the head of the
+	 * window is the one that has been running longest. */
+	if (b->head < b->tail && h->used && !h->done && h->rec.address) {
+		p.waiting = h->rec.address;
+		p.waited = batch_now() - h->started;
+	}
+	batch_progress_show(stderr, &p, final);
 }
 
 static int
@@ -202,6 +226,7 @@ resume_verify(void *ud, unsigned long line, const char *address)
 	same = rec.line == line &&
 	       strcmp(rec.address ? rec.address : "",
 	              address ? address : "") == 0;
+	b->skipped += same; /* for the progress line: done before */
 	if (!same)
 		fprintf(stderr, "scorer batch: cannot resume %s: it was made from "
 		        "another input (its record for line %lu is '%.100s', "
@@ -339,8 +364,9 @@ write_summary(const struct bopts *o, struct batch *b, struct tool_out *sum)
 }
 
 /* Everything after option parsing.  Exit status: 0 the run completed
- * (whatever the verdicts: they are in the records), 2 an error, 128+N
- * when stopped by signal N (the output is resumable). */
+ * (whatever the verdicts: they are in the records, unless --fail-on), 1
+ * it completed and a record met --fail-on, 2 an error, 128+N when
+ * stopped by signal N (the output is resumable). */
 static int
 batch_main(sc_ctx_t *ctx, const struct bopts *o)
 {
@@ -361,6 +387,7 @@ batch_main(sc_ctx_t *ctx, const struct bopts *o)
 	b.concurrency = o->concurrency;
 	b.window = o->concurrency * 2;
 	b.sum.started = batch_now();
+	b.fail_on = o->fail_on;
 	b.progress = !o->quiet && isatty(STDERR_FILENO);
 	/* Two roles in one file would destroy one: refused before anything
 	 * is opened for writing (the summary, when given, is a file). */
@@ -374,6 +401,7 @@ batch_main(sc_ctx_t *ctx, const struct bopts *o)
 	                  BATCH_IN_NUMBERED : BATCH_IN_PLAIN, o->column) != 0)
 		goto done;
 	b.out.format = o->format;
+	b.out.evidence = o->evidence;
 	if (o->column != NULL) {
 		/* CSV output carries the key columns by name. */
 		size_t i, k = 0;
@@ -419,7 +447,7 @@ batch_main(sc_ctx_t *ctx, const struct bopts *o)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (run(&b) == 0)
-		rc = 0;
+		rc = b.failing > 0 ? TOOL_EXIT_INSECURE : 0;
 	show_progress(&b, 1);
 	if (stop_signal) {
 		fprintf(stderr, "scorer batch: stopped by signal %d after line "
@@ -496,13 +524,24 @@ batch_usage(FILE *fp)
 	      "      --summary FILE          write the run's summary there as "
 	      "JSON\n"
 	      "  -q, --quiet                 no progress bar, no summary on "
-	      "stderr\n", fp);
+	      "stderr\n"
+	      "      --evidence              JSON Lines: the whole report (DNS "
+	      "lookups, what\n"
+	      "                              each check saw, the rules' texts), "
+	      "not the\n"
+	      "                              compact record\n"
+	      "      --fail-on WHAT,...      exit 1 when a record is insecure, "
+	      "an error, or\n"
+	      "                              has a finding this severe "
+	      "(critical, high,\n"
+	      "                              medium, low, info)\n", fp);
 	tool_common_help(fp);
 	fputs("  -h, --help                  this help\n"
 	      "\n"
 	      "Exit status: 0 the run completed (the verdicts are in the "
-	      "records), 2 an\nerror, 128+N stopped by signal N (rerun with "
-	      "--resume to go on).\n", fp);
+	      "records), 1 it\ncompleted and a record met --fail-on, 2 an "
+	      "error, 128+N stopped by signal N\n(rerun with --resume to go "
+	      "on).\n", fp);
 }
 
 static int
@@ -522,7 +561,8 @@ tool_batch(int argc, char **argv)
 {
 	/* Only -o, -q and -h are short options ("o:qh"); the other codes
 	 * are not in the option string. */
-	enum { OPT_CONCURRENCY = TOOL_OPT_OWN, OPT_RESUME };
+	enum { OPT_CONCURRENCY = TOOL_OPT_OWN, OPT_RESUME, OPT_EVIDENCE,
+	       OPT_FAIL_ON };
 	static const struct option own[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' },
@@ -533,11 +573,13 @@ tool_batch(int argc, char **argv)
 		{ "resume", no_argument, NULL, OPT_RESUME },
 		{ "summary", required_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "evidence", no_argument, NULL, OPT_EVIDENCE },
+		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct bopts o = { NULL, NULL, NULL, NULL, BATCH_OUT_JSONL, 1000, 0, 0,
-	                   0 };
+	                   0, 0, { 0, 0, -1 } };
 	struct tool_common common = { NULL, 0, NULL, NULL };
 	struct option *longopts = tool_longopts(own);
 	sc_ctx_t *ctx = NULL;
@@ -559,6 +601,16 @@ tool_batch(int argc, char **argv)
 		case OPT_RESUME: o.resume = 1; continue;
 		case 's': o.summary = optarg; continue;
 		case 'q': o.quiet = 1; continue;
+		case OPT_EVIDENCE: o.evidence = 1; continue;
+		case OPT_FAIL_ON:
+			if (batch_fail_on_parse(&o.fail_on, optarg) != 0) {
+				fprintf(stderr, "scorer batch: --fail-on '%s': "
+				        "insecure, error or a severity (critical, "
+				        "high, medium, low, info), comma-separated\n",
+				        optarg);
+				goto fail;
+			}
+			continue;
 		case 'f':
 			if (strcmp(optarg, "jsonl") == 0)
 				o.format = BATCH_OUT_JSONL;

@@ -65,6 +65,7 @@ struct batch_out {
 	enum batch_out_format format;
 	char **keynames;      /* CSV output: the key columns */
 	size_t nkeys;
+	int evidence;         /* JSON Lines: the whole report (--evidence) */
 };
 
 /* --resume: read the output fp (open for reading and writing, locked)
@@ -79,31 +80,74 @@ int batch_out_resume(FILE *fp, const char *path, enum batch_out_format format,
                      int (*verify)(void *, unsigned long, const char *),
                      void *ud);
 int batch_out_header(struct batch_out *out);
+/* One JSON Lines record, compact or the whole report (evidence), into
+ * the stream's buffer; rep NULL: the error record of rec.  -1 on error
+ * (tool_batch_record.c). */
+int batch_record_write(FILE *fp, const struct batch_rec *rec,
+                       const sc_report_t *rep, int evidence);
 /* Write one record whole and flush it.  -1 on a write error. */
 int batch_out_write(struct batch_out *out, const struct batch_rec *rec,
                     const sc_report_t *rep);
 
-/* The summary of a run. */
+/* The summary of a run: counts of users (records), each finding id once
+ * per user however many MX hosts show it, the same numbers `scorer
+ * report` puts on its page. */
 struct batch_count {
 	const char *id;
-	unsigned long n;
+	unsigned long n;      /* users (records) with this finding */
+	unsigned long seen;   /* the record that last counted it */
+	sc_severity_t severity;
+	sc_category_t category;
+	int unverified;       /* "could not verify": not a weakness */
 };
 
 struct batch_summary {
-	unsigned long records, secure, insecure, error;
+	unsigned long records, secure, insecure;
+	unsigned long error;  /* verdict error, the invalid ones included */
+	unsigned long invalid; /* not an address: address.invalid, or a bad
+	                        * input line */
 	unsigned long grade[6];
 	struct batch_count finding[128]; /* ids owned (strdup) */
 	size_t nfinding;
 	double started;
 };
 
-void batch_summary_add(struct batch_summary *s, const sc_report_t *rep);
+/* bad_line: rec had no address (a bad input line). */
+void batch_summary_add(struct batch_summary *s, const sc_report_t *rep,
+                       int bad_line);
 void batch_summary_clear(struct batch_summary *s);
 /* ctx: for its notices (sc_ctx_notice()), said once at the end. */
 void batch_summary_print(FILE *fp, const struct batch_summary *s,
                          const sc_stats_t *st, sc_ctx_t *ctx, int json);
-void batch_progress(const struct batch_summary *s, const sc_stats_t *st,
-                    off_t bytes, off_t total, int final);
 double batch_now(void);
+
+/* --fail-on: which records make the exit status 1. */
+struct batch_fail_on {
+	int insecure, error;
+	int severity;         /* a verified finding this severe or worse
+	                       * (sc_severity_t); -1: not asked */
+};
+
+/* Parse "insecure,error,high" ...  -1 on an unknown word. */
+int batch_fail_on_parse(struct batch_fail_on *f, const char *arg);
+int batch_fail_on_match(const struct batch_fail_on *f,
+                        const sc_report_t *rep);
+
+/* The progress line on a terminal (tool_progress.c). */
+struct batch_progress {
+	double started;
+	unsigned long done;       /* records written */
+	unsigned long taken;      /* records read (written or running) */
+	off_t bytes, total;       /* input read, input size (0: unknown) */
+	size_t domains;           /* domains looked up */
+	const char *waiting;      /* the check running longest, or NULL */
+	double waited;            /* for how many seconds */
+	int width;                /* the terminal's columns */
+};
+
+void batch_progress_show(FILE *fp, const struct batch_progress *p,
+                         int final);
+/* The width of the terminal on fd, or 0 when it cannot be told. */
+int batch_progress_width(int fd);
 
 #endif

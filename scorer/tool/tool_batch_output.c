@@ -2,7 +2,9 @@
  * batch output: one record per input line, in input order, each written
  * whole and flushed, so that a run killed at any moment leaves at most a
  * half-written last line, which --resume cuts off and redoes.
- *   JSON Lines: {"line":N,"key":{...}, ...the report of `check --json`}
+ *   JSON Lines: {"line":N,"key":{...},"checked":TIME, ...}: the compact
+ *   record, or with --evidence the report of `check --json`
+ *   (tool_batch_record.c)
  *   CSV: line,address,verdict,grade,score,findings,<key columns>
  */
 #include <errno.h>
@@ -56,41 +58,6 @@ batch_out_header(struct batch_out *out)
 		if (csv_field(out->fp, out->keynames[i], i + 1 == out->nkeys) != 0)
 			return -1;
 	return fflush(out->fp) == 0 ? 0 : -1;
-}
-
-/* A JSON record: the report's object with "line" and "key" in front,
- * written to the stream in pieces (the flush that follows writes it at
- * once: tool_batch.c gives the stream room for it). */
-static int
-json_record_write(FILE *fp, const struct batch_rec *rec,
-                  const sc_report_t *rep)
-{
-	json_t *o;
-	char *text;
-	int rc;
-
-	if (rep != NULL) {
-		if (sc_report_json(rep, &text) != SC_OK)
-			return -1;
-		rc = fprintf(fp, "{\"line\":%lu,%s%s%s%s\n", rec->line,
-		             rec->key ? "\"key\":" : "",
-		             rec->key ? rec->key : "", rec->key ? "," : "",
-		             text + 1) < 0 ? -1 : 0;
-		sc_free(text);
-		return rc;
-	}
-	o = json_pack("{s:I,s:s?,s:s,s:s}", "line", (json_int_t)rec->line,
-	              "address", rec->address, "verdict", "error", "error",
-	              rec->error ? rec->error : "could not be checked");
-	if (o != NULL && rec->key != NULL)
-		json_object_set_new(o, "key", json_loads(rec->key, 0, NULL));
-	text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-	json_decref(o);
-	if (text == NULL)
-		return -1;
-	rc = fprintf(fp, "%s\n", text) < 0 ? -1 : 0;
-	free(text);
-	return rc;
 }
 
 static char *
@@ -159,7 +126,7 @@ batch_out_write(struct batch_out *out, const struct batch_rec *rec,
 	if (out->format == BATCH_OUT_CSV)
 		rc = csv_record_write(out, rec, rep);
 	else
-		rc = json_record_write(out->fp, rec, rep);
+		rc = batch_record_write(out->fp, rec, rep, out->evidence);
 	if (rc == 0 && fflush(out->fp) != 0)
 		rc = -1;
 	return rc;

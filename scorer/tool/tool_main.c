@@ -20,6 +20,9 @@ static const struct command commands[] = {
 	{ "batch", tool_batch,
 	  "rate a list of any length, one record a line (JSON Lines, CSV)" },
 	{ "report", tool_report, "one HTML page from the records of batch" },
+	{ "diff", tool_diff,
+	  "what changed between two runs of batch; exit 1 if anything got "
+	  "worse" },
 	{ "spf", tool_spf, "evaluate SPF for a client IP and a sender" },
 	{ "explain", tool_explain,
 	  "what a finding means and how to fix it; --list for all" },

@@ -4,6 +4,7 @@
  * the context at once, except the rules, which need the whole command
  * line first (--rules may come after the others).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,5 +259,24 @@ tool_common_setup(sc_ctx_t *ctx, const struct tool_common *o)
 	if (o->breach_api != NULL &&
 	    sc_ctx_set_breach_api(ctx, o->breach_api, key) != SC_OK)
 		return fail(ctx, "breach-api", o->breach_api, SC_EINVAL);
+	return 0;
+}
+
+int
+tool_number(const char *cmd, const char *opt, const char *arg, size_t min,
+            size_t max, size_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end != '\0' || *arg == '-' || v < min ||
+	    v > max) {
+		fprintf(stderr, "scorer %s: %s: a number from %zu to %zu, not "
+		        "'%s'\n", cmd, opt, min, max, arg);
+		return -1;
+	}
+	*out = v;
 	return 0;
 }

@@ -10,6 +10,16 @@
  * a Content-Security-Policy allows no fetch of any kind and runs only the
  * style sheet and script that carry this page's nonce, so even a mistake
  * here could neither run injected script nor call out.
+ *
+ * The users' addresses are personal data and, without --show-addresses,
+ * never written: rows carry the line number and the user's key, and
+ * tool_report.c takes the address out of any text that repeats it.
+ *
+ * The order is the order of work: the counts, the risks (takeover, then
+ * interception, most severe first and then by users), the domains to
+ * fix, hygiene, what could not be assessed, the changes since the
+ * baseline, and last the users to act on.  Printed (or saved as PDF),
+ * the page keeps all of that but the table of users.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -17,38 +27,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tool_json.h"
 #include "tool_report.h"
 
 /* ---- text ------------------------------------------------------------ */
-
-/* The length of the UTF-8 sequence at s (RFC 3629: no overlong forms, no
- * surrogates, nothing past U+10FFFF), or 0 when it is not one. */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-	unsigned long cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		n = 2, cp = s[0] & 0x1F;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		n = 3, cp = s[0] & 0x0F;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0; /* also stops at the terminating NUL */
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-		return 0;
-	return n;
-}
 
 void
 report_esc(FILE *out, const char *s)
@@ -70,7 +52,7 @@ report_esc(FILE *out, const char *s)
 		if ((*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7F) {
 			fputs("\xEF\xBF\xBD", out); /* U+FFFD */
 			p++;
-		} else if ((n = utf8_len(p)) == 0) {
+		} else if ((n = tool_utf8_len(p)) == 0) {
 			fputs("\xEF\xBF\xBD", out);
 			p++;
 		} else {
@@ -83,16 +65,7 @@ report_esc(FILE *out, const char *s)
 const char *
 report_num(char buf[32], unsigned long n)
 {
-	char digits[24];
-	int len = snprintf(digits, sizeof(digits), "%lu", n), i, j = 0;
-
-	for (i = 0; i < len; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			buf[j++] = ',';
-		buf[j++] = digits[i];
-	}
-	buf[j] = '\0';
-	return buf;
+	return tool_num(buf, n);
 }
 
 const char *
@@ -144,6 +117,7 @@ make_nonce(char hex[33])
 
 static const char style[] =
 	":root{--secure:#2e7d32;--insecure:#c62828;--error:#ef6c00;"
+	"--invalid:#7b8794;"
 	"--ink:#1f2933;--muted:#616e7c;--line:#e4e7eb;--bg:#f5f7fa}\n"
 	"*{box-sizing:border-box}\n"
 	"body{margin:0;font:14px/1.45 system-ui,-apple-system,'Segoe UI',"
@@ -167,6 +141,13 @@ static const char style[] =
 	".card.insecure .num{color:var(--insecure)}\n"
 	".card.error{border-left-color:var(--error)}"
 	".card.error .num{color:var(--error)}\n"
+	".card.invalid{border-left-color:var(--invalid)}"
+	".card.invalid .num{color:var(--invalid)}\n"
+	".privacy{color:var(--muted);font-size:13px;margin:4px 0 0}\n"
+	"h3{font-size:15px;margin:16px 0 4px}\n"
+	".cum{color:var(--muted);font-size:12px}\n"
+	".where{font-weight:600}\n"
+	"#print-note{display:none}\n"
 	".warn{background:#fff8e1;border:1px solid #ffe082;border-radius:8px;"
 	"padding:10px 14px;margin:12px 0}\n"
 	".charts{display:flex;gap:40px;flex-wrap:wrap;align-items:center}\n"
@@ -175,7 +156,7 @@ static const char style[] =
 	".donut-wrap{display:flex;align-items:center;gap:22px}\n"
 	".ring-empty{stroke:var(--line)}\n"
 	".seg.secure{stroke:var(--secure)}.seg.insecure{stroke:var(--insecure)}"
-	".seg.error{stroke:var(--error)}\n"
+	".seg.error{stroke:var(--error)}.seg.invalid{stroke:var(--invalid)}\n"
 	".donut-num{font-size:6px;font-weight:700;fill:var(--ink)}\n"
 	".donut-lbl{font-size:3px;fill:var(--muted)}\n"
 	".legend{list-style:none;margin:0;padding:0}\n"
@@ -183,7 +164,8 @@ static const char style[] =
 	".dot{display:inline-block;width:11px;height:11px;border-radius:50%;"
 	"margin-right:8px;vertical-align:-1px;background:var(--muted)}\n"
 	".dot.secure{background:var(--secure)}.dot.insecure"
-	"{background:var(--insecure)}.dot.error{background:var(--error)}\n"
+	"{background:var(--insecure)}.dot.error{background:var(--error)}"
+	".dot.invalid{background:var(--invalid)}\n"
 	".axis{stroke:#cbd2d9}\n"
 	".bar-num{font-size:12px;fill:var(--ink)}\n"
 	".bar-lbl{font-size:13px;font-weight:600;fill:var(--muted)}\n"
@@ -213,7 +195,8 @@ static const char style[] =
 	".sev.medium{background:#fff4c2;color:#7a5b00}"
 	".sev.low{background:#e3f2fd;color:#0d47a1}\n"
 	".v{font-weight:600}.v.secure{color:var(--secure)}"
-	".v.insecure{color:var(--insecure)}.v.error{color:var(--error)}\n"
+	".v.insecure{color:var(--insecure)}.v.error{color:var(--error)}"
+	".v.invalid{color:var(--invalid)}\n"
 	".minibar .track{fill:#eef0f3}.minibar .insecure{fill:var(--insecure)}"
 	".minibar .users{fill:#52606d}\n"
 	".tools{display:flex;gap:10px;align-items:center;margin:10px 0}\n"
@@ -223,7 +206,25 @@ static const char style[] =
 	"border-radius:6px}\n"
 	"#shown{color:var(--muted);white-space:nowrap}\n"
 	"tr[hidden]{display:none}\n"
-	"footer{color:var(--muted);font-size:12px;text-align:center}\n";
+	"footer{color:var(--muted);font-size:12px;text-align:center}\n"
+	/* Printed or saved as PDF: black on white, no frames, colours kept
+	 * where they carry meaning, headers repeated on each page, rows not
+	 * split, and without the table of users (thousands of rows) and its
+	 * search box. */
+	"@media print{\n"
+	"body{background:#fff;font-size:11px}\n"
+	"main{max-width:none;padding:0}\n"
+	"section{border:none;padding:0;margin:14px 0}\n"
+	".card{border:1px solid var(--line)}\n"
+	".card,.sev,.seg,.dot,svg rect,.minibar{-webkit-print-color-adjust:"
+	"exact;print-color-adjust:exact}\n"
+	"thead{display:table-header-group}\n"
+	"tr,.card,figure{break-inside:avoid}\n"
+	"h2,h3{break-after:avoid}\n"
+	"tbody tr:nth-child(even){background:none}\n"
+	"#table,.tools,footer{display:none}\n"
+	"#print-note{display:block}\n"
+	"}\n";
 
 /* Filters the rows by the search box and the verdict menu; "#q=TEXT" in
  * the page's address fills the box, so a filtered view can be linked.
@@ -264,12 +265,15 @@ head(FILE *out, const char *nonce)
 	        nonce, nonce, sc_version(), nonce, style);
 }
 
+
 static void
 header(FILE *out, const struct report *r)
 {
 	char when[64] = "", num[32];
 	time_t now = time(NULL);
 	struct tm tm;
+	unsigned long models = (r->threat[0] > 0) + (r->threat[1] > 0) +
+	                       (r->threat[2] > 0);
 
 	if (gmtime_r(&now, &tm) != NULL)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
@@ -277,8 +281,40 @@ header(FILE *out, const struct report *r)
 	      "<p class=\"meta\">Source <code>", out);
 	report_esc(out, r->source);
 	fprintf(out, "</code> &middot; <span id=\"n-lines\">%s</span> lines "
-	        "&middot; written %s by scorer %s</p>\n</header>\n",
+	        "&middot; written %s by scorer %s</p>\n",
 	        report_num(num, r->lines), when, sc_version());
+	/* What the verdicts answer: docs/verdict.md. */
+	fputs("<p class=\"meta\" id=\"threat\">Threat model: ", out);
+	if (models == 0)
+		fputs("none (no records)", out);
+	else if (models > 1)
+		fputs("mixed (the records were judged under different threat "
+		      "models)", out);
+	else if (r->threat[0] > 0)
+		fputs("<strong>full</strong>: an attacker who takes the mailbox "
+		      "or its domain over, or reads the reset mail on the way",
+		      out);
+	else if (r->threat[1] > 0)
+		fputs("<strong>remote</strong>: takeover only; reading on the "
+		      "way is not rated", out);
+	else
+		fputs("not stated by the records", out);
+	if (r->skipped[0] != '\0') {
+		fputs(". Checks skipped: <code>", out);
+		report_esc(out, r->skipped);
+		fputs("</code>; the verdicts cover the checks that ran", out);
+	}
+	fputs(".</p>\n", out);
+	if (r->show_addresses)
+		fputs("<p class=\"privacy\" id=\"privacy\">This page shows the "
+		      "users' addresses (scorer report --show-addresses): "
+		      "handle it as personal data.</p>\n", out);
+	else
+		fputs("<p class=\"privacy\" id=\"privacy\">The users' addresses "
+		      "are not in this page: users are named by their line in "
+		      "the results and their key. To include the addresses, "
+		      "run scorer report --show-addresses.</p>\n", out);
+	fputs("</header>\n", out);
 }
 
 static void
@@ -302,13 +338,15 @@ cards(FILE *out, const struct report *r)
 	size_t i;
 
 	fputs("<div class=\"cards\">\n", out);
-	card(out, "", "n-records", r->records, "records", 0);
-	card(out, "secure", "n-secure", r->verdict[REPORT_SECURE], "secure",
+	card(out, "", "n-records", r->records, "users", 0);
+	card(out, "insecure", "n-insecure", r->cls[RES_INSECURE], "insecure",
 	     r->records);
-	card(out, "insecure", "n-insecure", r->verdict[REPORT_INSECURE],
-	     "insecure", r->records);
-	card(out, "error", "n-error", r->verdict[REPORT_ERROR],
+	card(out, "error", "n-error", r->cls[RES_ERROR],
 	     "could not be assessed", r->records);
+	card(out, "invalid", "n-invalid", r->cls[RES_INVALID],
+	     "invalid addresses", r->records);
+	card(out, "secure", "n-secure", r->cls[RES_SECURE], "secure",
+	     r->records);
 	fputs("</div>\n", out);
 	if (r->bad == 0)
 		return;
@@ -326,6 +364,9 @@ cards(FILE *out, const struct report *r)
 static void
 charts(FILE *out, const struct report *r)
 {
+	static const char *const label[RES_NCLASS] = {
+		"secure", "insecure", "could not be assessed", "invalid"
+	};
 	char num[32], pct[32];
 	int v;
 
@@ -333,112 +374,193 @@ charts(FILE *out, const struct report *r)
 	      "<figcaption>Verdicts</figcaption><div class=\"donut-wrap\">", out);
 	report_svg_verdicts(out, r);
 	fputs("<ul class=\"legend\">", out);
-	for (v = 0; v < REPORT_NVERDICT; v++)
+	for (v = 0; v < RES_NCLASS; v++)
 		fprintf(out, "<li><span class=\"dot %s\"></span>%s: "
-		        "<strong>%s</strong> (%s)</li>", report_verdict_name[v],
-		        report_verdict_name[v], report_num(num, r->verdict[v]),
-		        report_pct(pct, r->verdict[v], r->records));
+		        "<strong>%s</strong> (%s)</li>", res_class_name[v],
+		        label[v], report_num(num, r->cls[v]),
+		        report_pct(pct, r->cls[v], r->records));
 	fputs("</ul></div></figure>\n<figure><figcaption>Grades</figcaption>",
 	      out);
 	report_svg_grades(out, r);
 	fputs("</figure>\n</section>\n", out);
 }
 
+/* ---- findings ------------------------------------------------------------ */
+
+/* Most severe first, then most users, then by id: the order of risk. */
 static int
-severity_rank(const char *s)
+cmp_risk(const void *a, const void *b)
 {
-	static const char *const order[] = { "critical", "high", "medium",
-	                                     "low", "info" };
-	int i;
+	const struct report_count *x = *(const struct report_count *const *)a;
+	const struct report_count *y = *(const struct report_count *const *)b;
 
-	for (i = 0; s != NULL && i < 5; i++)
-		if (strcmp(s, order[i]) == 0)
-			return i;
-	return 5;
-}
-
-/* Most users first; among equals the more severe, then by id. */
-static int
-cmp_finding(const void *a, const void *b)
-{
-	const struct report_count *x = a, *y = b;
-	int sx = severity_rank(x->severity), sy = severity_rank(y->severity);
-
+	if (x->sev != y->sev)
+		return x->sev - y->sev;
 	if (x->users != y->users)
 		return x->users > y->users ? -1 : 1;
-	if (sx != sy)
-		return sx - sy;
 	return strcmp(x->name, y->name);
 }
 
-static void
-findings(FILE *out, struct report *r)
+/* The finding table's entries as pointers, in the order of risk (the
+ * table itself does not move: domains point into it). */
+static const struct report_count **
+by_risk(const struct report_table *t)
 {
-	struct report_table *t = &r->finding;
-	char num[32], pct[32];
+	const struct report_count **v = malloc((t->n + 1) * sizeof(*v));
 	size_t i;
 
-	fputs("<section id=\"findings\">\n<h2>Findings by users affected</h2>\n"
-	      "<p class=\"note\">Each finding once per user, with what to "
-	      "fix; the text is the rules' own, as the records carry it."
-	      "</p>\n", out);
-	if (t->n == 0) {
-		fputs("<p>No findings.</p>\n</section>\n", out);
-		return;
-	}
-	qsort(t->ent, t->n, sizeof(*t->ent), cmp_finding);
-	fputs("<table><thead><tr><th>#</th><th>Finding</th><th>Users</th>"
-	      "<th></th><th>What it is and how to fix it</th></tr></thead>"
-	      "\n<tbody>\n", out);
-	for (i = 0; i < t->n && i < MAX_FINDINGS_SHOWN; i++) {
-		const struct report_count *c = &t->ent[i];
-		int sev = severity_rank(c->severity);
+	if (v == NULL)
+		return NULL;
+	for (i = 0; i < t->n; i++)
+		v[i] = &t->ent[i];
+	qsort(v, t->n, sizeof(*v), cmp_risk);
+	v[t->n] = NULL;
+	return v;
+}
 
-		fprintf(out, "<tr><td class=\"n\">%zu</td><td class=\"wrap "
-		        "fcol\"><code class=\"fid\">", i + 1);
-		report_esc(out, c->name);
-		/* The class is one of ours, never the record's text. */
-		fprintf(out, "</code><br><span class=\"sev %s\">",
-		        sev < 5 ? c->severity : "unknown");
-		report_esc(out, c->severity ? c->severity : "?");
-		fprintf(out, "</span></td><td class=\"n users\">%s<br>"
-		        "<small>%s</small></td><td>",
-		        report_num(num, c->users),
+static int
+is_interception(const struct report_count *c)
+{
+	return c->category != NULL && strcmp(c->category, "interception") == 0;
+}
+
+enum group { G_TAKEOVER, G_INTERCEPTION, G_HYGIENE, G_UNVERIFIED };
+
+/* The table a finding is listed in: "could not verify" apart; high and
+ * critical are the risks the verdict is made of; the rest is hygiene. */
+static enum group
+group_of(const struct report_count *c)
+{
+	if (c->unverified)
+		return G_UNVERIFIED;
+	if (c->sev > RES_SEV_HIGH)
+		return G_HYGIENE;
+	return is_interception(c) ? G_INTERCEPTION : G_TAKEOVER;
+}
+
+static void
+sev_badge(FILE *out, const struct report_count *c)
+{
+	/* The class is one of ours, never the record's text. */
+	fprintf(out, "<span class=\"sev %s\">",
+	        c->sev < RES_SEV_UNKNOWN ? res_sev_name[c->sev] : "unknown");
+	report_esc(out, c->severity ? c->severity : "?");
+	fputs("</span>", out);
+}
+
+static void
+finding_cell(FILE *out, const struct report_count *c)
+{
+	fputs("<td class=\"wrap fcol\"><code class=\"fid\">", out);
+	report_esc(out, c->name);
+	fputs("</code><br>", out);
+	sev_badge(out, c);
+	fputs("</td>", out);
+}
+
+/* One table of findings of a group; returns the rows written. */
+static size_t
+finding_table(FILE *out, const struct report *r,
+              const struct report_count **v, enum group g, const char *id)
+{
+	char num[32], pct[32], n2[32];
+	size_t i, k = 0;
+
+	for (i = 0; v[i] != NULL; i++) {
+		const struct report_count *c = v[i];
+
+		if (group_of(c) != g)
+			continue;
+		if (k++ == 0)
+			fprintf(out, "<table id=\"%s\"><thead><tr><th>#</th>"
+			        "<th>Finding</th><th>Users</th><th></th>%s"
+			        "<th>What it is and how to fix it</th></tr>"
+			        "</thead>\n<tbody>\n", id,
+			        g == G_UNVERIFIED ? "<th>Of them could not be "
+			                            "assessed</th>" : "");
+		if (k > MAX_FINDINGS_SHOWN)
+			continue;
+		fprintf(out, "<tr><td class=\"n\">%zu</td>", k);
+		finding_cell(out, c);
+		fprintf(out, "<td class=\"n users\">%s<br><small>%s</small></td>"
+		        "<td>", report_num(num, c->users),
 		        report_pct(pct, c->users, r->records));
 		report_svg_bar(out, c->users, r->records, "users");
-		fputs("</td><td class=\"wrap\"><div class=\"title\">", out);
-		report_esc(out, c->title);
+		fputs("</td>", out);
+		if (g == G_UNVERIFIED)
+			fprintf(out, "<td class=\"n unassessed\">%s</td>",
+			        report_num(n2, c->error));
+		fputs("<td class=\"wrap\"><div class=\"title\">", out);
+		report_esc(out, c->title ? c->title : "(no text: an id the "
+		           "rules do not know)");
 		fputs("</div><div class=\"fix\"><strong>Fix:</strong> ", out);
-		report_esc(out, c->fix);
+		report_esc(out, c->fix ? c->fix : "-");
 		fputs("</div></td></tr>\n", out);
 	}
-	fputs("</tbody></table>\n", out);
-	if (t->n > MAX_FINDINGS_SHOWN)
+	if (k > 0)
+		fputs("</tbody></table>\n", out);
+	if (k > MAX_FINDINGS_SHOWN)
 		fprintf(out, "<p class=\"note\">%s more finding ids, each on "
 		        "fewer users, are not shown.</p>\n",
-		        report_num(num, (unsigned long)(t->n - MAX_FINDINGS_SHOWN)));
-	if (r->finding_overflow > 0)
-		fprintf(out, "<p class=\"note\">%s more occurrences of finding "
-		        "ids past the first %zu distinct ones were not counted."
-		        "</p>\n", report_num(num, r->finding_overflow), t->max);
+		        report_num(num, (unsigned long)(k - MAX_FINDINGS_SHOWN)));
+	return k;
+}
+
+static void
+risks(FILE *out, const struct report *r, const struct report_count **v)
+{
+	fputs("<section id=\"risk\">\n<h2>Risks, most severe first</h2>\n"
+	      "<p class=\"note\">Findings at high or critical severity: each "
+	      "makes a user insecure.  Counted once per user, most severe "
+	      "first, then by users affected.</p>\n"
+	      "<h3>Takeover: someone else can receive or read the reset mail "
+	      "(or it cannot arrive)</h3>\n", out);
+	if (finding_table(out, r, v, G_TAKEOVER, "takeover") == 0)
+		fputs("<p id=\"takeover-none\">None.</p>\n", out);
+	fputs("<h3>Interception: the reset mail can be read on the way</h3>\n",
+	      out);
+	if (finding_table(out, r, v, G_INTERCEPTION, "interception") == 0)
+		fputs("<p id=\"interception-none\">None.</p>\n", out);
+	if (r->finding.overflow > 0) {
+		char num[32];
+
+		fprintf(out, "<p class=\"note\">%s more findings of ids past "
+		        "the first %zu distinct ones were not counted.</p>\n",
+		        report_num(num, r->finding.overflow), r->finding.max);
+	}
 	fputs("</section>\n", out);
 }
+
+static void
+hygiene(FILE *out, const struct report *r, const struct report_count **v)
+{
+	fputs("<section id=\"hygiene\">\n<h2>Hygiene</h2>\n<p class=\"note\">"
+	      "Findings below high severity: none makes a user insecure on its "
+	      "own (several can: a grade below B), but each is worth "
+	      "fixing.</p>\n", out);
+	if (finding_table(out, r, v, G_HYGIENE, "hygiene-table") == 0)
+		fputs("<p>None.</p>\n", out);
+	fputs("</section>\n", out);
+}
+
+/* ---- domains to fix ------------------------------------------------------- */
 
 static void
 domains(FILE *out, struct report *r)
 {
 	struct report_table *t = &r->domain;
-	char num[32], n2[32], n3[32], n4[32];
-	unsigned long most = 0;
+	char num[32], n2[32], n3[32], pct[32], where[512];
+	unsigned long most = 0, cum = 0;
 	size_t i, shown = 0;
 
-	fputs("<section id=\"domains\">\n<h2>Domains with the most affected "
-	      "users</h2>\n<p class=\"note\">Affected: insecure or could not "
-	      "be assessed.", out);
+	fputs("<section id=\"domains\">\n<h2>Domains to fix</h2>\n"
+	      "<p class=\"note\">The domains of insecure users, the one whose "
+	      "fix protects the most users first: its most severe finding, "
+	      "the record or server to change, and how.  The last column adds "
+	      "up the share of insecure users covered so far.", out);
 	if (r->no_domain > 0)
-		fprintf(out, " %s records without a domain (invalid addresses, "
-		        "unreadable input lines of the batch) are not in this "
-		        "list.", report_num(num, r->no_domain));
+		fprintf(out, " %s assessed records without a domain are not in "
+		        "this list.", report_num(num, r->no_domain));
 	fputs("</p>\n", out);
 	if (r->domain_prunes > 0)
 		fprintf(out, "<p class=\"warn\">More than %s distinct domains: "
@@ -449,42 +571,142 @@ domains(FILE *out, struct report *r)
 	qsort(t->ent, t->n, sizeof(*t->ent), report_cmp_domain);
 	for (i = 0; i < t->n && shown < r->top_domains; i++) {
 		const struct report_count *c = &t->ent[i];
+		const struct report_count *w = c->worst;
 
-		if (c->insecure + c->error == 0)
-			break; /* sorted: the rest are all secure */
+		if (c->insecure == 0)
+			break; /* sorted: no insecure user further down */
 		if (shown++ == 0) {
-			most = c->insecure + c->error; /* bars relative to it */
-			fputs("<table><thead><tr><th>#</th><th>Domain</th>"
-			      "<th>Users</th><th>Insecure</th><th>Error</th>"
-			      "<th>Affected</th><th></th></tr></thead>\n<tbody>\n",
-			      out);
+			most = c->insecure; /* bars relative to it */
+			fputs("<table id=\"fix\"><thead><tr><th>#</th>"
+			      "<th>Domain</th><th>Users affected</th><th></th>"
+			      "<th>Worst finding</th><th>What to change</th>"
+			      "<th>Covered</th></tr></thead>\n<tbody>\n", out);
 		}
-		fprintf(out, "<tr><td class=\"n\">%zu</td><td class=\"wrap\">"
-		        "<code>", shown);
+		cum += c->insecure;
+		fprintf(out, "<tr><td class=\"n\">%zu</td><td class=\"wrap "
+		        "dom\"><code>", shown);
 		report_esc(out, c->name);
-		fprintf(out, "</code></td><td class=\"n\">%s</td>"
-		        "<td class=\"n\">%s</td><td class=\"n\">%s</td>"
-		        "<td class=\"n\">%s</td><td>",
-		        report_num(num, c->users), report_num(n2, c->insecure),
-		        report_num(n3, c->error),
-		        report_num(n4, c->insecure + c->error));
-		report_svg_bar(out, c->insecure + c->error, most, "insecure");
-		fputs("</td></tr>\n", out);
+		fprintf(out, "</code><br><small>%s user%s", report_num(num,
+		        c->users), c->users == 1 ? "" : "s");
+		if (c->error > 0)
+			fprintf(out, ", %s not assessed", report_num(n3, c->error));
+		fprintf(out, "</small></td><td class=\"n affected\">%s</td><td>",
+		        report_num(n2, c->insecure));
+		report_svg_bar(out, c->insecure, most, "insecure");
+		fputs("</td>", out);
+		if (w != NULL) {
+			finding_cell(out, w);
+		} else {
+			fputs("<td>-</td>", out);
+		}
+		fputs("<td class=\"wrap\"><div class=\"where\">", out);
+		report_esc(out, report_where(where, sizeof(where),
+		                             w ? w->name : "", c->name));
+		fputs("</div><div class=\"detail\">", out);
+		report_esc(out, c->detail);
+		fputs("</div><div class=\"fix\"><strong>Fix:</strong> ", out);
+		report_esc(out, w && w->fix ? w->fix : "-");
+		fprintf(out, "</div></td><td class=\"n cum\">%s</td></tr>\n",
+		        report_pct(pct, cum, r->cls[RES_INSECURE]));
 	}
-	fputs(shown ? "</tbody></table>\n" : "<p>No affected domains.</p>\n",
-	      out);
+	if (shown > 0) {
+		fputs("</tbody></table>\n", out);
+		if (i < t->n && t->ent[i].insecure > 0)
+			fprintf(out, "<p class=\"note\">More domains have insecure "
+			        "users; the first %zu are listed (scorer report "
+			        "--top N).</p>\n", r->top_domains);
+	} else {
+		fputs("<p>No domain has an insecure user.</p>\n", out);
+	}
 	fputs("</section>\n", out);
 }
+
+/* ---- could not be assessed, invalid --------------------------------------- */
+
+static int
+cmp_users(const void *a, const void *b)
+{
+	const struct report_count *x = a, *y = b;
+
+	if (x->users != y->users)
+		return x->users > y->users ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static void
+reason_table(FILE *out, struct report_table *t, const char *id,
+             const char *what)
+{
+	char num[32];
+	size_t i;
+
+	if (t->n == 0)
+		return;
+	qsort(t->ent, t->n, sizeof(*t->ent), cmp_users);
+	fprintf(out, "<table id=\"%s\"><thead><tr><th>%s</th><th>Users</th>"
+	        "<th>For example at</th></tr></thead>\n<tbody>\n", id, what);
+	for (i = 0; i < t->n && i < MAX_FINDINGS_SHOWN; i++) {
+		fputs("<tr><td class=\"wrap\">", out);
+		report_esc(out, t->ent[i].name);
+		fprintf(out, "</td><td class=\"n users\">%s</td><td class=\"wrap\">",
+		        report_num(num, t->ent[i].users));
+		report_esc(out, t->ent[i].detail ? t->ent[i].detail : "-");
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</tbody></table>\n", out);
+	if (t->n > MAX_FINDINGS_SHOWN || t->overflow > 0)
+		fprintf(out, "<p class=\"note\">More reasons are not shown.</p>\n");
+}
+
+static void
+unassessed(FILE *out, struct report *r, const struct report_count **v)
+{
+	char num[32], n2[32];
+
+	fprintf(out, "<section id=\"unassessed\">\n<h2>Could not be assessed, "
+	        "and invalid</h2>\n<p class=\"note\"><span id=\"u-error\">%s"
+	        "</span> users could not be assessed: evidence the verdict "
+	        "needs is missing, which is no weakness and no good news "
+	        "either.  A finding that says \"could not verify\" names what "
+	        "is missing; users of any verdict may have one, and a user "
+	        "may lack more than one thing.</p>\n",
+	        report_num(num, r->cls[RES_ERROR]));
+	if (finding_table(out, r, v, G_UNVERIFIED, "unverified") == 0 &&
+	    r->missing.n == 0)
+		fputs("<p>Nothing is missing.</p>\n", out);
+	if (r->missing.n > 0) {
+		fputs("<h3>Could not be checked at all</h3>\n", out);
+		reason_table(out, &r->missing, "missing", "Why");
+	}
+	fprintf(out, "<h3>Invalid addresses</h3>\n<p class=\"note\"><span "
+	        "id=\"u-invalid\">%s</span> users have no valid recovery "
+	        "address (%s of the users): ask them for one.</p>\n",
+	        report_num(num, r->cls[RES_INVALID]),
+	        report_pct(n2, r->cls[RES_INVALID], r->records));
+	reason_table(out, &r->invalid, "invalid", "Why it is invalid");
+	fputs("</section>\n", out);
+}
+
+/* ---- users to act on ------------------------------------------------------ */
 
 static void
 row(FILE *out, const struct report *r, const struct report_row *w)
 {
-	const char *v = report_verdict_name[w->verdict];
+	const char *v = res_class_name[w->cls];
 
-	fprintf(out, "<tr data-verdict=\"%s\"><td class=\"n\">%lu</td>"
-	        "<td class=\"wrap addr\">", v, w->line);
-	report_esc(out, w->address);
-	fputs("</td><td class=\"wrap dom\">", out);
+	fprintf(out, "<tr data-verdict=\"%s\"><td class=\"n\">%lu</td>", v,
+	        w->line);
+	if (r->show_addresses) {
+		fputs("<td class=\"wrap addr\">", out);
+		report_esc(out, w->address);
+		fputs("</td>", out);
+	}
+	if (r->has_key) {
+		fputs("<td class=\"wrap key\">", out);
+		report_esc(out, w->key);
+		fputs("</td>", out);
+	}
+	fputs("<td class=\"wrap dom\">", out);
 	report_esc(out, w->domain);
 	fprintf(out, "</td><td><span class=\"v %s\">%s</span></td><td>", v, v);
 	report_esc(out, w->grade);
@@ -493,37 +715,38 @@ row(FILE *out, const struct report *r, const struct report_row *w)
 		fprintf(out, "%d", w->score);
 	fputs("</td><td class=\"wrap ids\"><code>", out);
 	report_esc(out, w->ids);
-	fputs("</code></td><td class=\"wrap\">", out);
-	report_esc(out, w->detail);
-	fputs("</td>", out);
-	if (r->has_key) {
-		fputs("<td class=\"wrap key\">", out);
-		report_esc(out, w->key);
-		fputs("</td>", out);
-	}
-	fputs("</tr>\n", out);
+	fputs("</code></td></tr>\n", out);
 }
 
 static void
 records(FILE *out, const struct report *r)
 {
 	char num[32], n2[32];
+	unsigned long n = r->records - r->cls[RES_SECURE];
 	size_t i;
 
-	fprintf(out, "<section id=\"table\">\n<h2>Records to fix</h2>\n"
-	        "<p class=\"note\">Insecure and unassessed records, in input "
-	        "order; the first %s are listed.</p>\n"
+	fprintf(out, "<p class=\"note\" id=\"print-note\">The list of the "
+	        "%s users to act on is left out of the printed page; it is "
+	        "in the page itself.</p>\n", report_num(num, n));
+	fprintf(out, "<section id=\"table\">\n<h2>Users to act on</h2>\n"
+	        "<p class=\"note\">Insecure, unassessed and invalid, in the "
+	        "results' order, by their line%s; the first %s are listed.  "
+	        "Findings most severe first.</p>\n"
 	        "<div class=\"tools\"><input id=\"q\" type=\"search\" "
-	        "placeholder=\"Search address, domain, finding, detail\" "
+	        "placeholder=\"Search %sdomain, finding\" "
 	        "aria-label=\"search\" autocomplete=\"off\">"
 	        "<select id=\"vf\" aria-label=\"verdict\"><option value=\"\">"
 	        "all verdicts</option><option value=\"insecure\">insecure"
-	        "</option><option value=\"error\">error</option></select>"
+	        "</option><option value=\"error\">could not be assessed"
+	        "</option><option value=\"invalid\">invalid</option></select>"
 	        "<span id=\"shown\">%s of %s rows shown</span></div>\n"
-	        "<table id=\"records\"><thead><tr><th>Line</th><th>Address</th>"
+	        "<table id=\"records\"><thead><tr><th>Line</th>%s%s"
 	        "<th>Domain</th><th>Verdict</th><th>Grade</th><th>Score</th>"
-	        "<th>Findings</th><th>Detail</th>%s</tr></thead>\n<tbody>\n",
-	        report_num(num, r->maxrow), report_num(n2, r->nrow), n2,
+	        "<th>Findings</th></tr></thead>\n<tbody>\n",
+	        r->has_key ? " and key" : "", report_num(num, r->maxrow),
+	        r->show_addresses ? "address, " : r->has_key ? "key, " : "",
+	        report_num(n2, r->nrow), n2,
+	        r->show_addresses ? "<th>Address</th>" : "",
 	        r->has_key ? "<th>Key</th>" : "");
 	for (i = 0; i < r->nrow; i++)
 		row(out, r, &r->row[i]);
@@ -537,21 +760,32 @@ records(FILE *out, const struct report *r)
 	fputs("</section>\n", out);
 }
 
-void
+int
 report_html(FILE *out, struct report *r)
 {
+	const struct report_count **v = by_risk(&r->finding);
 	char nonce[33];
 
+	if (v == NULL) {
+		fputs("scorer report: out of memory\n", stderr);
+		return -1;
+	}
 	make_nonce(nonce);
 	head(out, nonce);
 	header(out, r);
 	cards(out, r);
-	charts(out, r);
-	findings(out, r);
+	risks(out, r, v);
 	domains(out, r);
+	charts(out, r);
+	hygiene(out, r, v);
+	unassessed(out, r, v);
+	if (r->diff != NULL)
+		report_html_changes(out, r);
 	records(out, r);
 	fprintf(out, "<footer>scorer report &middot; self-contained: no "
 	        "external resources</footer>\n</main>\n"
 	        "<script nonce=\"%s\">\n%s</script>\n</body>\n</html>\n", nonce,
 	        script);
+	free(v);
+	return 0;
 }

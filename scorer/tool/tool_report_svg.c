@@ -23,31 +23,31 @@ report_svg_verdicts(FILE *out, const struct report *r)
 	        "viewBox=\"0 0 42 42\" width=\"210\" height=\"210\" "
 	        "role=\"img\" aria-label=\"verdicts\">"
 	        "<circle class=\"ring-empty\" %s/>", ring);
-	for (v = 0; r->records > 0 && v < REPORT_NVERDICT; v++) {
-		double share = 100.0 * (double)r->verdict[v] / (double)r->records;
+	for (v = 0; r->records > 0 && v < RES_NCLASS; v++) {
+		double share = 100.0 * (double)r->cls[v] / (double)r->records;
 
-		if (r->verdict[v] == 0)
+		if (r->cls[v] == 0)
 			continue;
 		/* Dash offset 25 starts at twelve o'clock; clockwise. */
 		fprintf(out, "<circle class=\"seg %s\" %s "
 		        "stroke-dasharray=\"%.4f %.4f\" "
 		        "stroke-dashoffset=\"%.4f\"><title>%s: %s (%s)</title>"
 		        "</circle>",
-		        report_verdict_name[v], ring, share, 100.0 - share,
-		        25.0 - start, report_verdict_name[v],
-		        report_num(num, r->verdict[v]),
-		        report_pct(pct, r->verdict[v], r->records));
+		        res_class_name[v], ring, share, 100.0 - share,
+		        25.0 - start, res_class_name[v],
+		        report_num(num, r->cls[v]),
+		        report_pct(pct, r->cls[v], r->records));
 		start += share;
 	}
 	fprintf(out, "<text x=\"21\" y=\"21\" class=\"donut-num\" "
 	        "text-anchor=\"middle\">%s</text>"
 	        "<text x=\"21\" y=\"26\" class=\"donut-lbl\" "
-	        "text-anchor=\"middle\">records</text></svg>",
+	        "text-anchor=\"middle\">users</text></svg>",
 	        report_num(num, r->records));
 }
 
-/* The grades as columns, A+ to F, then the records without a grade when
- * there are any. */
+/* The grades as columns, A+ to F, then the records without a grade (could
+ * not be assessed, invalid) when there are any. */
 void
 report_svg_grades(FILE *out, const struct report *r)
 {

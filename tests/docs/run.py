@@ -18,7 +18,7 @@ import shutil
 import subprocess
 import sys
 
-COMMANDS = ["check", "batch", "report", "spf", "explain", "corpus"]
+COMMANDS = ["check", "batch", "report", "diff", "spf", "explain", "corpus"]
 CORPUS_SUBS = ["build", "lookup", "info"]
 # Commands whose --help ends with the options check and batch share.
 WITH_COMMON = {"check", "batch"}

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end tests of `scorer batch` against the Knot lab: order, bad
-# lines, CSV, kill -9 and --resume, SIGTERM, a half-written last line, and
-# GNU parallel giving the same records as one process.
+# lines, compact records and --evidence, --fail-on, CSV, kill -9 and
+# --resume, SIGTERM, a half-written last line, GNU parallel giving the
+# same records as one process, the summary's user counts, and the
+# progress line on a pseudo-terminal.
 #
 #   SCORER=build/scorer BUILD=build tests/e2e/batch.sh
 #
@@ -66,6 +68,80 @@ else
 	fail bad-line "line 5 is not an address.invalid record"
 fi
 
+# ---- compact records, --evidence ----------------------------------------
+# By default a record is compact: verdict, grade, score, threat model, the
+# findings' ids, severities and details, the time: no lookups, no check
+# descriptions, no rules' texts.
+if jq -e -s 'length == 4 and all(.[]; has("checked") and has("verdict") and
+	(has("records") | not) and (has("checks") | not) and
+	(has("headline") | not) and all(.findings[]?; has("id") and
+	has("severity") and has("detail") and (has("title") | not) and
+	(has("why") | not) and (has("fix") | not))) and
+	all(.[] | select(.address != null and (.findings | all(.id != "address.invalid")));
+	has("threat_model") and has("grade") and has("score"))' \
+	"$WORK/small.jsonl" >/dev/null; then
+	pass compact-fields
+else
+	fail compact-fields "$(head -c 600 "$WORK/small.jsonl")"
+fi
+# A typical address (good.test: one low finding) is well under 600 bytes.
+size=$(sed -n 1p "$WORK/small.jsonl" | wc -c)
+if [ "$size" -lt 600 ]; then
+	pass "compact-size ($size bytes)"
+else
+	fail compact-size "$size bytes: $(sed -n 1p "$WORK/small.jsonl")"
+fi
+batch --input "$WORK/small.txt" --output "$WORK/evidence.jsonl" --evidence
+# --evidence: the whole report (lookups, checks, rules' texts) with the
+# same verdicts and findings as the compact record.
+if jq -e -s 'all(.[] | select(.address != null and .verdict != "error");
+	(.records | length) > 0 and has("checks") and has("headline") and
+	has("checked") and all(.findings[]; has("title") and has("fix")))' \
+	"$WORK/evidence.jsonl" >/dev/null &&
+	[ "$(jq -c '[.line, .verdict, .grade, [.findings[].id]]' \
+	    "$WORK/evidence.jsonl")" = "$(jq -c \
+	    '[.line, .verdict, .grade, [.findings[].id]]' "$WORK/small.jsonl")" ]; then
+	pass evidence
+else
+	fail evidence "$(head -c 300 "$WORK/evidence.jsonl")"
+fi
+big=$(sed -n 1p "$WORK/evidence.jsonl" | wc -c)
+if [ "$big" -gt $((size * 3)) ]; then
+	pass "evidence-larger ($big bytes)"
+else
+	fail evidence-larger "$big bytes against $size compact"
+fi
+
+# ---- --fail-on -----------------------------------------------------------------
+# small.txt: secure, insecure (critical), invalid; good.txt: one secure
+# address with a low finding; invalid.txt: an invalid address only.
+printf 'alice@good.test\n' >"$WORK/good.txt"
+printf 'not-an-address\n' >"$WORK/invalid.txt"
+fail_on() {
+	local name=$1 want=$2 input=$3 got
+	shift 3
+	batch --input "$WORK/$input" --output /dev/null "$@" 2>"$WORK/err"
+	got=$?
+	if [ "$got" = "$want" ]; then
+		pass "fail-on $name"
+	else
+		fail "fail-on $name" "exit $got, want $want: $(head -1 "$WORK/err")"
+	fi
+}
+fail_on default 0 small.txt
+fail_on insecure 1 small.txt --fail-on insecure
+fail_on error 1 small.txt --fail-on error
+fail_on critical 1 small.txt --fail-on critical
+fail_on secure-insecure 0 good.txt --fail-on insecure
+fail_on secure-error 0 good.txt --fail-on error
+fail_on secure-medium 0 good.txt --fail-on medium
+fail_on secure-low 1 good.txt --fail-on low
+fail_on secure-list 1 good.txt --fail-on error,low
+fail_on invalid-high 0 invalid.txt --fail-on high
+fail_on invalid-error 1 invalid.txt --fail-on error
+fail_on bad-word 2 good.txt --fail-on sometimes
+fail_on empty-word 2 good.txt --fail-on ,
+
 # Each record reaches the file in one write(), even when it is longer than
 # stdio's default 4 KiB buffer (a 6,000-byte key column makes sure): a
 # kill can then cut only the last line.
@@ -129,8 +205,27 @@ awk -v n="$BIG" 'BEGIN { for (i = 1; i <= n; i++) {
 	else if (i % 3 == 0) print "u" i "@good.test";
 	else print "u" i "@gone-" int(i / 2) ".test";
 } }' >"$WORK/big.txt"
-batch --input "$WORK/big.txt" --output "$WORK/full.jsonl" --concurrency 50
+batch --input "$WORK/big.txt" --output "$WORK/full.jsonl" --concurrency 50 \
+	--summary "$WORK/full.summary.json"
 verdicts "$WORK/full.jsonl" >"$WORK/full.v"
+# The summary counts users, as the report does: per verdict (invalid
+# apart), and per finding id once per record, computed here with jq.
+want=$(jq -s -c '
+	def invalid: .address == null or any(.findings[]?; .id == "address.invalid");
+	{secure: map(select(.verdict == "secure")) | length,
+	 insecure: map(select(.verdict == "insecure")) | length,
+	 unassessed: map(select(.verdict == "error" and (invalid | not))) | length,
+	 invalid: map(select(invalid)) | length,
+	 findings: (map(select(invalid | not) | [.findings[].id] | unique[])
+	    | group_by(.) | map({id: .[0], users: length}) | sort_by(.id))}' \
+	"$WORK/full.jsonl")
+got=$(jq -c '.users + {findings: ((.top_findings + .unverified)
+	| map({id, users}) | sort_by(.id))}' "$WORK/full.summary.json")
+if [ "$want" = "$got" ]; then
+	pass summary-users
+else
+	fail summary-users "summary $got, records $want"
+fi
 if [ "$(wc -l <"$WORK/full.v")" -eq "$BIG" ] &&
 	[ "$(cut -f1 "$WORK/full.v" | uniq | wc -l)" -eq "$BIG" ]; then
 	pass full-run
@@ -229,6 +324,21 @@ elif ! cmp -s "$WORK/small.jsonl" "$WORK/wrong.jsonl"; then
 	fail resume-wrong-format "the existing output was changed"
 else
 	pass resume-wrong-format
+fi
+
+# ---- the progress line on a terminal (a pseudo-terminal) -------------------
+# tests/e2e/progress.py: its own DNS server, one domain that never answers.
+if out=$(${PYTHON3:-/usr/bin/python3} "$TOP/tests/e2e/progress.py" "$SCORER" \
+	"$RULES" "$WORK" 2>&1); then
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) pass "${line#ok }" ;;
+		"FAIL "*) fail "${line#FAIL }" ;;
+		*) fail progress "$line" ;;
+		esac
+	done <<<"$out"
+else
+	fail progress "$out"
 fi
 
 # ---- usage ---------------------------------------------------------------------

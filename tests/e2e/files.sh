@@ -9,7 +9,7 @@
 #     input's own path and a place that cannot be written; the standard
 #     output of every command against a full device; the lock on batch's
 #     output; --resume against another input; SIGINT and SIGTERM during
-#     report and corpus build;
+#     report, diff and corpus build;
 #   - every input reader (batch plain, numbered and CSV, report, corpus
 #     build, a corpus opened as a text list, the rules files and lists)
 #     against a NUL byte, a byte-order mark, CRLF and an unterminated
@@ -101,6 +101,8 @@ printf '%s\n' bad1 'a@example.invalid' bad3 >"$WORK/in/list.txt"
 out_cmd() {
 	case $1 in
 	report) echo "$SCORER" report --output "$2" "$WORK/in/results.jsonl" ;;
+	diff) echo "$SCORER" diff --output "$2" "$WORK/in/results.jsonl" \
+		"$WORK/in/results.jsonl" ;;
 	batch-output) echo "$SCORER" batch "${B[@]}" --input "$WORK/in/list.txt" \
 		--output "$2" ;;
 	batch-csv) echo "$SCORER" batch "${B[@]}" --input "$WORK/in/list.txt" \
@@ -112,13 +114,13 @@ out_cmd() {
 }
 in_of() {
 	case $1 in
-	report) echo "$WORK/in/results.jsonl" ;;
+	report | diff) echo "$WORK/in/results.jsonl" ;;
 	batch-*) echo "$WORK/in/list.txt" ;;
 	corpus-build) echo "$WORK/in/hashes.txt" ;;
 	esac
 }
 
-for kind in report batch-output batch-csv batch-summary corpus-build; do
+for kind in report diff batch-output batch-csv batch-summary corpus-build; do
 	# A device that swallows: written through, still a device.
 	# shellcheck disable=SC2046 # the command line, word-split on purpose
 	run "$kind-null" $(out_cmd "$kind" "$NULLDEV")
@@ -235,6 +237,8 @@ stdout_full stdout-corpus-info sh -c '"$0" corpus info "$1" >"'"$FULLDEV"'"' \
 stdout_full stdout-corpus-lookup sh -c '"$0" corpus lookup "$1" a@example.invalid >"'"$FULLDEV"'"' \
 	"$SCORER" "$WORK/in/hashes.idx"
 stdout_full stdout-report sh -c '"$0" report --output - "$1" >"'"$FULLDEV"'"' \
+	"$SCORER" "$WORK/in/results.jsonl"
+stdout_full stdout-diff sh -c '"$0" diff "$1" "$1" >"'"$FULLDEV"'"' \
 	"$SCORER" "$WORK/in/results.jsonl"
 stdout_full stdout-batch-jsonl sh -c '"$0" batch "$@" >"'"$FULLDEV"'"' \
 	"$SCORER" "${B[@]}" --input "$WORK/in/list.txt"
@@ -496,6 +500,9 @@ head -c 3000000 /dev/urandom >"$WORK/random.bin"
 quick random-corpus-build 'not a text hash list' "$SCORER" corpus build "$WORK/random.bin" "$WORK/z.idx"
 quick random-corpus-info 'not a text hash list' "$SCORER" corpus info "$WORK/random.bin"
 quick endless-report 'longer than' "$SCORER" report --output "$WORK/z.html" /dev/zero
+quick endless-diff 'longer than' "$SCORER" diff /dev/zero "$WORK/in/results.jsonl"
+quick endless-baseline 'longer than' "$SCORER" report --baseline /dev/zero \
+	--output "$WORK/z.html" "$WORK/in/results.jsonl"
 quick endless-batch 'longer than' "$SCORER" batch "${B[@]}" --input /dev/zero --output "$WORK/z.jsonl"
 quick endless-ca-file 'not a regular file' "$SCORER" check "${C[@]}" --ca-file /dev/zero a@example.invalid
 rules_copy

@@ -61,7 +61,8 @@ mapfile -t world_args <"$WORK/world/args"
 } | grep -v '^$' | grep -v '^EMPTY$' | awk '!seen[$0]++' >"$WORK/addresses"
 n=$(wc -l <"$WORK/addresses")
 
-# One report an address, as JSON Lines (batch), to test with jq.
+# One report an address, as JSON Lines (batch --evidence: the whole
+# report), to test with jq.
 INV='
 def known: [.findings[] | select(.unverified | not)];
 def needed_missing: [.findings[] | select(.unverified and .severity != "info")];
@@ -86,7 +87,7 @@ and (.score == null or .score == ([100 - points_once, 0] | max))
 INV=".headline as \$h | $INV"
 
 for model in full remote; do
-	"$SCORER" batch --rules "$RULES" "${world_args[@]}" \
+	"$SCORER" batch --rules "$RULES" "${world_args[@]}" --evidence \
 	    --threat-model "$model" --timeout 10 --quiet \
 	    --input "$WORK/addresses" --output "$WORK/$model.jsonl" \
 	    2>"$WORK/$model.err"

@@ -5,8 +5,18 @@
     report-check.py dom    FILE.html [NAME=VALUE]...   the DOM Chromium
                                                        dumped after scripts
 Expectations (NAME=VALUE):
-    records, secure, insecure, error, bad, more   numbers on the page
+    records, secure, insecure, error, invalid, bad, more
+                  numbers on the page (error: could not be assessed)
     rows          rows in the records table
+    jsonl         the results file the page was made from: every count,
+                  the order of the findings (severity, then users; takeover
+                  and interception apart from hygiene) and of the domains
+                  to fix (insecure users) are computed from it here and
+                  compared with the page
+    rules         the rules directory (categories, for jsonl=)
+    summary       the --summary JSON of the batch run: the same numbers
+    addresses     hidden: no address of the jsonl= records appears in the
+                  page (text or attribute); shown: they do (the rows)
     visible       rows the script left visible (a #q= filter)
     top_finding   id of the first finding;  top_domain  first domain
     top_domain_insecure   its insecure count
@@ -20,6 +30,7 @@ Only the standard library: html.parser builds a small tree, enough to
 count elements and attributes and read text by id.
 """
 import html.parser
+import json
 import os
 import re
 import sys
@@ -96,6 +107,157 @@ def num(node):
     return int(re.sub(r"[^0-9]", "", node.text()) or -1) if node else None
 
 
+def records(path):
+    """The records of a results file, as scorer report counts them."""
+    out = []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            try:
+                o = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(o, dict) and o.get("verdict") in (
+                    "secure", "insecure", "error"):
+                out.append(o)
+    return out
+
+
+def categories(rules):
+    cat, cur = {}, None
+    with open(os.path.join(rules, "findings.ini"), encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r"\[([^\]]+)\]", line)
+            if m:
+                cur = m.group(1)
+            m = re.match(r"category\s*=\s*(\w+)", line)
+            if m and cur:
+                cat[cur] = m.group(1)
+    return cat
+
+
+SEV = ["critical", "high", "medium", "low", "info"]
+
+
+def klass(r):
+    fs = r.get("findings") or []
+    if r["verdict"] == "error" and not isinstance(r.get("address"), str):
+        return "invalid"
+    if any(isinstance(f, dict) and f.get("id") == "address.invalid"
+           for f in fs):
+        return "invalid"
+    return r["verdict"]
+
+
+def finding_rows(root, table_id):
+    """[(id, users)] of a findings table, in page order."""
+    t = root.by_id(table_id)
+    out = []
+    for tr in (t.find_all("tr")[1:] if t else []):
+        fid = [c for c in tr.find_all("code") if c.attrs.get("class") == "fid"]
+        users = [td for td in tr.find_all("td")
+                 if "users" in td.attrs.get("class", "").split()]
+        if fid and users:
+            out.append((fid[0].text(), int(re.sub(r"[^0-9]", "",
+                        users[0].children[0] if users[0].children and
+                        isinstance(users[0].children[0], str)
+                        else users[0].text()) or -1)))
+    return out
+
+
+def domain_rows(root):
+    """[(domain, insecure users)] of the domains to fix, in page order."""
+    t = root.by_id("fix")
+    out = []
+    for tr in (t.find_all("tr")[1:] if t else []):
+        tds = tr.find_all("td")
+        code = tds[1].find_all("code") if len(tds) > 1 else []
+        aff = [td for td in tds if "affected" in td.attrs.get("class", "")]
+        if code and aff:
+            out.append((code[0].text(), num(aff[0])))
+    return out
+
+
+def against_results(p, root, want):
+    recs = records(want["jsonl"])
+    cat = categories(want["rules"]) if "rules" in want else {}
+    n = {"secure": 0, "insecure": 0, "error": 0, "invalid": 0}
+    users, sev, unv = {}, {}, {}
+    dom = {}
+    for r in recs:
+        k = klass(r)
+        n[k] += 1
+        if k == "invalid":
+            continue
+        ids = []
+        for f in r.get("findings") or []:
+            if isinstance(f, dict) and isinstance(f.get("id"), str) and \
+                    f["id"] not in ids:
+                ids.append(f["id"])
+                sev.setdefault(f["id"], f.get("severity"))
+                unv.setdefault(f["id"], f.get("unverified") is True)
+        for i in ids:
+            users[i] = users.get(i, 0) + 1
+        d = r.get("domain")
+        if isinstance(d, str) and d and k == "insecure":
+            dom[d] = dom.get(d, 0) + 1
+    for k, v in n.items():
+        got = num(root.by_id("n-" + k))
+        check(f"{p}results-{k}", got == v, f"page {got}, results {v}")
+    check(f"{p}results-records", num(root.by_id("n-records")) == len(recs),
+          f"page {num(root.by_id('n-records'))}, results {len(recs)}")
+
+    def rank(i):
+        s = sev.get(i)
+        return SEV.index(s) if s in SEV else 5
+
+    def group(i):
+        if unv[i]:
+            return "unverified"
+        if rank(i) > 1:
+            return "hygiene-table"
+        return "interception" if cat.get(i) == "interception" else "takeover"
+    for g in ("takeover", "interception", "hygiene-table", "unverified"):
+        ids = sorted((i for i in users if group(i) == g),
+                     key=lambda i: (rank(i), -users[i], i))
+        exp = [(i, users[i]) for i in ids]
+        got = finding_rows(root, g)
+        check(f"{p}order-{g}", got == exp,
+              f"page {got[:6]}, results {exp[:6]}")
+    # The risks come before hygiene, and the domains to fix before both
+    # the hygiene and the table of users.
+    order = [n.attrs.get("id") for n in root.walk()
+             if n.tag == "section"]
+    check(f"{p}sections", order.index("risk") < order.index("domains") <
+          order.index("hygiene") < order.index("unassessed") <
+          order.index("table"), f"sections {order}")
+    got = domain_rows(root)
+    exp = sorted(dom.items(), key=lambda t: -t[1])
+    ok = [g[1] for g in got] == [e[1] for e in exp][:len(got)] and \
+        all(dom.get(d) == u for d, u in got) and \
+        len(got) == min(len(exp), 50)
+    check(f"{p}domains-to-fix", ok, f"page {got[:5]}, results {exp[:5]}")
+
+
+def against_summary(p, root, path):
+    with open(path, encoding="utf-8") as f:
+        s = json.load(f)
+    u = s["users"]
+    got = {k: num(root.by_id("n-" + k)) for k in
+           ("secure", "insecure", "error", "invalid")}
+    exp = {"secure": u["secure"], "insecure": u["insecure"],
+           "error": u["unassessed"], "invalid": u["invalid"]}
+    check(f"{p}summary-counts", got == exp, f"page {got}, summary {exp}")
+    page = {}
+    for g in ("takeover", "interception", "hygiene-table", "unverified"):
+        page.update(dict(finding_rows(root, g)))
+    summ = {f["id"]: f["users"] for f in s["top_findings"] + s["unverified"]}
+    bad = {i: (page.get(i), v) for i, v in summ.items() if page.get(i) != v}
+    check(f"{p}summary-findings", summ and not bad,
+          f"page vs summary differ: {bad}")
+
+
 def main():
     mode, path = sys.argv[1], sys.argv[2]
     want, texts = {}, []
@@ -113,7 +275,8 @@ def main():
     root = tree.root
     p = want.get("label", mode) + ":"
 
-    for k in ("records", "secure", "insecure", "error", "bad", "more"):
+    for k in ("records", "secure", "insecure", "error", "invalid", "bad",
+              "more"):
         if k in want:
             got = num(root.by_id("n-" + k))
             check(f"{p}count-{k}", got == int(want[k]),
@@ -130,20 +293,36 @@ def main():
           f"{len(svgs)} svg elements, charts incomplete")
 
     if "top_finding" in want:
-        sec = root.by_id("findings")
-        code = [c for c in sec.find_all("code")
-                if c.attrs.get("class") == "fid"] if sec else []
-        got = code[0].text() if code else None
+        rows_ = finding_rows(root, "takeover")
+        got = rows_[0][0] if rows_ else None
         check(f"{p}top-finding", got == want["top_finding"],
               f"first finding is {got!r}")
     if "top_domain" in want:
-        sec = root.by_id("domains")
-        trs = sec.find_all("tr")[1:] if sec else []
-        cells = [td.text() for td in trs[0].find_all("td")] if trs else []
-        ok = cells[1:2] == [want["top_domain"]]
+        fix = domain_rows(root)
+        got = fix[0] if fix else None
+        ok = got is not None and got[0] == want["top_domain"]
         if ok and "top_domain_insecure" in want:
-            ok = cells[3] == want["top_domain_insecure"]
-        check(f"{p}top-domain", ok, f"first domain row is {cells}")
+            ok = got[1] == int(want["top_domain_insecure"])
+        check(f"{p}top-domain", ok, f"first domain row is {got}")
+    if "jsonl" in want:
+        against_results(p, root, want)
+    if "summary" in want:
+        against_summary(p, root, want["summary"])
+    if want.get("addresses") in ("hidden", "shown") and "jsonl" in want:
+        addrs = {r["address"] for r in records(want["jsonl"])
+                 if isinstance(r.get("address"), str) and
+                 len(r["address"]) >= 5}
+        attrs = " ".join(v or "" for n in root.walk() for _, v in n.raw_attrs)
+        seen = sorted(a for a in addrs if a in root.text() or a in attrs)
+        if want["addresses"] == "hidden":
+            check(f"{p}no-addresses", not seen and addrs,
+                  f"{len(seen)} addresses in the page: {seen[:3]}")
+            priv = root.by_id("privacy")
+            check(f"{p}privacy-note", priv is not None and
+                  "--show-addresses" in priv.text(), "no note")
+        else:
+            shown = [a for a in addrs if a in root.text()]
+            check(f"{p}addresses-shown", shown, "no address in the page")
 
     body = root.by_id("records")
     rows = body.find_all("tr")[1:] if body else []

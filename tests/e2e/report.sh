@@ -2,9 +2,14 @@
 # End-to-end tests of `scorer report`: a results file from `scorer batch`
 # against the Knot lab, with hostile and broken lines added, turned into a
 # page that headless Chromium renders (offline: every host name resolves
-# to nothing) and tests/e2e/report-check.py inspects: counts, charts, the
-# top finding and domain, hostile strings kept as text, the search script,
-# no links.  Then the limits (rows, domains, memory) and the exit status.
+# to nothing) and tests/e2e/report-check.py inspects: the counts against
+# the results (users, not occurrences; invalid addresses apart) and
+# against the batch's --summary, the order of risk (severity, then users;
+# takeover and interception apart from hygiene) and of the domains to
+# fix, no address in the page without --show-addresses, hostile strings
+# kept as text, the search script, no links, printing to PDF.  The same
+# page from records written with --evidence; then the limits (rows,
+# domains, memory) and the exit status.
 #
 #   SCORER=build/scorer tests/e2e/report.sh
 #   REPORT_SCREENSHOT=docs/report.png tests/e2e/report.sh   (keep the picture)
@@ -69,7 +74,8 @@ chrome() {
 
 # ---- a results file from the lab ---------------------------------------
 # 30 users at a null-MX domain make domain.null_mx the top finding (the
-# 19 at good.test, mailinator.com and gmial.com share tlsrpt.missing).
+# users at good.test, mailinator.com and gmial.com share tlsrpt.missing,
+# low: hygiene).
 {
 	for i in $(seq 1 30); do
 		echo "user$i@nullmx.test"
@@ -79,15 +85,22 @@ chrome() {
 	done
 	echo 'typo1@gmial.com'
 	echo 'typo2@gmial.com'
+	# 10 at a lookalike (high): more users than expired-startup.test's
+	# NXDOMAIN (critical, 6), which still comes first
+	for i in $(seq 1 10); do echo "digit$i@gmai1.com"; done
 	echo 'not an address'
 	echo 'two@@at.test'
 	echo '"><script>alert(1)</script>@x.test'
 	echo '<img src=x onerror=alert(3)>@x.test'
 } >"$WORK/users.txt"
 # shellcheck disable=SC2054 # the commas are --skip's
-timeout 120 "$SCORER" batch --resolver "$LAB_DNS" --rules "$RULES" \
-	--allow-loopback --quiet --skip starttls,mta_sts --timeout 10 \
-	--input "$WORK/users.txt" --output "$WORK/results.jsonl"
+BATCH=(--resolver "$LAB_DNS" --rules "$RULES" --allow-loopback --quiet
+	--skip starttls,mta_sts --timeout 10)
+timeout 120 "$SCORER" batch "${BATCH[@]}" --input "$WORK/users.txt" \
+	--output "$WORK/results.jsonl" --summary "$WORK/summary.json"
+# The same run with the whole reports: the page must not change.
+timeout 120 "$SCORER" batch "${BATCH[@]}" --input "$WORK/users.txt" \
+	--output "$WORK/evidence.jsonl" --evidence
 if [ "$(wc -l <"$WORK/results.jsonl")" -eq "$(wc -l <"$WORK/users.txt")" ]; then
 	pass batch-results
 else
@@ -115,8 +128,13 @@ verdict_count() {
 }
 secure=$(verdict_count secure)
 insecure=$(verdict_count insecure)
-error=$(verdict_count error)
-records=$((secure + insecure + error))
+# Invalid: a bad input line (no address) or address.invalid; the other
+# records of verdict error could not be assessed.
+invalid=$(jq -R -r 'fromjson? | objects | select(.verdict == "error") |
+	select(.address == null or any(.findings[]?; .id == "address.invalid"))
+	| .line' "$WORK/results.jsonl" | wc -l)
+error=$(($(verdict_count error) - invalid))
+records=$((secure + insecure + error + invalid))
 nonblank=$(grep -c '[^[:space:]]' "$WORK/results.jsonl")
 bad=$((nonblank - records))
 nullmx=$(grep -c '@nullmx.test$' "$WORK/users.txt")
@@ -132,9 +150,10 @@ HOSTILE=(
 	'text=<iframe src=javascript:alert(8)>'
 )
 EXPECT=(records="$records" secure="$secure" insecure="$insecure"
-	error="$error" bad="$bad" rows=$((insecure + error))
+	error="$error" invalid="$invalid" bad="$bad"
+	rows=$((insecure + error + invalid))
 	top_finding=domain.null_mx top_domain=nullmx.test
-	top_domain_insecure="$nullmx" "${HOSTILE[@]}")
+	top_domain_insecure="$nullmx" jsonl="$WORK/results.jsonl" rules="$RULES")
 
 timeout 60 "$SCORER" report --output "$WORK/report.html" "$WORK/results.jsonl"
 rc=$?
@@ -143,7 +162,41 @@ if [ "$rc" = 0 ] && [ -s "$WORK/report.html" ]; then
 else
 	fail report-written "rc=$rc"
 fi
-checked page "$WORK/report.html" "${EXPECT[@]}"
+# Without --show-addresses: no address.
+checked page "$WORK/report.html" "${EXPECT[@]}" addresses=hidden
+# With it: the addresses, hostile ones too, are there as text.
+timeout 60 "$SCORER" report --show-addresses --output "$WORK/report-a.html" \
+	"$WORK/results.jsonl"
+checked page "$WORK/report-a.html" "${EXPECT[@]}" label=page-addresses \
+	addresses=shown "${HOSTILE[@]}"
+# Records with the evidence make the same page as compact ones (but for
+# the source's name, the time and the nonce): the batch's own lines.
+head -n "$(wc -l <"$WORK/evidence.jsonl")" "$WORK/results.jsonl" \
+	>"$WORK/results-only.jsonl"
+timeout 60 "$SCORER" report --output "$WORK/report-c.html" "$WORK/results-only.jsonl"
+timeout 60 "$SCORER" report --output "$WORK/report-e.html" "$WORK/evidence.jsonl"
+strip() { sed -e 's/nonce-[0-9a-f]*/N/g; s/nonce="[0-9a-f]*"/N/g' \
+	-e '/class="meta"/d' "$1"; }
+if [ -s "$WORK/report-e.html" ] &&
+	diff <(strip "$WORK/report-e.html") <(strip "$WORK/report-c.html") \
+	>"$WORK/page.diff"; then
+	pass evidence-same-page
+else
+	fail evidence-same-page "$(head -20 "$WORK/page.diff")"
+fi
+# The batch's own lines: the page's numbers are its summary's and its
+# records'.
+checked page "$WORK/report-c.html" label=page-summary \
+	jsonl="$WORK/results-only.jsonl" rules="$RULES" \
+	summary="$WORK/summary.json"
+# scorer diff on the same run, compact against evidence: no change.
+if "$SCORER" diff "$WORK/evidence.jsonl" "$WORK/results-only.jsonl" \
+	>"$WORK/diff.txt" 2>&1 &&
+	grep -q ': 0 worse, 0 better, 0 could not be assessed' "$WORK/diff.txt"; then
+	pass diff-evidence-compact
+else
+	fail diff-evidence-compact "$(cat "$WORK/diff.txt")"
+fi
 
 # ---- rendered by Chromium ------------------------------------------------
 if [ -z "$CHROMIUM" ]; then
@@ -153,16 +206,51 @@ else
 	chrome --dump-dom "file://$WORK/report.html" >"$WORK/dom.html"
 	if grep -q '</html>' "$WORK/dom.html"; then
 		pass chromium-renders
-		checked dom "$WORK/dom.html" "${EXPECT[@]}"
+		checked dom "$WORK/dom.html" "${EXPECT[@]}" addresses=hidden
 	else
 		fail chromium-renders "no DOM: $(tail -3 "$WORK/chrome.err")"
 	fi
+	chrome --dump-dom "file://$WORK/report-a.html" >"$WORK/dom-a.html"
+	checked dom "$WORK/dom-a.html" "${EXPECT[@]}" label=dom-addresses \
+		addresses=shown "${HOSTILE[@]}"
 	# The script ran: "#q=" in the address filters the rows.
 	chrome --dump-dom "file://$WORK/report.html#q=nullmx.test" \
 		>"$WORK/dom-q.html"
 	checked dom "$WORK/dom-q.html" label=dom-search visible="$nullmx"
-	chrome --screenshot="$WORK/report.png" --window-size=1280,2000 \
-		--hide-scrollbars "file://$WORK/report.html" >/dev/null
+	# Printed: a PDF, without the table of users (the print style sheet
+	# hides it; the page says so in print only).
+	chrome --print-to-pdf="$WORK/report.pdf" --no-pdf-header-footer \
+		"file://$WORK/report.html" >/dev/null
+	if [ "$(head -c 5 "$WORK/report.pdf" 2>/dev/null)" = "%PDF-" ] &&
+		grep -q '@media print{' "$WORK/report.html" &&
+		grep -q '#table,.tools,footer{display:none}' "$WORK/report.html"; then
+		pass print-pdf
+	else
+		fail print-pdf "no PDF or no print style: $(tail -3 "$WORK/chrome.err")"
+	fi
+	# The picture of docs/report.md: 412 users of the demo domains, a CSV
+	# with a user_id column, DNS checks only, against a baseline where
+	# good.test still had a TLS-RPT record (REPORT_SCREENSHOT=FILE keeps
+	# it).
+	awk 'BEGIN { print "user_id,email"; srand(7);
+		n = split("good.test good.test good.test northwind.test " \
+		    "northwind.test xn--bcher-kva.test implicit.test " \
+		    "nullmx.test expired-startup.test dangling-regdom.test " \
+		    "mailinator.com gmai1.com private.test nomail.test", d, " ");
+		for (i = 1; i <= 412; i++) {
+			if (i % 97 == 0) { printf "u%05d,not-an-address\n", i; continue }
+			printf "u%05d,user%d@%s\n", i, i, d[1 + int(rand() * n)] } }' \
+		>"$WORK/demo.csv"
+	timeout 120 "$SCORER" batch "${BATCH[@]}" --input "$WORK/demo.csv" \
+		--column email --output "$WORK/demo.jsonl"
+	jq -c 'if .domain == "good.test" then .findings -= [.findings[]
+		| select(.id == "tlsrpt.missing")] | .grade = "A+" | .score = 100
+		| .checked = "2026-01-05T06:00:00Z" else . end' "$WORK/demo.jsonl" \
+		>"$WORK/demo-old.jsonl"
+	"$SCORER" report --baseline "$WORK/demo-old.jsonl" \
+		--output "$WORK/demo.html" "$WORK/demo.jsonl"
+	chrome --screenshot="$WORK/report.png" --window-size=1280,2560 \
+		--hide-scrollbars "file://$WORK/demo.html" >/dev/null
 	magic=$(head -c 4 "$WORK/report.png" 2>/dev/null | od -An -c | tr -d ' ')
 	if [ "$magic" = 211PNG ]; then
 		pass screenshot

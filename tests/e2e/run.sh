@@ -345,7 +345,7 @@ case_dane_lab() {
 	printf 'a@dnssec-unsigned.test\nb@dane-unsigned.test\n' >"$WORK/memo.in"
 	run batch --rules "$RULES" --resolver "${UNBOUND_DNS:-127.0.0.1:1}" \
 	    --allow-loopback --skip starttls,mta_sts,breach --concurrency 1 \
-	    --input "$WORK/memo.in"
+	    --evidence --input "$WORK/memo.in"
 	local soa unsigned validates
 	soa=$(jq -s '[.[].records[] | select(.name == "." and .type == "NS")]
 	    | length' "$WORK/out" 2>/dev/null)
