@@ -66,6 +66,13 @@ TOOL_OBJ = $(TOOL_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 FIXT_BIN = $(FIXT_SRC:tests/lab/fixtures/%.c=$(BUILD)/fixtures/%)
 
+# The domain lists of rules/, and their compiled indexes beside them
+# (NAME.idx, mapped at load time instead of parsing the text; a stale one
+# is detected and ignored: docs/lists.md).
+LISTS    = rules/disposable.txt rules/providers.txt
+LIST_IDX = $(LISTS:.txt=.idx)
+LISTC    = $(BUILD)/compile_list
+
 STATIC   = $(BUILD)/libscorer.a
 SHARED   = $(BUILD)/libscorer.so.$(VERSION)
 CLI      = $(BUILD)/scorer
@@ -81,7 +88,7 @@ export CONFORMANCE_DIR
         examples examplecheck threadcheck abicheck docscheck archcheck \
         conformance \
         fixtures
-all: $(STATIC) $(SHARED) $(CLI)
+all: $(STATIC) $(SHARED) $(CLI) $(LIST_IDX)
 
 $(BUILD)/obj/scorer/%.o: scorer/%.c $(LIB_HDR)
 	@mkdir -p $(@D)
@@ -123,6 +130,14 @@ $(SHARED): $(LIB_OBJ)
 # The CLI links the static library: it uses only scorer.h.
 $(CLI): $(TOOL_OBJ) $(STATIC)
 	$(CC) -o $@ $(TOOL_OBJ) $(STATIC) $(ALL_LDFLAGS) $(PKG_LIBS) $(TOOL_LIBS)
+
+$(LISTC): scripts/compile_list.c $(STATIC)
+	$(CC) $(BASEFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(STATIC) \
+	    $(ALL_LDFLAGS) $(PKG_LIBS)
+
+# Rebuilt when the text changes; written whole, then renamed.
+rules/%.idx: rules/%.txt $(LISTC)
+	$(LISTC) $< $@
 
 # Tests see the internals through the static library.
 $(BUILD)/suites.h: $(TEST_SRC)
@@ -262,6 +277,10 @@ install: all
 	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/
 	install -m 644 rules/*.ini rules/*.txt rules/SOURCES.md \
 	    $(DESTDIR)$(DATADIR)/rules/
+	for l in $(LISTS); do \
+	    $(LISTC) $(DESTDIR)$(DATADIR)/$$l \
+	        $(DESTDIR)$(DATADIR)/$${l%.txt}.idx || exit 1; \
+	done
 	install -m 644 docs/scorer.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 docs/man3/*.3 $(DESTDIR)$(MANDIR)/man3/
 	install -m 644 completions/scorer.bash $(DESTDIR)$(BASHCOMPDIR)/scorer
@@ -282,6 +301,7 @@ uninstall:
 
 clean:
 	rm -rf build build-san
+	rm -f $(LIST_IDX)
 
 # The unit suite under valgrind's memcheck (no fork: Check would fork per
 # test and valgrind follow each), then a few CLI runs: leak-free and
