@@ -61,6 +61,7 @@ sc_ctx_new(sc_ctx_t **out)
 	ctx->timeout_ms = DEFAULT_TIMEOUT_MS;
 	ctx->cache_max = 4000;
 	ctx->smtp_port = 25;
+	ctx->mx_sessions = 2;
 	ctx->https_port = 443;
 	derive_dns_timeouts(ctx);
 	ctx->queue_tail = &ctx->queue;
@@ -307,6 +308,20 @@ sc_ctx_set_smtp_port(sc_ctx_t *ctx, unsigned port)
 		return sc_ctx_error(ctx, SC_EINVAL, "port %u is not 1..65535",
 		                    port);
 	ctx->smtp_port = port;
+	return SC_OK;
+}
+
+sc_status_t
+sc_ctx_set_mx_sessions(sc_ctx_t *ctx, unsigned n)
+{
+	sc_status_t st;
+
+	if ((st = option(ctx, "the sessions per MX address")) != SC_OK)
+		return st;
+	if (n == 0 || n > 32)
+		return sc_ctx_error(ctx, SC_EINVAL, "%u sessions per MX address "
+		                    "is not 1..32", n);
+	ctx->mx_sessions = n;
 	return SC_OK;
 }
 

@@ -25,6 +25,7 @@ const struct option tool_common_longopts[] = {
 	{ "skip", required_argument, NULL, TOOL_OPT_SKIP },
 	{ "cache-size", required_argument, NULL, TOOL_OPT_CACHE },
 	{ "threat-model", required_argument, NULL, TOOL_OPT_THREAT },
+	{ "mx-sessions", required_argument, NULL, TOOL_OPT_MX_SESSIONS },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -36,6 +37,8 @@ static const char common_help[] =
 	"  -t, --timeout SECONDS       longest time one domain may take (10)\n"
 	"      --allow-loopback        MX hosts on loopback count (labs only)\n"
 	"      --smtp-port N           SMTP port of the STARTTLS probe (25)\n"
+	"      --mx-sessions N         STARTTLS sessions at once to one MX\n"
+	"                              address, 1..32 (2)\n"
 	"      --https-port N          HTTPS port of MTA-STS fetches (443)\n"
 	"      --ca-file FILE          extra trust anchors (PEM)\n"
 	"      --breach-corpus FILE    local breach corpus (text or index)\n"
@@ -147,6 +150,18 @@ cache_size(sc_ctx_t *ctx, const char *arg)
 }
 
 static int
+mx_sessions(sc_ctx_t *ctx, const char *arg)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+
+	if (end == arg || *end != '\0' || *arg == '-' || v == 0 || v > 32)
+		return fail(ctx, "mx-sessions", arg, SC_OK);
+	return sc_ctx_set_mx_sessions(ctx, (unsigned)v) == SC_OK
+	       ? 0 : fail(ctx, "mx-sessions", arg, SC_EINVAL);
+}
+
+static int
 skip_list(sc_ctx_t *ctx, const char *list)
 {
 	char buf[512], *tok, *save = NULL;
@@ -239,6 +254,7 @@ tool_common_opt(sc_ctx_t *ctx, struct tool_common *o, int c,
 	case TOOL_OPT_SKIP: return skip_list(ctx, arg);
 	case TOOL_OPT_CACHE: return cache_size(ctx, arg);
 	case TOOL_OPT_THREAT: return threat_model(ctx, arg);
+	case TOOL_OPT_MX_SESSIONS: return mx_sessions(ctx, arg);
 	default: return 1; /* not a common option */
 	}
 }
