@@ -207,6 +207,11 @@ setup_easy(struct sc_fetch *f, const char *url)
 		curl_easy_setopt(e, CURLOPT_CAINFO, NULL);
 		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
 	}
+	/* An MTA-STS host (mta-sts.DOMAIN) is asked once a run: a
+	 * connection kept for it would only hold its TLS state (tens of KB)
+	 * in curl's cache, up to four per transfer in flight. */
+	if (f->once)
+		curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
 	if (f->resolve_list != NULL)
 		curl_easy_setopt(e, CURLOPT_RESOLVE, f->resolve_list);
 	if (f->headers != NULL)

@@ -53,6 +53,8 @@ struct sc_fetch {
 	const char *ca_file;      /* extra trust anchors, or NULL */
 	const char *resolve;      /* "host:port:addr[,addr]" or NULL */
 	const char *header;       /* one extra request header, or NULL */
+	int once;                 /* the host is asked once: do not keep the
+	                           * connection for reuse */
 
 	/* results, valid in the callback */
 	enum sc_fetch_outcome outcome;

@@ -194,6 +194,7 @@ maybe_fetch(struct sc_domain *dom, struct sc_mta_sts_state *st)
 	f->timeout_ms = fetch_timeout(dom);
 	f->ca_file = st->ca_file;
 	f->resolve = resolve;
+	f->once = 1;
 	sc_domain_hold(dom);
 	st->held = 1;
 	rc = sc_http_get(&ctx->http, f, st->url, on_fetch, dom);
