@@ -272,7 +272,7 @@ echo "   of which user $cu µs, kernel $cs µs (the run with the least user" \
 if [ -n "${floor:-}" ]; then
 	echo "   user+sys = $(printf '%.2f' "$(echo "$cpu / $floor" | bc -l)") x" \
 	    "the bare client's (dnsperf, same queries, same run; target <= 1.1:" \
-	    "$(echo "$cpu / $floor <= 1.1" | bc | sed 's/1/met/;s/0/MISSED/'))"
+	    "$(echo "$cpu / $floor <= 1.1" | bc -l | sed 's/1/met/;s/0/MISSED/'))"
 fi
 echo "   peak RSS: best $((rss / 1024)) MB (spread $rspread)"
 echo "   runs (elapsed_s user_s sys_s maxrss_kB):" \

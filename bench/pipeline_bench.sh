@@ -181,7 +181,7 @@ run() {
 	    die "scorer batch failed in $name"
 	read -r _ u s m <"$W/$name.time1"
 	jq -r --arg u "$u" --arg s "$s" --arg m "$m" \
-	    '"\(.records / .elapsed_s) \(.elapsed_s) \($u) \($s) \($m)"' \
+	    '"\(.records / .elapsed_s | round) \(.elapsed_s * 100 | round / 100) \($u) \($s) \($m)"' \
 	    "$W/$name.summary.json" >>"$W/$name.runs"
 }
 
@@ -240,7 +240,7 @@ naddr_seen=$(jq -r '.checks.starttls.hosts[].addresses[] | "\(.address) \(.statu
     "$W/probe.jsonl" | sort -u | awk '{ n++; if ($2 == "tls") t++ } END { print n, t + 0 }')
 echo "   probes/s: best $(printf '%.0f' "$p_rate") (runs: $p_all) =" \
     "$(printf '%.2f' "$(echo "$p_rate / $hs_limit" | bc -l)") of the handshake" \
-    "limit (target >= 0.5: $(echo "$p_rate / $hs_limit >= 0.5" | bc |
+    "limit (target >= 0.5: $(echo "$p_rate / $hs_limit >= 0.5" | bc -l |
     sed 's/1/met/;s/0/MISSED/'))"
 echo "   addresses probed, with TLS: $naddr_seen; sessions Postfix saw per" \
     "run (Postfix's log, smtpd 'connect from'): $(tail -n "$REPEAT" \
@@ -315,7 +315,7 @@ if q=$(dns_limit "$W/sts.jsonl"); then
 	l=$(echo "$q / $qpd" | bc -l)
 	echo "   DNS limit: dnsperf $(printf '%.0f' "$q") queries/s = $(printf '%.0f' \
 	    "$l") domains/s; share $(printf '%.3f' "$(echo "$s_rate / $l" | bc -l)")" \
-	    "(target >= 0.9: $(echo "$s_rate / $l >= 0.9" | bc |
+	    "(target >= 0.9: $(echo "$s_rate / $l >= 0.9" | bc -l |
 	    sed 's/1/met/;s/0/MISSED/'))"
 else
 	echo "   DNS limit: not measured (apt-get install dnsperf)"
