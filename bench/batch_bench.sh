@@ -347,14 +347,9 @@ if [ -n "$SCALE" ]; then
 		echo "$stamp" >"$SW/stamp"
 	fi
 	"$LAB" stop "$W/lab"
-	LAB_ZONES=$SW/zones LAB_START_TIMEOUT=300 "$LAB" start "$W/lab" \
-	    2>"$W/lab.err" || { cat "$W/lab.err" >&2; die "the lab did not start"; }
-	nzones=$(find "$SW/zones" -name '*.zone' | wc -l)
-	for _ in $(seq 6000); do
-		[ "$(grep -c 'loaded, serial' "$W/lab/knot.log")" -ge "$nzones" ] &&
-		    break
-		sleep 0.05
-	done
+	# shellcheck source=bench/lab_world.sh
+	. "$TOP/bench/lab_world.sh"
+	lab_world_start "$SW/zones" "$W/lab" || die "the lab did not start"
 	# shellcheck source=/dev/null
 	. "$W/lab/env"
 	ARGS[1]=$LAB_DNS

@@ -213,7 +213,7 @@ SC_EXTERN sc_status_t sc_ctx_set_smtp_port(sc_ctx_t *ctx, unsigned port);
  * per context however many domains share it; probes beyond the limit
  * wait, without holding up those to other addresses, and at most 32
  * sessions are open in all.  SC_EINVAL outside 1..32, SC_EBUSY after the
- * first check.  \since 0.1.0
+ * first check.  \since 0.2.0
  */
 SC_EXTERN sc_status_t sc_ctx_set_mx_sessions(sc_ctx_t *ctx, unsigned n);
 

@@ -892,7 +892,7 @@ Suite *domainset_suite(void)
 	tcase_add_test(tc, test_index_mapped);
 	tcase_add_test(tc, test_index_stale);
 	tcase_add_loop_test(tc, test_index_damaged, 0,
-	                    (int)(sizeof(damages) / sizeof(damages[0])));
+	                    (int)SC_ARRAY_LEN(damages));
 	tcase_add_test(tc, test_index_compile_errors);
 	tcase_add_test(tc, test_index_oom);
 	suite_add_tcase(s, tc);

@@ -137,13 +137,22 @@ fail(sc_ctx_t *ctx, const char *opt, const char *arg, sc_status_t st)
 	return -1;
 }
 
-static int
-cache_size(sc_ctx_t *ctx, const char *arg)
+/* arg as a whole number in 1..max, else 0. */
+static unsigned long
+count_arg(const char *arg, unsigned long max)
 {
 	char *end;
 	unsigned long v = strtoul(arg, &end, 10);
 
-	if (end == arg || *end != '\0' || *arg == '-' || v == 0 || v > 10000000)
+	return end == arg || *end != '\0' || *arg == '-' || v > max ? 0 : v;
+}
+
+static int
+cache_size(sc_ctx_t *ctx, const char *arg)
+{
+	unsigned long v = count_arg(arg, 10000000);
+
+	if (v == 0)
 		return fail(ctx, "cache-size", arg, SC_OK);
 	return sc_ctx_set_cache_size(ctx, v) == SC_OK
 	       ? 0 : fail(ctx, "cache-size", arg, SC_EINVAL);
@@ -152,10 +161,9 @@ cache_size(sc_ctx_t *ctx, const char *arg)
 static int
 mx_sessions(sc_ctx_t *ctx, const char *arg)
 {
-	char *end;
-	unsigned long v = strtoul(arg, &end, 10);
+	unsigned long v = count_arg(arg, 32);
 
-	if (end == arg || *end != '\0' || *arg == '-' || v == 0 || v > 32)
+	if (v == 0)
 		return fail(ctx, "mx-sessions", arg, SC_OK);
 	return sc_ctx_set_mx_sessions(ctx, (unsigned)v) == SC_OK
 	       ? 0 : fail(ctx, "mx-sessions", arg, SC_EINVAL);
