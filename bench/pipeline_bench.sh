@@ -266,6 +266,9 @@ echo "   probes/s inside its loop: best $(printf '%.0f' "$peer_rate") (runs:" \
     "$(awk -v n="$nprobe" '{ v = n / $3; if (v > b) b = v } END { print b }' \
     "$W/peer.runs")") (scorer's figure above is the whole batch: DNS and" \
     "start-up included); with TLS: $(tail -1 "$W/peer.runs" | cut -d' ' -f4)"
+echo "   scorer's probe pass / the peer's loop: $(printf '%.2f' "$(echo \
+    "$p_rate / $peer_rate" | bc -l)"); the peer / the handshake limit:" \
+    "$(printf '%.2f' "$(echo "$peer_rate / $hs_limit" | bc -l)")"
 
 # ---- 4. the full batch --------------------------------------------------------
 echo "== 4. the full batch: $NDOM domains, every check but breach, x$REPEAT" \
