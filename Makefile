@@ -26,6 +26,10 @@ PKGS     = libcares openssl libcurl libpsl libidn2 inih jansson
 TOOL_LIBS = -lcsv
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS))
+# The library and the CLI load libcurl at their first fetch (dlopen,
+# scorer/http.c), so they are not linked with it: its dependencies cost
+# milliseconds at every process start.  Tests link it (they call it).
+RUN_LIBS   := $(shell $(PKG_CONFIG) --libs $(filter-out libcurl,$(PKGS)))
 # Only the tests need these (scripts/install-deps.sh without --build):
 # asked for when a test is built, so a plain `make` does without them.
 TEST_PKGS = check libxml-2.0
@@ -66,6 +70,13 @@ TOOL_OBJ = $(TOOL_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 FIXT_BIN = $(FIXT_SRC:tests/lab/fixtures/%.c=$(BUILD)/fixtures/%)
 
+# The domain lists of rules/, and their compiled indexes beside them
+# (NAME.idx, mapped at load time instead of parsing the text; a stale one
+# is detected and ignored: docs/lists.md).
+LISTS    = rules/disposable.txt rules/providers.txt
+LIST_IDX = $(LISTS:.txt=.idx)
+LISTC    = $(BUILD)/compile_list
+
 STATIC   = $(BUILD)/libscorer.a
 SHARED   = $(BUILD)/libscorer.so.$(VERSION)
 CLI      = $(BUILD)/scorer
@@ -81,7 +92,7 @@ export CONFORMANCE_DIR
         examples examplecheck threadcheck abicheck docscheck archcheck \
         conformance \
         fixtures
-all: $(STATIC) $(SHARED) $(CLI)
+all: $(STATIC) $(SHARED) $(CLI) $(LIST_IDX)
 
 $(BUILD)/obj/scorer/%.o: scorer/%.c $(LIB_HDR)
 	@mkdir -p $(@D)
@@ -116,13 +127,21 @@ $(STATIC): $(LIB_OBJ)
 
 $(SHARED): $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libscorer.so.$(SOVERSION) -o $@ $^ \
-	    $(ALL_LDFLAGS) $(PKG_LIBS)
+	    $(ALL_LDFLAGS) $(RUN_LIBS)
 	ln -sf libscorer.so.$(VERSION) $(BUILD)/libscorer.so.$(SOVERSION)
 	ln -sf libscorer.so.$(SOVERSION) $(BUILD)/libscorer.so
 
 # The CLI links the static library: it uses only scorer.h.
 $(CLI): $(TOOL_OBJ) $(STATIC)
-	$(CC) -o $@ $(TOOL_OBJ) $(STATIC) $(ALL_LDFLAGS) $(PKG_LIBS) $(TOOL_LIBS)
+	$(CC) -o $@ $(TOOL_OBJ) $(STATIC) $(ALL_LDFLAGS) $(RUN_LIBS) $(TOOL_LIBS)
+
+$(LISTC): scripts/compile_list.c $(STATIC)
+	$(CC) $(BASEFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(STATIC) \
+	    $(ALL_LDFLAGS) $(RUN_LIBS)
+
+# Rebuilt when the text changes; written whole, then renamed.
+rules/%.idx: rules/%.txt $(LISTC)
+	$(LISTC) $< $@
 
 # Tests see the internals through the static library.
 $(BUILD)/suites.h: $(TEST_SRC)
@@ -237,9 +256,15 @@ bench: $(STATIC)
 # 100,000 and 1,000,000 addresses.  Figures printed, not asserted; takes
 # minutes.  Needs dnsperf (apt-get install dnsperf), which CI does not.
 .PHONY: bench-batch
-bench-batch: $(CLI)
+bench-batch: $(CLI) $(LIST_IDX) $(BUILD)/bench/startup
 	SCORER=$(CURDIR)/$(CLI) RULES=$(CURDIR)/rules \
+	    STARTUP=$(CURDIR)/$(BUILD)/bench/startup \
 	    BENCH_DIR=$(CURDIR)/$(BUILD)/bench/batch bench/batch_bench.sh
+
+# sc_ctx_new() + the first check, timed inside a program (bench-batch).
+$(BUILD)/bench/startup: bench/startup.c $(STATIC)
+	@mkdir -p $(@D)
+	$(CC) $(STDFLAGS) $(CFLAGS) -o $@ $< $(STATIC) $(ALL_LDFLAGS) $(RUN_LIBS)
 bench: bench-batch
 
 # Record size and `scorer report` time for a million-line batch run,
@@ -249,6 +274,19 @@ bench: bench-batch
 bench-report: $(CLI)
 	SCORER=$(CURDIR)/$(CLI) RULES=$(CURDIR)/rules \
 	    BENCH_DIR=$(CURDIR)/$(BUILD)/bench/report bench/report_bench.sh
+bench: bench-report
+
+# The full pipeline (bench/pipeline_bench.sh, docs/bench.md): STARTTLS
+# probes against Postfix on 256 loopback addresses and MTA-STS fetches
+# from nginx, against the limits of bare clients (bench/tls_limit.c,
+# bench/https_limit.c) and a Python peer (bench/smtp_peer.py).  Needs
+# root (Postfix); dnsperf for the DNS limit.  Figures printed, not
+# asserted; a few minutes.
+.PHONY: bench-pipeline
+bench-pipeline: $(CLI) $(LIST_IDX)
+	SCORER=$(CURDIR)/$(CLI) RULES=$(CURDIR)/rules \
+	    BENCH_DIR=$(CURDIR)/$(BUILD)/bench/pipeline bench/pipeline_bench.sh
+bench: bench-pipeline
 
 # One-address check of a healthy lab domain, DNS, STARTTLS probe and
 # MTA-STS fetch included (figures printed, not asserted).
@@ -272,6 +310,10 @@ install: all
 	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/
 	install -m 644 rules/*.ini rules/*.txt rules/SOURCES.md \
 	    $(DESTDIR)$(DATADIR)/rules/
+	for l in $(LISTS); do \
+	    $(LISTC) $(DESTDIR)$(DATADIR)/$$l \
+	        $(DESTDIR)$(DATADIR)/$${l%.txt}.idx || exit 1; \
+	done
 	install -m 644 docs/scorer.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 docs/man3/*.3 $(DESTDIR)$(MANDIR)/man3/
 	install -m 644 completions/scorer.bash $(DESTDIR)$(BASHCOMPDIR)/scorer
@@ -292,6 +334,7 @@ uninstall:
 
 clean:
 	rm -rf build build-san
+	rm -f $(LIST_IDX)
 
 # The unit suite under valgrind's memcheck (no fork: Check would fork per
 # test and valgrind follow each), then a few CLI runs: leak-free and

@@ -148,8 +148,13 @@ def provider_records():
     return out
 
 
+# Names are d00000..d99999; a world of more than 100,000 domains (the
+# scale run) numbers them with six digits.
+NAME_WIDTH = [5]
+
+
 def name_of(i):
-    return "d%05d" % i
+    return "d%0*d" % (NAME_WIDTH[0], i)
 
 
 def write_zones(outdir, n, postures, seed, layout):
@@ -223,8 +228,10 @@ def main():
     a = ap.parse_args()
 
     n = a.domains
-    if n < 1 or n > 99999:
-        sys.exit("genworld.py: --domains must be 1..99999")
+    if n < 1 or n > 999999:
+        sys.exit("genworld.py: --domains must be 1..999999")
+    if n > 100000:
+        NAME_WIDTH[0] = 6
     rng = random.Random(a.seed)
     postures = [pick(rng, POSTURES) for _ in range(n)]
     os.makedirs(a.outdir, exist_ok=True)

@@ -7,7 +7,7 @@
 
 _scorer_commands='check batch report diff spf explain corpus help'
 _scorer_common='-r --resolver --rules -t --timeout --allow-loopback
-	--smtp-port --https-port --ca-file --breach-corpus --breach-api
+	--smtp-port --mx-sessions --https-port --ca-file --breach-corpus --breach-api
 	--breach-api-key --skip --cache-size --threat-model'
 _scorer_checks='mx starttls disposable lookalike dmarc tlsrpt spf mta_sts
 	breach dane interception'
@@ -16,7 +16,8 @@ _scorer_checks='mx starttls disposable lookalike dmarc tlsrpt spf mta_sts
 _scorer_valued()
 {
 	case $1 in
-	-r | --resolver | -t | --timeout | --rules | --smtp-port | --https-port | \
+	-r | --resolver | -t | --timeout | --rules | --smtp-port | --mx-sessions | \
+		--https-port | \
 		--ca-file | --breach-corpus | --breach-api | --breach-api-key | \
 		--skip | --cache-size | --threat-model | --input | -o | --output | \
 		--format | \

@@ -207,6 +207,17 @@ SC_EXTERN sc_status_t sc_ctx_set_allow_loopback(sc_ctx_t *ctx, int allow);
 SC_EXTERN sc_status_t sc_ctx_set_smtp_port(sc_ctx_t *ctx, unsigned port);
 
 /**
+ * The most STARTTLS sessions open at once to one MX address (an IP
+ * address, whatever the port), 1..32 (default 2): politeness towards mail
+ * providers whose hosts serve many domains.  Each address is probed once
+ * per context however many domains share it; probes beyond the limit
+ * wait, without holding up those to other addresses, and at most 32
+ * sessions are open in all.  SC_EINVAL outside 1..32, SC_EBUSY after the
+ * first check.  \since 0.2.0
+ */
+SC_EXTERN sc_status_t sc_ctx_set_mx_sessions(sc_ctx_t *ctx, unsigned n);
+
+/**
  * The HTTPS port for MTA-STS policy fetches (default 443; for labs).
  * \since 0.1.0
  */

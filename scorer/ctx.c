@@ -61,6 +61,7 @@ sc_ctx_new(sc_ctx_t **out)
 	ctx->timeout_ms = DEFAULT_TIMEOUT_MS;
 	ctx->cache_max = 4000;
 	ctx->smtp_port = 25;
+	ctx->mx_sessions = 2;
 	ctx->https_port = 443;
 	derive_dns_timeouts(ctx);
 	ctx->queue_tail = &ctx->queue;
@@ -296,32 +297,47 @@ sc_ctx_get_stats(const sc_ctx_t *ctx, sc_stats_t *out)
 	return sc_struct_out(out, &st, sizeof(st));
 }
 
-sc_status_t
-sc_ctx_set_smtp_port(sc_ctx_t *ctx, unsigned port)
+/* An option that is a number in 1..max ("port 0 is not 1..65535"). */
+static sc_status_t
+set_number(struct sc_ctx *ctx, const char *what, const char *noun,
+           unsigned v, unsigned max, unsigned *slot)
 {
 	sc_status_t st;
 
-	if ((st = option(ctx, "the SMTP port")) != SC_OK)
+	if ((st = option(ctx, what)) != SC_OK)
 		return st;
-	if (port == 0 || port > 65535)
-		return sc_ctx_error(ctx, SC_EINVAL, "port %u is not 1..65535",
-		                    port);
-	ctx->smtp_port = port;
+	if (v == 0 || v > max)
+		return sc_ctx_error(ctx, SC_EINVAL, "%s %u is not 1..%u", noun, v,
+		                    max);
+	*slot = v;
 	return SC_OK;
+}
+
+sc_status_t
+sc_ctx_set_smtp_port(sc_ctx_t *ctx, unsigned port)
+{
+	if (ctx == NULL)
+		return SC_EINVAL;
+	return set_number(ctx, "the SMTP port", "port", port, 65535,
+	                  &ctx->smtp_port);
+}
+
+sc_status_t
+sc_ctx_set_mx_sessions(sc_ctx_t *ctx, unsigned n)
+{
+	if (ctx == NULL)
+		return SC_EINVAL;
+	return set_number(ctx, "the sessions per MX address",
+	                  "sessions per MX address:", n, 32, &ctx->mx_sessions);
 }
 
 sc_status_t
 sc_ctx_set_https_port(sc_ctx_t *ctx, unsigned port)
 {
-	sc_status_t st;
-
-	if ((st = option(ctx, "the HTTPS port")) != SC_OK)
-		return st;
-	if (port == 0 || port > 65535)
-		return sc_ctx_error(ctx, SC_EINVAL, "port %u is not 1..65535",
-		                    port);
-	ctx->https_port = port;
-	return SC_OK;
+	if (ctx == NULL)
+		return SC_EINVAL;
+	return set_number(ctx, "the HTTPS port", "port", port, 65535,
+	                  &ctx->https_port);
 }
 
 /* Replace *slot with a copy of value (NULL clears it). */

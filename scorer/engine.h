@@ -281,6 +281,7 @@ struct sc_ctx {
 	int allow_loopback;
 	uint32_t skip;                /* bit i: sc_checks[i] switched off */
 	unsigned smtp_port;
+	unsigned mx_sessions;         /* STARTTLS sessions at once per address */
 	unsigned https_port;
 	char *ca_file;
 	char *breach_corpus;

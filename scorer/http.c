@@ -1,16 +1,143 @@
 /*
  * The libcurl adapter (curl's own multi socket API, as its documentation's
  * hiperfifo example drives it): the only file that talks to libcurl.
+ *
+ * libcurl is loaded with dlopen() at the first fetch, not linked: its
+ * dependencies (37 shared objects in all on Debian 12, GnuTLS, Kerberos
+ * and LDAP among them, with their constructors) cost 4.7 ms of CPU at the
+ * start of every process, four fifths of a one-address `scorer check`
+ * that fetches nothing (docs/bench.md).  Its headers are used as usual;
+ * the functions are reached through the table below, under their own
+ * names.
  */
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+/* curl.h's type-checking wrappers would call the functions by name. */
+#define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include "http.h"
+
+/* The OpenSSL flavour, which on_ssl_ctx() needs (Debian's libcurl4;
+ * libcurl3-gnutls is libcurl-gnutls.so.4). */
+#define LIBCURL_DEFAULT "libcurl.so.4"
+
+static struct {
+	CURLcode (*global_init)(long);
+	void (*global_cleanup)(void);
+	CURLM *(*multi_init)(void);
+	CURLMcode (*multi_cleanup)(CURLM *);
+	CURLMcode (*multi_setopt)(CURLM *, CURLMoption, ...);
+	CURLMcode (*multi_socket_action)(CURLM *, curl_socket_t, int, int *);
+	CURLMcode (*multi_add_handle)(CURLM *, CURL *);
+	CURLMcode (*multi_remove_handle)(CURLM *, CURL *);
+	CURLMsg *(*multi_info_read)(CURLM *, int *);
+	CURL *(*easy_init)(void);
+	void (*easy_cleanup)(CURL *);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	const char *(*easy_strerror)(CURLcode);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void (*slist_free_all)(struct curl_slist *);
+} lc;
+
+/* curl.h names these as macros of themselves (for its type checks). */
+#undef curl_multi_setopt
+#undef curl_easy_setopt
+#undef curl_easy_getinfo
+#define curl_global_init lc.global_init
+#define curl_global_cleanup lc.global_cleanup
+#define curl_multi_init lc.multi_init
+#define curl_multi_cleanup lc.multi_cleanup
+#define curl_multi_setopt lc.multi_setopt
+#define curl_multi_socket_action lc.multi_socket_action
+#define curl_multi_add_handle lc.multi_add_handle
+#define curl_multi_remove_handle lc.multi_remove_handle
+#define curl_multi_info_read lc.multi_info_read
+#define curl_easy_init lc.easy_init
+#define curl_easy_cleanup lc.easy_cleanup
+#define curl_easy_setopt lc.easy_setopt
+#define curl_easy_getinfo lc.easy_getinfo
+#define curl_easy_strerror lc.easy_strerror
+#define curl_slist_append lc.slist_append
+#define curl_slist_free_all lc.slist_free_all
+
+/* Loaded once a process (the table never changes after), under a lock:
+ * contexts may start on several threads.  lc_state: 0 not tried, 1
+ * loaded, -1 failed (lc_error says why; tried again next time). */
+static pthread_mutex_t lc_lock = PTHREAD_MUTEX_INITIALIZER;
+static int lc_state;
+static const char *lc_name = LIBCURL_DEFAULT;
+static char lc_error[200];
+
+static int
+lc_load(void)
+{
+	void *h;
+	int state;
+
+	pthread_mutex_lock(&lc_lock);
+	if (lc_state != 1) {
+		lc_state = -1;
+		if ((h = dlopen(lc_name, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+			snprintf(lc_error, sizeof(lc_error), "cannot load "
+			         "libcurl: %s", dlerror());
+			goto done;
+		}
+#define SYM(field, name)                                                   \
+	if ((*(void **)&lc.field = dlsym(h, name)) == NULL) {                 \
+		snprintf(lc_error, sizeof(lc_error), "%s has no %s", lc_name, \
+		         name);                                               \
+		goto done;                                                    \
+	}
+		SYM(global_init, "curl_global_init")
+		SYM(global_cleanup, "curl_global_cleanup")
+		SYM(multi_init, "curl_multi_init")
+		SYM(multi_cleanup, "curl_multi_cleanup")
+		SYM(multi_setopt, "curl_multi_setopt")
+		SYM(multi_socket_action, "curl_multi_socket_action")
+		SYM(multi_add_handle, "curl_multi_add_handle")
+		SYM(multi_remove_handle, "curl_multi_remove_handle")
+		SYM(multi_info_read, "curl_multi_info_read")
+		SYM(easy_init, "curl_easy_init")
+		SYM(easy_cleanup, "curl_easy_cleanup")
+		SYM(easy_setopt, "curl_easy_setopt")
+		SYM(easy_getinfo, "curl_easy_getinfo")
+		SYM(easy_strerror, "curl_easy_strerror")
+		SYM(slist_append, "curl_slist_append")
+		SYM(slist_free_all, "curl_slist_free_all")
+#undef SYM
+		/* The handle stays open for the process: the table and the
+		 * contexts' handles point into it. */
+		lc_state = 1;
+	}
+done:
+	state = lc_state;
+	pthread_mutex_unlock(&lc_lock);
+	return state == 1;
+}
+
+const char *
+sc_http_error(void)
+{
+	return lc_error;
+}
+
+void
+sc_http_test_library(const char *soname)
+{
+	pthread_mutex_lock(&lc_lock);
+	lc_name = soname != NULL ? soname : LIBCURL_DEFAULT;
+	lc_state = 0;
+	pthread_mutex_unlock(&lc_lock);
+}
 
 /* f->error is handed to curl as CURLOPT_ERRORBUFFER. */
 typedef char sc_error_size_fits[CURL_ERROR_SIZE == SC_FETCH_ERROR_SIZE ? 1 : -1];
@@ -78,6 +205,20 @@ sc_http_init(struct sc_http *http, struct sc_loop *loop)
 {
 	memset(http, 0, sizeof(*http));
 	http->loop = loop;
+	return SC_OK;
+}
+
+/* libcurl and the multi handle, at the first fetch: curl_global_init()
+ * initialises OpenSSL, more than half of the CPU of a context's first
+ * DNS-only check (2.3 of 4 million instructions), which a run that
+ * fetches nothing never needs. */
+static sc_status_t
+http_start(struct sc_http *http)
+{
+	if (http->multi != NULL)
+		return SC_OK;
+	if (!lc_load())
+		return SC_EIO;
 	/* Thread-safe and reference-counted in libcurl >= 7.84 (Debian 12
 	 * has 7.88), so each context may call it. */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
@@ -207,6 +348,11 @@ setup_easy(struct sc_fetch *f, const char *url)
 		curl_easy_setopt(e, CURLOPT_CAINFO, NULL);
 		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
 	}
+	/* An MTA-STS host (mta-sts.DOMAIN) is asked once a run: a
+	 * connection kept for it would only hold its TLS state (tens of KB)
+	 * in curl's cache, up to four per transfer in flight. */
+	if (f->once)
+		curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
 	if (f->resolve_list != NULL)
 		curl_easy_setopt(e, CURLOPT_RESOLVE, f->resolve_list);
 	if (f->headers != NULL)
@@ -217,10 +363,14 @@ setup_easy(struct sc_fetch *f, const char *url)
 void
 sc_fetch_clear(struct sc_fetch *f)
 {
+	/* Only a fetch that was started holds anything of libcurl's, and
+	 * then libcurl is loaded (canned fetches in tests have neither). */
 	if (f->easy != NULL)
 		curl_easy_cleanup(f->easy);
-	curl_slist_free_all(f->resolve_list);
-	curl_slist_free_all(f->headers);
+	if (f->resolve_list != NULL)
+		curl_slist_free_all(f->resolve_list);
+	if (f->headers != NULL)
+		curl_slist_free_all(f->headers);
 	sc_free(f->body);
 	sc_free(f->content_type);
 	f->content_type = NULL;
@@ -282,6 +432,8 @@ sc_http_get(struct sc_http *http, struct sc_fetch *f, const char *url,
 		f->max_body = 64 * 1024;
 	if (f->timeout_ms == 0)
 		f->timeout_ms = 10000;
+	if ((st = http_start(http)) != SC_OK)
+		return st;
 	if ((f->easy = curl_easy_init()) == NULL)
 		return SC_ENOMEM;
 	if ((st = setup_easy(f, url)) != SC_OK ||

@@ -53,6 +53,8 @@ struct sc_fetch {
 	const char *ca_file;      /* extra trust anchors, or NULL */
 	const char *resolve;      /* "host:port:addr[,addr]" or NULL */
 	const char *header;       /* one extra request header, or NULL */
+	int once;                 /* the host is asked once: do not keep the
+	                           * connection for reuse */
 
 	/* results, valid in the callback */
 	enum sc_fetch_outcome outcome;
@@ -80,14 +82,25 @@ struct sc_fetch {
 	int active;
 };
 
+/* Set up on loop; libcurl itself (and with it OpenSSL) is initialised at
+ * the first sc_http_get(), so a run that fetches nothing never pays for
+ * it. */
 sc_status_t sc_http_init(struct sc_http *http, struct sc_loop *loop);
 void sc_http_clear(struct sc_http *http);
 
 /* GET url; cb runs once from the loop (never from inside this call).
+ * SC_ENOMEM also when libcurl cannot be initialised, SC_EIO when it cannot
+ * be loaded (sc_http_error() says why).
  * No redirects are followed, certificates are verified against the
  * system store plus ca_file. */
 sc_status_t sc_http_get(struct sc_http *http, struct sc_fetch *f,
                         const char *url, sc_fetch_cb cb, void *arg);
+
+/* Why libcurl could not be loaded (after sc_http_get() said SC_EIO). */
+const char *sc_http_error(void);
+/* Tests: load libcurl from soname instead (NULL: the default) at the next
+ * fetch, so that a failed load can be seen.  Not thread-safe. */
+void sc_http_test_library(const char *soname);
 
 /* Stop a fetch that is under way; its callback will not run. */
 void sc_http_cancel(struct sc_http *http, struct sc_fetch *f);

@@ -34,6 +34,9 @@
 #define STEP_MS 10000        /* one reply, or the TLS handshake */
 #define QUIT_MS 1000         /* the goodbye; the result is already in */
 #define MAX_ACTIVE 32        /* connections at once, per context */
+/* Sessions at once to one address (IP, whatever the port) unless the
+ * table is told otherwise (sc_probe_table_set_per_addr()). */
+#define PER_ADDR_DEFAULT 2
 #define MAX_EXT 50
 #define BUCKETS 256
 
@@ -76,6 +79,7 @@ struct sc_probe {
 	struct sc_probe_waiter *waiters;
 	struct sc_probe *hnext;   /* bucket chain */
 	struct sc_probe *qnext;   /* queue of probes not yet started */
+	struct sc_probe *anext, **aprev; /* the table's open sessions */
 };
 
 struct sc_probe_table {
@@ -83,12 +87,15 @@ struct sc_probe_table {
 	struct sc_tls tls;
 	struct sc_probe *bucket[BUCKETS];
 	struct sc_probe *queue, **qtail;
+	struct sc_probe *open;    /* sessions connecting or connected */
 	unsigned active;
+	unsigned per_addr;        /* sessions at once to one address */
 	unsigned long ended, connected;  /* probes, for sc_probe_counts() */
 };
 
 static void probe_run(struct sc_probe *p);
 static void on_io(int fd, int revents, void *arg);
+static void serve_queue(struct sc_probe_table *tab);
 
 /* ---- results ----------------------------------------------------------- */
 
@@ -150,6 +157,51 @@ finish(struct sc_probe *p, enum sc_probe_outcome o, const char *fmt, ...)
 
 /* ---- the connection ---------------------------------------------------- */
 
+/* Sessions open to addr now (at most MAX_ACTIVE to walk). */
+static unsigned
+sessions_at(const struct sc_probe_table *tab, const char *addr)
+{
+	const struct sc_probe *q;
+	unsigned n = 0;
+
+	for (q = tab->open; q != NULL; q = q->anext)
+		n += strcmp(q->addr, addr) == 0;
+	return n;
+}
+
+/* May p start now: a free slot in all, and at its address. */
+static int
+may_start(const struct sc_probe_table *tab, const struct sc_probe *p)
+{
+	return tab->active < MAX_ACTIVE &&
+	       sessions_at(tab, p->addr) < tab->per_addr;
+}
+
+/* Start the probes in line that may start, in order; one whose address
+ * is busy keeps its place without holding up those behind it. */
+static void
+serve_queue(struct sc_probe_table *tab)
+{
+	struct sc_probe **pq = &tab->queue;
+
+	while (*pq != NULL && tab->active < MAX_ACTIVE) {
+		struct sc_probe *q = *pq;
+
+		if (!may_start(tab, q)) {
+			pq = &q->qnext;
+			continue;
+		}
+		*pq = q->qnext;
+		if (*pq == NULL)
+			tab->qtail = pq;
+		q->qnext = NULL;
+		/* probe_run() may end q at once (and call serve_queue()
+		 * again): walk again from the head. */
+		probe_run(q);
+		pq = &tab->queue;
+	}
+}
+
 static void
 close_conn(struct sc_probe *p)
 {
@@ -172,16 +224,11 @@ close_conn(struct sc_probe *p)
 	if (!was_active)
 		return;
 	tab->active--;
-	/* A slot is free: the next probe in line may start. */
-	while (tab->queue != NULL && tab->active < MAX_ACTIVE) {
-		struct sc_probe *q = tab->queue;
-
-		tab->queue = q->qnext;
-		if (tab->queue == NULL)
-			tab->qtail = &tab->queue;
-		q->qnext = NULL;
-		probe_run(q);
-	}
+	if ((*p->aprev = p->anext) != NULL)
+		p->anext->aprev = p->aprev;
+	p->anext = NULL;
+	p->aprev = NULL;
+	serve_queue(tab);
 }
 
 /* Could not verify: no connection, a hang-up, a timeout, nonsense. */
@@ -568,6 +615,10 @@ probe_run(struct sc_probe *p)
 			return;
 		}
 		p->tab->active++;
+		if ((p->anext = p->tab->open) != NULL)
+			p->anext->aprev = &p->anext;
+		p->aprev = &p->tab->open;
+		p->tab->open = p;
 		p->started = sc_now_ms();
 		p->phase = PH_CONNECT;
 		sc_timer_start(p->tab->loop, &p->deadline, p->budget_ms,
@@ -631,6 +682,7 @@ sc_probe_table_new(struct sc_loop *loop, X509_STORE *trust,
 		return SC_ENOMEM;
 	tab->loop = loop;
 	tab->qtail = &tab->queue;
+	tab->per_addr = PER_ADDR_DEFAULT;
 	if ((st = sc_tls_init(&tab->tls, trust, err, errlen)) != SC_OK) {
 		sc_free(tab);
 		return st;
@@ -666,7 +718,9 @@ probe_get(struct sc_probe_table *tab, const char *addr, unsigned port,
 	}
 	p->hnext = tab->bucket[b];
 	tab->bucket[b] = p;
-	if (tab->active < MAX_ACTIVE) {
+	/* When a slot is free, whoever waits in line waits for an address
+	 * of theirs (serve_queue() ran at each close): p may go first. */
+	if (may_start(tab, p)) {
 		probe_run(p);
 	} else {
 		*tab->qtail = p;
@@ -715,6 +769,21 @@ sc_probe_forget(struct sc_probe *p, const void *arg, const void *tag)
 			pw = &w->next;
 		}
 	}
+}
+
+void
+sc_probe_table_set_per_addr(struct sc_probe_table *tab, unsigned n)
+{
+	tab->per_addr = n > 0 ? n : 1;
+	serve_queue(tab);
+}
+
+unsigned
+sc_probe_sessions(const struct sc_probe_table *tab, const char *addr)
+{
+	if (tab == NULL)
+		return 0;
+	return addr != NULL ? sessions_at(tab, addr) : tab->active;
 }
 
 void

@@ -72,6 +72,14 @@ sc_status_t sc_probe_join(struct sc_probe_table *tab, const char *addr,
                           const struct sc_probe_result **res);
 /* Whoever waits on p with arg and tag is not called back. */
 void sc_probe_forget(struct sc_probe *p, const void *arg, const void *tag);
+/* At most n sessions open at once to one address (IP, whatever the
+ * port; at least 1; default 2): politeness towards a mail provider's
+ * hosts.  Probes beyond wait in line, without holding up those to other
+ * addresses. */
+void sc_probe_table_set_per_addr(struct sc_probe_table *tab, unsigned n);
+/* Sessions open now to addr (all addresses when NULL). */
+unsigned sc_probe_sessions(const struct sc_probe_table *tab,
+                           const char *addr);
 /* How many probes ended, and how many of them connected at all. */
 void sc_probe_counts(const struct sc_probe_table *tab, unsigned long *ended,
                      unsigned long *connected);

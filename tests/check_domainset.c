@@ -2,9 +2,11 @@
  * Domain sets: loading list files (good, malformed, missing, out of
  * memory), parent matching, and the shipped lists in rules/.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -449,6 +451,306 @@ START_TEST(test_oom_add)
 }
 END_TEST
 
+
+/* ---- the compiled index ----------------------------------------------- */
+
+/* A directory holding list.txt (TEXT) and its index list.idx. */
+struct idx_dir {
+	char dir[64], txt[96], idx[96];
+};
+
+static void
+idx_dir_make(struct idx_dir *d, const char *text)
+{
+	char err[512];
+	FILE *f;
+
+	snprintf(d->dir, sizeof(d->dir), "/tmp/check_domainset_idx_XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(d->dir));
+	snprintf(d->txt, sizeof(d->txt), "%s/list.txt", d->dir);
+	snprintf(d->idx, sizeof(d->idx), "%s/list.idx", d->dir);
+	f = fopen(d->txt, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_msg(sc_domainset_compile(d->txt, d->idx, err, sizeof(err)) ==
+	              SC_OK, "%s", err);
+}
+
+static void
+idx_dir_rm(struct idx_dir *d)
+{
+	unlink(d->txt);
+	unlink(d->idx);
+	rmdir(d->dir);
+}
+
+/* Rewrite the text with TEXT, its time stamp moved by DELTA seconds. */
+static void
+rewrite_text(const struct idx_dir *d, const char *text, long delta)
+{
+	struct stat st;
+	struct timespec ts[2];
+	FILE *f;
+
+	ck_assert_int_eq(stat(d->txt, &st), 0);
+	f = fopen(d->txt, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+	ts[0] = st.st_atim;
+	ts[1] = st.st_mtim;
+	ts[1].tv_sec += delta;
+	ck_assert_int_eq(utimensat(AT_FDCWD, d->txt, ts, 0), 0);
+}
+
+static struct sc_domainset *
+load_ok(const char *path)
+{
+	struct sc_domainset *set = NULL;
+	char err[512];
+
+	ck_assert_msg(sc_domainset_load(path, &set, err, sizeof(err)) == SC_OK,
+	              "%s", err);
+	return set;
+}
+
+static void
+count_name(const char *name, void *arg)
+{
+	(void)name;
+	(*(size_t *)arg)++;
+}
+
+START_TEST(test_index_mapped)
+{
+	struct idx_dir d;
+	struct sc_domainset *set;
+	size_t n = 0;
+
+	idx_dir_make(&d, "# a list\nMailinator.com\nb.example.\n\n"
+	             "b.example # again\nxn--80ak6aa92e.com\n");
+	set = load_ok(d.txt);
+	ck_assert_int_eq(sc_domainset_origin(set), SC_DOMAINSET_INDEX);
+	ck_assert_uint_eq(sc_domainset_count(set), 3);
+	ck_assert_str_eq(sc_domainset_match(set, "X.MAILINATOR.com."),
+	                 "mailinator.com");
+	ck_assert_str_eq(sc_domainset_match(set, "a.b.example"), "b.example");
+	ck_assert(sc_domainset_contains(set, "xn--80ak6aa92e.com"));
+	ck_assert_ptr_null(sc_domainset_match(set, "example"));
+	ck_assert_ptr_null(sc_domainset_match(set, "notmailinator.com"));
+	sc_domainset_foreach(set, count_name, &n);
+	ck_assert_uint_eq(n, 3);
+	/* Read-only. */
+	ck_assert_int_eq(sc_domainset_add(set, "c.example"), SC_EINVAL);
+	sc_domainset_free(set);
+	idx_dir_rm(&d);
+}
+END_TEST
+
+/* The shipped list, mapped, answers as the parsed text does. */
+static void
+same_answer(const char *name, void *arg)
+{
+	const struct sc_domainset *other = arg;
+	char sub[300];
+
+	ck_assert_msg(sc_domainset_contains(other, name), "%s", name);
+	ck_assert_str_eq(sc_domainset_match(other, name), name);
+	snprintf(sub, sizeof(sub), "q9z8-unlisted.%s", name);
+	ck_assert_str_eq(sc_domainset_match(other, sub), name);
+}
+
+START_TEST(test_index_shipped_list)
+{
+	char dir[] = "/tmp/check_domainset_idx_XXXXXX", idx[96], err[512];
+	const char *txt = path_in(test_rules_dir(), "disposable.txt");
+	struct sc_domainset *text = NULL, *mapped = NULL;
+	char copy[96];
+	FILE *in, *out;
+	char buf[65536];
+	size_t n;
+
+	/* A copy of the text with an index beside it (the rules/ one may
+	 * not have been built). */
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(copy, sizeof(copy), "%s/disposable.txt", dir);
+	snprintf(idx, sizeof(idx), "%s/disposable.idx", dir);
+	in = fopen(txt, "rb");
+	out = fopen(copy, "wb");
+	ck_assert(in != NULL && out != NULL);
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		ck_assert_uint_eq(fwrite(buf, 1, n, out), n);
+	fclose(in);
+	ck_assert_int_eq(fclose(out), 0);
+	ck_assert_msg(sc_domainset_compile(copy, idx, err, sizeof(err)) ==
+	              SC_OK, "%s", err);
+	ck_assert_int_eq(sc_domainset_load(txt, &text, err, sizeof(err)) ==
+	                 SC_OK && text != NULL, 1);
+	mapped = load_ok(copy);
+	ck_assert_int_eq(sc_domainset_origin(mapped), SC_DOMAINSET_INDEX);
+	ck_assert_uint_eq(sc_domainset_count(mapped), sc_domainset_count(text));
+	sc_domainset_foreach(text, same_answer, mapped);
+	sc_domainset_foreach(mapped, same_answer, text);
+	sc_domainset_free(text);
+	sc_domainset_free(mapped);
+	unlink(copy);
+	unlink(idx);
+	rmdir(dir);
+}
+END_TEST
+
+/* An edited text: its index is stale, and the text is read. */
+START_TEST(test_index_stale)
+{
+	struct idx_dir d;
+	struct sc_domainset *set;
+
+	idx_dir_make(&d, "a.example\nb.example\n");
+	/* Longer: the size tells. */
+	rewrite_text(&d, "a.example\nb.example\nnew.example\n", 0);
+	set = load_ok(d.txt);
+	ck_assert_int_eq(sc_domainset_origin(set),
+	                 SC_DOMAINSET_TEXT_STALE_INDEX);
+	ck_assert(sc_domainset_contains(set, "new.example"));
+	sc_domainset_free(set);
+	/* The same size, another name, a later time stamp: the bytes
+	 * tell. */
+	ck_assert_int_eq(sc_domainset_compile(d.txt, d.idx, NULL, 0), SC_OK);
+	rewrite_text(&d, "a.example\nb.example\nnew.exampli\n", 5);
+	set = load_ok(d.txt);
+	ck_assert_int_eq(sc_domainset_origin(set),
+	                 SC_DOMAINSET_TEXT_STALE_INDEX);
+	ck_assert(sc_domainset_contains(set, "new.exampli"));
+	ck_assert(!sc_domainset_contains(set, "new.example"));
+	sc_domainset_free(set);
+	/* A copy: the time stamp moved, the bytes are the same, the index
+	 * holds. */
+	ck_assert_int_eq(sc_domainset_compile(d.txt, d.idx, NULL, 0), SC_OK);
+	rewrite_text(&d, "a.example\nb.example\nnew.exampli\n", 60);
+	set = load_ok(d.txt);
+	ck_assert_int_eq(sc_domainset_origin(set), SC_DOMAINSET_INDEX);
+	ck_assert(sc_domainset_contains(set, "new.exampli"));
+	sc_domainset_free(set);
+	/* A text that is now malformed is an error, as without an index. */
+	rewrite_text(&d, "a.example\nb..example\n", 0);
+	set = NULL;
+	ck_assert_int_eq(sc_domainset_load(d.txt, &set, NULL, 0), SC_ERULES);
+	ck_assert_ptr_null(set);
+	/* No text: an index alone is not a list. */
+	unlink(d.txt);
+	ck_assert_int_eq(sc_domainset_load(d.txt, &set, NULL, 0), SC_EIO);
+	idx_dir_rm(&d);
+}
+END_TEST
+
+/* A damaged index: each header check, and a truncated file; the text is
+ * read instead, and nothing reads past the mapping. */
+static const struct {
+	long off;      /* where to write, -1: truncate to len */
+	long len;
+	const char *bytes;
+} damages[] = {
+	{ 0, 1, "X" },                     /* magic */
+	{ 8, 1, "\x05" },                  /* byte order */
+	{ 12, 1, "\x07" },                 /* header size */
+	{ 16, 1, "\x07" },                 /* the text's size */
+	{ 56, 1, "\x03" },                 /* cap not a power of two */
+	{ 64, 1, "\x07" },                 /* slots' offset */
+	{ 80, 1, "\xff" },                 /* names' length */
+	{ 88, 1, "\x01" },                 /* total */
+	{ -1, 50, NULL },                  /* shorter than a header */
+	{ -1, 4096, NULL },                /* cut in the slots */
+};
+
+START_TEST(test_index_damaged)
+{
+	struct idx_dir d;
+	struct sc_domainset *set;
+	int fd;
+
+	idx_dir_make(&d, "a.example\nb.example\n");
+	fd = open(d.idx, O_WRONLY);
+	ck_assert_int_ge(fd, 0);
+	if (damages[_i].off >= 0)
+		ck_assert_int_eq(pwrite(fd, damages[_i].bytes,
+		                        (size_t)damages[_i].len,
+		                        damages[_i].off), damages[_i].len);
+	else
+		ck_assert_int_eq(ftruncate(fd, damages[_i].len), 0);
+	close(fd);
+	set = load_ok(d.txt);
+	ck_assert_int_eq(sc_domainset_origin(set),
+	                 SC_DOMAINSET_TEXT_STALE_INDEX);
+	ck_assert(sc_domainset_contains(set, "b.example"));
+	sc_domainset_free(set);
+	idx_dir_rm(&d);
+}
+END_TEST
+
+START_TEST(test_index_compile_errors)
+{
+	struct idx_dir d;
+	char err[512];
+
+	idx_dir_make(&d, "a.example\n");
+	ck_assert_int_eq(sc_domainset_compile(NULL, d.idx, err, sizeof(err)),
+	                 SC_EINVAL);
+	ck_assert_int_eq(sc_domainset_compile("/nonexistent/list.txt", d.idx,
+	                                      err, sizeof(err)), SC_EIO);
+	ck_assert_int_eq(sc_domainset_compile(d.txt, "/nonexistent/list.idx",
+	                                      err, sizeof(err)), SC_EIO);
+	ck_assert(strstr(err, "/nonexistent/list.idx") != NULL);
+	rewrite_text(&d, "a.example\nb..example\n", 0);
+	ck_assert_int_eq(sc_domainset_compile(d.txt, d.idx, err, sizeof(err)),
+	                 SC_ERULES);
+	ck_assert(strstr(err, "list.txt:2") != NULL);
+	idx_dir_rm(&d);
+}
+END_TEST
+
+START_TEST(test_index_oom)
+{
+	struct idx_dir d;
+	struct sc_domainset *set;
+	unsigned long n;
+	int ok = 0;
+
+	idx_dir_make(&d, "a.example\nb.example\n");
+	for (n = 1; n < 50 && !ok; n++) {
+		sc_status_t st;
+
+		set = NULL;
+		sc_alloc_fail_at(n);
+		st = sc_domainset_load(d.txt, &set, NULL, 0);
+		ok = sc_alloc_count() < n;
+		sc_alloc_fail_at(0);
+		if (st == SC_OK)
+			ck_assert(sc_domainset_contains(set, "b.example"));
+		else
+			ck_assert_int_eq(st, SC_ENOMEM);
+		sc_domainset_free(set);
+		st = sc_domainset_compile(d.txt, d.idx, NULL, 0);
+		ck_assert_int_eq(st, SC_OK);
+	}
+	ck_assert(ok);
+	for (n = 1; n < 50; n++) {
+		sc_status_t st;
+
+		sc_alloc_fail_at(n);
+		st = sc_domainset_compile(d.txt, d.idx, NULL, 0);
+		sc_alloc_fail_at(0);
+		ck_assert(st == SC_OK || st == SC_ENOMEM);
+		if (st == SC_OK)
+			break;
+	}
+	set = load_ok(d.txt);
+	ck_assert_int_eq(sc_domainset_origin(set), SC_DOMAINSET_INDEX);
+	sc_domainset_free(set);
+	idx_dir_rm(&d);
+}
+END_TEST
+
 /* ---- the shipped lists ------------------------------------------------ */
 
 START_TEST(test_disposable_list)
@@ -587,9 +889,16 @@ Suite *domainset_suite(void)
 	tcase_add_test(tc, test_endless_list);
 	tcase_add_test(tc, test_oom_load);
 	tcase_add_test(tc, test_oom_add);
+	tcase_add_test(tc, test_index_mapped);
+	tcase_add_test(tc, test_index_stale);
+	tcase_add_loop_test(tc, test_index_damaged, 0,
+	                    (int)SC_ARRAY_LEN(damages));
+	tcase_add_test(tc, test_index_compile_errors);
+	tcase_add_test(tc, test_index_oom);
 	suite_add_tcase(s, tc);
 
 	tcase_add_test(lists, test_disposable_list);
+	tcase_add_test(lists, test_index_shipped_list);
 	tcase_add_test(lists, test_providers_list);
 	tcase_add_test(lists, test_disposable_no_public_suffix);
 	tcase_set_timeout(lists, 60);

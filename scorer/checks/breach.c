@@ -424,7 +424,8 @@ prefix_fetch(struct sc_prefix *p)
 	st = sc_http_get(&b->ctx->http, &p->fetch, url, on_fetch, p);
 	if (st != SC_OK)
 		prefix_fail(p, "the breach range API request could not be "
-		            "made: %s", sc_strerror(st));
+		            "made: %s", st == SC_EIO ? sc_http_error()
+		                                     : sc_strerror(st));
 }
 
 /* ---- the API host's address (our DNS engine, then CURLOPT_RESOLVE) ----- */

@@ -194,6 +194,7 @@ maybe_fetch(struct sc_domain *dom, struct sc_mta_sts_state *st)
 	f->timeout_ms = fetch_timeout(dom);
 	f->ca_file = st->ca_file;
 	f->resolve = resolve;
+	f->once = 1;
 	sc_domain_hold(dom);
 	st->held = 1;
 	rc = sc_http_get(&ctx->http, f, st->url, on_fetch, dom);
@@ -209,7 +210,8 @@ maybe_fetch(struct sc_domain *dom, struct sc_mta_sts_state *st)
 		f->outcome = SC_FETCH_FAILED;
 		f->code = 2; /* CURLE_FAILED_INIT, as curl would say */
 		snprintf(f->error, sizeof(f->error), "the fetch could not be "
-		         "started (%s)", sc_strerror(rc));
+		         "started (%s)", rc == SC_EIO ? sc_http_error()
+		                                      : sc_strerror(rc));
 	}
 	sc_free(host);
 	sc_free(resolve);

@@ -41,6 +41,7 @@ table(struct sc_ctx *ctx, struct sc_probe_table **out)
 	st = sc_probe_table_new(&ctx->loop, trust, out, err, sizeof(err));
 	if (st != SC_OK)
 		return st == SC_ENOMEM ? st : sc_ctx_error(ctx, st, "%s", err);
+	sc_probe_table_set_per_addr(*out, ctx->mx_sessions);
 	*slot = *out;
 	return SC_OK;
 }

@@ -26,6 +26,7 @@ const struct option tool_common_longopts[] = {
 	{ "skip", required_argument, NULL, TOOL_OPT_SKIP },
 	{ "cache-size", required_argument, NULL, TOOL_OPT_CACHE },
 	{ "threat-model", required_argument, NULL, TOOL_OPT_THREAT },
+	{ "mx-sessions", required_argument, NULL, TOOL_OPT_MX_SESSIONS },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -37,6 +38,8 @@ static const char common_help[] =
 	"  -t, --timeout SECONDS       longest time one domain may take (10)\n"
 	"      --allow-loopback        MX hosts on loopback count (labs only)\n"
 	"      --smtp-port N           SMTP port of the STARTTLS probe (25)\n"
+	"      --mx-sessions N         STARTTLS sessions at once to one MX\n"
+	"                              address, 1..32 (2)\n"
 	"      --https-port N          HTTPS port of MTA-STS fetches (443)\n"
 	"      --ca-file FILE          extra trust anchors (PEM)\n"
 	"      --breach-corpus FILE    local breach corpus (text or index)\n"
@@ -135,16 +138,36 @@ fail(sc_ctx_t *ctx, const char *opt, const char *arg, sc_status_t st)
 	return -1;
 }
 
-static int
-cache_size(sc_ctx_t *ctx, const char *arg)
+/* arg as a whole number in 1..max, else 0. */
+static unsigned long
+count_arg(const char *arg, unsigned long max)
 {
 	char *end;
 	unsigned long v = strtoul(arg, &end, 10);
 
-	if (end == arg || *end != '\0' || *arg == '-' || v == 0 || v > 10000000)
+	return end == arg || *end != '\0' || *arg == '-' || v > max ? 0 : v;
+}
+
+static int
+cache_size(sc_ctx_t *ctx, const char *arg)
+{
+	unsigned long v = count_arg(arg, 10000000);
+
+	if (v == 0)
 		return fail(ctx, "cache-size", arg, SC_OK);
 	return sc_ctx_set_cache_size(ctx, v) == SC_OK
 	       ? 0 : fail(ctx, "cache-size", arg, SC_EINVAL);
+}
+
+static int
+mx_sessions(sc_ctx_t *ctx, const char *arg)
+{
+	unsigned long v = count_arg(arg, 32);
+
+	if (v == 0)
+		return fail(ctx, "mx-sessions", arg, SC_OK);
+	return sc_ctx_set_mx_sessions(ctx, (unsigned)v) == SC_OK
+	       ? 0 : fail(ctx, "mx-sessions", arg, SC_EINVAL);
 }
 
 static int
@@ -240,6 +263,7 @@ tool_common_opt(sc_ctx_t *ctx, struct tool_common *o, int c,
 	case TOOL_OPT_SKIP: return skip_list(ctx, arg);
 	case TOOL_OPT_CACHE: return cache_size(ctx, arg);
 	case TOOL_OPT_THREAT: return threat_model(ctx, arg);
+	case TOOL_OPT_MX_SESSIONS: return mx_sessions(ctx, arg);
 	default: return 1; /* not a common option */
 	}
 }

@@ -475,6 +475,46 @@ else
 	fail framing-canonical-nul "exit $rc: $(head -c 300 "$WORK/framing-canonical-nul.out")"
 fi
 
+# The compiled lists (rules/NAME.idx, docs/lists.md): a fresh index is
+# mapped and its text never opened; an edited text makes its index stale,
+# and the text is what counts (its new name is found).
+if [ -s "$RULES/disposable.idx" ] && command -v strace >/dev/null 2>&1; then
+	strace -f -e trace=open,openat -o "$WORK/list-index.strace" \
+		"$SCORER" check --rules "$RULES" --resolver 127.0.0.1:9 --timeout 2 \
+		--skip starttls,mta_sts u@mailinator.com >"$WORK/list-index.out" 2>&1
+	if grep -q 'disposable\.idx' "$WORK/list-index.strace" &&
+		! grep -q 'disposable\.txt' "$WORK/list-index.strace" &&
+		grep -q 'domain.disposable\|disposable' "$WORK/list-index.out"; then
+		pass list-index-mapped
+	else
+		fail list-index-mapped "$(grep disposable "$WORK/list-index.strace" | head -3)"
+	fi
+else
+	fail list-index-mapped "no $RULES/disposable.idx (make builds it) or no strace"
+fi
+rules_copy
+echo 'stale-index.example' >>"$WORK/rules/disposable.txt"
+run list-index-stale "$SCORER" check --json --rules "$WORK/rules" \
+	--resolver 127.0.0.1:9 --timeout 2 --skip starttls,mta_sts u@x.stale-index.example
+if [ -s "$WORK/rules/disposable.idx" ] &&
+	jq -e 'any(.findings[]; .id == "domain.disposable")' \
+	"$WORK/list-index-stale.out" >/dev/null 2>&1; then
+	pass list-index-stale
+else
+	fail list-index-stale "exit $rc: $(head -c 300 "$WORK/list-index-stale.out")"
+fi
+# A directory with the text lists alone (a user's --rules) still works.
+rules_copy
+rm -f "$WORK/rules"/*.idx
+run list-text-only "$SCORER" check --json --rules "$WORK/rules" \
+	--resolver 127.0.0.1:9 --timeout 2 --skip starttls,mta_sts u@mailinator.com
+if jq -e 'any(.findings[]; .id == "domain.disposable")' \
+	"$WORK/list-text-only.out" >/dev/null 2>&1; then
+	pass list-text-only
+else
+	fail list-text-only "exit $rc: $(head -c 300 "$WORK/list-text-only.out")"
+fi
+
 # ---- endless and special inputs: each fails early, saying what ----------------------
 # (each under a short limit: a hang is a failure)
 quick() {

@@ -100,7 +100,38 @@ case_commands() {
 	fi
 }
 
+# --mx-sessions 1: one session at a time per address; a tarpit that holds
+# its address's only session does not hold up the probes of other
+# addresses (a sound domain, and two domains sharing one address, which
+# still cost one connection).  Values outside 1..32 are refused.
+case_mx_sessions() {
+	local before after out
+	selected tls-mx-sessions || return 0
+	extra=(--timeout 3 --mx-sessions 1)
+	before=$(grep -c EHLO "$SMTP_LOG.notls" 2>/dev/null)
+	check_json a@tls-tarpit.test a@tls-good.test a@tls-notls.test \
+	    a@tls-shared.test
+	after=$(grep -c EHLO "$SMTP_LOG.notls" 2>/dev/null)
+	if [ "$elapsed_ms" -gt 5000 ]; then
+		fail tls-mx-sessions "took ${elapsed_ms} ms with --timeout 3"
+	elif ! jq -e '.[1].checks.starttls.hosts[0].addresses[0].status == "tls"
+	    and (.[2:] | all(.[]; any(.findings[]; .id == "starttls.unsupported")))' \
+	    "$WORK/out" >/dev/null 2>&1; then
+		fail tls-mx-sessions "a probe was held up: $(head -c 300 "$WORK/out")"
+	elif [ $((after - before)) != 1 ]; then
+		fail tls-mx-sessions "$((after - before)) connections to 127.0.2.11," \
+		    "expected 1"
+	elif out=$("$SCORER" check --mx-sessions 0 a@tls-good.test 2>&1); then
+		fail tls-mx-sessions "--mx-sessions 0 was accepted"
+	elif ! grep -q "mx-sessions '0': invalid value" <<<"$out"; then
+		fail tls-mx-sessions "--mx-sessions 0: $out"
+	else
+		pass tls-mx-sessions
+	fi
+}
+
 case_smtp_lab
 case_tarpit
 case_shared
 case_commands
+case_mx_sessions

@@ -33,6 +33,7 @@ for f in include/scorer.h lib/libscorer.a lib/libscorer.so \
 	share/man/man3/libscorer.3 share/man/man3/sc_ctx_rules_dir.3 \
 	share/scorer/rules/findings.ini share/scorer/rules/scoring.ini \
 	share/scorer/rules/disposable.txt share/scorer/rules/providers.txt \
+	share/scorer/rules/disposable.idx share/scorer/rules/providers.idx \
 	share/scorer/rules/canonical.ini bin/scorer \
 	share/bash-completion/completions/scorer \
 	share/zsh/site-functions/_scorer; do
