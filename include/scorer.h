@@ -213,6 +213,14 @@ SC_EXTERN sc_status_t sc_ctx_set_smtp_port(sc_ctx_t *ctx, unsigned port);
 SC_EXTERN sc_status_t sc_ctx_set_https_port(sc_ctx_t *ctx, unsigned port);
 
 /**
+ * The port of the direct, non-recursive questions the "ns" check sends
+ * to each address of each nameserver of the domain (default 53).  Another
+ * port is for labs: real nameservers listen on 53.
+ * \return SC_OK, SC_EINVAL (0 or above 65535), SC_EBUSY.  \since 0.2.0
+ */
+SC_EXTERN sc_status_t sc_ctx_set_ns_port(sc_ctx_t *ctx, unsigned port);
+
+/**
  * Extra trust anchors (PEM file) for TLS certificates, added to the
  * system's store (default: none).  \since 0.1.0
  */

@@ -62,6 +62,7 @@ sc_ctx_new(sc_ctx_t **out)
 	ctx->cache_max = 4000;
 	ctx->smtp_port = 25;
 	ctx->https_port = 443;
+	ctx->ns_port = 53;
 	derive_dns_timeouts(ctx);
 	ctx->queue_tail = &ctx->queue;
 	sc_loop_init(&ctx->loop);
@@ -296,32 +297,41 @@ sc_ctx_get_stats(const sc_ctx_t *ctx, sc_stats_t *out)
 	return sc_struct_out(out, &st, sizeof(st));
 }
 
-sc_status_t
-sc_ctx_set_smtp_port(sc_ctx_t *ctx, unsigned port)
+/* The port setters: one option, a TCP/UDP port. */
+static sc_status_t
+set_port(struct sc_ctx *ctx, const char *what, unsigned *field,
+         unsigned port)
 {
 	sc_status_t st;
 
-	if ((st = option(ctx, "the SMTP port")) != SC_OK)
+	if ((st = option(ctx, what)) != SC_OK)
 		return st;
 	if (port == 0 || port > 65535)
 		return sc_ctx_error(ctx, SC_EINVAL, "port %u is not 1..65535",
 		                    port);
-	ctx->smtp_port = port;
+	*field = port;
 	return SC_OK;
+}
+
+sc_status_t
+sc_ctx_set_smtp_port(sc_ctx_t *ctx, unsigned port)
+{
+	return set_port(ctx, "the SMTP port", ctx ? &ctx->smtp_port : NULL,
+	                port);
 }
 
 sc_status_t
 sc_ctx_set_https_port(sc_ctx_t *ctx, unsigned port)
 {
-	sc_status_t st;
+	return set_port(ctx, "the HTTPS port", ctx ? &ctx->https_port : NULL,
+	                port);
+}
 
-	if ((st = option(ctx, "the HTTPS port")) != SC_OK)
-		return st;
-	if (port == 0 || port > 65535)
-		return sc_ctx_error(ctx, SC_EINVAL, "port %u is not 1..65535",
-		                    port);
-	ctx->https_port = port;
-	return SC_OK;
+sc_status_t
+sc_ctx_set_ns_port(sc_ctx_t *ctx, unsigned port)
+{
+	return set_port(ctx, "the nameserver port", ctx ? &ctx->ns_port : NULL,
+	                port);
 }
 
 /* Replace *slot with a copy of value (NULL clears it). */

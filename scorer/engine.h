@@ -282,6 +282,7 @@ struct sc_ctx {
 	uint32_t skip;                /* bit i: sc_checks[i] switched off */
 	unsigned smtp_port;
 	unsigned https_port;
+	unsigned ns_port;             /* direct questions to nameservers */
 	char *ca_file;
 	char *breach_corpus;
 	char *breach_api;

@@ -55,6 +55,7 @@ enum {
 	TOOL_OPT_SKIP,
 	TOOL_OPT_CACHE,
 	TOOL_OPT_THREAT,
+	TOOL_OPT_NS_PORT,
 	TOOL_OPT_OWN = 512 /* a command's own long-only options from here */
 };
 

@@ -18,6 +18,7 @@ const struct option tool_common_longopts[] = {
 	{ "allow-loopback", no_argument, NULL, TOOL_OPT_LOOPBACK },
 	{ "smtp-port", required_argument, NULL, TOOL_OPT_SMTP_PORT },
 	{ "https-port", required_argument, NULL, TOOL_OPT_HTTPS_PORT },
+	{ "ns-port", required_argument, NULL, TOOL_OPT_NS_PORT },
 	{ "ca-file", required_argument, NULL, TOOL_OPT_CA_FILE },
 	{ "breach-corpus", required_argument, NULL, TOOL_OPT_BREACH_CORPUS },
 	{ "breach-api", required_argument, NULL, TOOL_OPT_BREACH_API },
@@ -37,6 +38,7 @@ static const char common_help[] =
 	"      --allow-loopback        MX hosts on loopback count (labs only)\n"
 	"      --smtp-port N           SMTP port of the STARTTLS probe (25)\n"
 	"      --https-port N          HTTPS port of MTA-STS fetches (443)\n"
+	"      --ns-port N             port of the questions to nameservers (53)\n"
 	"      --ca-file FILE          extra trust anchors (PEM)\n"
 	"      --breach-corpus FILE    local breach corpus (text or index)\n"
 	"      --breach-api URL        k-anonymity range API (URL/range/PREFIX)\n"
@@ -229,6 +231,8 @@ tool_common_opt(sc_ctx_t *ctx, struct tool_common *o, int c,
 		return set_port(ctx, "smtp-port", arg, sc_ctx_set_smtp_port);
 	case TOOL_OPT_HTTPS_PORT:
 		return set_port(ctx, "https-port", arg, sc_ctx_set_https_port);
+	case TOOL_OPT_NS_PORT:
+		return set_port(ctx, "ns-port", arg, sc_ctx_set_ns_port);
 	case TOOL_OPT_CA_FILE:
 		return ca_file(ctx, arg);
 	case TOOL_OPT_BREACH_CORPUS:

@@ -87,6 +87,7 @@ chrome() {
 # shellcheck disable=SC2054 # the commas are --skip's
 timeout 120 "$SCORER" batch --resolver "$LAB_DNS" --rules "$RULES" \
 	--allow-loopback --quiet --skip starttls,mta_sts --timeout 10 \
+	--ns-port "$LAB_PORT" \
 	--input "$WORK/users.txt" --output "$WORK/results.jsonl"
 if [ "$(wc -l <"$WORK/results.jsonl")" -eq "$(wc -l <"$WORK/users.txt")" ]; then
 	pass batch-results

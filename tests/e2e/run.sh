@@ -69,6 +69,9 @@ if ! "$LAB" start "$WORK/lab" 2>"$WORK/lab.err"; then
 fi
 # shellcheck source=/dev/null
 . "$WORK/lab/env"
+# The direct questions of the "ns" check go to the lab's nameservers
+# (ns.lab and the lame-delegation ones), which listen on the lab's port.
+LAB_CHECK_ARGS+=(--ns-port "$LAB_PORT")
 
 # ---- MTA-STS: the lab CA and nginx --------------------------------------
 # The policy hosts of the sts-*.test zones (tests/lab/nginx/mta-sts.conf),
@@ -344,6 +347,7 @@ case_dane_lab() {
 	selected dnssec-root-memo || return 0
 	printf 'a@dnssec-unsigned.test\nb@dane-unsigned.test\n' >"$WORK/memo.in"
 	run batch --rules "$RULES" --resolver "${UNBOUND_DNS:-127.0.0.1:1}" \
+	    --ns-port "$LAB_PORT" \
 	    --allow-loopback --skip starttls,mta_sts,breach --concurrency 1 \
 	    --input "$WORK/memo.in"
 	local soa unsigned validates

@@ -46,7 +46,10 @@ cmd_start() {
 	    { cat "$dir/lab.err" >&2; die "the lab DNS did not start"; }
 	# shellcheck source=/dev/null
 	. "$dir/lab/env"
-	printf '%s\n' --resolver "$LAB_DNS" --allow-loopback >"$dir/args"
+	# --ns-port: the lab's nameservers (ns.lab and the lame-delegation
+	# ones) listen on its port.
+	printf '%s\n' --resolver "$LAB_DNS" --allow-loopback \
+	    --ns-port "$LAB_PORT" >"$dir/args"
 	if ! start_servers "$dir" >"$dir/servers.log" 2>&1; then
 		echo "world.sh: nginx or Postfix did not start (Postfix needs" \
 		    "root); STARTTLS and MTA-STS will be unverified" >&2
