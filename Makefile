@@ -260,7 +260,7 @@ install: all
 	ln -sf libscorer.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libscorer.so.$(SOVERSION)
 	ln -sf libscorer.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libscorer.so
 	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/
-	install -m 644 rules/*.ini rules/*.txt rules/SOURCES.md \
+	install -m 644 rules/*.ini rules/*.txt rules/*.json rules/SOURCES.md \
 	    $(DESTDIR)$(DATADIR)/rules/
 	install -m 644 docs/scorer.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 docs/man3/*.3 $(DESTDIR)$(MANDIR)/man3/

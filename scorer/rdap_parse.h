@@ -37,7 +37,7 @@ struct sc_rdap_domain {
 	char ldh_name[256];       /* ldhName, lower case; "" when absent */
 	unsigned status;          /* SC_RDAP_* bits */
 	size_t nstatus;           /* status values given (0: no list) */
-	char statuses[256];       /* "active, client transfer prohibited"
+	char statuses[160];       /* "active, client transfer prohibited"
 	                           * (printable, cut), for details */
 	long long registered;     /* eventAction "registration" */
 	long long reregistered;   /* "reregistration" (RFC 8056's registry

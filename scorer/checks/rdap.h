@@ -36,12 +36,12 @@ struct sc_rdap_item {
 	struct sc_rdap_domain rd;
 	long long at;             /* when it was answered (seconds, UTC):
 	                           * the "now" of its dates */
-	char server[160];         /* the URL asked, or "" */
-	char error[300];          /* why not ok */
+	char *url;                /* the URL asked, or NULL */
+	char error[240];          /* why not ok */
 };
 
 struct sc_rdap_state {
-	struct sc_rdap_item item[SC_RDAP_MAX_ITEMS];
+	struct sc_rdap_item *item; /* SC_RDAP_MAX_ITEMS, made on the first */
 	size_t n;
 	struct sc_lookup *mx, *ns;
 	struct sc_rdap_limits lim;
