@@ -100,6 +100,9 @@ struct rdap_server {
 	                               * literal address */
 	char dns_error[200];
 	uint64_t next_ms;             /* the next request may go then */
+	int busy;                     /* a request is under way: one at a
+	                               * time, so that the rate holds where
+	                               * the server sees it */
 	uint64_t backoff_until;       /* after a 429 */
 	struct rdap_entry *queue, **qtail;
 	size_t nqueued;
@@ -571,7 +574,7 @@ server_pump(struct rdap_server *srv)
 	}
 	if (srv->dns == DNS_RUNNING)
 		return;
-	while (srv->queue != NULL) {
+	while (srv->queue != NULL && !srv->busy) {
 		uint64_t now = sc_now_ms(), at = srv->next_ms;
 		struct rdap_entry *e;
 
@@ -599,6 +602,7 @@ server_pump(struct rdap_server *srv)
 		}
 		dequeue(srv);
 		srv->next_ms = now + interval_ms(ctx);
+		srv->busy = 1;
 		entry_fetch(e);
 	}
 }
@@ -697,6 +701,7 @@ entry_fetch(struct rdap_entry *e)
 	e->rt->requests++;
 	st = sc_http_get(&ctx->http, &e->fetch, e->url, on_fetch, e);
 	if (st != SC_OK) {
+		e->srv->busy = 0;
 		settle(e, 0, "the RDAP request could not be made: %s",
 		       sc_strerror(st));
 		return;
@@ -729,14 +734,42 @@ rate_limited(struct rdap_entry *e, long retry_after)
 	(void)enqueue(e, e->url, 1);
 }
 
+/* The server's turn is over: the next request goes an interval after
+ * this one went out (curl's pretransfer time: connected and through TLS,
+ * which may be well after it was started), and not before. */
+static void
+server_done(struct rdap_server *srv, const struct sc_fetch *f)
+{
+	uint64_t now = sc_now_ms(), sent = now, next;
+
+	if (f->sent_ms > 0 && f->elapsed_ms >= f->sent_ms)
+		sent = now - (f->elapsed_ms - f->sent_ms);
+	next = sent + interval_ms(srv->rt->ctx);
+	if (next > srv->next_ms)
+		srv->next_ms = next;
+	srv->busy = 0;
+}
+
+static void fetch_done(struct rdap_entry *e, struct sc_fetch *f);
+
 static void
 on_fetch(struct sc_fetch *f, void *arg)
 {
 	struct rdap_entry *e = arg;
+	struct rdap_server *srv = e->srv;
+
+	e->fetching = 0;
+	server_done(srv, f);
+	fetch_done(e, f); /* may move e to another server's queue */
+	server_pump(srv);
+}
+
+static void
+fetch_done(struct rdap_entry *e, struct sc_fetch *f)
+{
 	char why[200];
 	sc_status_t st;
 
-	e->fetching = 0;
 	if (f->outcome == SC_FETCH_OK && f->status == 200) {
 		st = sc_rdap_domain_parse(f->body, f->len, &e->rd, why,
 		                          sizeof(why));

@@ -88,6 +88,19 @@ fi
 LAB_CHECK_ARGS+=(--https-port "$NGINX_PORT" --ca-file "$WORK/pki/ca.pem")
 # ---- end MTA-STS ----------------------------------------------------------
 
+# ---- RDAP: the lab's registry (tests/lab/nginx/rdap.conf) -----------------
+# Its documents and the bootstrap file that points at it; cases marked
+# RDAPLAB use that file (the others the shipped one, which names no
+# server for .test: rdap.unavailable, info).
+RDAP_LAB=$WORK/pki/rdap
+if ! "$TOP/tests/lab/rdap/setup.sh" "$RDAP_LAB" "$NGINX_PORT" \
+    >"$WORK/rdap.log" 2>&1; then
+	cat "$WORK/rdap.log" >&2
+	echo "run.sh: the lab RDAP documents could not be written" >&2
+	exit 1
+fi
+RDAP_LOG=$WORK/nginx/rdap-access.log
+
 # The CLI should not find rules anywhere else either.
 export SC_RULES_DIR=$RULES SCORER_RULES_DIR=$RULES
 
@@ -131,7 +144,8 @@ run() {
 
 # check_json ADDRESS...: the lab-pointed JSON check, with extra options
 # taken from the array `extra` (NOLOOP drops --allow-loopback;
-# VALIDATING asks the lab's validating resolver instead of Knot).
+# VALIDATING asks the lab's validating resolver instead of Knot; RDAPLAB
+# finds RDAP servers in the lab's bootstrap file).
 check_json() {
 	local args=(check --json --rules "$RULES" --resolver "$LAB_DNS")
 	local loop=1 x
@@ -140,6 +154,8 @@ check_json() {
 			loop=0
 		elif [ "$x" = VALIDATING ]; then
 			args[5]=${UNBOUND_DNS:-127.0.0.1:1}
+		elif [ "$x" = RDAPLAB ]; then
+			args+=(--rdap-bootstrap "$RDAP_LAB/bootstrap.json")
 		else
 			args+=("$x")
 		fi
@@ -621,6 +637,8 @@ case_dane_lab # DANE lab: the lab and the text report's interception line
 . "$TOP/tests/e2e/verdict.sh" # lying resolvers, the run's notices
 # shellcheck source=/dev/null
 . "$TOP/tests/e2e/cli.sh" # the command line: options, "-", help, explain
+# shellcheck source=/dev/null
+. "$TOP/tests/e2e/rdap.sh" # RDAP: enrollment, politeness, RDAP down
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -98,8 +98,7 @@ cat >"$dir/bootstrap.json" <<JSON
   "publication": "$(at now)",
   "version": "1.0",
   "services": [
-    [["test", "lab"], ["https://rdap.test:$port/rdap/"]],
-    [["plainhttp"], ["http://rdap.test:$port/rdap/"]]
+    [["test", "lab"], ["https://rdap.test:$port/rdap/"]]
   ]
 }
 JSON
