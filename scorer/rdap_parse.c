@@ -393,8 +393,8 @@ by_label(const void *a, const void *b)
 	              ((const struct sc_rdap_service *)b)->label);
 }
 
-/* A label of the file: LDH labels, dots between (A-labels for IDNs, as
- * IANA lists them). */
+/* A label of the file: LDH labels (RFC 5890 2.3.1: letters, digits,
+ * inner hyphens), dots between (A-labels for IDNs, as IANA lists them). */
 static int
 label_ok(const char *s, size_t n)
 {
@@ -406,17 +406,17 @@ label_ok(const char *s, size_t n)
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == '.') {
-			if (run == 0)
+			if (run == 0 || s[i - 1] == '-')
 				return 0;
 			run = 0;
 			continue;
 		}
-		if (!sc_is_alnum(c) && c != '-')
+		if (!sc_is_alnum(c) && (c != '-' || run == 0))
 			return 0;
 		if (++run > 63)
 			return 0;
 	}
-	return 1;
+	return s[n - 1] != '-';
 }
 
 /* 1 https, 0 http, -1 neither (or unusable). */
