@@ -7,16 +7,19 @@
 
 _scorer_commands='check batch report spf explain corpus help'
 _scorer_common='-r --resolver --rules -t --timeout --allow-loopback
-	--smtp-port --https-port --ca-file --breach-corpus --breach-api
-	--breach-api-key --skip --cache-size --threat-model'
+	--smtp-port --https-port --ns-port --rdap-bootstrap --rdap-rate
+	--ca-file --breach-corpus --breach-api --breach-api-key --skip
+	--cache-size --threat-model'
 _scorer_checks='mx starttls disposable lookalike dmarc tlsrpt spf mta_sts
-	breach dane interception'
+	breach ns rdap dane interception'
 
 # Whether an option takes a value (the next word).
 _scorer_valued()
 {
 	case $1 in
 	-r | --resolver | -t | --timeout | --rules | --smtp-port | --https-port | \
+		--ns-port | --rdap-bootstrap | --rdap-rate | --enrolled | \
+		--enrolled-column | \
 		--ca-file | --breach-corpus | --breach-api | --breach-api-key | \
 		--skip | --cache-size | --threat-model | --input | -o | --output | \
 		--format | \
@@ -30,10 +33,10 @@ _scorer_valued()
 _scorer_options()
 {
 	case $1 in
-	check) echo "-j --json -q --quiet $_scorer_common -h --help" ;;
-	batch) echo "--input -o --output --format --column --numbered
-		--concurrency --resume --summary -q --quiet $_scorer_common
-		-h --help" ;;
+	check) echo "-j --json -q --quiet --enrolled $_scorer_common -h --help" ;;
+	batch) echo "--input -o --output --format --column --enrolled-column
+		--numbered --concurrency --resume --summary -q --quiet
+		$_scorer_common -h --help" ;;
 	report) echo "-o --output --rows --top --max-domains -h --help" ;;
 	spf) echo "--ip --sender --helo -j --json -r --resolver -t --timeout
 		--rules -h --help" ;;
@@ -81,7 +84,8 @@ _scorer()
 		--rules)
 			mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 			return ;;
-		--input | --output | -o | --summary | --ca-file | --breach-corpus)
+		--input | --output | -o | --summary | --ca-file | --breach-corpus | \
+			--rdap-bootstrap)
 			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 			return ;;
 		--format)

@@ -83,13 +83,15 @@ sc_status_t sc_rdap_limits_parse(const char *text, struct sc_rdap_limits *out,
 struct sc_rdap_service {
 	char *label;              /* "com", or a longer suffix; lower case */
 	char *url;                /* the base URL, ending in '/' (https when
-	                           * the entry offers it) */
+	                           * the entry offers it); shared by the
+	                           * labels of an entry */
 	int https;                /* 0: the entry offers http only */
 };
 
 struct sc_rdap_bootstrap {
 	struct sc_rdap_service *svc; /* sorted by label */
 	size_t n;
+	char *pool;               /* the text of every label and URL */
 	char publication[40];     /* as the file says, printable */
 	size_t skipped;           /* entries or labels that were not usable */
 };
