@@ -488,13 +488,15 @@ services_pass(json_t *services, struct sc_rdap_bootstrap *b, size_t *used)
 			continue;
 		}
 		/* RFC 9224 3: base URLs end in '/'; one that does not gets
-		 * it. */
+		 * it (room for it and the NUL, the same in both passes). */
 		if (fill) {
+			size_t k2 = ulen;
+
 			ustr = b->pool + *used;
 			memcpy(ustr, url, ulen);
-			if (ulen == 0 || ustr[ulen - 1] != '/')
-				ustr[ulen++] = '/';
-			ustr[ulen] = '\0';
+			if (k2 == 0 || ustr[k2 - 1] != '/')
+				ustr[k2++] = '/';
+			ustr[k2] = '\0';
 		}
 		*used += ulen + 2;
 		json_array_foreach(labels, k, v) {
