@@ -22,6 +22,7 @@
 #include "dns.h"
 #include "internal.h"
 #include "nsprobe.h"
+#include "waiters.h"
 
 #define MAX_ACTIVE 64          /* questions under way at once (sockets) */
 #define MAX_KEPT 65536         /* ended questions kept for the run; older
@@ -229,13 +230,6 @@ sc_nsq_answered(enum sc_nsq_outcome o)
 enum phase { PH_QUEUED, PH_UDP, PH_TCP_CONNECT, PH_TCP_WRITE, PH_TCP_READ,
              PH_DONE };
 
-struct sc_nsq_waiter {
-	sc_nsq_cb cb;
-	void *arg;
-	const void *tag;
-	struct sc_nsq_waiter *next;
-};
-
 struct sc_nsq {
 	struct sc_nsq_table *tab;
 	char *addr;
@@ -255,7 +249,7 @@ struct sc_nsq {
 	uint64_t started;
 	int err;                  /* errno of a question never sent */
 	struct sc_nsq_result res;
-	struct sc_nsq_waiter *waiters;
+	struct sc_waiter *waiters;   /* sc_nsq_join()'s, sc_nsq_cb each */
 	struct sc_nsq *hnext;     /* bucket chain */
 	struct sc_nsq *qnext;     /* queue of questions not yet sent */
 	struct sc_nsq *enext;     /* ended questions, oldest first */
@@ -327,7 +321,7 @@ static void
 finish(struct sc_nsq *q, enum sc_nsq_outcome o, const char *fmt, ...)
 {
 	struct sc_nsq_table *tab = q->tab;
-	struct sc_nsq_waiter *w, *next;
+	struct sc_waiter *w, *next;
 	int was_active = q->phase != PH_QUEUED && q->phase != PH_DONE;
 	va_list ap;
 
@@ -365,11 +359,9 @@ finish(struct sc_nsq *q, enum sc_nsq_outcome o, const char *fmt, ...)
 			nsq_start(n);
 		}
 	}
-	w = q->waiters;
-	q->waiters = NULL;
-	for (; w != NULL; w = next) {
+	for (w = sc_waiter_take(&q->waiters); w != NULL; w = next) {
 		next = w->next;
-		w->cb(w->arg, w->tag, &q->res);
+		((sc_nsq_cb)w->fn)(w->arg, w->tag, &q->res);
 		sc_free(w);
 	}
 	trim(tab);
@@ -730,16 +722,11 @@ unlink_bucket(struct sc_nsq *q)
 static void
 nsq_free(struct sc_nsq *q)
 {
-	struct sc_nsq_waiter *w, *next;
-
 	close_fd(q);
 	sc_timer_stop(q->tab->loop, &q->step);
 	sc_timer_stop(q->tab->loop, &q->deadline);
 	sc_timer_stop(q->tab->loop, &q->later);
-	for (w = q->waiters; w != NULL; w = next) {
-		next = w->next;
-		sc_free(w);
-	}
+	sc_waiter_free_all(&q->waiters);
 	sc_free(q->in);
 	sc_free(q->addr);
 	sc_free(q->zone);
@@ -789,7 +776,6 @@ sc_nsq_join(struct sc_nsq_table *tab, const char *addr, unsigned port,
             const struct sc_nsq_result **res)
 {
 	struct sc_nsq *q = nsq_get(tab, addr, port, zone, budget_ms);
-	struct sc_nsq_waiter *w;
 
 	if (q == NULL)
 		return SC_ENOMEM;
@@ -797,31 +783,14 @@ sc_nsq_join(struct sc_nsq_table *tab, const char *addr, unsigned port,
 	*res = &q->res;
 	if (q->res.outcome != SC_NSQ_PENDING || cb == NULL)
 		return SC_OK;
-	if ((w = sc_malloc(sizeof(*w))) == NULL)
-		return SC_ENOMEM;
-	w->cb = cb;
-	w->arg = arg;
-	w->tag = tag;
-	w->next = q->waiters;
-	q->waiters = w;
-	return SC_OK;
+	return sc_waiter_add(&q->waiters, (sc_waiter_fn)cb, arg, tag) == 0
+	       ? SC_OK : SC_ENOMEM;
 }
 
 void
 sc_nsq_forget(struct sc_nsq *q, const void *arg, const void *tag)
 {
-	struct sc_nsq_waiter **pw = &q->waiters;
-
-	while (*pw != NULL) {
-		struct sc_nsq_waiter *w = *pw;
-
-		if (w->arg == arg && w->tag == tag) {
-			*pw = w->next;
-			sc_free(w);
-		} else {
-			pw = &w->next;
-		}
-	}
+	sc_waiter_forget(&q->waiters, arg, tag);
 }
 
 void

@@ -61,6 +61,17 @@ host(struct sc_ns_zone *z, const char *name, const char *v4, const char *v6)
 	return h;
 }
 
+/* h does not exist, nor does its registrable domain reg (proven unless
+ * the caller changes it). */
+static void
+gone(struct sc_ns_host *h, const char *reg)
+{
+	h->a->outcome = h->aaaa->outcome = SC_DNS_NXDOMAIN;
+	h->a->nx_proof = h->aaaa->nx_proof = SC_NX_PROVEN;
+	h->regdom = sc_strdup(reg);
+	h->regdom_ns = ev_lookup(dom, reg, ns_t_ns, SC_DNS_NXDOMAIN, 0);
+}
+
 /* What an address of h answered. */
 static void
 answered(struct sc_ns_host *h, const char *addr, enum sc_nsq_outcome o,
@@ -149,11 +160,7 @@ START_TEST(test_dangling)
 	const char *d;
 
 	answered(a, "192.0.2.1", SC_NSQ_AUTH, "ok");
-	b->a->outcome = b->aaaa->outcome = SC_DNS_NXDOMAIN;
-	b->a->nx_proof = b->aaaa->nx_proof = SC_NX_PROVEN;
-	b->regdom = sc_strdup("gone.example");
-	b->regdom_ns = ev_lookup(dom, "gone.example", ns_t_ns, SC_DNS_NXDOMAIN,
-	                         0);
+	gone(b, "gone.example");
 	h = run();
 	ck_assert_ptr_nonnull(d = ev_hit(&h, "ns.dangling"));
 	ck_assert_ptr_nonnull(strstr(d, "nameserver ns.gone.example of "
@@ -172,10 +179,7 @@ START_TEST(test_dangling_unproven)
 	struct sc_ns_host *b = host(z, "ns.gone.example", NULL, NULL);
 	struct sc_hits h;
 
-	b->a->outcome = b->aaaa->outcome = SC_DNS_NXDOMAIN;
-	b->regdom = sc_strdup("gone.example");
-	b->regdom_ns = ev_lookup(dom, "gone.example", ns_t_ns, SC_DNS_NXDOMAIN,
-	                         0);
+	gone(b, "gone.example");
 	b->regdom_ns->nx_proof = SC_NX_NO_SOA;
 	h = run();
 	ck_assert_ptr_null(ev_hit(&h, "ns.dangling"));
@@ -367,10 +371,7 @@ START_TEST(test_mx_zone)
 	struct sc_ns_host *b = host(z, "ns.gone.example", NULL, NULL);
 	struct sc_hits h;
 
-	b->a->outcome = b->aaaa->outcome = SC_DNS_NXDOMAIN;
-	b->regdom = sc_strdup("gone.example");
-	b->regdom_ns = ev_lookup(dom, "gone.example", ns_t_ns, SC_DNS_NXDOMAIN,
-	                         0);
+	gone(b, "gone.example");
 	h = run();
 	ck_assert_ptr_nonnull(strstr(ev_hit(&h, "ns.dangling"),
 	                             "of mailer.example (the zone of MX host "

@@ -382,50 +382,37 @@ START_TEST(test_net_auth_and_cache)
 }
 END_TEST
 
-START_TEST(test_net_refused)
+/* How a server answers, and what the question then says: REFUSED; a
+ * truncated UDP answer, asked again over TCP (RFC 7766 5); an answer with
+ * another id first, not ours: ignored, the real one taken. */
+START_TEST(test_net_answers)
 {
-	struct sc_nsq_table *tab = table(500, 3);
-	struct server s;
-	struct wait w;
+	static const struct {
+		enum mode mode;
+		enum sc_nsq_outcome want;
+		int tcp;
+		const char *why;
+	} cases[] = {
+		{ M_REFUSE, SC_NSQ_REFUSED, 0, "REFUSED" },
+		{ M_TRUNCATE, SC_NSQ_AUTH, 1, "authority" },
+		{ M_STRAY_FIRST, SC_NSQ_AUTH, 0, "authority" },
+	};
+	size_t i;
 
-	server_start(&s, M_REFUSE);
-	w = ask(tab, s.port);
-	ck_assert_int_eq(w.res.outcome, SC_NSQ_REFUSED);
-	ck_assert_ptr_nonnull(strstr(w.res.why, "REFUSED"));
-	server_stop(&s);
-	done(tab);
-}
-END_TEST
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sc_nsq_table *tab = table(500, 3);
+		struct server s;
+		struct wait w;
 
-/* A truncated UDP answer: the question again over TCP (RFC 7766 5). */
-START_TEST(test_net_truncated)
-{
-	struct sc_nsq_table *tab = table(500, 3);
-	struct server s;
-	struct wait w;
-
-	server_start(&s, M_TRUNCATE);
-	w = ask(tab, s.port);
-	ck_assert_int_eq(w.res.outcome, SC_NSQ_AUTH);
-	ck_assert_int_eq(w.res.tcp, 1);
-	ck_assert_uint_eq(s.tcp_queries, 1);
-	server_stop(&s);
-	done(tab);
-}
-END_TEST
-
-/* An answer with another id is not ours: ignored, the real one taken. */
-START_TEST(test_net_stray)
-{
-	struct sc_nsq_table *tab = table(500, 3);
-	struct server s;
-	struct wait w;
-
-	server_start(&s, M_STRAY_FIRST);
-	w = ask(tab, s.port);
-	ck_assert_int_eq(w.res.outcome, SC_NSQ_AUTH);
-	server_stop(&s);
-	done(tab);
+		server_start(&s, cases[i].mode);
+		w = ask(tab, s.port);
+		ck_assert_int_eq(w.res.outcome, cases[i].want);
+		ck_assert_int_eq(w.res.tcp, cases[i].tcp);
+		ck_assert_uint_eq(s.tcp_queries, (unsigned)cases[i].tcp);
+		ck_assert_ptr_nonnull(strstr(w.res.why, cases[i].why));
+		server_stop(&s);
+		done(tab);
+	}
 }
 END_TEST
 
@@ -528,9 +515,7 @@ Suite *nsprobe_suite(void)
 	t = tcase_create("network");
 	tcase_set_timeout(t, 20);
 	tcase_add_test(t, test_net_auth_and_cache);
-	tcase_add_test(t, test_net_refused);
-	tcase_add_test(t, test_net_truncated);
-	tcase_add_test(t, test_net_stray);
+	tcase_add_test(t, test_net_answers);
 	tcase_add_test(t, test_net_silent);
 	tcase_add_test(t, test_net_unreachable);
 	tcase_add_test(t, test_net_forget);
