@@ -354,11 +354,13 @@ SC_EXTERN sc_status_t sc_perform(sc_ctx_t *ctx, int timeout_ms,
 
 /**
  * What a service knows about one address, for sc_check_ex() and
- * sc_check_async_ex().  Set flags to the members given (the others are
- * not read); members are only ever appended, each with its flag, so a
- * program built against an older header keeps working.
+ * sc_check_async_ex().  As the structs the library fills, it starts with
+ * its size, which the caller sets (`sc_check_opts_t o = { .size =
+ * sizeof(o) };`): members are only ever appended, and the library reads
+ * only those both know.  flags says which members are set.
  */
 typedef struct sc_check_opts {
+	size_t size;          /**< sizeof(sc_check_opts_t) */
 	unsigned flags;       /**< SC_CHECK_ENROLLED ... */
 	long long enrolled;   /**< when the user set this address as their
 	                       *   recovery address, in seconds since
@@ -373,8 +375,9 @@ typedef struct sc_check_opts {
 /**
  * sc_check() with what the caller knows about the address (opts may be
  * NULL; it is copied).
- * \return as sc_check(); SC_EINVAL also for a flag this library does not
- *         know (sc_ctx_errmsg() names it).  \since 0.2.0
+ * \return as sc_check(); SC_EINVAL also for an opts->size of 0 and for a
+ *         flag this library does not know (sc_ctx_errmsg() says which).
+ *         \since 0.2.0
  */
 SC_EXTERN sc_status_t sc_check_ex(sc_ctx_t *ctx, const char *address,
                                   const sc_check_opts_t *opts,
@@ -383,7 +386,8 @@ SC_EXTERN sc_status_t sc_check_ex(sc_ctx_t *ctx, const char *address,
 /**
  * sc_check_async() with what the caller knows about the address (opts
  * may be NULL; it is copied).
- * \return as sc_check_async(); SC_EINVAL also for an unknown flag.
+ * \return as sc_check_async(); SC_EINVAL also for an opts->size of 0 or
+ *         an unknown flag.
  * \since 0.2.0
  */
 SC_EXTERN sc_status_t sc_check_async_ex(sc_ctx_t *ctx, const char *address,

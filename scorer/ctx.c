@@ -530,14 +530,35 @@ sc_check_async_ex(sc_ctx_t *ctx, const char *address,
                   const sc_check_opts_t *opts, sc_done_cb done,
                   void *userdata)
 {
+	sc_check_opts_t o = { 0, 0, 0 };
 	sc_status_t st;
 
 	if (ctx == NULL || address == NULL)
 		return SC_EINVAL;
-	if (opts != NULL && (opts->flags & ~(unsigned)KNOWN_OPTS) != 0)
-		return sc_ctx_error(ctx, SC_EINVAL, "unknown option flags 0x%x",
-		                    opts->flags & ~(unsigned)KNOWN_OPTS);
 	ctx->errmsg[0] = '\0'; /* this call's message, or none */
+	if (opts != NULL) {
+		/* The members both know (the caller's struct may be older
+		 * or newer than ours); the rest stays unset. */
+		if (opts->size < sizeof(size_t))
+			return sc_ctx_error(ctx, SC_EINVAL, "sc_check_opts_t's "
+			                    "size is not set");
+		memcpy(&o, opts, opts->size < sizeof(o) ? opts->size
+		                                        : sizeof(o));
+		if (opts->size < offsetof(sc_check_opts_t, flags) +
+		                 sizeof(o.flags))
+			o.flags = 0;
+		if ((o.flags & ~(unsigned)KNOWN_OPTS) != 0)
+			return sc_ctx_error(ctx, SC_EINVAL, "unknown option "
+			                    "flags 0x%x in sc_check_opts_t",
+			                    o.flags & ~(unsigned)KNOWN_OPTS);
+		if ((o.flags & SC_CHECK_ENROLLED) &&
+		    opts->size < offsetof(sc_check_opts_t, enrolled) +
+		                 sizeof(o.enrolled))
+			return sc_ctx_error(ctx, SC_EINVAL, "SC_CHECK_ENROLLED "
+			                    "in an sc_check_opts_t too small to "
+			                    "hold enrolled");
+		opts = &o;
+	}
 	sc_ctx_enter(ctx);
 	if ((st = sc_ctx_ready(ctx)) != SC_OK)
 		return sc_ctx_leave(ctx, st);

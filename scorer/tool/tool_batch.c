@@ -108,7 +108,7 @@ take(struct batch *b)
 {
 	struct slot *s = &b->slot[b->tail % b->window];
 	struct batch_rec rec;
-	sc_check_opts_t copts = { 0, 0 };
+	sc_check_opts_t copts = { sizeof(copts), 0, 0 };
 	int rc;
 
 	/* (On --resume, the records written before were read off the input

@@ -240,7 +240,7 @@ tool_check(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct tool_common common = { NULL, 0, NULL, NULL };
-	struct opts o = { 0, 0, { 0, 0 } };
+	struct opts o = { 0, 0, { sizeof(sc_check_opts_t), 0, 0 } };
 	struct addrs list = { NULL, 0, 0, 0 };
 	struct option *longopts = tool_longopts(own);
 	sc_ctx_t *ctx = NULL;
