@@ -51,6 +51,8 @@ host(struct sc_ns_zone *z, const char *name, const char *v4, const char *v6)
 
 	h->zone = z;
 	h->name = sc_strdup(name);
+	h->addr = sc_calloc(SC_NS_MAX_ADDRS, sizeof(*h->addr));
+	h->cap = SC_NS_MAX_ADDRS;
 	h->a = v4 ? ev_lookup(dom, name, ns_t_a, SC_DNS_OK, 1, v4)
 	          : ev_lookup(dom, name, ns_t_a, SC_DNS_NODATA, 0);
 	h->aaaa = v6 ? ev_lookup(dom, name, ns_t_aaaa, SC_DNS_OK, 1, v6)

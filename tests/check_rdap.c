@@ -21,7 +21,6 @@ setup(void)
 	dom = ev_domain(&ctx, "x.example");
 	dom->regdom = sc_strdup("x.example");
 	st = sc_calloc(1, sizeof(*st));
-	st->item = sc_calloc(SC_RDAP_MAX_ITEMS, sizeof(*st->item));
 	sc_rdap_limits_default(&st->lim);
 	snprintf(st->bootstrap, sizeof(st->bootstrap), "2026-01-30T00:00:01Z");
 	*sc_check_state(dom, &sc_check_rdap) = st;
@@ -41,7 +40,8 @@ item(const char *name, enum sc_rdap_role role, const char *via,
      long long reg_days, long long exp_days, unsigned status,
      const char *statuses)
 {
-	struct sc_rdap_item *it = &st->item[st->n++];
+	struct sc_rdap_item *it = st->item[st->n++] =
+	    sc_calloc(1, sizeof(*it));
 
 	it->name = sc_strdup(name);
 	it->role = role;
@@ -243,14 +243,15 @@ END_TEST
 /* Not had: info, with the reason; never "missing evidence". */
 START_TEST(test_unavailable)
 {
-	struct sc_rdap_item *it = &st->item[st->n++];
+	struct sc_rdap_item *it = st->item[st->n++] =
+	    sc_calloc(1, sizeof(*it));
 	struct sc_hits h;
 
 	it->name = sc_strdup("x.example");
 	it->settled = 1;
 	snprintf(it->error, sizeof(it->error), "the RDAP server does not know "
 	         "x.example (HTTP 404)");
-	it = &st->item[st->n++];
+	it = st->item[st->n++] = sc_calloc(1, sizeof(*it));
 	it->name = sc_strdup("dns.example");
 	it->role = SC_RDAP_NS;
 	it->via = sc_strdup("ns1.dns.example");

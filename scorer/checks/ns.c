@@ -162,7 +162,7 @@ ask(struct sc_domain *dom, struct sc_ns_state *st, struct sc_ns_host *h,
 	for (i = 0; i < h->naddr; i++)
 		if (strcmp(h->addr[i].addr, addr) == 0)
 			return;
-	if (h->naddr == SC_NS_MAX_ADDRS || zone == NULL)
+	if (h->naddr == h->cap || zone == NULL)
 		return;
 	a = &h->addr[h->naddr];
 	if ((a->addr = sc_strdup(addr)) == NULL) {
@@ -242,6 +242,15 @@ on_host_addr(struct sc_lookup *lk, void *arg)
 		return;
 	h->asked = 1;
 	if (resolved(h->a) || resolved(h->aaaa)) {
+		/* Room for the addresses asked (at most two a family): a
+		 * domain job of a batch keeps this while it is cached. */
+		h->cap = (resolved(h->a) ? (h->a->n < 2 ? h->a->n : 2) : 0) +
+		         (resolved(h->aaaa) ? (h->aaaa->n < 2 ? h->aaaa->n : 2)
+		                            : 0);
+		if ((h->addr = sc_calloc(h->cap, sizeof(*h->addr))) == NULL) {
+			dom->status = SC_ENOMEM;
+			return;
+		}
 		ask_family(dom, st, h, h->a);
 		ask_family(dom, st, h, h->aaaa);
 		return;
@@ -423,6 +432,7 @@ ns_clear(struct sc_domain *dom)
 				sc_nsq_forget(h->addr[i].q, dom, &h->addr[i]);
 			sc_free(h->addr[i].addr);
 		}
+		sc_free(h->addr);
 		sc_free(h->name);
 		sc_free(h->regdom);
 		sc_free(h);

@@ -31,8 +31,9 @@ struct sc_ns_host {
 	char *regdom;             /* its registrable domain, when it does not
 	                           * exist */
 	struct sc_lookup *regdom_ns; /* ... and whether that exists */
-	struct sc_ns_addr addr[SC_NS_MAX_ADDRS];
-	size_t naddr;
+	struct sc_ns_addr *addr;  /* as many as it has (SC_NS_MAX_ADDRS at
+	                           * most), made when they are known */
+	size_t naddr, cap;
 	int asked;                /* the questions to its addresses went */
 	struct sc_ns_host *next;
 };

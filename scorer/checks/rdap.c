@@ -1017,35 +1017,28 @@ want(struct sc_domain *dom, const char *host, enum sc_rdap_role role)
 	if (st == NULL || rc == NULL || host[0] == '\0' ||
 	    strcmp(host, ".") == 0 || st->n == SC_RDAP_MAX_ITEMS)
 		return;
-	/* Room first: a realloc must not move items already waiting (their
-	 * entries point at them), so the array is made whole at once. */
-	if (st->item == NULL &&
-	    (st->item = sc_calloc(SC_RDAP_MAX_ITEMS, sizeof(*st->item))) ==
-	        NULL) {
-		dom->status = SC_ENOMEM;
-		return;
-	}
 	if ((reg = sc_registrable(dom->ctx, host)) == NULL)
 		return;
 	for (i = 0; reg[i] != '\0'; i++)
 		reg[i] = (char)(reg[i] >= 'A' && reg[i] <= 'Z' ? reg[i] + 32
 		                                               : reg[i]);
 	for (i = 0; i < st->n; i++)
-		if (strcmp(st->item[i].name, reg) == 0) {
+		if (strcmp(st->item[i]->name, reg) == 0) {
 			sc_free(reg);
 			return;
 		}
-	it = &st->item[st->n];
-	memset(it, 0, sizeof(*it));
-	it->name = reg;
-	it->role = role;
-	if (role != SC_RDAP_ADDRESS && (it->via = sc_strdup(host)) == NULL) {
+	/* One allocation each, as many as asked (most jobs ask one or
+	 * two): entries waited for point at them, so they never move. */
+	if ((it = sc_calloc(1, sizeof(*it))) == NULL ||
+	    (role != SC_RDAP_ADDRESS && (it->via = sc_strdup(host)) == NULL)) {
+		sc_free(it);
 		sc_free(reg);
-		it->name = NULL;
 		dom->status = SC_ENOMEM;
 		return;
 	}
-	st->n++;
+	it->name = reg;
+	it->role = role;
+	st->item[st->n++] = it;
 	ask(dom, rc, it);
 }
 
@@ -1108,7 +1101,7 @@ rdap_clear(struct sc_domain *dom)
 	if (st == NULL)
 		return;
 	for (i = 0; i < st->n; i++) {
-		struct sc_rdap_item *it = &st->item[i];
+		struct sc_rdap_item *it = st->item[i];
 		struct rdap_waiter **pw;
 
 		for (pw = it->e != NULL ? &it->e->waiters : NULL;
@@ -1123,8 +1116,8 @@ rdap_clear(struct sc_domain *dom)
 		sc_free(it->name);
 		sc_free(it->via);
 		sc_free(it->url);
+		sc_free(it);
 	}
-	sc_free(st->item);
 	sc_free(st);
 	*slot = NULL;
 }
@@ -1238,7 +1231,7 @@ rdap_assess(const struct sc_domain *dom, struct sc_hits *out)
 	size_t i;
 
 	for (i = 0; st != NULL && i < st->n; i++)
-		assess_item(st, &st->item[i], out);
+		assess_item(st, st->item[i], out);
 }
 
 /* Per address: the registration began after the user chose it. */
@@ -1254,7 +1247,7 @@ rdap_assess_address(const struct sc_req *req, struct sc_hits *out)
 	    (st = sc_check_state_get(req->dom, &sc_check_rdap)) == NULL)
 		return;
 	for (i = 0; i < st->n; i++) {
-		const struct sc_rdap_item *it = &st->item[i];
+		const struct sc_rdap_item *it = st->item[i];
 
 		if (it->role != SC_RDAP_ADDRESS || !it->ok ||
 		    !registered(&it->rd, &t) || t <= req->enrolled)
@@ -1305,7 +1298,7 @@ rdap_describe(const struct sc_domain *dom, struct sc_jw *out)
 	sc_jw_key(out, "domains");
 	sc_jw_lit(out, "[");
 	for (i = 0; st != NULL && i < st->n; i++) {
-		const struct sc_rdap_item *it = &st->item[i];
+		const struct sc_rdap_item *it = st->item[i];
 		int reg = it->ok && registered(&it->rd, &t);
 
 		sc_jw_elem(out);

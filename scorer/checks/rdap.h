@@ -41,7 +41,7 @@ struct sc_rdap_item {
 };
 
 struct sc_rdap_state {
-	struct sc_rdap_item *item; /* SC_RDAP_MAX_ITEMS, made on the first */
+	struct sc_rdap_item *item[SC_RDAP_MAX_ITEMS]; /* n, each allocated */
 	size_t n;
 	struct sc_lookup *mx, *ns;
 	struct sc_rdap_limits lim;
