@@ -308,7 +308,7 @@ install: all
 	ln -sf libscorer.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libscorer.so.$(SOVERSION)
 	ln -sf libscorer.so.$(SOVERSION) $(DESTDIR)$(LIBDIR)/libscorer.so
 	install -m 755 $(CLI) $(DESTDIR)$(BINDIR)/
-	install -m 644 rules/*.ini rules/*.txt rules/SOURCES.md \
+	install -m 644 rules/*.ini rules/*.txt rules/*.json rules/SOURCES.md \
 	    $(DESTDIR)$(DATADIR)/rules/
 	for l in $(LISTS); do \
 	    $(LISTC) $(DESTDIR)$(DATADIR)/$$l \

@@ -7,17 +7,19 @@
 
 _scorer_commands='check batch report diff spf explain corpus help'
 _scorer_common='-r --resolver --rules -t --timeout --allow-loopback
-	--smtp-port --mx-sessions --https-port --ca-file --breach-corpus --breach-api
-	--breach-api-key --skip --cache-size --threat-model'
+	--smtp-port --mx-sessions --https-port --ns-port --rdap-bootstrap
+	--rdap-rate --ca-file --breach-corpus --breach-api --breach-api-key --skip
+	--cache-size --threat-model'
 _scorer_checks='mx starttls disposable lookalike dmarc tlsrpt spf mta_sts
-	breach dane interception'
+	breach ns rdap dane interception'
 
 # Whether an option takes a value (the next word).
 _scorer_valued()
 {
 	case $1 in
 	-r | --resolver | -t | --timeout | --rules | --smtp-port | --mx-sessions | \
-		--https-port | \
+		--https-port | --ns-port | --rdap-bootstrap | --rdap-rate | --enrolled | \
+		--enrolled-column | \
 		--ca-file | --breach-corpus | --breach-api | --breach-api-key | \
 		--skip | --cache-size | --threat-model | --input | -o | --output | \
 		--format | \
@@ -32,10 +34,10 @@ _scorer_valued()
 _scorer_options()
 {
 	case $1 in
-	check) echo "-j --json -q --quiet $_scorer_common -h --help" ;;
-	batch) echo "--input -o --output --format --column --numbered
-		--concurrency --resume --summary -q --quiet --evidence --fail-on
-		$_scorer_common -h --help" ;;
+	check) echo "-j --json -q --quiet --enrolled $_scorer_common -h --help" ;;
+	batch) echo "--input -o --output --format --column --enrolled-column
+		--numbered --concurrency --resume --summary -q --quiet --evidence
+		--fail-on $_scorer_common -h --help" ;;
 	report) echo "-o --output --rows --top --max-domains --show-addresses
 		--baseline --rules -h --help" ;;
 	diff) echo "--format -o --output --max-users --max-domains -h --help" ;;
@@ -86,7 +88,7 @@ _scorer()
 			mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 			return ;;
 		--input | --output | -o | --summary | --ca-file | --breach-corpus | \
-			--baseline)
+			--baseline | --rdap-bootstrap)
 			mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 			return ;;
 		--format)

@@ -4,7 +4,7 @@
  * Addresses at one domain share one set of lookups.
  *
  *   async [--resolver HOST:PORT]... [--rules DIR] [--allow-loopback]
- *         ADDRESS...
+ *         [--ns-port N] ADDRESS...
  *
  * Build against an installed scorer:
  *
@@ -15,6 +15,7 @@
  * 2 any error or bad usage.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <scorer.h>
@@ -29,7 +30,7 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: async [--resolver HOST:PORT]... [--rules DIR] "
-	                "[--allow-loopback] ADDRESS...\n");
+	                "[--allow-loopback] [--ns-port N] ADDRESS...\n");
 	return 2;
 }
 
@@ -112,6 +113,13 @@ main(int argc, char **argv)
 			}
 		} else if (strcmp(argv[i], "--allow-loopback") == 0) {
 			sc_ctx_set_allow_loopback(ctx, 1);
+		} else if (strcmp(argv[i], "--ns-port") == 0 && i + 1 < argc) {
+			/* A lab's nameservers listen elsewhere than 53. */
+			st = sc_ctx_set_ns_port(ctx, (unsigned)atoi(argv[++i]));
+			if (st != SC_OK) {
+				rc = fail(ctx, "--ns-port", st);
+				goto done;
+			}
 		} else {
 			rc = usage();
 			goto done;

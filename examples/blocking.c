@@ -2,7 +2,7 @@
  * The blocking tier: check one address and wait for the report.
  *
  *   blocking [--resolver HOST:PORT]... [--rules DIR] [--allow-loopback]
- *            ADDRESS
+ *            [--ns-port N] ADDRESS
  *
  * Build against an installed scorer:
  *
@@ -12,6 +12,7 @@
  * status as `scorer check`: 0 secure, 1 insecure, 2 error or bad usage.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <scorer.h>
@@ -20,7 +21,8 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: blocking [--resolver HOST:PORT]... "
-	                "[--rules DIR] [--allow-loopback] ADDRESS\n");
+	                "[--rules DIR] [--allow-loopback] [--ns-port N] "
+	                "ADDRESS\n");
 	return 2;
 }
 
@@ -79,6 +81,13 @@ main(int argc, char **argv)
 			}
 		} else if (strcmp(argv[i], "--allow-loopback") == 0) {
 			sc_ctx_set_allow_loopback(ctx, 1);
+		} else if (strcmp(argv[i], "--ns-port") == 0 && i + 1 < argc) {
+			/* A lab's nameservers listen elsewhere than 53. */
+			st = sc_ctx_set_ns_port(ctx, (unsigned)atoi(argv[++i]));
+			if (st != SC_OK) {
+				rc = fail(ctx, "--ns-port", st);
+				goto done;
+			}
 		} else if (strncmp(argv[i], "--", 2) != 0 && address == NULL) {
 			address = argv[i];
 		} else { /* an unknown option, or a second address */

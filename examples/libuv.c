@@ -6,7 +6,7 @@
  * no poll() of the library's: the shape of curl's multi-uv.c.
  *
  *   libuv [--resolver HOST:PORT]... [--rules DIR] [--allow-loopback]
- *         ADDRESS...
+ *         [--ns-port N] ADDRESS...
  *
  * Build against an installed scorer (Debian: libuv1-dev):
  *
@@ -48,7 +48,7 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: libuv [--resolver HOST:PORT]... [--rules DIR] "
-	                "[--allow-loopback] ADDRESS...\n");
+	                "[--allow-loopback] [--ns-port N] ADDRESS...\n");
 	return 2;
 }
 
@@ -256,6 +256,13 @@ main(int argc, char **argv)
 			}
 		} else if (strcmp(argv[i], "--allow-loopback") == 0) {
 			sc_ctx_set_allow_loopback(app.ctx, 1);
+		} else if (strcmp(argv[i], "--ns-port") == 0 && i + 1 < argc) {
+			/* A lab's nameservers listen elsewhere than 53. */
+			st = sc_ctx_set_ns_port(app.ctx, (unsigned)atoi(argv[++i]));
+			if (st != SC_OK) {
+				rc = fail(app.ctx, "--ns-port", st);
+				goto done;
+			}
 		} else {
 			rc = usage();
 			goto done;

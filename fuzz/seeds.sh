@@ -65,6 +65,12 @@ from_tests("spf", tests, lambda b: b.lower().startswith(b"v=spf1"))
 from_tests("json_write", ["tests/check_json_write.c", "tests/check_dmarc.c",
            "tests/check_spf.c"], lambda b: len(b) > 0)
 from_tests("spf_macro", tests, lambda b: b"%{" in b or b"%%" in b)
+from_tests("rdap", ["tests/check_rdap_parse.c"],
+           lambda b: b.startswith(b"{") and b"services" not in b)
+from_tests("rdap_bootstrap", ["tests/check_rdap_parse.c"],
+           lambda b: b"services" in b)
+if os.path.exists("rules/rdap-dns.json"):
+    put("rdap_bootstrap", open("rules/rdap-dns.json", "rb").read())
 from_tests("breach_range", ["tests/check_breach.c"],
            lambda b: b"hashSuffix" in b or re.match(rb"^[0-9A-Fa-f]{30,}", b))
 for b in [b for f in ["tests/check_smtp.c", "tests/check_starttls.c"]
@@ -163,6 +169,14 @@ dns(12, [(12, name("host.example.com"))])
 dns(52, [(52, b"\x03\x01\x01" + bytes(32))])
 dns(6, [], rcode=3)
 dns(16, [(5, name("alias.example.com"))])
+# Nameserver replies to "example.com SOA" (nsprobe.c; the first byte picks
+# the zone, 0: example.com): with authority, a referral, REFUSED, and one
+# truncated.
+soa = (6, name("ns.example.com") + name("host.example.com") + bytes(20))
+put("nsprobe", b"\0" + msg("example.com", 6, [soa], flags=0x8580))
+put("nsprobe", b"\0" + msg("example.com", 6, [], flags=0x8100))
+put("nsprobe", b"\0" + msg("example.com", 6, [], flags=0x8000, rcode=5))
+put("nsprobe", b"\0" + msg("example.com", 6, [], flags=0x8700))
 PY
 n=0
 for d in "$out"/*/; do

@@ -224,6 +224,36 @@ SC_EXTERN sc_status_t sc_ctx_set_mx_sessions(sc_ctx_t *ctx, unsigned n);
 SC_EXTERN sc_status_t sc_ctx_set_https_port(sc_ctx_t *ctx, unsigned port);
 
 /**
+ * The port of the direct, non-recursive questions the "ns" check sends
+ * to each address of each nameserver of the domain (default 53).  Another
+ * port is for labs: real nameservers listen on 53.
+ * \return SC_OK, SC_EINVAL (0 or above 65535), SC_EBUSY.  \since 0.2.0
+ */
+SC_EXTERN sc_status_t sc_ctx_set_ns_port(sc_ctx_t *ctx, unsigned port);
+
+/**
+ * The RDAP bootstrap file (RFC 9224, IANA's dns.json) the "rdap" check
+ * finds registries' servers in, instead of rdap-dns.json of the rules
+ * directory; NULL goes back to that one.  Copied; the file is read when
+ * the rules are (now, when they are loaded already).
+ * \return SC_OK, SC_EINVAL (not a regular file), SC_ERULES (not a
+ *         bootstrap file; sc_ctx_errmsg() says why), SC_ENOMEM,
+ *         SC_EBUSY.  \since 0.2.0
+ */
+SC_EXTERN sc_status_t sc_ctx_set_rdap_bootstrap(sc_ctx_t *ctx,
+                                                const char *path);
+
+/**
+ * The most RDAP requests the "rdap" check sends to one server a second
+ * (default 2; 0.5 is one every two seconds).  A question that cannot be
+ * sent before an address's deadline is not queued: the report says
+ * rdap.unavailable.
+ * \return SC_OK, SC_EINVAL (not above 0, or above 1000), SC_EBUSY.
+ * \since 0.2.0
+ */
+SC_EXTERN sc_status_t sc_ctx_set_rdap_rate(sc_ctx_t *ctx, double per_second);
+
+/**
  * Extra trust anchors (PEM file) for TLS certificates, added to the
  * system's store (default: none).  \since 0.1.0
  */
@@ -332,6 +362,48 @@ SC_EXTERN sc_status_t sc_check_async(sc_ctx_t *ctx, const char *address,
  */
 SC_EXTERN sc_status_t sc_perform(sc_ctx_t *ctx, int timeout_ms,
                                  size_t *running);
+
+/**
+ * What a service knows about one address, for sc_check_ex() and
+ * sc_check_async_ex().  As the structs the library fills, it starts with
+ * its size, which the caller sets (`sc_check_opts_t o = { .size =
+ * sizeof(o) };`): members are only ever appended, and the library reads
+ * only those both know.  flags says which members are set.
+ */
+typedef struct sc_check_opts {
+	size_t size;          /**< sizeof(sc_check_opts_t) */
+	unsigned flags;       /**< SC_CHECK_ENROLLED ... */
+	long long enrolled;   /**< when the user set this address as their
+	                       *   recovery address, in seconds since
+	                       *   1970-01-01 UTC: a registration of its
+	                       *   domain that began later is
+	                       *   domain.re_registered */
+} sc_check_opts_t;
+
+/** sc_check_opts_t.enrolled is set.  \since 0.2.0 */
+#define SC_CHECK_ENROLLED 1u
+
+/**
+ * sc_check() with what the caller knows about the address (opts may be
+ * NULL; it is copied).
+ * \return as sc_check(); SC_EINVAL also for an opts->size of 0 and for a
+ *         flag this library does not know (sc_ctx_errmsg() says which).
+ *         \since 0.2.0
+ */
+SC_EXTERN sc_status_t sc_check_ex(sc_ctx_t *ctx, const char *address,
+                                  const sc_check_opts_t *opts,
+                                  sc_report_t **out);
+
+/**
+ * sc_check_async() with what the caller knows about the address (opts
+ * may be NULL; it is copied).
+ * \return as sc_check_async(); SC_EINVAL also for an opts->size of 0 or
+ *         an unknown flag.
+ * \since 0.2.0
+ */
+SC_EXTERN sc_status_t sc_check_async_ex(sc_ctx_t *ctx, const char *address,
+                                        const sc_check_opts_t *opts,
+                                        sc_done_cb done, void *userdata);
 
 /* ---- event-loop integration (curl's multi socket shape) --------------- */
 

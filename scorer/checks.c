@@ -23,6 +23,11 @@ const struct sc_check *const sc_checks[] = {
 	&sc_check_spf,
 	&sc_check_mta_sts,
 	&sc_check_breach,
+	/* Who answers for the domain's DNS (ns.c). */
+	&sc_check_ns,
+	/* Where the registrations stand (rdap.c): after ns, whose NS
+	 * question it asks again. */
+	&sc_check_rdap,
 	/* After starttls and mta_sts, whose evidence they read. */
 	&sc_check_dane,
 	&sc_check_interception,

@@ -19,6 +19,8 @@ extern const struct sc_check sc_check_tlsrpt;
 extern const struct sc_check sc_check_spf;
 extern const struct sc_check sc_check_mta_sts;
 extern const struct sc_check sc_check_breach;
+extern const struct sc_check sc_check_ns;
+extern const struct sc_check sc_check_rdap;
 extern const struct sc_check sc_check_dane;
 extern const struct sc_check sc_check_interception;
 extern const struct sc_check sc_check_resolver;

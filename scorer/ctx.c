@@ -3,6 +3,7 @@
  * helpers (status and enum names).  No global state: everything a check
  * needs hangs off the context.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -63,6 +64,8 @@ sc_ctx_new(sc_ctx_t **out)
 	ctx->smtp_port = 25;
 	ctx->mx_sessions = 2;
 	ctx->https_port = 443;
+	ctx->ns_port = 53;
+	ctx->rdap_rate = 2.0;
 	derive_dns_timeouts(ctx);
 	ctx->queue_tail = &ctx->queue;
 	sc_loop_init(&ctx->loop);
@@ -99,6 +102,7 @@ ctx_destroy(struct sc_ctx *ctx)
 	sc_free(ctx->breach_corpus);
 	sc_free(ctx->breach_api);
 	sc_free(ctx->breach_api_key);
+	sc_free(ctx->rdap_bootstrap);
 	sc_free(ctx);
 }
 
@@ -340,6 +344,15 @@ sc_ctx_set_https_port(sc_ctx_t *ctx, unsigned port)
 	                  &ctx->https_port);
 }
 
+sc_status_t
+sc_ctx_set_ns_port(sc_ctx_t *ctx, unsigned port)
+{
+	if (ctx == NULL)
+		return SC_EINVAL;
+	return set_number(ctx, "the nameserver port", "port", port, 65535,
+	                  &ctx->ns_port);
+}
+
 /* Replace *slot with a copy of value (NULL clears it). */
 static sc_status_t
 set_string(char **slot, const char *value)
@@ -401,6 +414,58 @@ sc_ctx_set_breach_api(sc_ctx_t *ctx, const char *url, const char *key)
 	if (set_string(&ctx->breach_api, url) != SC_OK ||
 	    set_string(&ctx->breach_api_key, key) != SC_OK)
 		return SC_ENOMEM;
+	return SC_OK;
+}
+
+sc_status_t
+sc_ctx_set_rdap_bootstrap(sc_ctx_t *ctx, const char *path)
+{
+	struct stat sb;
+	char *prev;
+	sc_status_t st;
+
+	if ((st = option(ctx, "the RDAP bootstrap file")) != SC_OK)
+		return st;
+	if (path != NULL && *path == '\0')
+		return SC_EINVAL;
+	/* Read whole: a device or a FIFO (/dev/zero) is refused now. */
+	if (path != NULL && stat(path, &sb) != 0)
+		return sc_ctx_error(ctx, SC_EINVAL, "%s: %s", path,
+		                    strerror(errno));
+	if (path != NULL && !S_ISREG(sb.st_mode))
+		return sc_ctx_error(ctx, SC_EINVAL, "%s: not a regular file",
+		                    path);
+	prev = ctx->rdap_bootstrap;
+	ctx->rdap_bootstrap = NULL;
+	if (path != NULL && (ctx->rdap_bootstrap = sc_strdup(path)) == NULL) {
+		ctx->rdap_bootstrap = prev;
+		return SC_ENOMEM;
+	}
+	/* Rules already loaded read the file now, as the header promises;
+	 * a file that is no bootstrap leaves the context as it was. */
+	if (ctx->rules_loaded &&
+	    (st = load_rules(ctx, sc_ctx_rules_dir(ctx))) != SC_OK) {
+		sc_free(ctx->rdap_bootstrap);
+		ctx->rdap_bootstrap = prev;
+		return st;
+	}
+	sc_free(prev);
+	return SC_OK;
+}
+
+sc_status_t
+sc_ctx_set_rdap_rate(sc_ctx_t *ctx, double per_second)
+{
+	sc_status_t st;
+
+	if ((st = option(ctx, "the RDAP rate")) != SC_OK)
+		return st;
+	/* NaN fails both comparisons. */
+	if (!(per_second > 0 && per_second <= 1000))
+		return sc_ctx_error(ctx, SC_EINVAL, "an RDAP rate of %g "
+		                    "requests a second is not in (0, 1000]",
+		                    per_second);
+	ctx->rdap_rate = per_second;
 	return SC_OK;
 }
 
@@ -469,15 +534,51 @@ sc_status_t
 sc_check_async(sc_ctx_t *ctx, const char *address, sc_done_cb done,
                void *userdata)
 {
+	return sc_check_async_ex(ctx, address, NULL, done, userdata);
+}
+
+/* Flags this library knows: an unknown one is refused rather than
+ * ignored, so that a caller never believes a fact was weighed. */
+#define KNOWN_OPTS SC_CHECK_ENROLLED
+
+sc_status_t
+sc_check_async_ex(sc_ctx_t *ctx, const char *address,
+                  const sc_check_opts_t *opts, sc_done_cb done,
+                  void *userdata)
+{
+	sc_check_opts_t o = { 0, 0, 0 };
 	sc_status_t st;
 
 	if (ctx == NULL || address == NULL)
 		return SC_EINVAL;
 	ctx->errmsg[0] = '\0'; /* this call's message, or none */
+	if (opts != NULL) {
+		/* The members both know (the caller's struct may be older
+		 * or newer than ours); the rest stays unset. */
+		if (opts->size < sizeof(size_t))
+			return sc_ctx_error(ctx, SC_EINVAL, "sc_check_opts_t's "
+			                    "size is not set");
+		memcpy(&o, opts, opts->size < sizeof(o) ? opts->size
+		                                        : sizeof(o));
+		if (opts->size < offsetof(sc_check_opts_t, flags) +
+		                 sizeof(o.flags))
+			o.flags = 0;
+		if ((o.flags & ~(unsigned)KNOWN_OPTS) != 0)
+			return sc_ctx_error(ctx, SC_EINVAL, "unknown option "
+			                    "flags 0x%x in sc_check_opts_t",
+			                    o.flags & ~(unsigned)KNOWN_OPTS);
+		if ((o.flags & SC_CHECK_ENROLLED) &&
+		    opts->size < offsetof(sc_check_opts_t, enrolled) +
+		                 sizeof(o.enrolled))
+			return sc_ctx_error(ctx, SC_EINVAL, "SC_CHECK_ENROLLED "
+			                    "in an sc_check_opts_t too small to "
+			                    "hold enrolled");
+		opts = &o;
+	}
 	sc_ctx_enter(ctx);
 	if ((st = sc_ctx_ready(ctx)) != SC_OK)
 		return sc_ctx_leave(ctx, st);
-	st = sc_engine_submit(ctx, address, done, userdata);
+	st = sc_engine_submit(ctx, address, opts, done, userdata);
 	/* A report may be ready at once (an invalid address, a domain that
 	 * was assessed before).  sc_perform() hands it out first thing, but
 	 * an outside loop calls sc_socket_action() only when a socket or the
@@ -596,6 +697,13 @@ on_blocking_done(void *userdata, sc_status_t status, sc_report_t *report)
 sc_status_t
 sc_check(sc_ctx_t *ctx, const char *address, sc_report_t **out)
 {
+	return sc_check_ex(ctx, address, NULL, out);
+}
+
+sc_status_t
+sc_check_ex(sc_ctx_t *ctx, const char *address, const sc_check_opts_t *opts,
+            sc_report_t **out)
+{
 	struct blocking b = { 0, SC_OK, NULL };
 	sc_status_t st;
 
@@ -607,7 +715,8 @@ sc_check(sc_ctx_t *ctx, const char *address, sc_report_t **out)
 	if (ctx->in_callback)
 		return sc_ctx_error(ctx, SC_EBUSY, "sc_check() from a callback");
 	sc_ctx_enter(ctx);
-	if ((st = sc_check_async(ctx, address, on_blocking_done, &b)) != SC_OK)
+	if ((st = sc_check_async_ex(ctx, address, opts, on_blocking_done,
+	                            &b)) != SC_OK)
 		return sc_ctx_leave(ctx, st);
 	while (st == SC_OK && !b.finished && !ctx->free_deferred)
 		st = sc_engine_perform(ctx, 1000, NULL);

@@ -1067,8 +1067,8 @@ build_query(const char *name, int qtype, unsigned short id,
  * must guess it, and c-ares finds answers faster when ids differ.  Drawn
  * from the kernel in batches; if that fails, the clock and a counter are
  * a poor but working fallback. */
-static unsigned short
-next_id(struct sc_dns *dns)
+unsigned short
+sc_dns_new_id(struct sc_dns *dns)
 {
 	if (dns->idleft < 2) {
 		ssize_t n = getrandom(dns->idpool, sizeof(dns->idpool), 0);
@@ -1100,7 +1100,8 @@ send_query(struct sc_dns *dns, struct sc_lookup *lk)
 	q = sc_malloc(sizeof(*q));
 	if (q == NULL)
 		return SC_ENOMEM;
-	len = build_query(lk->name, lk->qtype, next_id(dns), buf, sizeof(buf));
+	len = build_query(lk->name, lk->qtype, sc_dns_new_id(dns), buf,
+	                  sizeof(buf));
 	if (len < 0) {
 		sc_free(q);
 		/* A name no query can carry (a 64-octet label from a hostile

@@ -147,4 +147,8 @@ void sc_dns_parse_answer_for_fuzz(struct sc_lookup *lk,
                                   const unsigned char *buf, int len);
 const char *sc_dns_type_str(int qtype);
 
+/* A fresh, unpredictable query id from the engine's pool (RFC 5452 9.2),
+ * also for questions sent beside c-ares (nsprobe.c). */
+unsigned short sc_dns_new_id(struct sc_dns *dns);
+
 #endif

@@ -584,8 +584,8 @@ start_address_checks(struct sc_req *req)
 }
 
 sc_status_t
-sc_engine_submit(struct sc_ctx *ctx, const char *address, sc_done_cb done,
-                 void *userdata)
+sc_engine_submit(struct sc_ctx *ctx, const char *address,
+                 const sc_check_opts_t *opts, sc_done_cb done, void *userdata)
 {
 	struct sc_req *req;
 	struct sc_domain *dom;
@@ -600,6 +600,10 @@ sc_engine_submit(struct sc_ctx *ctx, const char *address, sc_done_cb done,
 	req->done = done;
 	req->userdata = userdata;
 	req->started = sc_now_ms();
+	if (opts != NULL && (opts->flags & SC_CHECK_ENROLLED)) {
+		req->has_enrolled = 1;
+		req->enrolled = opts->enrolled;
+	}
 	st = sc_address_parse(address, strlen(address), &req->addr,
 	                      req->reason, sizeof(req->reason));
 	if (st == SC_ENOMEM) {

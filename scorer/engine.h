@@ -134,6 +134,9 @@ struct sc_req {
 	struct sc_timer deadline;
 	struct sc_hits hits;
 	void *state_of[SC_MAX_CHECKS];
+	/* What the caller knows of the address (sc_check_ex()). */
+	int has_enrolled;
+	long long enrolled;           /* seconds since the epoch, UTC */
 };
 
 /* For address-level checks: an operation of req started / ended.  The
@@ -283,6 +286,9 @@ struct sc_ctx {
 	unsigned smtp_port;
 	unsigned mx_sessions;         /* STARTTLS sessions at once per address */
 	unsigned https_port;
+	unsigned ns_port;             /* direct questions to nameservers */
+	char *rdap_bootstrap;         /* NULL: the rules' rdap-dns.json */
+	double rdap_rate;             /* RDAP requests a second per server */
 	char *ca_file;
 	char *breach_corpus;
 	char *breach_api;
@@ -376,7 +382,8 @@ X509_STORE *sc_ctx_trust(struct sc_ctx *ctx);
 
 /* Engine entry points, used by ctx.c */
 sc_status_t sc_engine_submit(struct sc_ctx *ctx, const char *address,
-                             sc_done_cb done, void *userdata);
+                             const sc_check_opts_t *opts, sc_done_cb done,
+                             void *userdata);
 sc_status_t sc_engine_perform(struct sc_ctx *ctx, int timeout_ms,
                               size_t *running);
 void sc_engine_clear(struct sc_ctx *ctx);

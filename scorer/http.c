@@ -23,6 +23,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "dns.h"
 #include "http.h"
 
 /* The OpenSSL flavour, which on_ssl_ctx() needs (Debian's libcurl4;
@@ -374,6 +375,8 @@ sc_fetch_clear(struct sc_fetch *f)
 	sc_free(f->body);
 	sc_free(f->content_type);
 	f->content_type = NULL;
+	sc_free(f->location);
+	f->location = NULL;
 	f->easy = NULL;
 	f->resolve_list = f->headers = NULL;
 	f->body = NULL;
@@ -421,8 +424,11 @@ sc_http_get(struct sc_http *http, struct sc_fetch *f, const char *url,
 	f->connected = 0;
 	f->retry_after = -1;
 	f->truncated = 0;
+	f->sent_ms = 0;
 	sc_free(f->content_type); /* a fetch struct may be reused */
 	f->content_type = NULL;
+	sc_free(f->location);
+	f->location = NULL;
 	f->error[0] = '\0';
 	f->cb = cb;
 	f->arg = arg;
@@ -482,6 +488,19 @@ check_done(struct sc_http *http)
 			if (curl_easy_getinfo(f->easy, CURLINFO_CONTENT_TYPE,
 			                      &ct) == CURLE_OK && ct != NULL)
 				f->content_type = sc_strdup(ct);
+			/* Where a 3xx points, resolved against the URL asked:
+			 * the caller decides whether to go there. */
+			ct = NULL;
+			if (curl_easy_getinfo(f->easy, CURLINFO_REDIRECT_URL,
+			                      &ct) == CURLE_OK && ct != NULL)
+				f->location = sc_strdup(ct);
+		}
+		{
+			curl_off_t us = 0;
+
+			if (curl_easy_getinfo(f->easy, CURLINFO_PRETRANSFER_TIME_T,
+			                      &us) == CURLE_OK && us > 0)
+				f->sent_ms = (unsigned)(us / 1000);
 		}
 		curl_multi_remove_handle(http->multi, f->easy);
 		f->active = 0;
@@ -492,4 +511,87 @@ check_done(struct sc_http *http)
 		f->outcome = sc_http_classify(f->code, f->truncated);
 		f->cb(f, f->arg);
 	}
+}
+
+int
+sc_url_split(const char *url, char **host, unsigned *port, int *https)
+{
+	const char *s = strstr(url, "://"), *h, *end, *colon;
+	size_t n;
+
+	*host = NULL;
+	if (s == NULL)
+		return -1;
+	if ((size_t)(s - url) == 5 && strncasecmp(url, "https", 5) == 0)
+		*https = 1;
+	else if ((size_t)(s - url) == 4 && strncasecmp(url, "http", 4) == 0)
+		*https = 0;
+	else
+		return -1;
+	*port = *https ? 443 : 80;
+	h = s + 3;
+	end = h + strcspn(h, "/?#");
+	for (s = h; s < end; s++)
+		if (*s == '@')
+			h = s + 1;
+	if (*h == '[') {
+		colon = memchr(h, ']', (size_t)(end - h));
+		if (colon == NULL)
+			return -1;
+		n = (size_t)(colon - h) + 1;
+		colon++;
+	} else {
+		colon = memchr(h, ':', (size_t)(end - h));
+		n = (size_t)((colon != NULL ? colon : end) - h);
+	}
+	if (n == 0)
+		return -1;
+	if (colon != NULL && colon < end && *colon == ':') {
+		char *e;
+		long v = strtol(colon + 1, &e, 10);
+
+		if (e != end || v <= 0 || v > 65535)
+			return -1;
+		*port = (unsigned)v;
+	} else if (colon != NULL && colon != end) {
+		return -1;
+	}
+	return (*host = sc_strndup(h, n)) != NULL ? 0 : -2;
+}
+
+static int
+has_addr(const struct sc_lookup *lk)
+{
+	return lk != NULL && lk->done && lk->outcome == SC_DNS_OK && lk->n > 0;
+}
+
+char *
+sc_http_resolve_list(const char *host, unsigned port,
+                     const struct sc_lookup *a, const struct sc_lookup *aaaa,
+                     size_t max, int *none)
+{
+	const struct sc_lookup *set[2] = { a, aaaa };
+	size_t cap = strlen(host) + 16, len, i, k, naddr = 0;
+	char *s;
+
+	*none = 0;
+	for (k = 0; k < 2; k++)
+		for (i = 0; has_addr(set[k]) && i < set[k]->n && i < max; i++) {
+			cap += strlen(set[k]->rr[i].text) + 3;
+			naddr++;
+		}
+	if (naddr == 0) {
+		*none = 1;
+		return NULL;
+	}
+	if ((s = sc_malloc(cap)) == NULL)
+		return NULL;
+	len = (size_t)snprintf(s, cap, "%s:%u:", host, port);
+	for (k = 0; k < 2; k++)
+		for (i = 0; has_addr(set[k]) && i < set[k]->n && i < max; i++)
+			len += (size_t)snprintf(s + len, cap - len,
+			                        k == 0 ? "%s%s" : "%s[%s]",
+			                        s[len - 1] != ':' ? "," : "",
+			                        set[k]->rr[i].text);
+	return s;
 }

@@ -69,8 +69,12 @@ struct sc_fetch {
 	int truncated;            /* body exceeded max_body */
 	long retry_after;         /* seconds from Retry-After, or -1 */
 	char *content_type;       /* Content-Type as sent, or NULL; owned */
+	char *location;           /* a redirect's target, made absolute, or
+	                           * NULL (never followed here); owned */
 	char error[SC_FETCH_ERROR_SIZE];
 	unsigned elapsed_ms;
+	unsigned sent_ms;         /* when the request went out (connected,
+	                           * TLS done), from the start; 0: never */
 
 	/* private */
 	struct sc_http *http;
@@ -107,6 +111,23 @@ void sc_http_cancel(struct sc_http *http, struct sc_fetch *f);
 
 /* Free the results of a finished (or cancelled) fetch. */
 void sc_fetch_clear(struct sc_fetch *f);
+
+/* "scheme://[user@]host[:port][/path]": the host (brackets kept around an
+ * IPv6 literal) in *host (the caller frees), the port (443 or 80 unless
+ * given) and whether the scheme is https.  0, -1 when url is not an http
+ * or https URL, -2 out of memory. */
+int sc_url_split(const char *url, char **host, unsigned *port, int *https);
+
+struct sc_lookup;
+/* "host:port:addr,[v6addr],..." for CURLOPT_RESOLVE, from the answered
+ * A and AAAA lookups (either may be NULL), at most max addresses of each
+ * family, so that curl connects where our resolvers said and asks none
+ * of its own.  NULL when out of memory, or when neither has an address
+ * (*none is then 1). */
+char *sc_http_resolve_list(const char *host, unsigned port,
+                           const struct sc_lookup *a,
+                           const struct sc_lookup *aaaa, size_t max,
+                           int *none);
 
 /* The outcome of a transfer that ended with libcurl's code (a CURLcode),
  * truncated when the body went over max_body.  For http.c, and for tests

@@ -23,6 +23,7 @@
 
 #include "internal.h"
 #include "probe.h"
+#include "waiters.h"
 
 /* RFC 2606: a name that cannot be anyone's.  We are not a mail server
  * and say so, rather than borrow a name that a server could check. */
@@ -51,14 +52,6 @@ enum phase {
 	PH_CLOSED
 };
 
-/* Someone waiting for a probe's result (sc_probe_join()). */
-struct sc_probe_waiter {
-	sc_probe_cb cb;
-	void *arg;
-	const void *tag;
-	struct sc_probe_waiter *next;
-};
-
 struct sc_probe {
 	struct sc_probe_table *tab;
 	char *addr;
@@ -76,7 +69,7 @@ struct sc_probe {
 	size_t outlen, outoff;
 	uint64_t started;
 	struct sc_probe_result res;
-	struct sc_probe_waiter *waiters;
+	struct sc_waiter *waiters;   /* sc_probe_join()'s, sc_probe_cb each */
 	struct sc_probe *hnext;   /* bucket chain */
 	struct sc_probe *qnext;   /* queue of probes not yet started */
 	struct sc_probe *anext, **aprev; /* the table's open sessions */
@@ -132,7 +125,7 @@ waiting_for(enum phase ph)
 static void
 finish(struct sc_probe *p, enum sc_probe_outcome o, const char *fmt, ...)
 {
-	struct sc_probe_waiter *w, *next;
+	struct sc_waiter *w, *next;
 	va_list ap;
 
 	if (p->res.outcome != SC_PROBE_PENDING)
@@ -146,11 +139,9 @@ finish(struct sc_probe *p, enum sc_probe_outcome o, const char *fmt, ...)
 		vsnprintf(p->res.error, sizeof(p->res.error), fmt, ap);
 		va_end(ap);
 	}
-	w = p->waiters;
-	p->waiters = NULL;
-	for (; w != NULL; w = next) {
+	for (w = sc_waiter_take(&p->waiters); w != NULL; w = next) {
 		next = w->next;
-		w->cb(w->arg, w->tag, &p->res);
+		((sc_probe_cb)w->fn)(w->arg, w->tag, &p->res);
 		sc_free(w);
 	}
 }
@@ -736,7 +727,6 @@ sc_probe_join(struct sc_probe_table *tab, const char *addr, unsigned port,
               const struct sc_probe_result **res)
 {
 	struct sc_probe *p = probe_get(tab, addr, port, sni, budget_ms);
-	struct sc_probe_waiter *w;
 
 	if (p == NULL)
 		return SC_ENOMEM;
@@ -744,31 +734,14 @@ sc_probe_join(struct sc_probe_table *tab, const char *addr, unsigned port,
 	*res = &p->res;
 	if (p->res.outcome != SC_PROBE_PENDING || cb == NULL)
 		return SC_OK;
-	if ((w = sc_malloc(sizeof(*w))) == NULL)
-		return SC_ENOMEM;
-	w->cb = cb;
-	w->arg = arg;
-	w->tag = tag;
-	w->next = p->waiters;
-	p->waiters = w;
-	return SC_OK;
+	return sc_waiter_add(&p->waiters, (sc_waiter_fn)cb, arg, tag) == 0
+	       ? SC_OK : SC_ENOMEM;
 }
 
 void
 sc_probe_forget(struct sc_probe *p, const void *arg, const void *tag)
 {
-	struct sc_probe_waiter **pw = &p->waiters;
-
-	while (*pw != NULL) {
-		struct sc_probe_waiter *w = *pw;
-
-		if (w->arg == arg && w->tag == tag) {
-			*pw = w->next;
-			sc_free(w);
-		} else {
-			pw = &w->next;
-		}
-	}
+	sc_waiter_forget(&p->waiters, arg, tag);
 }
 
 void
@@ -806,14 +779,9 @@ sc_probe_table_free(struct sc_probe_table *tab)
 		struct sc_probe *p, *next;
 
 		for (p = tab->bucket[b]; p != NULL; p = next) {
-			struct sc_probe_waiter *w, *wn;
-
 			next = p->hnext;
 			close_conn(p);
-			for (w = p->waiters; w != NULL; w = wn) {
-				wn = w->next;
-				sc_free(w);
-			}
+			sc_waiter_free_all(&p->waiters);
 			sc_probe_result_clear(&p->res);
 			sc_free(p->addr);
 			sc_free(p->sni);

@@ -265,6 +265,77 @@ assert_invalid(sc_report_t *rep)
 	sc_free(js);
 }
 
+/* sc_check_ex(): the options struct is sized by the caller and its flags
+ * are known, or the call says why not; NULL options are sc_check(). */
+START_TEST(test_check_ex_opts)
+{
+	sc_ctx_t *ctx = new_ctx();
+	sc_check_opts_t o = { sizeof(o), SC_CHECK_ENROLLED, 1600000000LL };
+	sc_report_t *rep = NULL;
+
+	ck_assert_int_eq(sc_check_ex(ctx, "no-at-sign", &o, &rep), SC_OK);
+	assert_invalid(rep);
+	sc_report_free(rep);
+	rep = NULL;
+	ck_assert_int_eq(sc_check_ex(ctx, "no-at-sign", NULL, &rep), SC_OK);
+	assert_invalid(rep);
+	sc_report_free(rep);
+	o.flags = SC_CHECK_ENROLLED | 0x80u;
+	ck_assert_int_eq(sc_check_ex(ctx, "no-at-sign", &o, &rep), SC_EINVAL);
+	ck_assert_ptr_nonnull(strstr(sc_ctx_errmsg(ctx), "0x80"));
+	o.flags = SC_CHECK_ENROLLED;
+	o.size = 0;
+	ck_assert_int_eq(sc_check_async_ex(ctx, "a@b.example", &o, NULL, NULL),
+	                 SC_EINVAL);
+	ck_assert_ptr_nonnull(strstr(sc_ctx_errmsg(ctx), "size"));
+	/* An older caller's struct, too small for enrolled: the flag it
+	 * cannot have meant is refused. */
+	o.size = offsetof(sc_check_opts_t, enrolled);
+	ck_assert_int_eq(sc_check_ex(ctx, "no-at-sign", &o, &rep), SC_EINVAL);
+	o.flags = 0;
+	ck_assert_int_eq(sc_check_ex(ctx, "no-at-sign", &o, &rep), SC_OK);
+	sc_report_free(rep);
+	sc_ctx_free(ctx);
+}
+END_TEST
+
+/* The options of the ns and rdap checks: checked at once, fixed by the
+ * first check like the others. */
+START_TEST(test_ns_rdap_options)
+{
+	sc_ctx_t *ctx = new_ctx();
+	sc_report_t *rep = NULL;
+
+	ck_assert_int_eq(sc_ctx_set_ns_port(ctx, 0), SC_EINVAL);
+	ck_assert_int_eq(sc_ctx_set_ns_port(ctx, 65536), SC_EINVAL);
+	ck_assert_int_eq(sc_ctx_set_ns_port(ctx, 5353), SC_OK);
+	ck_assert_int_eq(sc_ctx_set_ns_port(NULL, 53), SC_EINVAL);
+	ck_assert_int_eq(sc_ctx_set_rdap_rate(ctx, 0), SC_EINVAL);
+	ck_assert_int_eq(sc_ctx_set_rdap_rate(ctx, -1), SC_EINVAL);
+	ck_assert_int_eq(sc_ctx_set_rdap_rate(ctx, 1001), SC_EINVAL);
+	ck_assert_int_eq(sc_ctx_set_rdap_rate(ctx, 0.0 / 0.0), SC_EINVAL);
+	ck_assert_int_eq(sc_ctx_set_rdap_rate(ctx, 0.5), SC_OK);
+	ck_assert_int_eq(sc_ctx_set_rdap_bootstrap(ctx, ""), SC_EINVAL);
+	ck_assert_int_eq(sc_ctx_set_rdap_bootstrap(ctx, "/nonexistent/x.json"),
+	                 SC_EINVAL);
+	ck_assert_int_eq(sc_ctx_set_rdap_bootstrap(ctx, "/dev/zero"),
+	                 SC_EINVAL);
+	ck_assert_ptr_nonnull(strstr(sc_ctx_errmsg(ctx), "not a regular file"));
+	/* The rules are loaded (new_ctx()): a file that is no bootstrap is
+	 * refused now, naming it, and the context keeps its own. */
+	ck_assert_int_eq(sc_ctx_set_rdap_bootstrap(ctx, "/etc/hostname"),
+	                 SC_ERULES);
+	ck_assert_ptr_nonnull(strstr(sc_ctx_errmsg(ctx), "/etc/hostname"));
+	ck_assert_int_eq(sc_ctx_set_rdap_bootstrap(ctx, NULL), SC_OK);
+	ck_assert_int_eq(sc_check(ctx, "no-at-sign", &rep), SC_OK);
+	sc_report_free(rep);
+	ck_assert_int_eq(sc_ctx_set_ns_port(ctx, 53), SC_EBUSY);
+	ck_assert_int_eq(sc_ctx_set_rdap_rate(ctx, 2), SC_EBUSY);
+	ck_assert_int_eq(sc_ctx_set_rdap_bootstrap(ctx, NULL), SC_EBUSY);
+	sc_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(test_invalid_address_report)
 {
 	sc_ctx_t *ctx = new_ctx();
@@ -539,6 +610,8 @@ Suite *ctx_suite(void)
 	tcase_add_test(tc, test_rules_dir_from_environment);
 	tcase_add_test(tc, test_rules_must_cover_every_finding);
 	tcase_add_test(tc, test_invalid_address_report);
+	tcase_add_test(tc, test_check_ex_opts);
+	tcase_add_test(tc, test_ns_rdap_options);
 	tcase_add_test(tc, test_report_outlives_context);
 	tcase_add_test(tc, test_json_of_non_utf8_input);
 	tcase_add_test(tc, test_refused_resolver_is_unverified);

@@ -125,46 +125,11 @@ breach_unref(struct sc_breach *b)
 static int
 parse_url(struct sc_breach *b, const char *url)
 {
-	const char *s = strstr(url, "://"), *h, *end, *colon;
 	size_t n;
+	int https, rc = sc_url_split(url, &b->host, &b->port, &https);
 
-	if (s == NULL)
-		return -1;
-	if ((size_t)(s - url) == 5 && strncasecmp(url, "https", 5) == 0)
-		b->port = 443;
-	else if ((size_t)(s - url) == 4 && strncasecmp(url, "http", 4) == 0)
-		b->port = 80;
-	else
-		return -1;
-	h = s + 3;
-	end = h + strcspn(h, "/?#");
-	for (s = h; s < end; s++)
-		if (*s == '@')
-			h = s + 1;
-	if (*h == '[') {
-		colon = memchr(h, ']', (size_t)(end - h));
-		if (colon == NULL)
-			return -1;
-		n = (size_t)(colon - h) + 1;
-		colon++;
-	} else {
-		colon = memchr(h, ':', (size_t)(end - h));
-		n = (size_t)((colon != NULL ? colon : end) - h);
-	}
-	if (n == 0)
-		return -1;
-	if (colon != NULL && colon < end && *colon == ':') {
-		char *e;
-		long v = strtol(colon + 1, &e, 10);
-
-		if (e != end || v <= 0 || v > 65535)
-			return -1;
-		b->port = (unsigned)v;
-	} else if (colon != NULL && colon != end) {
-		return -1;
-	}
-	if ((b->host = sc_strndup(h, n)) == NULL)
-		return -2;
+	if (rc != 0)
+		return rc;
 	n = strlen(url);
 	while (n > 0 && url[n - 1] == '/')
 		n--;
@@ -430,45 +395,22 @@ prefix_fetch(struct sc_prefix *p)
 
 /* ---- the API host's address (our DNS engine, then CURLOPT_RESOLVE) ----- */
 
-static size_t
-append_addrs(const struct sc_lookup *lk, char *buf, size_t k, size_t cap,
-             int v6)
-{
-	size_t i;
-
-	if (lk->outcome != SC_DNS_OK)
-		return k;
-	for (i = 0; i < lk->n && k + 48 < cap; i++)
-		k += (size_t)snprintf(buf + k, cap - k, v6 ? "%s[%s]" : "%s%s",
-		                      buf[k - 1] == ':' ? "" : ",",
-		                      lk->rr[i].text);
-	return k;
-}
+#define API_ADDRS 8            /* of each family, handed to curl */
 
 static void
 dns_finish(struct sc_breach *b)
 {
 	struct sc_prefix *p, *next;
-	char buf[1024];
-	size_t k;
+	int none;
 
-	k = (size_t)snprintf(buf, sizeof(buf), "%s:%u:", b->host, b->port);
-	if (k < sizeof(buf)) {
-		size_t base = k;
-
-		k = append_addrs(&b->lk_a, buf, k, sizeof(buf), 0);
-		k = append_addrs(&b->lk_aaaa, buf, k, sizeof(buf), 1);
-		if (k == base)
-			snprintf(b->dns_error, sizeof(b->dns_error),
-			         "the breach API host %s has no address (%s)",
-			         b->host, sc_dns_outcome_str(b->lk_a.outcome));
-		else if ((b->resolve = sc_strdup(buf)) == NULL)
-			snprintf(b->dns_error, sizeof(b->dns_error),
-			         "out of memory");
-	} else {
+	b->resolve = sc_http_resolve_list(b->host, b->port, &b->lk_a,
+	                                  &b->lk_aaaa, API_ADDRS, &none);
+	if (b->resolve == NULL && none)
 		snprintf(b->dns_error, sizeof(b->dns_error),
-		         "the breach API host name is too long");
-	}
+		         "the breach API host %s has no address (%s)", b->host,
+		         sc_dns_outcome_str(b->lk_a.outcome));
+	else if (b->resolve == NULL)
+		snprintf(b->dns_error, sizeof(b->dns_error), "out of memory");
 	b->dns = b->resolve != NULL ? DNS_READY : DNS_FAILED;
 	p = b->queue;
 	b->queue = NULL;

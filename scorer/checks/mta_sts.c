@@ -132,33 +132,6 @@ fetch_timeout(const struct sc_domain *dom)
 	return left > margin + 50 ? (unsigned)(left - margin) : 50;
 }
 
-/* "host:port:addr,addr" for CURLOPT_RESOLVE (IPv6 in brackets), so curl
- * connects where our resolvers said, and asks no resolver of its own. */
-static char *
-resolve_of(const char *host, unsigned port, const struct sc_lookup *a,
-           const struct sc_lookup *aaaa)
-{
-	const struct sc_lookup *set[2] = { a, aaaa };
-	size_t cap = strlen(host) + 16, len, i, k;
-	char *s;
-
-	for (k = 0; k < 2; k++)
-		for (i = 0; has_addr(set[k]) && i < set[k]->n && i < MAX_ADDRS; i++)
-			cap += strlen(set[k]->rr[i].text) + 3;
-	if ((s = sc_malloc(cap)) == NULL)
-		return NULL;
-	len = (size_t)snprintf(s, cap, "%s:%u:", host, port);
-	for (k = 0; k < 2; k++)
-		for (i = 0; has_addr(set[k]) && i < set[k]->n && i < MAX_ADDRS;
-		     i++)
-			len += (size_t)snprintf(s + len, cap - len,
-			                        k == 0 ? "%s%s" : "%s[%s]",
-			                        len > 0 && s[len - 1] != ':' ? ","
-			                                                     : "",
-			                        set[k]->rr[i].text);
-	return s;
-}
-
 /* Both address lookups of mta-sts.DOMAIN are in: fetch the policy. */
 static void
 maybe_fetch(struct sc_domain *dom, struct sc_mta_sts_state *st)
@@ -167,6 +140,7 @@ maybe_fetch(struct sc_domain *dom, struct sc_mta_sts_state *st)
 	struct sc_fetch *f;
 	char *host = NULL, *resolve = NULL;
 	size_t n;
+	int none;
 	sc_status_t rc;
 
 	if (st->fetch != NULL || st->a == NULL || st->aaaa == NULL ||
@@ -177,7 +151,10 @@ maybe_fetch(struct sc_domain *dom, struct sc_mta_sts_state *st)
 	n = strlen(dom->name) + sizeof("https://mta-sts.:65535" WELL_KNOWN);
 	st->url = sc_malloc(n);
 	if (host == NULL || st->url == NULL ||
-	    (resolve = resolve_of(host, ctx->https_port, st->a, st->aaaa)) ==
+	    /* curl connects where our resolvers said, and asks none of
+	     * its own. */
+	    (resolve = sc_http_resolve_list(host, ctx->https_port, st->a,
+	                                    st->aaaa, MAX_ADDRS, &none)) ==
 	        NULL ||
 	    (ctx->ca_file != NULL &&
 	     (st->ca_file = sc_strdup(ctx->ca_file)) == NULL) ||

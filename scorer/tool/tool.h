@@ -56,6 +56,9 @@ enum {
 	TOOL_OPT_CACHE,
 	TOOL_OPT_THREAT,
 	TOOL_OPT_MX_SESSIONS,
+	TOOL_OPT_NS_PORT,
+	TOOL_OPT_RDAP_BOOTSTRAP,
+	TOOL_OPT_RDAP_RATE,
 	TOOL_OPT_OWN = 512 /* a command's own long-only options from here */
 };
 
@@ -78,6 +81,11 @@ int tool_number(const char *cmd, const char *opt, const char *arg,
 /* 0: applied, 1: not a common option, -1: bad value (message printed). */
 int tool_common_opt(sc_ctx_t *ctx, struct tool_common *o, int c,
                     const char *arg);
+/* A date as --enrolled and --enrolled-column take it: YYYY-MM-DD
+ * (midnight UTC) or an RFC 3339 date and time (2024-05-01T12:00:00Z,
+ * +02:00 offsets allowed), in seconds since the epoch.  0, or -1. */
+int tool_parse_date(const char *s, long long *out);
+
 /* After the command line: rules and the breach API.  -1 on error. */
 int tool_common_setup(sc_ctx_t *ctx, const struct tool_common *o);
 

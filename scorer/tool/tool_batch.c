@@ -60,6 +60,7 @@ struct batch {
 
 struct bopts {
 	const char *input, *output, *column, *summary;
+	const char *enrolled_column;
 	enum batch_out_format format;
 	size_t concurrency;
 	int resume, numbered, quiet, evidence;
@@ -114,6 +115,7 @@ take(struct batch *b)
 {
 	struct slot *s = &b->slot[b->tail % b->window];
 	struct batch_rec rec;
+	sc_check_opts_t copts = { sizeof(copts), 0, 0 };
 	int rc;
 
 	/* (On --resume, the records written before were read off the input
@@ -131,7 +133,21 @@ take(struct batch *b)
 		return 1;
 	}
 	s->active = &b->active;
-	if (sc_check_async(b->ctx, rec.address, on_done, s) != SC_OK) {
+	if (rec.enrolled != NULL) {
+		if (tool_parse_date(rec.enrolled, &copts.enrolled) != 0) {
+			char why[200];
+
+			snprintf(why, sizeof(why), "the enrollment date '%.80s' "
+			         "is not a date (YYYY-MM-DD or RFC 3339)",
+			         rec.enrolled);
+			s->rec.error = strdup(why);
+			s->done = 1; /* an error record, in its place */
+			return 1;
+		}
+		copts.flags = SC_CHECK_ENROLLED;
+	}
+	if (sc_check_async_ex(b->ctx, rec.address, &copts, on_done, s) !=
+	    SC_OK) {
 		s->rec.error = strdup(sc_ctx_errmsg(b->ctx));
 		s->done = 1;
 	} else {
@@ -398,7 +414,9 @@ batch_main(sc_ctx_t *ctx, const struct bopts *o)
 	    (in = open_input(o, &b)) == NULL ||
 	    batch_in_open(&b.in, in, in == stdin ? "standard input" : o->input,
 	                  o->column ? BATCH_IN_CSV : o->numbered ?
-	                  BATCH_IN_NUMBERED : BATCH_IN_PLAIN, o->column) != 0)
+	                  BATCH_IN_NUMBERED : BATCH_IN_PLAIN, o->column) != 0 ||
+	    (o->enrolled_column != NULL &&
+	     batch_in_enrolled_column(&b.in, o->enrolled_column) != 0))
 		goto done;
 	b.out.format = o->format;
 	b.out.evidence = o->evidence;
@@ -516,6 +534,12 @@ batch_usage(FILE *fp)
 	      "      --column NAME           CSV input: the address column; "
 	      "the others are the\n"
 	      "                              user's key, carried through\n"
+	      "      --enrolled-column NAME  CSV input: the column of the date "
+	      "each address\n"
+	      "                              was enrolled (YYYY-MM-DD or RFC "
+	      "3339; empty:\n"
+	      "                              unknown), for "
+	      "domain.re_registered\n"
 	      "      --numbered              input lines are LINE<TAB>ADDRESS "
 	      "(split lists)\n"
 	      "      --concurrency N         addresses in flight (1000)\n"
@@ -562,12 +586,14 @@ tool_batch(int argc, char **argv)
 	/* Only -o, -q and -h are short options ("o:qh"); the other codes
 	 * are not in the option string. */
 	enum { OPT_CONCURRENCY = TOOL_OPT_OWN, OPT_RESUME, OPT_EVIDENCE,
-	       OPT_FAIL_ON };
+	       OPT_FAIL_ON, OPT_ENROLLED_COLUMN };
 	static const struct option own[] = {
 		{ "input", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "column", required_argument, NULL, 'c' },
+		{ "enrolled-column", required_argument, NULL,
+		  OPT_ENROLLED_COLUMN },
 		{ "numbered", no_argument, NULL, 'n' },
 		{ "concurrency", required_argument, NULL, OPT_CONCURRENCY },
 		{ "resume", no_argument, NULL, OPT_RESUME },
@@ -578,8 +604,8 @@ tool_batch(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct bopts o = { NULL, NULL, NULL, NULL, BATCH_OUT_JSONL, 1000, 0, 0,
-	                   0, 0, { 0, 0, -1 } };
+	struct bopts o = { NULL, NULL, NULL, NULL, NULL, BATCH_OUT_JSONL, 1000,
+	                   0, 0, 0, 0, { 0, 0, -1 } };
 	struct tool_common common = { NULL, 0, NULL, NULL };
 	struct option *longopts = tool_longopts(own);
 	sc_ctx_t *ctx = NULL;
@@ -597,6 +623,7 @@ tool_batch(int argc, char **argv)
 		case 'i': o.input = optarg; continue;
 		case 'o': o.output = optarg; continue;
 		case 'c': o.column = optarg; continue;
+		case OPT_ENROLLED_COLUMN: o.enrolled_column = optarg; continue;
 		case 'n': o.numbered = 1; continue;
 		case OPT_RESUME: o.resume = 1; continue;
 		case 's': o.summary = optarg; continue;
@@ -651,6 +678,11 @@ tool_batch(int argc, char **argv)
 	if (o.numbered && o.column != NULL) {
 		fputs("scorer batch: --numbered and --column cannot be combined "
 		      "(CSV records carry their line numbers)\n", stderr);
+		goto fail;
+	}
+	if (o.enrolled_column != NULL && o.column == NULL) {
+		fputs("scorer batch: --enrolled-column needs CSV input "
+		      "(--column)\n", stderr);
 		goto fail;
 	}
 	if (tool_common_setup(ctx, &common) != 0)

@@ -15,6 +15,7 @@ struct batch_rec {
 	char *key;            /* JSON object of the other CSV columns, or NULL */
 	char **keyfields;     /* the same values, for CSV output */
 	char *error;          /* why the line is bad, or NULL */
+	char *enrolled;       /* CSV: the enrollment column's value, or NULL */
 };
 
 void batch_rec_clear(struct batch_rec *r);
@@ -46,6 +47,7 @@ struct batch_in {
 	char **header;
 	size_t nheader;
 	long addr_col;
+	long enrolled_col;    /* --enrolled-column, or -1 */
 };
 
 /* Open the reader (name for messages); for CSV the header is read here.
@@ -53,6 +55,10 @@ struct batch_in {
 int batch_in_open(struct batch_in *in, FILE *fp, const char *name,
                   enum batch_in_mode mode, const char *column);
 void batch_in_close(struct batch_in *in);
+/* CSV: also read the column name (the date each address was enrolled)
+ * into each record's enrolled.  -1 when the header has no such column
+ * (message printed). */
+int batch_in_enrolled_column(struct batch_in *in, const char *name);
 /* The next record: 1, 0 at the end, -1 when the input cannot go on
  * (in->fatal says why; empty: out of memory). */
 int batch_in_next(struct batch_in *in, struct batch_rec *rec);

@@ -29,6 +29,7 @@ batch_rec_clear(struct batch_rec *r)
 	free(r->address);
 	free(r->key);
 	free(r->error);
+	free(r->enrolled);
 	if (r->keyfields != NULL)
 		for (i = 0; r->keyfields[i] != NULL; i++)
 			free(r->keyfields[i]);
@@ -420,6 +421,12 @@ next_csv(struct batch_in *in, struct batch_rec *rec, char *buf)
 		return bad(rec, rec->line, "no value in the address column");
 	rec->address = strdup(trim(in->fields[in->addr_col]));
 	rec->key = key_json(in, &rec->keyfields);
+	/* The date stays in the key too: it is the user's column. */
+	if (in->enrolled_col >= 0 && (size_t)in->enrolled_col < in->nfields &&
+	    *trim(in->fields[in->enrolled_col]) != '\0' &&
+	    (rec->enrolled = strdup(trim(in->fields[in->enrolled_col]))) ==
+	        NULL)
+		return -1;
 	return rec->address != NULL && rec->key != NULL ? 1 : -1;
 }
 
@@ -448,6 +455,7 @@ batch_in_open(struct batch_in *in, FILE *fp, const char *name,
 	in->mode = mode;
 	in->column = column;
 	in->addr_col = -1;
+	in->enrolled_col = -1;
 	if (mode != BATCH_IN_CSV)
 		return 0;
 	if (csv_init(&in->csv, CSV_APPEND_NULL) != 0)
@@ -482,6 +490,21 @@ batch_in_open(struct batch_in *in, FILE *fp, const char *name,
 		return -1;
 	}
 	return 0;
+}
+
+int
+batch_in_enrolled_column(struct batch_in *in, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < in->nheader; i++)
+		if (strcmp(trim(in->header[i]), name) == 0) {
+			in->enrolled_col = (long)i;
+			return 0;
+		}
+	fprintf(stderr, "scorer batch: %s: no column '%s' in the CSV header "
+	        "(--enrolled-column)\n", in->name, name);
+	return -1;
 }
 
 void

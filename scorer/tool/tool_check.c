@@ -12,6 +12,7 @@
 struct opts {
 	int json;
 	int quiet;     /* no report printed: the exit status only */
+	sc_check_opts_t check; /* --enrolled: when the address was set */
 };
 
 struct slot {
@@ -89,7 +90,8 @@ run(sc_ctx_t *ctx, const struct opts *o, char **addr, int n)
 		return TOOL_EXIT_ERROR;
 	}
 	for (i = 0; i < n; i++) {
-		sc_status_t st = sc_check_async(ctx, addr[i], on_done, &slots[i]);
+		sc_status_t st = sc_check_async_ex(ctx, addr[i], &o->check,
+		                                   on_done, &slots[i]);
 
 		if (st != SC_OK) {
 			fprintf(stderr, "scorer: %s: %s\n", addr[i],
@@ -129,7 +131,13 @@ check_usage(FILE *fp)
 	      "(a JSON array\n"
 	      "                              for several)\n"
 	      "  -q, --quiet                 print no report: the exit status "
-	      "says it all\n", fp);
+	      "says it all\n"
+	      "      --enrolled DATE         when the addresses were set as "
+	      "recovery addresses\n"
+	      "                              (YYYY-MM-DD or RFC 3339): a "
+	      "domain registered\n"
+	      "                              later is domain.re_registered\n",
+	      fp);
 	tool_common_help(fp);
 	fputs("  -h, --help                  this help\n"
 	      "\n"
@@ -223,14 +231,16 @@ collect(struct addrs *l, char **arg, int n)
 int
 tool_check(int argc, char **argv)
 {
+	enum { OPT_ENROLLED = TOOL_OPT_OWN };
 	static const struct option own[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "enrolled", required_argument, NULL, OPT_ENROLLED },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct tool_common common = { NULL, 0, NULL, NULL };
-	struct opts o = { 0, 0 };
+	struct opts o = { 0, 0, { sizeof(sc_check_opts_t), 0, 0 } };
 	struct addrs list = { NULL, 0, 0, 0 };
 	struct option *longopts = tool_longopts(own);
 	sc_ctx_t *ctx = NULL;
@@ -247,6 +257,17 @@ tool_check(int argc, char **argv)
 		switch (c) {
 		case 'j': o.json = 1; continue;
 		case 'q': o.quiet = 1; continue;
+		case OPT_ENROLLED:
+			if (tool_parse_date(optarg, &o.check.enrolled) != 0) {
+				fprintf(stderr, "scorer check: --enrolled: a date "
+				        "(YYYY-MM-DD or RFC 3339, such as "
+				        "2024-05-01T12:00:00Z), not '%s'\n",
+				        optarg);
+				tool_usage_error("check");
+				goto done;
+			}
+			o.check.flags |= SC_CHECK_ENROLLED;
+			continue;
 		case 'h':
 			check_usage(stdout);
 			rc = 0;

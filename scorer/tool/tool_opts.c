@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tool.h"
 
@@ -19,6 +20,9 @@ const struct option tool_common_longopts[] = {
 	{ "allow-loopback", no_argument, NULL, TOOL_OPT_LOOPBACK },
 	{ "smtp-port", required_argument, NULL, TOOL_OPT_SMTP_PORT },
 	{ "https-port", required_argument, NULL, TOOL_OPT_HTTPS_PORT },
+	{ "ns-port", required_argument, NULL, TOOL_OPT_NS_PORT },
+	{ "rdap-bootstrap", required_argument, NULL, TOOL_OPT_RDAP_BOOTSTRAP },
+	{ "rdap-rate", required_argument, NULL, TOOL_OPT_RDAP_RATE },
 	{ "ca-file", required_argument, NULL, TOOL_OPT_CA_FILE },
 	{ "breach-corpus", required_argument, NULL, TOOL_OPT_BREACH_CORPUS },
 	{ "breach-api", required_argument, NULL, TOOL_OPT_BREACH_API },
@@ -41,6 +45,10 @@ static const char common_help[] =
 	"      --mx-sessions N         STARTTLS sessions at once to one MX\n"
 	"                              address, 1..32 (2)\n"
 	"      --https-port N          HTTPS port of MTA-STS fetches (443)\n"
+	"      --ns-port N             port of the questions to nameservers (53)\n"
+	"      --rdap-bootstrap FILE   RDAP servers by TLD (RFC 9224; default:\n"
+	"                              rdap-dns.json of the rules)\n"
+	"      --rdap-rate N           RDAP requests a second per server (2)\n"
 	"      --ca-file FILE          extra trust anchors (PEM)\n"
 	"      --breach-corpus FILE    local breach corpus (text or index)\n"
 	"      --breach-api URL        k-anonymity range API (URL/range/PREFIX)\n"
@@ -217,6 +225,73 @@ threat_model(sc_ctx_t *ctx, const char *arg)
 	return -1;
 }
 
+static int
+rdap_rate(sc_ctx_t *ctx, const char *arg)
+{
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (end == arg || *end != '\0' || !(v > 0) || v > 1000)
+		return fail(ctx, "rdap-rate", arg, SC_OK);
+	return check(ctx, "rdap-rate", arg, sc_ctx_set_rdap_rate(ctx, v));
+}
+
+int
+tool_parse_date(const char *s, long long *out)
+{
+	struct tm tm, back;
+	int y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0, n = 0;
+	long long off = 0;
+	time_t t;
+	char sign, zone;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+		return -1;
+	if (s[n] != '\0') {
+		int m = 0;
+
+		if ((s[n] != 'T' && s[n] != 't') ||
+		    sscanf(s + n + 1, "%2d:%2d:%2d%n", &h, &mi, &sec, &m) != 3 ||
+		    m != 8)
+			return -1;
+		n += 1 + m;
+		if (s[n] == '.')
+			for (n++; s[n] >= '0' && s[n] <= '9'; n++)
+				;
+		zone = s[n];
+		if (zone == 'Z' || zone == 'z') {
+			n++;
+		} else if (zone == '+' || zone == '-') {
+			sign = zone;
+			if (sscanf(s + n + 1, "%2d:%2d%n", &oh, &om, &m) != 2 ||
+			    m != 5 || oh > 23 || om > 59)
+				return -1;
+			off = (oh * 60LL + om) * 60 * (sign == '+' ? -1 : 1);
+			n += 6;
+		} else {
+			return -1;
+		}
+		if (s[n] != '\0')
+			return -1;
+	}
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	back = tm;
+	t = timegm(&tm);
+	/* timegm() normalises 2024-02-30 to March: such a date is no date. */
+	if (t == (time_t)-1 || tm.tm_mday != back.tm_mday ||
+	    tm.tm_mon != back.tm_mon || tm.tm_hour != back.tm_hour ||
+	    tm.tm_min != back.tm_min || sec > 59)
+		return -1;
+	*out = (long long)t + off;
+	return 0;
+}
+
 /* A CA file that cannot be read would fail every TLS check later, as
  * "input/output error": say which file, now. */
 static int
@@ -253,6 +328,13 @@ tool_common_opt(sc_ctx_t *ctx, struct tool_common *o, int c,
 		return set_port(ctx, "smtp-port", arg, sc_ctx_set_smtp_port);
 	case TOOL_OPT_HTTPS_PORT:
 		return set_port(ctx, "https-port", arg, sc_ctx_set_https_port);
+	case TOOL_OPT_NS_PORT:
+		return set_port(ctx, "ns-port", arg, sc_ctx_set_ns_port);
+	case TOOL_OPT_RDAP_BOOTSTRAP:
+		return check(ctx, "rdap-bootstrap", arg,
+		             sc_ctx_set_rdap_bootstrap(ctx, arg));
+	case TOOL_OPT_RDAP_RATE:
+		return rdap_rate(ctx, arg);
 	case TOOL_OPT_CA_FILE:
 		return ca_file(ctx, arg);
 	case TOOL_OPT_BREACH_CORPUS:

@@ -296,9 +296,19 @@ class Proxy:
             daemon_threads = True
             allow_reuse_address = True
 
-        self.udp = TUDP(("127.0.0.1", 0), UDP)
-        port = self.udp.server_address[1]
-        self.tcp = TTCP(("127.0.0.1", port), TCP)
+        # One port for UDP and TCP; the kernel's free UDP port may be
+        # some other process's TCP port (an outgoing connection of a
+        # test running beside this one): try another.
+        for _ in range(50):
+            self.udp = TUDP(("127.0.0.1", 0), UDP)
+            port = self.udp.server_address[1]
+            try:
+                self.tcp = TTCP(("127.0.0.1", port), TCP)
+                break
+            except OSError:
+                self.udp.server_close()
+        else:
+            raise OSError("no port free for both UDP and TCP")
         self.port = port
         for srv in (self.udp, self.tcp):
             threading.Thread(target=srv.serve_forever, daemon=True).start()

@@ -38,7 +38,7 @@ fail() { echo "FAIL $1: ${*:2}"; failed=$((failed + 1)); }
 # answers here, so every record is quick and deterministic.
 # shellcheck disable=SC2054 # the commas are --skip's
 ARGS=(--resolver "$LAB_DNS" --rules "$RULES" --allow-loopback --quiet
-	--skip starttls,mta_sts --timeout 10)
+	--skip starttls,mta_sts --timeout 10 --ns-port "$LAB_PORT")
 
 batch() {
 	timeout 120 "$SCORER" batch "${ARGS[@]}" "$@"

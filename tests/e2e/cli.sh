@@ -9,7 +9,7 @@
 # model remote: these cases are about the command line, and good.test (no
 # MTA-STS) is secure only when reading the mail on the way is not rated.
 CLI_LAB=(--rules "$RULES" --resolver "$LAB_DNS" --allow-loopback
-	--threat-model remote)
+	--threat-model remote --ns-port "$LAB_PORT")
 
 # cli_jq NAME FILTER: does the JSON of $WORK/out pass the jq filter?
 cli_jq() {

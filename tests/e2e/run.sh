@@ -69,6 +69,9 @@ if ! "$LAB" start "$WORK/lab" 2>"$WORK/lab.err"; then
 fi
 # shellcheck source=/dev/null
 . "$WORK/lab/env"
+# The direct questions of the "ns" check go to the lab's nameservers
+# (ns.lab and the lame-delegation ones), which listen on the lab's port.
+LAB_CHECK_ARGS+=(--ns-port "$LAB_PORT")
 
 # ---- MTA-STS: the lab CA and nginx --------------------------------------
 # The policy hosts of the sts-*.test zones (tests/lab/nginx/mta-sts.conf),
@@ -84,6 +87,19 @@ fi
 . "$WORK/nginx/nginx.env"
 LAB_CHECK_ARGS+=(--https-port "$NGINX_PORT" --ca-file "$WORK/pki/ca.pem")
 # ---- end MTA-STS ----------------------------------------------------------
+
+# ---- RDAP: the lab's registry (tests/lab/nginx/rdap.conf) -----------------
+# Its documents and the bootstrap file that points at it; cases marked
+# RDAPLAB use that file (the others the shipped one, which names no
+# server for .test: rdap.unavailable, info).
+RDAP_LAB=$WORK/pki/rdap
+if ! "$TOP/tests/lab/rdap/setup.sh" "$RDAP_LAB" "$NGINX_PORT" \
+    >"$WORK/rdap.log" 2>&1; then
+	cat "$WORK/rdap.log" >&2
+	echo "run.sh: the lab RDAP documents could not be written" >&2
+	exit 1
+fi
+RDAP_LOG=$WORK/nginx/rdap-access.log
 
 # The CLI should not find rules anywhere else either.
 export SC_RULES_DIR=$RULES SCORER_RULES_DIR=$RULES
@@ -128,7 +144,8 @@ run() {
 
 # check_json ADDRESS...: the lab-pointed JSON check, with extra options
 # taken from the array `extra` (NOLOOP drops --allow-loopback;
-# VALIDATING asks the lab's validating resolver instead of Knot).
+# VALIDATING asks the lab's validating resolver instead of Knot; RDAPLAB
+# finds RDAP servers in the lab's bootstrap file).
 check_json() {
 	local args=(check --json --rules "$RULES" --resolver "$LAB_DNS")
 	local loop=1 x
@@ -137,6 +154,8 @@ check_json() {
 			loop=0
 		elif [ "$x" = VALIDATING ]; then
 			args[5]=${UNBOUND_DNS:-127.0.0.1:1}
+		elif [ "$x" = RDAPLAB ]; then
+			args+=(--rdap-bootstrap "$RDAP_LAB/bootstrap.json")
 		else
 			args+=("$x")
 		fi
@@ -344,6 +363,7 @@ case_dane_lab() {
 	selected dnssec-root-memo || return 0
 	printf 'a@dnssec-unsigned.test\nb@dane-unsigned.test\n' >"$WORK/memo.in"
 	run batch --rules "$RULES" --resolver "${UNBOUND_DNS:-127.0.0.1:1}" \
+	    --ns-port "$LAB_PORT" \
 	    --allow-loopback --skip starttls,mta_sts,breach --concurrency 1 \
 	    --evidence --input "$WORK/memo.in"
 	local soa unsigned validates
@@ -617,6 +637,8 @@ case_dane_lab # DANE lab: the lab and the text report's interception line
 . "$TOP/tests/e2e/verdict.sh" # lying resolvers, the run's notices
 # shellcheck source=/dev/null
 . "$TOP/tests/e2e/cli.sh" # the command line: options, "-", help, explain
+# shellcheck source=/dev/null
+. "$TOP/tests/e2e/rdap.sh" # RDAP: enrollment, politeness, RDAP down
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

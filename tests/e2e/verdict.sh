@@ -136,6 +136,7 @@ verdict_port25() {
 	else
 		printf 'ceo@northwind.test\nalice@good.test\n' >"$WORK/p25.in"
 		run batch --rules "$RULES" --resolver "$LAB_DNS" \
+		    --ns-port "$LAB_PORT" \
 		    --allow-loopback --smtp-port 1 --input "$WORK/p25.in" \
 		    --output "$WORK/p25.jsonl" --summary "$WORK/p25.json"
 		if jq -e '(.notices | length) == 1 and (.notices[0] |

@@ -93,7 +93,7 @@ fi
 . "$work/lab/env"
 # No --rules: the library finds the prefix's own rules beside itself.
 unset SCORER_RULES_DIR
-opts=(--resolver "$LAB_DNS" --allow-loopback)
+opts=(--resolver "$LAB_DNS" --allow-loopback --ns-port "$LAB_PORT")
 
 # run PROG ARGS...: stdout in $work/out, stderr in $work/err, status in rc.
 run() {

@@ -112,9 +112,12 @@ EOF
 		cat <<EOF
 remote-control:
     control-enable: no
-stub-zone:
+# Forwarded, not a stub: as a stub, an NS answer of a lab zone (ns.lab,
+# port 53) would become the zone's delegation in unbound's cache, and its
+# next questions would go to a port where no one listens.
+forward-zone:
     name: "."
-    stub-addr: $HOST@$kport
+    forward-addr: $HOST@$kport
 EOF
 	} >"$dir/unbound.conf.tmp" && mv "$dir/unbound.conf.tmp" "$dir/unbound.conf"
 }

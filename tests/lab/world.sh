@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole demo world in one call: Knot DNS (lab.sh), the lab CA, nginx
-# with the MTA-STS policies (nginx.sh) and Postfix with STARTTLS on the MX
+# with the MTA-STS policies and the RDAP registry (nginx.sh, rdap/setup.sh)
+# and Postfix with STARTTLS on the MX
 # addresses of the sound demo domains (postfix.sh).  Used by `make demo`
 # and the benchmarks.
 #
@@ -29,6 +30,12 @@ start_servers() {
 	. "$dir/nginx/nginx.env"
 	printf '%s\n' --https-port "$NGINX_PORT" --ca-file "$pki/ca.pem" \
 	    >>"$dir/args"
+	# The lab's RDAP registry (docs/rdap.md): its documents, and the
+	# bootstrap file that points .test and .lab at it.  It is ours, so
+	# the rate can be a lab's, not the polite 2 a second a registry gets.
+	"$HERE/rdap/setup.sh" "$pki/rdap" "$NGINX_PORT" &&
+	    printf '%s\n' --rdap-bootstrap "$pki/rdap/bootstrap.json" \
+	        --rdap-rate 100 >>"$dir/args" || return 1
 	"$HERE/pki.sh" leaf "$pki" mx1.good.test mx2.good.test \
 	    mx.xn--bcher-kva.test mx1.northwind.test mx2.northwind.test &&
 	    "$HERE/postfix.sh" start "$dir/postfix" "$pki/mx1.good.test.pem" \
@@ -46,7 +53,10 @@ cmd_start() {
 	    { cat "$dir/lab.err" >&2; die "the lab DNS did not start"; }
 	# shellcheck source=/dev/null
 	. "$dir/lab/env"
-	printf '%s\n' --resolver "$LAB_DNS" --allow-loopback >"$dir/args"
+	# --ns-port: the lab's nameservers (ns.lab and the lame-delegation
+	# ones) listen on its port.
+	printf '%s\n' --resolver "$LAB_DNS" --allow-loopback \
+	    --ns-port "$LAB_PORT" >"$dir/args"
 	if ! start_servers "$dir" >"$dir/servers.log" 2>&1; then
 		echo "world.sh: nginx or Postfix did not start (Postfix needs" \
 		    "root); STARTTLS and MTA-STS will be unverified" >&2

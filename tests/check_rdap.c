@@ -1,0 +1,353 @@
+/* The "rdap" check on canned evidence: what registries answered for the
+ * registrable domains of a job (its items), judged against the
+ * thresholds; and the enrollment date of one address. */
+#include <check.h>
+#include <stdio.h>
+
+#include "evidence.h"
+#include "rdap.h"
+
+#define DAY 86400LL
+#define NOW 1800000000LL /* 2027-01-15T08:00:00Z, the items' "now" */
+
+static struct sc_ctx ctx;
+static struct sc_domain *dom;
+static struct sc_rdap_state *st;
+
+static void
+setup(void)
+{
+	memset(&ctx, 0, sizeof(ctx));
+	dom = ev_domain(&ctx, "x.example");
+	dom->regdom = sc_strdup("x.example");
+	st = sc_calloc(1, sizeof(*st));
+	sc_rdap_limits_default(&st->lim);
+	snprintf(st->bootstrap, sizeof(st->bootstrap), "2026-01-30T00:00:01Z");
+	*sc_check_state(dom, &sc_check_rdap) = st;
+}
+
+static void
+teardown(void)
+{
+	sc_check_rdap.clear(dom);
+	ev_free(dom);
+}
+
+/* An answered item: registered and expiring relative to NOW (days), and
+ * its statuses ("" for a registry that lists none). */
+static struct sc_rdap_item *
+item(const char *name, enum sc_rdap_role role, const char *via,
+     long long reg_days, long long exp_days, unsigned status,
+     const char *statuses)
+{
+	struct sc_rdap_item *it = st->item[st->n++] =
+	    sc_calloc(1, sizeof(*it));
+
+	it->name = sc_strdup(name);
+	it->role = role;
+	it->via = via != NULL ? sc_strdup(via) : NULL;
+	it->settled = it->ok = 1;
+	it->at = NOW;
+	it->url = sc_strdup("https://rdap.example/domain/x");
+	it->rd.has_registered = 1;
+	it->rd.registered = NOW + reg_days * DAY;
+	it->rd.has_expires = 1;
+	it->rd.expires = NOW + exp_days * DAY;
+	it->rd.status = status;
+	it->rd.nstatus = statuses[0] != '\0';
+	snprintf(it->rd.statuses, sizeof(it->rd.statuses), "%s", statuses);
+	snprintf(it->rd.ldh_name, sizeof(it->rd.ldh_name), "%s", name);
+	return it;
+}
+
+/* A sound registration: old, a year ahead, locked. */
+static struct sc_rdap_item *
+sound(const char *name, enum sc_rdap_role role, const char *via)
+{
+	return item(name, role, via, -3650, 365, SC_RDAP_CLIENT_XFER_LOCK,
+	            "client transfer prohibited");
+}
+
+static struct sc_hits
+run(void)
+{
+	struct sc_hits h;
+
+	memset(&h, 0, sizeof(h));
+	sc_check_rdap.assess(dom, &h);
+	return h;
+}
+
+static size_t
+count(const struct sc_hits *h, const char *id)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < h->n; i++)
+		n += strcmp(h->hit[i].id, id) == 0;
+	return n;
+}
+
+START_TEST(test_sound)
+{
+	struct sc_hits h;
+
+	sound("x.example", SC_RDAP_ADDRESS, NULL);
+	sound("dns.example", SC_RDAP_NS, "ns1.dns.example");
+	h = run();
+	ck_assert_uint_eq(h.n, 0);
+	sc_hits_clear(&h);
+	ev_assert_described(&sc_check_rdap, dom, "\"rdap\":{\"bootstrap\":"
+	    "\"2026-01-30T00:00:01Z\",\"domains\":[{\"domain\":\"x.example\","
+	    "\"role\":\"address\",\"host\":null,\"url\":"
+	    "\"https://rdap.example/domain/x\",\"status\":\"client transfer "
+	    "prohibited\",\"registered\":\"2017-01-17T08:00:00Z\",\"expires\":"
+	    "\"2028-01-15T08:00:00Z\",\"transfer_locked\":true,\"error\":null},"
+	    "{\"domain\":\"dns.example\",\"role\":\"ns\",\"host\":"
+	    "\"ns1.dns.example\",\"url\":\"https://rdap.example/domain/x\","
+	    "\"status\":\"client transfer prohibited\",\"registered\":"
+	    "\"2017-01-17T08:00:00Z\",\"expires\":\"2028-01-15T08:00:00Z\","
+	    "\"transfer_locked\":true,\"error\":null}]}");
+}
+END_TEST
+
+/* Pending delete or redemption: critical, and the expiry that led there
+ * is not said twice. */
+START_TEST(test_pending_delete)
+{
+	struct sc_hits h;
+
+	item("x.example", SC_RDAP_ADDRESS, NULL, -3650, -40,
+	     SC_RDAP_PENDING_DELETE | SC_RDAP_CLIENT_XFER_LOCK,
+	     "pending delete, client transfer prohibited");
+	item("mailer.example", SC_RDAP_MX, "mx.mailer.example", -3650, -35,
+	     SC_RDAP_REDEMPTION, "redemption period");
+	h = run();
+	ck_assert_uint_eq(count(&h, "domain.pending_delete"), 2);
+	ck_assert_uint_eq(count(&h, "domain.expiring"), 0);
+	ck_assert_ptr_nonnull(strstr(ev_hit(&h, "domain.pending_delete"),
+	                             "address's domain x.example is in pending "
+	                             "delete"));
+	ck_assert_ptr_nonnull(strstr(h.hit[1].detail, "mailer.example (the "
+	                             "domain of MX host mx.mailer.example) is in "
+	                             "its redemption period"));
+	sc_hits_clear(&h);
+}
+END_TEST
+
+/* The bands of rdap.ini: at 30 days high, at 90 medium, beyond nothing;
+ * an expiry passed is "expiring" too (a grace period). */
+START_TEST(test_expiry_bands)
+{
+	static const struct { long long days; const char *id; } cases[] = {
+		{ -3, "domain.expiring" }, { 0, "domain.expiring" },
+		{ 30, "domain.expiring" }, { 31, "domain.renewal_due" },
+		{ 90, "domain.renewal_due" }, { 91, NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sc_hits h;
+
+		teardown();
+		setup();
+		item("x.example", SC_RDAP_ADDRESS, NULL, -3650, cases[i].days,
+		     SC_RDAP_CLIENT_XFER_LOCK, "client transfer prohibited");
+		h = run();
+		if (cases[i].id == NULL) {
+			ck_assert_msg(h.n == 0, "%lld days", cases[i].days);
+		} else {
+			ck_assert_msg(h.n == 1 && strcmp(h.hit[0].id,
+			              cases[i].id) == 0, "%lld days: %s",
+			              cases[i].days, h.n ? h.hit[0].id : "none");
+		}
+		if (cases[i].days < 0)
+			ck_assert_ptr_nonnull(strstr(h.hit[0].detail,
+			                             "3 days ago"));
+		sc_hits_clear(&h);
+	}
+	/* Thresholds are data. */
+	teardown();
+	setup();
+	st->lim.expiring_days = 5;
+	st->lim.renewal_days = 10;
+	item("x.example", SC_RDAP_ADDRESS, NULL, -3650, 20,
+	     SC_RDAP_CLIENT_XFER_LOCK, "client transfer prohibited");
+	{
+		struct sc_hits h = run();
+
+		ck_assert_uint_eq(h.n, 0);
+		sc_hits_clear(&h);
+	}
+}
+END_TEST
+
+START_TEST(test_recent)
+{
+	struct sc_hits h;
+	struct sc_rdap_item *it;
+
+	it = item("x.example", SC_RDAP_ADDRESS, NULL, -20, 345,
+	          SC_RDAP_CLIENT_XFER_LOCK, "client transfer prohibited");
+	h = run();
+	ck_assert_ptr_nonnull(strstr(ev_hit(&h, "domain.recently_registered"),
+	                             "registered on 2026-12-26T08:00:00Z, 20 "
+	                             "days ago"));
+	sc_hits_clear(&h);
+	/* A reregistration is when the current registration began. */
+	it->rd.registered = NOW - 3650 * DAY;
+	it->rd.has_reregistered = 1;
+	it->rd.reregistered = NOW - 89 * DAY;
+	h = run();
+	ck_assert_uint_eq(count(&h, "domain.recently_registered"), 1);
+	sc_hits_clear(&h);
+	it->rd.reregistered = NOW - 90 * DAY;
+	h = run();
+	ck_assert_uint_eq(h.n, 0);
+	sc_hits_clear(&h);
+}
+END_TEST
+
+/* Locked by the client or the registry: fine; no list at all: unknown,
+ * so nothing is said. */
+START_TEST(test_transfer_lock)
+{
+	struct sc_rdap_item *it;
+	struct sc_hits h;
+
+	it = item("x.example", SC_RDAP_ADDRESS, NULL, -3650, 365, 0, "active");
+	h = run();
+	ck_assert_ptr_nonnull(strstr(ev_hit(&h, "domain.transfer_unlocked"),
+	                             "x.example has no transfer lock (status: "
+	                             "active)"));
+	sc_hits_clear(&h);
+	it->rd.status = SC_RDAP_SERVER_XFER_LOCK;
+	h = run();
+	ck_assert_uint_eq(h.n, 0);
+	sc_hits_clear(&h);
+	it->rd.status = 0;
+	it->rd.nstatus = 0;
+	it->rd.statuses[0] = '\0';
+	h = run();
+	ck_assert_uint_eq(h.n, 0);
+	sc_hits_clear(&h);
+	ev_assert_described(&sc_check_rdap, dom, "\"rdap\":{\"bootstrap\":"
+	    "\"2026-01-30T00:00:01Z\",\"domains\":[{\"domain\":\"x.example\","
+	    "\"role\":\"address\",\"host\":null,\"url\":"
+	    "\"https://rdap.example/domain/x\",\"status\":\"\",\"registered\":"
+	    "\"2017-01-17T08:00:00Z\",\"expires\":\"2028-01-15T08:00:00Z\","
+	    "\"transfer_locked\":null,\"error\":null}]}");
+}
+END_TEST
+
+/* Not had: info, with the reason; never "missing evidence". */
+START_TEST(test_unavailable)
+{
+	struct sc_rdap_item *it = st->item[st->n++] =
+	    sc_calloc(1, sizeof(*it));
+	struct sc_hits h;
+
+	it->name = sc_strdup("x.example");
+	it->settled = 1;
+	snprintf(it->error, sizeof(it->error), "the RDAP server does not know "
+	         "x.example (HTTP 404)");
+	it = st->item[st->n++] = sc_calloc(1, sizeof(*it));
+	it->name = sc_strdup("dns.example");
+	it->role = SC_RDAP_NS;
+	it->via = sc_strdup("ns1.dns.example");
+	h = run();
+	ck_assert_uint_eq(count(&h, "rdap.unavailable"), 2);
+	ck_assert_int_eq(sc_hits_missing(&h), 0);
+	ck_assert_ptr_nonnull(strstr(h.hit[0].detail, "no registration data "
+	                             "for the address's domain x.example: the "
+	                             "RDAP server does not know"));
+	ck_assert_ptr_nonnull(strstr(h.hit[1].detail, "no RDAP answer for "
+	                             "dns.example (the domain of nameserver "
+	                             "ns1.dns.example) before the check's "
+	                             "deadline"));
+	sc_hits_clear(&h);
+	ev_assert_described(&sc_check_rdap, dom, "\"rdap\":{\"bootstrap\":"
+	    "\"2026-01-30T00:00:01Z\",\"domains\":[{\"domain\":\"x.example\","
+	    "\"role\":\"address\",\"host\":null,\"url\":null,\"status\":null,"
+	    "\"registered\":null,\"expires\":null,\"transfer_locked\":null,"
+	    "\"error\":\"the RDAP server does not know x.example (HTTP 404)\"},"
+	    "{\"domain\":\"dns.example\",\"role\":\"ns\",\"host\":"
+	    "\"ns1.dns.example\",\"url\":null,\"status\":null,\"registered\":"
+	    "null,\"expires\":null,\"transfer_locked\":null,\"error\":\"no "
+	    "answer before the check's deadline\"}]}");
+}
+END_TEST
+
+/* ---- the enrollment date: per address -------------------------------------- */
+
+static struct sc_hits
+run_address(int has, long long enrolled)
+{
+	struct sc_req req;
+	struct sc_hits h;
+
+	memset(&req, 0, sizeof(req));
+	memset(&h, 0, sizeof(h));
+	req.ctx = &ctx;
+	req.dom = dom;
+	req.has_enrolled = has;
+	req.enrolled = enrolled;
+	sc_check_rdap.assess_address(&req, &h);
+	return h;
+}
+
+START_TEST(test_re_registered)
+{
+	struct sc_rdap_item *it;
+	struct sc_hits h;
+
+	it = item("x.example", SC_RDAP_ADDRESS, NULL, -400, 330,
+	          SC_RDAP_CLIENT_XFER_LOCK, "client transfer prohibited");
+	/* The MX host's domain, registered late, is not the address's. */
+	item("mailer.example", SC_RDAP_MX, "mx.mailer.example", -10, 355,
+	     SC_RDAP_CLIENT_XFER_LOCK, "client transfer prohibited");
+	h = run_address(1, NOW - 800 * DAY);
+	ck_assert_uint_eq(h.n, 1);
+	ck_assert_str_eq(h.hit[0].id, "domain.re_registered");
+	ck_assert_ptr_nonnull(strstr(h.hit[0].detail, "x.example was "
+	                             "registered on 2025-12-11T08:00:00Z, after "
+	                             "this address was enrolled "
+	                             "(2024-11-06T08:00:00Z)"));
+	sc_hits_clear(&h);
+	h = run_address(1, NOW - 400 * DAY); /* the same second: not later */
+	ck_assert_uint_eq(h.n, 0);
+	sc_hits_clear(&h);
+	h = run_address(0, NOW - 800 * DAY); /* no date given */
+	ck_assert_uint_eq(h.n, 0);
+	sc_hits_clear(&h);
+	/* A reregistration after the date counts, and data not had says
+	 * nothing. */
+	it->rd.registered = NOW - 4000 * DAY;
+	it->rd.has_reregistered = 1;
+	it->rd.reregistered = NOW - 100 * DAY;
+	h = run_address(1, NOW - 200 * DAY);
+	ck_assert_uint_eq(count(&h, "domain.re_registered"), 1);
+	sc_hits_clear(&h);
+	it->ok = 0;
+	h = run_address(1, NOW - 200 * DAY);
+	ck_assert_uint_eq(h.n, 0);
+	sc_hits_clear(&h);
+}
+END_TEST
+
+Suite *rdap_suite(void)
+{
+	Suite *s = suite_create("rdap");
+	TCase *t = tcase_create("assess");
+
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_test(t, test_sound);
+	tcase_add_test(t, test_pending_delete);
+	tcase_add_test(t, test_expiry_bands);
+	tcase_add_test(t, test_recent);
+	tcase_add_test(t, test_transfer_lock);
+	tcase_add_test(t, test_unavailable);
+	tcase_add_test(t, test_re_registered);
+	suite_add_tcase(s, t);
+	return s;
+}
