@@ -20,6 +20,28 @@ static const struct {
 	{ "domain.no_mail", "the MX records of %s (or the users' "
 	                    "addresses)" },
 	{ "domain.implicit_mx", "the MX records of %s" },
+	{ "domain.unregistrable", "the users' recovery addresses" },
+	/* The rdap check's findings may be about the domain of an MX host or
+	 * nameserver; the detail says whose. */
+	{ "domain.pending_delete", "the registration of %s, or of the "
+	                           "MX or NS host's domain the detail names "
+	                           "(renew it at the registrar)" },
+	{ "domain.expiring", "the registration of %s, or of the MX or NS "
+	                     "host's domain the detail names (renew it)" },
+	{ "domain.renewal_due", "the registration of %s, or of the MX or NS "
+	                        "host's domain the detail names (renew it)" },
+	{ "domain.transfer_unlocked", "the registrar lock (client transfer "
+	                              "prohibited) of %s" },
+	{ "domain.recently_registered", "the users' recovery addresses, "
+	                                "unless %s is theirs and new" },
+	{ "domain.re_registered", "the users' recovery addresses (%s changed "
+	                          "hands since they were enrolled)" },
+	{ "rdap.unavailable", "nothing at %s: the registry's RDAP server "
+	                      "could not be read from here" },
+	{ "ns.unverified", "the resolver scorer asks (--resolver), or the "
+	                   "name servers of %s" },
+	{ "ns.", "the delegation of %s (its NS records at the registrar) and "
+	         "the name servers it names" },
 	{ "domain.disposable", "the users' recovery addresses" },
 	{ "domain.lookalike", "the users' recovery addresses" },
 	{ "address.", "the users' recovery addresses" },

@@ -259,6 +259,17 @@ def main():
         expect("%s CHECKS names every finding id" % page,
                named == set(ids), diff(set(ids), named))
 
+    # scorer report's table of domains to fix says where each finding is
+    # fixed (scorer/tool/tool_report_fix.c): every id has a place, by
+    # its own name or by a prefix ending in '.'.
+    with open(os.path.join(top, "scorer/tool/tool_report_fix.c")) as f:
+        places = re.findall(r'^\t\{ "([a-z_.]+)",', f.read(), re.M)
+    unplaced = [i for i in ids
+                if not any(i == p or (p.endswith(".") and i.startswith(p))
+                           for p in places)]
+    expect("scorer report names where every finding is fixed",
+           places and not unplaced, "no place for %s" % unplaced)
+
     # bash completion: the options of each --help, the commands, the
     # check names and the finding ids.
     if shutil.which("bash"):
