@@ -474,12 +474,30 @@ domain_find(struct sc_ctx *ctx, const char *name)
 
 	for (d = ctx->bucket[hash_name(name) % SC_DOMAIN_BUCKETS]; d != NULL;
 	     d = d->hnext)
-		if (strcmp(d->name, name) == 0) {
+		if (!d->retired && strcmp(d->name, name) == 0) {
 			lru_unlink(ctx, d);
 			lru_push(ctx, d);
 			return d;
 		}
 	return NULL;
+}
+
+/* A finished job that lacks evidence (a lookup timed out, a server did
+ * not answer) would make every later user of the domain "could not be
+ * assessed" for as long as it stays cached, and a big provider's domain
+ * stays cached for the whole batch.  Once a timeout has passed since it
+ * ended, the next check asks again with a new job; the old one lives on
+ * for the requests that hold it and is evicted as usual.  Waiting a
+ * timeout bounds a dead domain to one job at a time.  The checks' own
+ * per-run tables (probes, nameserver questions) keep their answers. */
+static int
+domain_stale(const struct sc_domain *dom)
+{
+	if (dom->state != SC_JOB_DONE ||
+	    (dom->status == SC_OK && !sc_hits_missing(&dom->hits)))
+		return 0;
+	return sc_now_ms() - dom->started >=
+	       (uint64_t)dom->elapsed_ms + dom->ctx->timeout_ms;
 }
 
 /* Start a new job: every check starts its lookups.  The job holds one
@@ -619,6 +637,10 @@ sc_engine_submit(struct sc_ctx *ctx, const char *address,
 	req->valid = 1;
 	ctx->stats.addresses++;
 	dom = domain_find(ctx, req->addr.domain_ascii);
+	if (dom != NULL && domain_stale(dom)) {
+		dom->retired = 1;
+		dom = NULL;
+	}
 	if (dom != NULL)
 		ctx->stats.domain_hits++;
 	else

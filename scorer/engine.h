@@ -80,6 +80,8 @@ struct sc_domain {
 	struct sc_timer deadline;
 	uint64_t started;
 	unsigned elapsed_ms;
+	int retired;                  /* missing evidence, asked again by a
+	                               * newer job: no longer found by name */
 
 	struct sc_lookup *lookups;    /* every lookup, in the order asked */
 	struct sc_lookup **tail;

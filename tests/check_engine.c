@@ -33,7 +33,7 @@ world_respond(void *arg, const struct dnsfake_query *q, unsigned char *out,
 	struct dnsmsg m;
 	char host[300];
 
-	if (w->mode == E_SILENT)
+	if (__atomic_load_n(&w->mode, __ATOMIC_SEQ_CST) == E_SILENT)
 		return 0;
 	dnsmsg_reply(&m, q, ns_r_noerror, 0, out, cap);
 	/* esc.test: its MX host's first label holds the octet 7 (c-ares
@@ -347,6 +347,62 @@ START_TEST(test_deadline_bounds_a_silent_server)
 	ck_assert_int_ge(timeouts, 1);
 	ck_assert_uint_gt(queries(&fs), 0);
 	sc_report_free(rep);
+	sc_ctx_free(ctx);
+	dnsfake_stop(&fs);
+}
+END_TEST
+
+/* A domain whose evidence was missing is not "could not be assessed" for
+ * the rest of the run: a check that comes a timeout after its job ended
+ * asks again (a timeout earlier it still shares the job), while a domain
+ * assessed in full is never asked again. */
+START_TEST(test_missing_evidence_asked_again)
+{
+	struct world w = { E_SILENT };
+	struct dnsfake fs;
+	sc_ctx_t *ctx;
+	sc_report_t *rep = NULL;
+	sc_stats_t st;
+	unsigned asked;
+
+	ck_assert_int_eq(dnsfake_start(&fs, world_respond, &w), 0);
+	ctx = new_ctx(&fs, 300);
+	/* No mail server listens here: DNS evidence only. */
+	ck_assert_int_eq(sc_ctx_skip_check(ctx, "starttls"), SC_OK);
+	ck_assert_int_eq(sc_check(ctx, "a@back.test", &rep), SC_OK);
+	ck_assert_int_eq(sc_report_verdict(rep), SC_VERDICT_ERROR);
+	sc_report_free(rep);
+
+	/* The server answers now; at once, the job is still shared. */
+	__atomic_store_n(&w.mode, E_WORLD, __ATOMIC_SEQ_CST);
+	asked = queries(&fs);
+	ck_assert_int_eq(sc_check(ctx, "b@back.test", &rep), SC_OK);
+	ck_assert_int_eq(sc_report_verdict(rep), SC_VERDICT_ERROR);
+	sc_report_free(rep);
+	ck_assert_uint_eq(queries(&fs), asked);
+
+	/* A timeout later: a new job, with the evidence this time. */
+	usleep(350 * 1000);
+	ck_assert_int_eq(sc_check(ctx, "c@back.test", &rep), SC_OK);
+	ck_assert_int_ne(sc_report_verdict(rep), SC_VERDICT_ERROR);
+	for (size_t i = 0; i < sc_report_finding_count(rep); i++)
+		ck_assert_msg(!sc_report_finding(rep, i)->unverified, "%s",
+		              sc_report_finding(rep, i)->id);
+	sc_report_free(rep);
+	ck_assert_uint_gt(queries(&fs), asked);
+	memset(&st, 0, sizeof(st));
+	st.size = sizeof(st);
+	ck_assert_int_eq(sc_ctx_get_stats(ctx, &st), SC_OK);
+	ck_assert_uint_eq(st.domain_misses, 2);
+	ck_assert_uint_eq(st.domain_hits, 1);
+
+	/* Assessed in full: shared from now on, however late. */
+	asked = queries(&fs);
+	usleep(350 * 1000);
+	ck_assert_int_eq(sc_check(ctx, "d@back.test", &rep), SC_OK);
+	ck_assert_int_ne(sc_report_verdict(rep), SC_VERDICT_ERROR);
+	sc_report_free(rep);
+	ck_assert_uint_eq(queries(&fs), asked);
 	sc_ctx_free(ctx);
 	dnsfake_stop(&fs);
 }
@@ -675,6 +731,7 @@ Suite *engine_suite(void)
 	tcase_add_test(tc, test_callback_resubmit_cached_domain);
 	tcase_add_test(tc, test_mx_host_with_escaped_label);
 	tcase_add_test(tc, test_rules_reloaded_keep_the_model);
+	tcase_add_test(tc, test_missing_evidence_asked_again);
 	suite_add_tcase(s, tc);
 	return s;
 }
