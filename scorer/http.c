@@ -287,8 +287,10 @@ on_header(char *data, size_t size, size_t nmemb, void *userp)
 		memcpy(buf, data + sizeof(name) - 1, k);
 		buf[k] = '\0';
 		v = strtol(buf, &end, 10);
+		/* An hour at most: a larger value (or one that would
+		 * overflow in milliseconds) holds no run longer. */
 		if (end != buf && v >= 0)
-			f->retry_after = v;
+			f->retry_after = v > 3600 ? 3600 : v;
 	}
 	return n;
 }

@@ -264,7 +264,7 @@ struct sc_nsq_table {
 	struct sc_nsq *ended, **etail;
 	size_t nkept;
 	unsigned active;
-	unsigned long nended, nanswered;
+	unsigned long nended, nanswered, nauth;
 };
 
 static void nsq_start(struct sc_nsq *q);
@@ -327,15 +327,24 @@ finish(struct sc_nsq *q, enum sc_nsq_outcome o, const char *fmt, ...)
 
 	if (q->res.outcome != SC_NSQ_PENDING)
 		return;
+	/* On TCP, anything but a DNS message is our path or the server's
+	 * transport, after it answered over UDP: no evidence either way. */
+	if (q->phase >= PH_TCP_CONNECT && !sc_nsq_answered(o))
+		q->res.cut = 1;
 	q->res.outcome = o;
 	q->res.elapsed_ms = q->started ? (unsigned)(sc_now_ms() - q->started)
 	                               : 0;
 	va_start(ap, fmt);
 	vsnprintf(q->res.why, sizeof(q->res.why), fmt, ap);
 	va_end(ap);
-	tab->nended++;
+	/* The run's counts say whether direct questions get through;
+	 * one cut short by our own limit says nothing about that. */
+	if (!q->res.cut)
+		tab->nended++;
 	if (sc_nsq_answered(o))
 		tab->nanswered++;
+	if (o == SC_NSQ_AUTH)
+		tab->nauth++;
 	close_fd(q);
 	sc_timer_stop(tab->loop, &q->step);
 	sc_timer_stop(tab->loop, &q->deadline);
@@ -433,6 +442,7 @@ on_deadline(void *arg)
 {
 	struct sc_nsq *q = arg;
 
+	q->res.cut = 1;
 	finish(q, SC_NSQ_TIMEOUT, "no answer within %u ms%s", q->budget_ms,
 	       q->phase >= PH_TCP_CONNECT ? " (over TCP)" : "");
 }
@@ -612,7 +622,9 @@ tcp_step(struct sc_nsq *q)
 		if (n <= 0) {
 			int e = n < 0 ? errno : 0;
 
-			finish(q, n < 0 ? errno_outcome(e, 0) : SC_NSQ_BADREPLY,
+			/* A connection closed before the answer is no DNS
+			 * message: the transport's fault, not an answer. */
+			finish(q, n < 0 ? errno_outcome(e, 0) : SC_NSQ_UNREACHABLE,
 			       "TCP: %s", n < 0 ? strerror(e)
 			                        : "the server closed the "
 			                          "connection before its answer");
@@ -741,8 +753,8 @@ nsq_get(struct sc_nsq_table *tab, const char *addr, unsigned port,
 	struct sc_nsq *q;
 
 	for (q = tab->bucket[b]; q != NULL; q = q->hnext)
-		if (q->port == port && strcmp(q->addr, addr) == 0 &&
-		    strcasecmp(q->zone, zone) == 0)
+		if (!q->res.cut && q->port == port &&
+		    strcmp(q->addr, addr) == 0 && strcasecmp(q->zone, zone) == 0)
 			return q;
 	if ((q = sc_calloc(1, sizeof(*q))) == NULL)
 		return NULL;
@@ -799,6 +811,12 @@ sc_nsq_counts(const struct sc_nsq_table *tab, unsigned long *ended,
 {
 	*ended = tab != NULL ? tab->nended : 0;
 	*answered = tab != NULL ? tab->nanswered : 0;
+}
+
+unsigned long
+sc_nsq_authoritative(const struct sc_nsq_table *tab)
+{
+	return tab != NULL ? tab->nauth : 0;
 }
 
 void

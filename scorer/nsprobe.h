@@ -49,6 +49,12 @@ struct sc_nsq_result {
 	int aa;                   /* its AA bit */
 	int tcp;                  /* asked over TCP (the UDP answer was
 	                           * truncated) */
+	int cut;                  /* ended by our limit (the question's
+	                           * budget) or on TCP after a truncated
+	                           * answer (refused, reset, closed, too
+	                           * slow: our path may block TCP 53):
+	                           * nothing about the server, and a later
+	                           * question asks again */
 	unsigned elapsed_ms;
 	char why[128];            /* the outcome in words */
 };
@@ -115,8 +121,11 @@ sc_status_t sc_nsq_join(struct sc_nsq_table *tab, const char *addr,
                         struct sc_nsq **q, const struct sc_nsq_result **res);
 /* Whoever waits on q with arg and tag is not called back. */
 void sc_nsq_forget(struct sc_nsq *q, const void *arg, const void *tag);
-/* Questions ended, and how many of them got any answer. */
+/* Questions ended (not cut short), and how many of them got any answer. */
 void sc_nsq_counts(const struct sc_nsq_table *tab, unsigned long *ended,
                    unsigned long *answered);
+/* Answers with authority (SC_NSQ_AUTH) in the run: some server was
+ * reached as itself, not through a proxy that answers in its place. */
+unsigned long sc_nsq_authoritative(const struct sc_nsq_table *tab);
 
 #endif

@@ -193,7 +193,10 @@ read_status(json_t *arr, struct sc_rdap_domain *out)
 			out->status |= SC_RDAP_REDEMPTION;
 		else if (status_is(s, "clienttransferprohibited"))
 			out->status |= SC_RDAP_CLIENT_XFER_LOCK;
-		else if (status_is(s, "servertransferprohibited"))
+		else if (status_is(s, "servertransferprohibited") ||
+		         status_is(s, "transferprohibited"))
+			/* RFC 9083 10.2.2's own "transfer prohibited"
+			 * says so without saying who set it. */
 			out->status |= SC_RDAP_SERVER_XFER_LOCK;
 		if (len + 4 >= sizeof(out->statuses))
 			continue;

@@ -88,6 +88,18 @@ answered(struct sc_ns_host *h, const char *addr, enum sc_nsq_outcome o,
 	snprintf(a->res.why, sizeof(a->res.why), "%s", why ? why : "");
 }
 
+/* The nameserver of an MX host's zone answered with authority: the run
+ * reaches nameservers as themselves, so lame answers are believed. */
+static void
+vouch(void)
+{
+	struct sc_ns_zone *z = zone("mx.example", "mx1.mx.example", 1,
+	                            "ns.mx.example");
+
+	answered(host(z, "ns.mx.example", "192.0.2.99", NULL), "192.0.2.99",
+	         SC_NSQ_AUTH, "ok");
+}
+
 static void
 setup(void)
 {
@@ -280,6 +292,108 @@ START_TEST(test_lame_silence)
 }
 END_TEST
 
+/* Every nameserver of the zone refused, and none of the run answered
+ * with authority: something on our path may answer in their place (a
+ * DNS proxy, a firewall); could not verify, never "lame".  Once another
+ * server answers as itself, the refusals are believed. */
+START_TEST(test_lame_not_believed)
+{
+	struct sc_ns_zone *z = zone("x.example", NULL, 1, "ns1.dns.example");
+	struct sc_ns_host *a = host(z, "ns1.dns.example", "192.0.2.1", NULL);
+	struct sc_hits h;
+	const char *d;
+
+	answered(a, "192.0.2.1", SC_NSQ_REFUSED, "refused");
+	h = run();
+	ck_assert_ptr_null(ev_hit(&h, "ns.lame"));
+	ck_assert_ptr_nonnull(d = ev_hit(&h, "ns.unverified"));
+	ck_assert_ptr_nonnull(strstr(d, "192.0.2.1: answered, but no "
+	                             "nameserver of this run answered with "
+	                             "authority"));
+	ck_assert_int_eq(sc_hits_missing(&h), 1);
+	sc_hits_clear(&h);
+	vouch();
+	h = run();
+	ck_assert_ptr_nonnull(ev_hit(&h, "ns.lame"));
+	ck_assert_ptr_null(ev_hit(&h, "ns.unverified"));
+	sc_hits_clear(&h);
+}
+END_TEST
+
+/* What our own limits or path cut short says nothing about the server:
+ * a question still in line at the deadline, one whose budget ran out,
+ * TCP trouble after a truncated answer, one not sent from here.  With
+ * another nameserver answering, such a server is could not verify, not
+ * lame. */
+START_TEST(test_cut_short_is_unknown)
+{
+	static const struct {
+		enum sc_nsq_outcome o;
+		int cut;
+	} cases[] = {
+		{ SC_NSQ_PENDING, 0 }, { SC_NSQ_TIMEOUT, 1 },
+		{ SC_NSQ_UNREACHABLE, 1 }, { SC_NSQ_LOCAL, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sc_ns_zone *z;
+		struct sc_ns_host *a, *b;
+		struct sc_hits h;
+		const char *d;
+
+		teardown();
+		setup();
+		z = zone("x.example", NULL, 2, "ns1.dns.example",
+		         "ns2.dns.example");
+		a = host(z, "ns1.dns.example", "192.0.2.1", NULL);
+		b = host(z, "ns2.dns.example", "192.0.2.2", NULL);
+		answered(a, "192.0.2.1", SC_NSQ_AUTH, "ok");
+		answered(b, "192.0.2.2", cases[i].o, "OUR LIMIT");
+		b->addr[0].res.cut = cases[i].cut;
+		h = run();
+		ck_assert_msg(ev_hit(&h, "ns.lame") == NULL, "case %zu", i);
+		ck_assert_ptr_nonnull(d = ev_hit(&h, "ns.unverified"));
+		ck_assert_ptr_nonnull(strstr(d, "nameserver ns2.dns.example of "
+		                             "x.example"));
+		ck_assert_ptr_nonnull(strstr(d, "could not be judged"));
+		ck_assert_ptr_nonnull(strstr(d, "192.0.2.2: "));
+		ck_assert_int_eq(sc_hits_missing(&h), 1);
+		sc_hits_clear(&h);
+	}
+}
+END_TEST
+
+/* Silence is lame only where another nameserver answered over the same
+ * family: an IPv6-only nameserver silent while the others answered over
+ * IPv4 alone may be our IPv6 path's fault. */
+START_TEST(test_silence_same_family)
+{
+	struct sc_ns_zone *z = zone("x.example", NULL, 2, "ns1.dns.example",
+	                            "ns2.dns.example");
+	struct sc_ns_host *a = host(z, "ns1.dns.example", "192.0.2.1", NULL);
+	struct sc_ns_host *b = host(z, "ns2.dns.example", NULL, "2001:db8::2");
+	struct sc_hits h;
+
+	answered(a, "192.0.2.1", SC_NSQ_AUTH, "ok");
+	answered(b, "2001:db8::2", SC_NSQ_TIMEOUT, "no answer to 3 tries");
+	h = run();
+	ck_assert_ptr_null(ev_hit(&h, "ns.lame"));
+	ck_assert_ptr_nonnull(ev_hit(&h, "ns.unverified"));
+	sc_hits_clear(&h);
+	/* ns1 answers over IPv6 too: the path works, the silence is ns2's. */
+	a->aaaa = ev_lookup(dom, "ns1.dns.example", ns_t_aaaa, SC_DNS_OK, 1,
+	                    "2001:db8::1");
+	answered(a, "2001:db8::1", SC_NSQ_AUTH, "ok");
+	h = run();
+	ck_assert_ptr_nonnull(strstr(ev_hit(&h, "ns.lame"), "2001:db8::2: no "
+	                             "answer to 3 tries, while other "
+	                             "nameservers of the zone answered"));
+	ck_assert_ptr_null(ev_hit(&h, "ns.unverified"));
+	sc_hits_clear(&h);
+}
+END_TEST
+
 /* Nothing of the zone answered: could not verify, never "lame". */
 START_TEST(test_unverified)
 {
@@ -350,6 +464,7 @@ START_TEST(test_parent_zone)
 	                      "ns1.dns.example");
 	a = host(z, "ns1.dns.example", "192.0.2.1", NULL);
 	answered(a, "192.0.2.1", SC_NSQ_REFUSED, "refused");
+	vouch();
 	ck_assert_str_eq(sc_ns_zone_apex(z), "x.example");
 	h = run();
 	ck_assert_ptr_nonnull(strstr(ev_hit(&h, "ns.lame"),
@@ -393,6 +508,9 @@ Suite *ns_suite(void)
 	tcase_add_test(t, test_unresolvable);
 	tcase_add_test(t, test_lame_answers);
 	tcase_add_test(t, test_lame_silence);
+	tcase_add_test(t, test_lame_not_believed);
+	tcase_add_test(t, test_cut_short_is_unknown);
+	tcase_add_test(t, test_silence_same_family);
 	tcase_add_test(t, test_unverified);
 	tcase_add_test(t, test_not_asked);
 	tcase_add_test(t, test_ns_lookup_failed);

@@ -166,7 +166,8 @@ END_TEST
 /* ---- real questions over loopback ------------------------------------------- */
 
 /* A server of this test, on the test's loop: how it answers. */
-enum mode { M_AUTH, M_REFUSE, M_SILENT, M_TRUNCATE, M_STRAY_FIRST };
+enum mode { M_AUTH, M_REFUSE, M_SILENT, M_TRUNCATE, M_STRAY_FIRST,
+             M_TRUNCATE_CLOSE /* then closes TCP without an answer */ };
 
 struct server {
 	enum mode mode;
@@ -203,6 +204,7 @@ on_udp(int fd, int revents, void *arg)
 		len = reply(b, id, 0, 5, "zone.example", NULL);
 		break;
 	case M_TRUNCATE:
+	case M_TRUNCATE_CLOSE:
 		len = reply(b, id, F_AA | F_TC, 0, "zone.example", NULL);
 		break;
 	case M_STRAY_FIRST:
@@ -229,6 +231,12 @@ on_tcp_conn(int fd, int revents, void *arg)
 	if (n < 14)
 		return;
 	s->tcp_queries++;
+	if (s->mode == M_TRUNCATE_CLOSE) {
+		sc_loop_watch(s->loop, fd, 0, NULL, NULL);
+		close(fd);
+		s->conn = -1;
+		return;
+	}
 	len = reply(b + 2, (unsigned)q[2] << 8 | q[3], F_AA, 0, "zone.example",
 	            "zone.example");
 	b[0] = (unsigned char)(len >> 8);
@@ -410,9 +418,64 @@ START_TEST(test_net_answers)
 		ck_assert_int_eq(w.res.tcp, cases[i].tcp);
 		ck_assert_uint_eq(s.tcp_queries, (unsigned)cases[i].tcp);
 		ck_assert_ptr_nonnull(strstr(w.res.why, cases[i].why));
+		ck_assert_int_eq(w.res.cut, 0);
+		ck_assert_uint_eq(sc_nsq_authoritative(tab),
+		                  cases[i].want == SC_NSQ_AUTH);
 		server_stop(&s);
 		done(tab);
 	}
+}
+END_TEST
+
+/* TCP closed without an answer after a truncated UDP answer: our path
+ * may block TCP 53; no DNS message, so nothing about the server (cut),
+ * and no "bad reply" that would count against it. */
+START_TEST(test_net_tcp_closed)
+{
+	struct sc_nsq_table *tab = table(500, 3);
+	struct server s;
+	struct wait w;
+
+	server_start(&s, M_TRUNCATE_CLOSE);
+	w = ask(tab, s.port);
+	ck_assert_int_eq(w.res.outcome, SC_NSQ_UNREACHABLE);
+	ck_assert_int_eq(w.res.tcp, 1);
+	ck_assert_int_eq(w.res.cut, 1);
+	ck_assert_ptr_nonnull(strstr(w.res.why, "closed the connection"));
+	server_stop(&s);
+	done(tab);
+}
+END_TEST
+
+/* A question whose budget (the asking job's time left) ran out before
+ * its tries is cut short: not counted as an ended question, and the next
+ * job that asks sends it again instead of inheriting our timeout. */
+START_TEST(test_net_cut_short_asked_again)
+{
+	struct sc_nsq_table *tab = table(1000, 3);
+	const struct sc_nsq_result *res;
+	unsigned long ended, answered;
+	struct sc_nsq *q;
+	struct wait w = { 0 };
+	struct server s;
+	uint64_t end = sc_now_ms() + 3000;
+
+	server_start(&s, M_SILENT);
+	ck_assert_int_eq(sc_nsq_join(tab, "127.0.0.1", s.port, "zone.example",
+	                             100, on_result, &w, &w, &q, &res), SC_OK);
+	while (!w.called && sc_now_ms() < end)
+		sc_loop_once(&loop, 50);
+	ck_assert_int_eq(w.called, 1);
+	ck_assert_int_eq(w.res.outcome, SC_NSQ_TIMEOUT);
+	ck_assert_int_eq(w.res.cut, 1);
+	sc_nsq_counts(tab, &ended, &answered);
+	ck_assert_uint_eq(ended, 0);
+	s.mode = M_AUTH;
+	w = ask(tab, s.port);
+	ck_assert_int_eq(w.res.outcome, SC_NSQ_AUTH);
+	ck_assert_uint_eq(s.queries, 2);
+	server_stop(&s);
+	done(tab);
 }
 END_TEST
 
@@ -516,6 +579,8 @@ Suite *nsprobe_suite(void)
 	tcase_set_timeout(t, 20);
 	tcase_add_test(t, test_net_auth_and_cache);
 	tcase_add_test(t, test_net_answers);
+	tcase_add_test(t, test_net_tcp_closed);
+	tcase_add_test(t, test_net_cut_short_asked_again);
 	tcase_add_test(t, test_net_silent);
 	tcase_add_test(t, test_net_unreachable);
 	tcase_add_test(t, test_net_forget);

@@ -126,8 +126,12 @@ START_TEST(test_domain_status_spellings)
 	ck_assert_uint_eq(rd.status, SC_RDAP_PENDING_DELETE | SC_RDAP_REDEMPTION |
 	                  SC_RDAP_SERVER_XFER_LOCK | SC_RDAP_CLIENT_XFER_LOCK);
 	ck_assert_uint_eq(rd.nstatus, 4); /* the number and null are no status */
-	ck_assert_int_eq(domain("{\"status\":[\"transfer prohibited\","
-	                        "\"clienttransferprohibitedx\"]}"), SC_OK);
+	/* RFC 9083 10.2.2's own "transfer prohibited" is a lock too. */
+	ck_assert_int_eq(domain("{\"status\":[\"transfer prohibited\"]}"),
+	                 SC_OK);
+	ck_assert_uint_eq(rd.status, SC_RDAP_SERVER_XFER_LOCK);
+	ck_assert_int_eq(domain("{\"status\":[\"clienttransferprohibitedx\","
+	                        "\"transfer\"]}"), SC_OK);
 	ck_assert_uint_eq(rd.status, 0);
 }
 END_TEST

@@ -72,6 +72,17 @@ ns_notice(const struct sc_ctx *ctx, const void *state, char *buf,
 	unsigned long ended, answered;
 
 	sc_nsq_counts(state, &ended, &answered);
+	if (answered > 0 && sc_nsq_authoritative(state) == 0) {
+		snprintf(buf, size, "no nameserver answered a direct DNS "
+		         "question with authority (%lu answers on port %u): "
+		         "something on this network probably answers DNS in "
+		         "their place, so no delegation could be judged lame. "
+		         "Run from a network that lets DNS through untouched, "
+		         "or skip the check (--skip ns), which narrows the "
+		         "verdict to the checks that ran", answered,
+		         ctx->ns_port);
+		return 1;
+	}
 	if (ended == 0 || answered > 0)
 		return 0;
 	snprintf(buf, size, "no nameserver answered a direct DNS question "
@@ -533,89 +544,141 @@ assess_missing_host(const struct sc_domain *dom, const struct sc_ns_host *h,
 	            outcome_of(h->a), outcome_of(h->aaaa));
 }
 
-/* The answer counts against the server whatever the others did. */
+/* An answer that counts against the server whatever the others did. */
 static int
-definitely_lame(enum sc_nsq_outcome o)
+definitely_lame(const struct sc_nsq_result *r)
 {
-	return o == SC_NSQ_REFUSED || o == SC_NSQ_SERVFAIL ||
-	       o == SC_NSQ_NOT_AUTH || o == SC_NSQ_RCODE ||
-	       o == SC_NSQ_BADREPLY;
+	enum sc_nsq_outcome o = r->outcome;
+
+	return !r->cut && (o == SC_NSQ_REFUSED || o == SC_NSQ_SERVFAIL ||
+	                   o == SC_NSQ_NOT_AUTH || o == SC_NSQ_RCODE ||
+	                   o == SC_NSQ_BADREPLY);
 }
 
-/* No answer: lame only when others of the zone answered. */
+/* No answer after every try: lame only when another nameserver of the
+ * zone answered over the same address family (our IPv6 path may be the
+ * one that is broken). */
 static int
-silent(enum sc_nsq_outcome o)
+silent(const struct sc_nsq_result *r)
 {
-	return o == SC_NSQ_TIMEOUT || o == SC_NSQ_UNREACHABLE ||
-	       o == SC_NSQ_PENDING;
+	return !r->cut && (r->outcome == SC_NSQ_TIMEOUT ||
+	                   r->outcome == SC_NSQ_UNREACHABLE);
+}
+
+#define FAM_V4 1
+#define FAM_V6 2
+
+static int
+family(const char *addr)
+{
+	return strchr(addr, ':') != NULL ? FAM_V6 : FAM_V4;
 }
 
 static const char *
-silence_why(const struct sc_ns_addr *a)
+unknown_why(const struct sc_ns_addr *a)
 {
 	return a->res.outcome == SC_NSQ_PENDING ? "no answer before the "
 	       "check's deadline" : a->res.why;
 }
 
-/* Did any address of any nameserver of zone z answer a question? */
+/* The families over which any address of any nameserver of zone z
+ * answered a question (FAM_V4 | FAM_V6), 0 for none. */
 static int
 zone_answered(const struct sc_ns_state *st, const struct sc_ns_zone *z)
 {
 	const struct sc_ns_host *h;
 	size_t i;
+	int fam = 0;
 
 	for (h = st->hosts; h != NULL; h = h->next)
 		for (i = 0; h->zone == z && i < h->naddr; i++)
 			if (h->addr[i].queried &&
 			    sc_nsq_answered(h->addr[i].res.outcome))
-				return 1;
-	return 0;
+				fam |= family(h->addr[i].addr);
+	return fam;
 }
 
+/* Append "ADDR: WHY" (or "ADDR WHY" where why is an answer) to detail. */
+static void
+add_why(char *detail, size_t size, size_t *len, const char *addr,
+        const char *sep, const char *why)
+{
+	if (*len < size)
+		*len += (size_t)snprintf(detail + *len, size - *len, "%s%s%s%s",
+		                         *len > 0 ? "; " : "", addr, sep, why);
+}
+
+/* Did any nameserver address of the job, or of the run, answer with
+ * authority? */
+static int
+someone_authoritative(const struct sc_domain *dom,
+                      const struct sc_ns_state *st)
+{
+	const struct sc_ns_host *h;
+	size_t i;
+
+	for (h = st->hosts; h != NULL; h = h->next)
+		for (i = 0; i < h->naddr; i++)
+			if (h->addr[i].queried &&
+			    h->addr[i].res.outcome == SC_NSQ_AUTH)
+				return 1;
+	return sc_nsq_authoritative(sc_check_ctx(dom->ctx,
+	                                         &sc_check_ns)) > 0;
+}
+
+/* One nameserver, whose zone answered over the families in answered.
+ * Lame answers are believed only when some server of the run answered
+ * with authority (believed): a proxy on our path that answers in every
+ * server's place makes all of them look lame. */
 static void
 assess_lame(const struct sc_ns_state *st, const struct sc_ns_host *h,
-            const char *who, int answered, struct sc_hits *out)
+            const char *who, int answered, int believed, struct sc_hits *out)
 {
-	char detail[600];
-	size_t i, len = 0, nsilent = 0, nqueried = 0;
+	char lame[600], quiet[600], unsure[600];
+	size_t i, nlame = 0, nquiet = 0, nunsure = 0;
 	int auth = 0;
 
-	detail[0] = '\0';
+	lame[0] = quiet[0] = unsure[0] = '\0';
 	for (i = 0; i < h->naddr; i++) {
 		const struct sc_ns_addr *a = &h->addr[i];
 
 		if (!a->queried)
 			continue;
-		nqueried++;
 		if (a->res.outcome == SC_NSQ_AUTH)
 			auth = 1;
-		if (definitely_lame(a->res.outcome) && len < sizeof(detail))
-			len += (size_t)snprintf(detail + len,
-			                        sizeof(detail) - len, "%s%s %s",
-			                        len > 0 ? "; " : "", a->addr,
-			                        a->res.why);
-		if (silent(a->res.outcome))
-			nsilent++;
+		else if (definitely_lame(&a->res) && believed)
+			add_why(lame, sizeof(lame), &nlame, a->addr, " ",
+			        a->res.why);
+		else if (silent(&a->res) && (answered & family(a->addr)))
+			add_why(quiet, sizeof(quiet), &nquiet, a->addr, ": ",
+			        a->res.why);
+		else /* still in line or under way at the deadline, cut
+		      * short, not sent from here, or not believed */
+			add_why(unsure, sizeof(unsure), &nunsure, a->addr, ": ",
+			        definitely_lame(&a->res)
+			        ? "answered, but no nameserver of this run "
+			          "answered with authority: something on this "
+			          "network may answer in their place"
+			        : unknown_why(a));
 	}
-	if (len == 0 && !auth && nsilent > 0 && nsilent == nqueried &&
-	    answered) {
-		for (i = 0; i < h->naddr && len < sizeof(detail); i++)
-			if (h->addr[i].queried)
-				len += (size_t)snprintf(detail + len,
-				    sizeof(detail) - len, "%s%s: %s",
-				    len > 0 ? "; " : "", h->addr[i].addr,
-				    silence_why(&h->addr[i]));
-		len += len < sizeof(detail)
-		       ? (size_t)snprintf(detail + len, sizeof(detail) - len,
-		                          ", while other nameservers of the "
-		                          "zone answered")
-		       : 0;
-	}
-	if (len > 0)
+	if (nlame > 0 || (!auth && nquiet > 0 && nunsure == 0)) {
 		sc_hits_add(out, "ns.lame", "nameserver %s of %s does not answer "
 		            "for the zone with authority (asked \"%s SOA\" on "
-		            "port %u without recursion): %s", h->name, who,
-		            sc_ns_zone_apex(h->zone), st->port, detail);
+		            "port %u without recursion): %s%s", h->name, who,
+		            sc_ns_zone_apex(h->zone), st->port,
+		            nlame > 0 ? lame : quiet,
+		            nlame > 0 ? "" : ", while other nameservers of the "
+		                             "zone answered");
+		return;
+	}
+	/* Neither seen to serve the zone nor seen not to: the verdict cannot
+	 * rest on it (the zone's silence as a whole is assess_silence's). */
+	if (!auth && nunsure > 0 && answered)
+		sc_hits_add_missing(out, "ns.unverified", "nameserver %s of %s "
+		    "could not be judged (asked \"%s SOA\" on port %u without "
+		    "recursion): %s, so whether it answers for the zone is "
+		    "unknown", h->name, who, sc_ns_zone_apex(h->zone), st->port,
+		    unsure);
 }
 
 /* Every question to the zone's nameservers went unanswered. */
@@ -631,7 +694,7 @@ assess_silence(const struct sc_ns_state *st, const struct sc_ns_zone *z,
 		for (i = 0; h->zone == z && i < h->naddr; i++)
 			if (h->addr[i].queried && n++ == 0)
 				snprintf(why, sizeof(why), "%s at %s: %s", h->name,
-				         h->addr[i].addr, silence_why(&h->addr[i]));
+				         h->addr[i].addr, unknown_why(&h->addr[i]));
 	if (n == 1)
 		sc_hits_add_missing(out, "ns.unverified", "the one nameserver "
 		    "address of %s asked did not answer a direct question on "
@@ -651,12 +714,13 @@ ns_assess(const struct sc_domain *dom, struct sc_hits *out)
 	const struct sc_ns_zone *z;
 	const struct sc_ns_host *h;
 	char who[400];
-	int answered;
+	int answered, believed;
 
 	/* Also for a domain that takes no mail (a null MX): whoever answers
 	 * for its zone can publish MX records of their own. */
 	if (st == NULL)
 		return;
+	believed = someone_authoritative(dom, st);
 	for (z = st->zones; z != NULL; z = z->next) {
 		if (zone_known(dom, z, out) != 1)
 			continue;
@@ -673,11 +737,13 @@ ns_assess(const struct sc_domain *dom, struct sc_hits *out)
 					    h->name, who, outcome_of(h->a),
 					    outcome_of(h->aaaa));
 				else
-					assess_lame(st, h, who, answered, out);
+					assess_lame(st, h, who, answered, believed,
+					            out);
 			} else if (!resolved(h->a) && !resolved(h->aaaa)) {
 				assess_missing_host(dom, h, who, out);
 			} else {
-				assess_lame(st, h, who, answered, out);
+				assess_lame(st, h, who, answered, believed,
+				            out);
 			}
 		}
 		if (!answered)
@@ -703,7 +769,7 @@ host_status(const struct sc_ns_host *h)
 			continue;
 		asked = 1;
 		auth |= h->addr[i].res.outcome == SC_NSQ_AUTH;
-		lame |= definitely_lame(h->addr[i].res.outcome);
+		lame |= definitely_lame(&h->addr[i].res);
 	}
 	return lame ? "lame" : auth ? "authoritative"
 	       : asked ? "no_answer" : "not_asked";

@@ -1024,6 +1024,17 @@ want(struct sc_domain *dom, const char *host, enum sc_rdap_role role)
 		                                               : reg[i]);
 	for (i = 0; i < st->n; i++)
 		if (strcmp(st->item[i]->name, reg) == 0) {
+			/* The NS answer may come first and name the address's
+			 * own domain (ns1.example.com for example.com): it is
+			 * still the address's domain, whose registration date
+			 * domain.re_registered compares. */
+			it = st->item[i];
+			if (role == SC_RDAP_ADDRESS &&
+			    it->role != SC_RDAP_ADDRESS) {
+				it->role = SC_RDAP_ADDRESS;
+				sc_free(it->via);
+				it->via = NULL;
+			}
 			sc_free(reg);
 			return;
 		}

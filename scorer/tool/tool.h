@@ -82,7 +82,8 @@ int tool_number(const char *cmd, const char *opt, const char *arg,
 int tool_common_opt(sc_ctx_t *ctx, struct tool_common *o, int c,
                     const char *arg);
 /* A date as --enrolled and --enrolled-column take it: YYYY-MM-DD
- * (midnight UTC) or an RFC 3339 date and time (2024-05-01T12:00:00Z,
+ * (counted from the end of that day everywhere: 12:00 UTC the next
+ * day) or an RFC 3339 date and time (2024-05-01T12:00:00Z,
  * +02:00 offsets allowed), in seconds since the epoch.  0, or -1. */
 int tool_parse_date(const char *s, long long *out);
 

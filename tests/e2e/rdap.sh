@@ -59,6 +59,15 @@ rdap_enrolled_check() {
 		fail "$name" "enrolled after: $why"
 		return
 	fi
+	# Enrolled the day the registration began, the day alone given: the
+	# user may have chosen it after; not taken to be a new owner.
+	run check --json "${RDAP_ARGS[@]}" --skip starttls \
+	    --enrolled "$(day '-400 days')" a@rdap-reregistered.test
+	if ! why=$(assess_report "$name" "$WORK/out" a@rdap-reregistered.test \
+	    0 secure - domain.re_registered -); then
+		fail "$name" "enrolled the same day: $why"
+		return
+	fi
 	run check --json "${RDAP_ARGS[@]}" --enrolled 2024-02-30 a@good.test
 	if [ "$rc" != 2 ] || ! grep -q -- "--enrolled: a date" "$WORK/err"; then
 		fail "$name" "a bad date: exit status $rc," \
