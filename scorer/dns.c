@@ -386,6 +386,7 @@ sc_lookup_copy_answer(struct sc_lookup *dst, const struct sc_lookup *src)
 	dst->nx_proof = src->nx_proof;
 	dst->outcome = src->outcome;
 	dst->ad = src->ad;
+	dst->cname = src->cname;
 	dst->error = src->error;
 	return 0;
 nomem:
@@ -749,9 +750,10 @@ free_chain(struct owner_walk *w)
 
 /* 0 when the answer's records of the asked type all belong to the name
  * asked (or its CNAME chain), -1 otherwise or when the message is
- * malformed. */
+ * malformed.  *cnamed: the chain went past the name asked. */
 static int
-check_owners(const char *qname, int qtype, const unsigned char *buf, int len)
+check_owners(const char *qname, int qtype, const unsigned char *buf, int len,
+             int *cnamed)
 {
 	struct owner_walk w;
 	char asked[256];
@@ -761,6 +763,7 @@ check_owners(const char *qname, int qtype, const unsigned char *buf, int len)
 	if (off < 0)
 		return -1;
 	rc = walk_answers(buf, len, off, qtype, &w, 1, &grew);
+	*cnamed = w.nchain > 1;
 	free_chain(&w);
 	return rc;
 }
@@ -891,7 +894,8 @@ judge_answer(struct sc_lookup *lk, const unsigned char *buf, int len)
 		lk->error = "unexpected rcode";
 		return;
 	}
-	if (lk->name != NULL && check_owners(lk->name, lk->qtype, buf, len) != 0) {
+	if (lk->name != NULL &&
+	    check_owners(lk->name, lk->qtype, buf, len, &lk->cname) != 0) {
 		lk->outcome = SC_DNS_ERROR;
 		lk->error = "answer holds records for another name";
 		return;

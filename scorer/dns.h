@@ -32,6 +32,8 @@ struct sc_lookup {
 	int qtype;                 /* ns_t_mx, ns_t_a ... */
 	sc_dns_outcome_t outcome;
 	int ad;
+	int cname;                 /* the answer followed a CNAME chain: its
+	                            * records belong to another name */
 	int done;
 	uint64_t started;
 	unsigned elapsed_ms;

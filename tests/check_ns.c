@@ -450,6 +450,24 @@ START_TEST(test_ns_lookup_failed)
 }
 END_TEST
 
+/* A name that is a CNAME is no zone apex: the NS records the resolver
+ * followed it to belong to the target's zone, whose servers would refuse
+ * "NAME SOA" (all lame).  Its registrable domain's NS set is judged. */
+START_TEST(test_cname_is_no_apex)
+{
+	struct sc_ns_zone *z = zone("mail.x.example", NULL, 1,
+	                            "ns1.other.example");
+
+	z->ns->cname = 1;
+	ck_assert_ptr_null(sc_ns_zone_apex(z));
+	z->parent = ev_lookup(dom, "x.example", ns_t_ns, SC_DNS_OK, 1,
+	                      "ns1.dns.example");
+	ck_assert_str_eq(sc_ns_zone_apex(z), "x.example");
+	z->ns->cname = 0;
+	ck_assert_str_eq(sc_ns_zone_apex(z), "mail.x.example");
+}
+END_TEST
+
 /* No NS at the name (not a zone apex): its registrable domain's NS set
  * is the one judged; none there either: nothing to say. */
 START_TEST(test_parent_zone)
@@ -515,6 +533,7 @@ Suite *ns_suite(void)
 	tcase_add_test(t, test_not_asked);
 	tcase_add_test(t, test_ns_lookup_failed);
 	tcase_add_test(t, test_parent_zone);
+	tcase_add_test(t, test_cname_is_no_apex);
 	tcase_add_test(t, test_mx_zone);
 	suite_add_tcase(s, t);
 	return s;

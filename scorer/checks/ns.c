@@ -130,7 +130,9 @@ usable(const struct sc_domain *dom, const char *addr)
 const char *
 sc_ns_zone_apex(const struct sc_ns_zone *z)
 {
-	if (resolved(z->ns))
+	/* A name that is a CNAME is no zone's apex (RFC 1034 3.6.2): the
+	 * NS records the resolver followed it to are another zone's. */
+	if (resolved(z->ns) && !z->ns->cname)
 		return z->ns->name;
 	if (resolved(z->parent))
 		return z->parent->name;
@@ -338,14 +340,14 @@ on_ns(struct sc_lookup *lk, void *arg)
 			break;
 	if (z == NULL)
 		return;
-	if (resolved(lk)) {
+	if (resolved(lk) && !lk->cname) {
 		add_hosts(dom, st, z, lk);
 		return;
 	}
-	/* No NS records at the name: it is inside a zone, not its apex (a
-	 * domain such as mail.example.com).  The delegation that counts is
-	 * its registrable domain's. */
-	if (lk != z->ns || lk->outcome != SC_DNS_NODATA)
+	/* No NS records at the name, or a CNAME there: it is inside a zone,
+	 * not its apex (a domain such as mail.example.com).  The delegation
+	 * that counts is its registrable domain's. */
+	if (lk != z->ns || (lk->outcome != SC_DNS_NODATA && !resolved(lk)))
 		return;
 	if ((reg = sc_registrable(dom->ctx, z->name)) == NULL)
 		return;
