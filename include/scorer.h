@@ -382,6 +382,13 @@ typedef struct sc_check_opts {
 
 /** sc_check_opts_t.enrolled is set.  \since 0.2.0 */
 #define SC_CHECK_ENROLLED 1u
+/**
+ * With SC_CHECK_ENROLLED: enrolled is 00:00 UTC of the calendar day the
+ * user enrolled, the time of day unknown.  Only a registration that began
+ * after that day's end everywhere (12:00 UTC the next day) is taken to be
+ * later, and findings name the day.  \since 0.2.0
+ */
+#define SC_CHECK_ENROLLED_DAY 2u
 
 /**
  * sc_check() with what the caller knows about the address (opts may be

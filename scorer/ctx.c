@@ -539,7 +539,7 @@ sc_check_async(sc_ctx_t *ctx, const char *address, sc_done_cb done,
 
 /* Flags this library knows: an unknown one is refused rather than
  * ignored, so that a caller never believes a fact was weighed. */
-#define KNOWN_OPTS SC_CHECK_ENROLLED
+#define KNOWN_OPTS (SC_CHECK_ENROLLED | SC_CHECK_ENROLLED_DAY)
 
 sc_status_t
 sc_check_async_ex(sc_ctx_t *ctx, const char *address,
@@ -573,6 +573,10 @@ sc_check_async_ex(sc_ctx_t *ctx, const char *address,
 			return sc_ctx_error(ctx, SC_EINVAL, "SC_CHECK_ENROLLED "
 			                    "in an sc_check_opts_t too small to "
 			                    "hold enrolled");
+		if ((o.flags & SC_CHECK_ENROLLED_DAY) &&
+		    !(o.flags & SC_CHECK_ENROLLED))
+			return sc_ctx_error(ctx, SC_EINVAL, "SC_CHECK_ENROLLED_DAY "
+			                    "without SC_CHECK_ENROLLED");
 		opts = &o;
 	}
 	sc_ctx_enter(ctx);

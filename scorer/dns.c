@@ -341,6 +341,8 @@ sc_lookup_free_data(struct sc_lookup *lk)
 	sc_free(lk->nx_zone);
 	lk->nx_zone = NULL;
 	lk->nx_proof = SC_NX_NO_SOA;
+	sc_free(lk->target);
+	lk->target = NULL;
 }
 
 static int
@@ -385,6 +387,9 @@ sc_lookup_copy_answer(struct sc_lookup *dst, const struct sc_lookup *src)
 		goto nomem;
 	dst->nx_proof = src->nx_proof;
 	dst->outcome = src->outcome;
+	if (src->target != NULL &&
+	    (dst->target = sc_strdup(src->target)) == NULL)
+		goto nomem;
 	dst->ad = src->ad;
 	dst->cname = src->cname;
 	dst->error = src->error;
@@ -750,20 +755,25 @@ free_chain(struct owner_walk *w)
 
 /* 0 when the answer's records of the asked type all belong to the name
  * asked (or its CNAME chain), -1 otherwise or when the message is
- * malformed.  *cnamed: the chain went past the name asked. */
+ * malformed.  When the chain went past the name asked, lk->cname is set
+ * and lk->target is its end (NULL when out of memory). */
 static int
-check_owners(const char *qname, int qtype, const unsigned char *buf, int len,
-             int *cnamed)
+check_owners(struct sc_lookup *lk, const unsigned char *buf, int len)
 {
 	struct owner_walk w;
 	char asked[256];
-	long off = build_chain(qname, buf, len, &w, asked);
+	long off;
 	int grew = 0, rc;
 
-	if (off < 0)
+	lk->cname = 0;
+	if ((off = build_chain(lk->name, buf, len, &w, asked)) < 0)
 		return -1;
-	rc = walk_answers(buf, len, off, qtype, &w, 1, &grew);
-	*cnamed = w.nchain > 1;
+	rc = walk_answers(buf, len, off, lk->qtype, &w, 1, &grew);
+	if (rc == 0 && w.nchain > 1) {
+		lk->cname = 1;
+		sc_free(lk->target);
+		lk->target = sc_strdup(w.chain[w.nchain - 1]);
+	}
 	free_chain(&w);
 	return rc;
 }
@@ -894,8 +904,7 @@ judge_answer(struct sc_lookup *lk, const unsigned char *buf, int len)
 		lk->error = "unexpected rcode";
 		return;
 	}
-	if (lk->name != NULL &&
-	    check_owners(lk->name, lk->qtype, buf, len, &lk->cname) != 0) {
+	if (lk->name != NULL && check_owners(lk, buf, len) != 0) {
 		lk->outcome = SC_DNS_ERROR;
 		lk->error = "answer holds records for another name";
 		return;

@@ -33,7 +33,9 @@ struct sc_lookup {
 	sc_dns_outcome_t outcome;
 	int ad;
 	int cname;                 /* the answer followed a CNAME chain: its
-	                            * records belong to another name */
+	                            * records belong to another name, */
+	char *target;              /* this one (the chain's end); freed with
+	                            * the answers */
 	int done;
 	uint64_t started;
 	unsigned elapsed_ms;

@@ -410,6 +410,19 @@ lru_unlink(struct sc_ctx *ctx, struct sc_domain *dom)
 	dom->lru_prev = dom->lru_next = NULL;
 }
 
+/* First out: a retired job, once no request holds it. */
+static void
+lru_push_head(struct sc_ctx *ctx, struct sc_domain *dom)
+{
+	dom->lru_prev = NULL;
+	dom->lru_next = ctx->lru_head;
+	if (ctx->lru_head != NULL)
+		ctx->lru_head->lru_prev = dom;
+	else
+		ctx->lru_tail = dom;
+	ctx->lru_head = dom;
+}
+
 /* Most recently used at the tail. */
 static void
 lru_push(struct sc_ctx *ctx, struct sc_domain *dom)
@@ -486,14 +499,19 @@ domain_find(struct sc_ctx *ctx, const char *name)
  * not answer) would make every later user of the domain "could not be
  * assessed" for as long as it stays cached, and a big provider's domain
  * stays cached for the whole batch.  Once a timeout has passed since it
- * ended, the next check asks again with a new job; the old one lives on
- * for the requests that hold it and is evicted as usual.  Waiting a
- * timeout bounds a dead domain to one job at a time.  The checks' own
- * per-run tables (probes, nameserver questions) keep their answers. */
+ * ended, the next check asks again with a new job, at most
+ * DOMAIN_RETRIES times; the old one lives on for the requests that hold
+ * it and is the first evicted.  Waiting a timeout bounds a dead domain to
+ * one job at a time.  The checks' own per-run tables (STARTTLS probes,
+ * RDAP) keep their answers; nameserver questions cut short by a job's
+ * time are asked again. */
+#define DOMAIN_RETRIES 2 /* evidence a run cannot get (port 25 blocked)
+                            * costs no more than this */
+
 static int
 domain_stale(const struct sc_domain *dom)
 {
-	if (dom->state != SC_JOB_DONE ||
+	if (dom->state != SC_JOB_DONE || dom->retries >= DOMAIN_RETRIES ||
 	    (dom->status == SC_OK && !sc_hits_missing(&dom->hits)))
 		return 0;
 	return sc_now_ms() - dom->started >=
@@ -607,6 +625,7 @@ sc_engine_submit(struct sc_ctx *ctx, const char *address,
 {
 	struct sc_req *req;
 	struct sc_domain *dom;
+	unsigned retries = 0;
 	sc_status_t st;
 
 	req = sc_calloc(1, sizeof(*req));
@@ -621,6 +640,7 @@ sc_engine_submit(struct sc_ctx *ctx, const char *address,
 	if (opts != NULL && (opts->flags & SC_CHECK_ENROLLED)) {
 		req->has_enrolled = 1;
 		req->enrolled = opts->enrolled;
+		req->enrolled_day = (opts->flags & SC_CHECK_ENROLLED_DAY) != 0;
 	}
 	st = sc_address_parse(address, strlen(address), &req->addr,
 	                      req->reason, sizeof(req->reason));
@@ -638,19 +658,24 @@ sc_engine_submit(struct sc_ctx *ctx, const char *address,
 	ctx->stats.addresses++;
 	dom = domain_find(ctx, req->addr.domain_ascii);
 	if (dom != NULL && domain_stale(dom)) {
+		retries = dom->retries + 1;
 		dom->retired = 1;
+		lru_unlink(ctx, dom);
+		lru_push_head(ctx, dom);
 		dom = NULL;
 	}
 	if (dom != NULL)
 		ctx->stats.domain_hits++;
 	else
 		ctx->stats.domain_misses++;
-	if (dom == NULL &&
-	    domain_start(ctx, req->addr.domain_ascii, &dom) != SC_OK) {
-		ctx->running--;
-		live_remove(ctx, req);
-		req_free(req);
-		return sc_ctx_error(ctx, SC_ENOMEM, "out of memory");
+	if (dom == NULL) {
+		if (domain_start(ctx, req->addr.domain_ascii, &dom) != SC_OK) {
+			ctx->running--;
+			live_remove(ctx, req);
+			req_free(req);
+			return sc_ctx_error(ctx, SC_ENOMEM, "out of memory");
+		}
+		dom->retries = retries;
 	}
 	req->dom = dom;
 	dom->refs++;

@@ -82,6 +82,8 @@ struct sc_domain {
 	unsigned elapsed_ms;
 	int retired;                  /* missing evidence, asked again by a
 	                               * newer job: no longer found by name */
+	unsigned retries;             /* jobs of this name before it, each
+	                               * retired for missing evidence */
 
 	struct sc_lookup *lookups;    /* every lookup, in the order asked */
 	struct sc_lookup **tail;
@@ -139,6 +141,7 @@ struct sc_req {
 	/* What the caller knows of the address (sc_check_ex()). */
 	int has_enrolled;
 	long long enrolled;           /* seconds since the epoch, UTC */
+	int enrolled_day;             /* enrolled is a day's 00:00 UTC */
 };
 
 /* For address-level checks: an operation of req started / ended.  The

@@ -283,6 +283,14 @@ START_TEST(test_check_ex_opts)
 	o.flags = SC_CHECK_ENROLLED | 0x80u;
 	ck_assert_int_eq(sc_check_ex(ctx, "no-at-sign", &o, &rep), SC_EINVAL);
 	ck_assert_ptr_nonnull(strstr(sc_ctx_errmsg(ctx), "0x80"));
+	/* A day needs the date it qualifies. */
+	o.flags = SC_CHECK_ENROLLED | SC_CHECK_ENROLLED_DAY;
+	ck_assert_int_eq(sc_check_ex(ctx, "no-at-sign", &o, &rep), SC_OK);
+	sc_report_free(rep);
+	rep = NULL;
+	o.flags = SC_CHECK_ENROLLED_DAY;
+	ck_assert_int_eq(sc_check_ex(ctx, "no-at-sign", &o, &rep), SC_EINVAL);
+	ck_assert_ptr_nonnull(strstr(sc_ctx_errmsg(ctx), "without"));
 	o.flags = SC_CHECK_ENROLLED;
 	o.size = 0;
 	ck_assert_int_eq(sc_check_async_ex(ctx, "a@b.example", &o, NULL, NULL),

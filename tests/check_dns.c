@@ -339,6 +339,7 @@ START_TEST(test_mx_answer)
 	ck_assert_uint_eq(lk.rr[1].pref, 20);
 	ck_assert_str_eq(lk.rr[1].text, "mx2.example.test");
 	ck_assert_int_eq(lk.cname, 0);
+	ck_assert_ptr_null(lk.target);
 	ck_assert_str_eq(lk.name, "example.test");
 	ck_assert_int_eq(lk.ad, 0);
 	ck_assert_ptr_null(lk.error);
@@ -707,6 +708,7 @@ START_TEST(test_cname_chain_followed)
 	ck_assert_uint_eq(lk.n, 1);
 	ck_assert_str_eq(lk.rr[0].text, "mx.alias.test");
 	ck_assert_int_eq(lk.cname, 1); /* the records are alias.test's */
+	ck_assert_str_eq(lk.target, "alias.test");
 	fx_end(&fx, &lk);
 
 	fx_start(&fx, M_CNAME_CHAIN, 2000, 2);

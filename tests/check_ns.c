@@ -151,7 +151,7 @@ START_TEST(test_sound)
 	ck_assert_uint_eq(h.n, 0);
 	sc_hits_clear(&h);
 	ev_assert_described(&sc_check_ns, dom, "\"ns\":{\"port\":53,\"zones\":"
-	    "[{\"zone\":\"x.example\",\"mx_host\":null,\"nameservers\":["
+	    "[{\"zone\":\"x.example\",\"mx_host\":null,\"alias\":null,\"nameservers\":["
 	    "{\"host\":\"ns1.dns.example\",\"status\":\"authoritative\","
 	    "\"addresses\":[{\"address\":\"192.0.2.1\",\"answer\":"
 	    "\"authoritative\",\"tcp\":false},{\"address\":\"2001:db8::1\","
@@ -298,25 +298,42 @@ END_TEST
  * server answers as itself, the refusals are believed. */
 START_TEST(test_lame_not_believed)
 {
-	struct sc_ns_zone *z = zone("x.example", NULL, 1, "ns1.dns.example");
+	struct sc_ns_zone *z = zone("x.example", NULL, 2, "ns1.dns.example",
+	                            "ns2.dns.example");
 	struct sc_ns_host *a = host(z, "ns1.dns.example", "192.0.2.1", NULL);
+	struct sc_ns_host *b = host(z, "ns2.dns.example", "192.0.2.2", NULL);
 	struct sc_hits h;
 	const char *d;
+	char *json;
 
 	answered(a, "192.0.2.1", SC_NSQ_REFUSED, "refused");
+	/* Silent: an answer not believed proves no working path either. */
+	answered(b, "192.0.2.2", SC_NSQ_TIMEOUT, "no answer to 3 tries");
 	h = run();
 	ck_assert_ptr_null(ev_hit(&h, "ns.lame"));
 	ck_assert_ptr_nonnull(d = ev_hit(&h, "ns.unverified"));
-	ck_assert_ptr_nonnull(strstr(d, "192.0.2.1: answered, but no "
-	                             "nameserver of this run answered with "
-	                             "authority"));
+	ck_assert_ptr_nonnull(strstr(d, "no nameserver of this run answered "
+	                             "a direct question with authority"));
 	ck_assert_int_eq(sc_hits_missing(&h), 1);
+	ck_assert_uint_eq(h.n, 1);
 	sc_hits_clear(&h);
+	/* The report does not call it lame either. */
+	ck_assert_ptr_nonnull(json = ev_described(&sc_check_ns, dom));
+	ck_assert_ptr_null(strstr(json, "\"lame\""));
+	sc_free(json);
 	vouch();
 	h = run();
-	ck_assert_ptr_nonnull(ev_hit(&h, "ns.lame"));
-	ck_assert_ptr_null(ev_hit(&h, "ns.unverified"));
+	/* Both: the refusal is believed, and the silence now stands beside
+	 * a believed answer. */
+	ck_assert_uint_eq(h.n, 2);
+	ck_assert_str_eq(h.hit[0].id, "ns.lame");
+	ck_assert_str_eq(h.hit[1].id, "ns.lame");
+	ck_assert_ptr_nonnull(strstr(h.hit[0].detail, "ns1.dns.example"));
+	ck_assert_ptr_nonnull(strstr(h.hit[1].detail, "ns2.dns.example"));
 	sc_hits_clear(&h);
+	ck_assert_ptr_nonnull(json = ev_described(&sc_check_ns, dom));
+	ck_assert_ptr_nonnull(strstr(json, "\"lame\""));
+	sc_free(json);
 }
 END_TEST
 
@@ -428,7 +445,7 @@ START_TEST(test_not_asked)
 	ck_assert_uint_eq(h.n, 0);
 	sc_hits_clear(&h);
 	ev_assert_described(&sc_check_ns, dom, "\"ns\":{\"port\":53,\"zones\":"
-	    "[{\"zone\":\"x.example\",\"mx_host\":null,\"nameservers\":["
+	    "[{\"zone\":\"x.example\",\"mx_host\":null,\"alias\":null,\"nameservers\":["
 	    "{\"host\":\"ns1.dns.example\",\"status\":\"not_asked\","
 	    "\"addresses\":[{\"address\":\"10.0.0.1\",\"answer\":"
 	    "\"not_asked\",\"tcp\":false}]}]}]}");
@@ -465,6 +482,32 @@ START_TEST(test_cname_is_no_apex)
 	ck_assert_str_eq(sc_ns_zone_apex(z), "x.example");
 	z->ns->cname = 0;
 	ck_assert_str_eq(sc_ns_zone_apex(z), "mail.x.example");
+}
+END_TEST
+
+/* The alias's target zone is judged as well: whoever answers for it
+ * answers for the mail (on_ns adds it); its findings say whose it is. */
+START_TEST(test_alias_target_zone)
+{
+	struct sc_ns_zone *z = zone("x.provider.example", NULL, 1,
+	                            "ns1.provider.example");
+	struct sc_ns_host *a = host(z, "ns1.provider.example", "192.0.2.1",
+	                            NULL);
+	struct sc_hits h;
+	char *json;
+
+	z->alias = sc_strdup("x.example");
+	answered(a, "192.0.2.1", SC_NSQ_REFUSED, "refused");
+	vouch();
+	h = run();
+	ck_assert_ptr_nonnull(strstr(ev_hit(&h, "ns.lame"),
+	                             "of x.provider.example (the zone of "
+	                             "x.provider.example, which x.example is "
+	                             "an alias of)"));
+	sc_hits_clear(&h);
+	ck_assert_ptr_nonnull(json = ev_described(&sc_check_ns, dom));
+	ck_assert_ptr_nonnull(strstr(json, "\"alias\":\"x.example\""));
+	sc_free(json);
 }
 END_TEST
 
@@ -534,6 +577,7 @@ Suite *ns_suite(void)
 	tcase_add_test(t, test_ns_lookup_failed);
 	tcase_add_test(t, test_parent_zone);
 	tcase_add_test(t, test_cname_is_no_apex);
+	tcase_add_test(t, test_alias_target_zone);
 	tcase_add_test(t, test_mx_zone);
 	suite_add_tcase(s, t);
 	return s;

@@ -281,7 +281,7 @@ END_TEST
 /* ---- the enrollment date: per address -------------------------------------- */
 
 static struct sc_hits
-run_address(int has, long long enrolled)
+run_address_day(int has, long long enrolled, int day)
 {
 	struct sc_req req;
 	struct sc_hits h;
@@ -292,8 +292,15 @@ run_address(int has, long long enrolled)
 	req.dom = dom;
 	req.has_enrolled = has;
 	req.enrolled = enrolled;
+	req.enrolled_day = day;
 	sc_check_rdap.assess_address(&req, &h);
 	return h;
+}
+
+static struct sc_hits
+run_address(int has, long long enrolled)
+{
+	return run_address_day(has, enrolled, 0);
 }
 
 START_TEST(test_re_registered)
@@ -335,6 +342,84 @@ START_TEST(test_re_registered)
 }
 END_TEST
 
+/* A day without a time (SC_CHECK_ENROLLED_DAY): a registration that day,
+ * or before noon UTC the next (the day's end in UTC-12), may have come
+ * before the user chose the address; one after is later, and the detail
+ * names the day as given. */
+START_TEST(test_re_registered_day)
+{
+	struct sc_rdap_item *it;
+	long long day = 1700006400LL; /* 2023-11-15T00:00:00Z */
+	struct sc_hits h;
+
+	it = item("x.example", SC_RDAP_ADDRESS, NULL, 0, 330,
+	          SC_RDAP_CLIENT_XFER_LOCK, "client transfer prohibited");
+	it->rd.registered = day + 10 * 3600; /* 10:00 UTC the same day */
+	h = run_address_day(1, day, 1);
+	ck_assert_uint_eq(h.n, 0);
+	sc_hits_clear(&h);
+	h = run_address_day(1, day, 0); /* 00:00 UTC, a moment: later */
+	ck_assert_uint_eq(count(&h, "domain.re_registered"), 1);
+	sc_hits_clear(&h);
+	it->rd.registered = day + 36 * 3600; /* 12:00 UTC the next day */
+	h = run_address_day(1, day, 1);
+	ck_assert_uint_eq(h.n, 0);
+	sc_hits_clear(&h);
+	it->rd.registered = day + 36 * 3600 + 1;
+	h = run_address_day(1, day, 1);
+	ck_assert_uint_eq(h.n, 1);
+	ck_assert_ptr_nonnull(strstr(h.hit[0].detail, "after this address was "
+	                             "enrolled (2023-11-15)"));
+	sc_hits_clear(&h);
+}
+END_TEST
+
+/* Which registrable domains a job asks about: each once; the address's
+ * own keeps (or takes) the address role whichever answer named it first,
+ * so that domain.re_registered compares its date; and the last slot is
+ * kept for it should eight nameserver domains come first. */
+START_TEST(test_claim)
+{
+	struct sc_rdap_item *it;
+	char name[32];
+	int nomem, i;
+
+	/* ns1.x.example named x.example first, as a nameserver's. */
+	it = sc_rdap_claim(st, sc_strdup("x.example"), "ns1.x.example",
+	                   SC_RDAP_NS, &nomem);
+	ck_assert_ptr_nonnull(it);
+	ck_assert_int_eq(it->role, SC_RDAP_NS);
+	ck_assert_ptr_null(sc_rdap_claim(st, sc_strdup("x.example"), "x.example",
+	                                 SC_RDAP_ADDRESS, &nomem));
+	ck_assert_int_eq(nomem, 0);
+	ck_assert_int_eq(it->role, SC_RDAP_ADDRESS);
+	ck_assert_ptr_null(it->via);
+	ck_assert_uint_eq(st->n, 1);
+	/* Once only, and never back to another role. */
+	ck_assert_ptr_null(sc_rdap_claim(st, sc_strdup("x.example"),
+	                                 "mx.x.example", SC_RDAP_MX, &nomem));
+	ck_assert_int_eq(it->role, SC_RDAP_ADDRESS);
+
+	/* A fresh job: eight nameserver domains come first. */
+	teardown();
+	setup();
+	for (i = 0; i < SC_RDAP_MAX_ITEMS; i++) {
+		snprintf(name, sizeof(name), "dns%d.example", i);
+		it = sc_rdap_claim(st, sc_strdup(name), name, SC_RDAP_NS,
+		                   &nomem);
+		ck_assert_int_eq(nomem, 0);
+		ck_assert_int_eq(it != NULL, i < SC_RDAP_MAX_ITEMS - 1);
+	}
+	it = sc_rdap_claim(st, sc_strdup("x.example"), "x.example",
+	                   SC_RDAP_ADDRESS, &nomem);
+	ck_assert_ptr_nonnull(it);
+	ck_assert_uint_eq(st->n, SC_RDAP_MAX_ITEMS);
+	ck_assert_ptr_null(sc_rdap_claim(st, sc_strdup("y.example"), "y.example",
+	                                 SC_RDAP_MX, &nomem));
+	ck_assert_int_eq(nomem, 0);
+}
+END_TEST
+
 Suite *rdap_suite(void)
 {
 	Suite *s = suite_create("rdap");
@@ -348,6 +433,8 @@ Suite *rdap_suite(void)
 	tcase_add_test(t, test_transfer_lock);
 	tcase_add_test(t, test_unavailable);
 	tcase_add_test(t, test_re_registered);
+	tcase_add_test(t, test_re_registered_day);
+	tcase_add_test(t, test_claim);
 	suite_add_tcase(s, t);
 	return s;
 }

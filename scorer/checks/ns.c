@@ -134,7 +134,7 @@ sc_ns_zone_apex(const struct sc_ns_zone *z)
 	 * NS records the resolver followed it to are another zone's. */
 	if (resolved(z->ns) && !z->ns->cname)
 		return z->ns->name;
-	if (resolved(z->parent))
+	if (resolved(z->parent) && !z->parent->cname)
 		return z->parent->name;
 	return NULL;
 }
@@ -327,6 +327,9 @@ add_hosts(struct sc_domain *dom, struct sc_ns_state *st, struct sc_ns_zone *z,
 	}
 }
 
+static void add_zone(struct sc_domain *dom, struct sc_ns_state *st,
+                     const char *name, const char *mx, const char *alias);
+
 static void
 on_ns(struct sc_lookup *lk, void *arg)
 {
@@ -344,6 +347,11 @@ on_ns(struct sc_lookup *lk, void *arg)
 		add_hosts(dom, st, z, lk);
 		return;
 	}
+	/* An alias: whoever answers for its target's zone answers for the
+	 * mail too (the MX records come from there). */
+	if (lk == z->ns && lk->cname && lk->target != NULL &&
+	    z->mx == NULL && z->alias == NULL)
+		add_zone(dom, st, lk->target, NULL, z->name);
 	/* No NS records at the name, or a CNAME there: it is inside a zone,
 	 * not its apex (a domain such as mail.example.com).  The delegation
 	 * that counts is its registrable domain's. */
@@ -358,7 +366,7 @@ on_ns(struct sc_lookup *lk, void *arg)
 
 static void
 add_zone(struct sc_domain *dom, struct sc_ns_state *st, const char *name,
-         const char *mx)
+         const char *mx, const char *alias)
 {
 	struct sc_ns_zone *z;
 
@@ -369,9 +377,12 @@ add_zone(struct sc_domain *dom, struct sc_ns_state *st, const char *name,
 			return;
 	if ((z = sc_calloc(1, sizeof(*z))) == NULL ||
 	    (z->name = sc_strdup(name)) == NULL ||
-	    (mx != NULL && (z->mx = sc_strdup(mx)) == NULL)) {
-		if (z != NULL)
+	    (mx != NULL && (z->mx = sc_strdup(mx)) == NULL) ||
+	    (alias != NULL && (z->alias = sc_strdup(alias)) == NULL)) {
+		if (z != NULL) {
 			sc_free(z->name);
+			sc_free(z->mx);
+		}
 		sc_free(z);
 		dom->status = SC_ENOMEM;
 		return;
@@ -401,7 +412,7 @@ on_mx(struct sc_lookup *lk, void *arg)
 		    (reg = sc_registrable(dom->ctx, host)) == NULL)
 			continue;
 		if (dom->regdom == NULL || strcasecmp(reg, dom->regdom) != 0)
-			add_zone(dom, st, reg, host);
+			add_zone(dom, st, reg, host, NULL);
 		sc_free(reg);
 	}
 }
@@ -419,7 +430,7 @@ ns_start(struct sc_domain *dom)
 	st->ztail = &st->zones;
 	st->htail = &st->hosts;
 	st->port = dom->ctx->ns_port;
-	add_zone(dom, st, dom->name, NULL);
+	add_zone(dom, st, dom->name, NULL, NULL);
 	/* The job's MX question again: a copy of the "domain" check's
 	 * answer, no query. */
 	st->mx = sc_domain_lookup(dom, dom->name, ns_t_mx, on_mx);
@@ -454,6 +465,7 @@ ns_clear(struct sc_domain *dom)
 		zn = z->next;
 		sc_free(z->name);
 		sc_free(z->mx);
+		sc_free(z->alias);
 		sc_free(z);
 	}
 	sc_free(st);
@@ -484,7 +496,10 @@ whose(const struct sc_domain *dom, const struct sc_ns_zone *z, char *buf,
 
 	if (apex == NULL)
 		apex = z->name;
-	if (z->mx == NULL)
+	if (z->alias != NULL)
+		snprintf(buf, size, "%s (the zone of %s, which %s is an alias "
+		         "of)", apex, z->name, z->alias);
+	else if (z->mx == NULL)
 		snprintf(buf, size, "%s (%s)", apex,
 		         strcasecmp(apex, dom->name) == 0
 		         ? "the address's domain"
@@ -683,21 +698,34 @@ assess_lame(const struct sc_ns_state *st, const struct sc_ns_host *h,
 		    unsure);
 }
 
-/* Every question to the zone's nameservers went unanswered. */
+/* No question to the zone's nameservers got an answer that counts:
+ * none at all, or only answers not believed (no server of the run
+ * answered with authority). */
 static void
 assess_silence(const struct sc_ns_state *st, const struct sc_ns_zone *z,
                const char *who, struct sc_hits *out)
 {
 	const struct sc_ns_host *h;
 	char why[200] = "";
-	size_t i, n = 0;
+	size_t i, n = 0, heard = 0;
 
 	for (h = st->hosts; h != NULL; h = h->next)
-		for (i = 0; h->zone == z && i < h->naddr; i++)
-			if (h->addr[i].queried && n++ == 0)
+		for (i = 0; h->zone == z && i < h->naddr; i++) {
+			if (!h->addr[i].queried)
+				continue;
+			heard += sc_nsq_answered(h->addr[i].res.outcome);
+			if (n++ == 0)
 				snprintf(why, sizeof(why), "%s at %s: %s", h->name,
 				         h->addr[i].addr, unknown_why(&h->addr[i]));
-	if (n == 1)
+		}
+	if (heard > 0)
+		sc_hits_add_missing(out, "ns.unverified", "no nameserver of "
+		    "this run answered a direct question with authority, and "
+		    "the answers from the nameservers of %s on port %u (%s) "
+		    "may come from something on this network that answers in "
+		    "their place, so whether they answer for the zone is "
+		    "unknown", who, st->port, why);
+	else if (n == 1)
 		sc_hits_add_missing(out, "ns.unverified", "the one nameserver "
 		    "address of %s asked did not answer a direct question on "
 		    "port %u (%s), so whether it answers for the zone is "
@@ -727,7 +755,8 @@ ns_assess(const struct sc_domain *dom, struct sc_hits *out)
 		if (zone_known(dom, z, out) != 1)
 			continue;
 		whose(dom, z, who, sizeof(who));
-		answered = zone_answered(st, z);
+		/* Unbelieved answers prove no working path either. */
+		answered = believed ? zone_answered(st, z) : 0;
 		for (h = st->hosts; h != NULL; h = h->next) {
 			if (h->zone != z)
 				continue;
@@ -755,8 +784,9 @@ ns_assess(const struct sc_domain *dom, struct sc_hits *out)
 
 /* ---- what the check saw ------------------------------------------------- */
 
+/* believed: as in assess_lame(); a refusal not believed is no "lame". */
 static const char *
-host_status(const struct sc_ns_host *h)
+host_status(const struct sc_ns_host *h, int believed)
 {
 	size_t i;
 	int auth = 0, lame = 0, asked = 0;
@@ -771,14 +801,14 @@ host_status(const struct sc_ns_host *h)
 			continue;
 		asked = 1;
 		auth |= h->addr[i].res.outcome == SC_NSQ_AUTH;
-		lame |= definitely_lame(&h->addr[i].res);
+		lame |= definitely_lame(&h->addr[i].res) && believed;
 	}
 	return lame ? "lame" : auth ? "authoritative"
 	       : asked ? "no_answer" : "not_asked";
 }
 
 static void
-describe_host(struct sc_jw *out, const struct sc_ns_host *h)
+describe_host(struct sc_jw *out, const struct sc_ns_host *h, int believed)
 {
 	size_t i;
 
@@ -786,7 +816,7 @@ describe_host(struct sc_jw *out, const struct sc_ns_host *h)
 	sc_jw_key(out, "host");
 	sc_jw_cstr(out, h->name);
 	sc_jw_key(out, "status");
-	sc_jw_cstr(out, host_status(h));
+	sc_jw_cstr(out, host_status(h, believed));
 	sc_jw_key(out, "addresses");
 	sc_jw_lit(out, "[");
 	for (i = 0; i < h->naddr; i++) {
@@ -811,6 +841,7 @@ ns_describe(const struct sc_domain *dom, struct sc_jw *out)
 	const struct sc_ns_state *st = sc_check_state_get(dom, &sc_check_ns);
 	const struct sc_ns_zone *z;
 	const struct sc_ns_host *h;
+	int believed = st != NULL && someone_authoritative(dom, st);
 
 	sc_jw_lit(out, "{");
 	sc_jw_key(out, "port");
@@ -824,13 +855,15 @@ ns_describe(const struct sc_domain *dom, struct sc_jw *out)
 		sc_jw_cstr(out, sc_ns_zone_apex(z));
 		sc_jw_key(out, "mx_host");
 		sc_jw_cstr(out, z->mx);
+		sc_jw_key(out, "alias");
+		sc_jw_cstr(out, z->alias);
 		sc_jw_key(out, "nameservers");
 		sc_jw_lit(out, "[");
 		for (h = st->hosts; h != NULL; h = h->next) {
 			if (h->zone != z)
 				continue;
 			sc_jw_elem(out);
-			describe_host(out, h);
+			describe_host(out, h, believed);
 		}
 		sc_jw_lit(out, "]}");
 	}

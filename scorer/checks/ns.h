@@ -43,6 +43,8 @@ struct sc_ns_host {
 struct sc_ns_zone {
 	char *name;               /* the name asked for NS */
 	char *mx;                 /* NULL, or the MX host it is the zone of */
+	char *alias;              /* NULL, or the alias (CNAME) of the
+	                           * address's domain it is the target of */
 	struct sc_lookup *ns;     /* NS of name */
 	struct sc_lookup *parent; /* NS of the registrable domain, when name
 	                           * has none (it is no zone's apex) */

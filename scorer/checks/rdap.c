@@ -1003,25 +1003,25 @@ state_of(struct sc_domain *dom)
 	return *sc_check_state(dom, &sc_check_rdap);
 }
 
-/* Ask about the registrable domain of host (or name itself), once per
- * job, whoever else's it is. */
-static void
-want(struct sc_domain *dom, const char *host, enum sc_rdap_role role)
+static int
+has_address(const struct sc_rdap_state *st)
 {
-	struct sc_rdap_state *st = state_of(dom);
-	struct rdap_ctx *rc = sc_check_ctx(dom->ctx, &sc_check_rdap);
-	struct sc_rdap_item *it;
-	char *reg;
 	size_t i;
 
-	if (st == NULL || rc == NULL || host[0] == '\0' ||
-	    strcmp(host, ".") == 0 || st->n == SC_RDAP_MAX_ITEMS)
-		return;
-	if ((reg = sc_registrable(dom->ctx, host)) == NULL)
-		return;
-	for (i = 0; reg[i] != '\0'; i++)
-		reg[i] = (char)(reg[i] >= 'A' && reg[i] <= 'Z' ? reg[i] + 32
-		                                               : reg[i]);
+	for (i = 0; i < st->n; i++)
+		if (st->item[i]->role == SC_RDAP_ADDRESS)
+			return 1;
+	return 0;
+}
+
+struct sc_rdap_item *
+sc_rdap_claim(struct sc_rdap_state *st, char *reg, const char *host,
+              enum sc_rdap_role role, int *nomem)
+{
+	struct sc_rdap_item *it;
+	size_t i;
+
+	*nomem = 0;
 	for (i = 0; i < st->n; i++)
 		if (strcmp(st->item[i]->name, reg) == 0) {
 			/* The NS answer may come first and name the address's
@@ -1036,21 +1036,56 @@ want(struct sc_domain *dom, const char *host, enum sc_rdap_role role)
 				it->via = NULL;
 			}
 			sc_free(reg);
-			return;
+			return NULL;
 		}
+	/* The last slot is the address's own domain's, should the NS set
+	 * (up to eight hosts in eight domains) come first and fill the
+	 * rest. */
+	if (st->n == SC_RDAP_MAX_ITEMS ||
+	    (st->n == SC_RDAP_MAX_ITEMS - 1 && role != SC_RDAP_ADDRESS &&
+	     !has_address(st))) {
+		sc_free(reg);
+		return NULL;
+	}
 	/* One allocation each, as many as asked (most jobs ask one or
 	 * two): entries waited for point at them, so they never move. */
 	if ((it = sc_calloc(1, sizeof(*it))) == NULL ||
 	    (role != SC_RDAP_ADDRESS && (it->via = sc_strdup(host)) == NULL)) {
 		sc_free(it);
 		sc_free(reg);
-		dom->status = SC_ENOMEM;
-		return;
+		*nomem = 1;
+		return NULL;
 	}
 	it->name = reg;
 	it->role = role;
 	st->item[st->n++] = it;
-	ask(dom, rc, it);
+	return it;
+}
+
+/* Ask about the registrable domain of host (or name itself), once per
+ * job, whoever else's it is. */
+static void
+want(struct sc_domain *dom, const char *host, enum sc_rdap_role role)
+{
+	struct sc_rdap_state *st = state_of(dom);
+	struct rdap_ctx *rc = sc_check_ctx(dom->ctx, &sc_check_rdap);
+	struct sc_rdap_item *it;
+	char *reg;
+	size_t i;
+	int nomem;
+
+	if (st == NULL || rc == NULL || host[0] == '\0' ||
+	    strcmp(host, ".") == 0)
+		return;
+	if ((reg = sc_registrable(dom->ctx, host)) == NULL)
+		return;
+	for (i = 0; reg[i] != '\0'; i++)
+		reg[i] = (char)(reg[i] >= 'A' && reg[i] <= 'Z' ? reg[i] + 32
+		                                               : reg[i]);
+	if ((it = sc_rdap_claim(st, reg, host, role, &nomem)) != NULL)
+		ask(dom, rc, it);
+	else if (nomem)
+		dom->status = SC_ENOMEM;
 }
 
 /* The MX answer: the address's domain (unless it does not exist: its
@@ -1251,20 +1286,27 @@ rdap_assess_address(const struct sc_req *req, struct sc_hits *out)
 {
 	const struct sc_rdap_state *st;
 	char reg[32], enr[32];
-	long long t;
+	long long t, after;
 	size_t i;
 
 	if (!req->has_enrolled || req->dom == NULL ||
 	    (st = sc_check_state_get(req->dom, &sc_check_rdap)) == NULL)
 		return;
+	/* A day without a time: the user enrolled at some moment of it, in
+	 * some time zone, and a registration the same day may have come
+	 * first.  Only one after the day's end everywhere (UTC-12) is
+	 * certainly later: domain.re_registered must not guess. */
+	after = req->enrolled + (req->enrolled_day ? 36 * 3600 : 0);
 	for (i = 0; i < st->n; i++) {
 		const struct sc_rdap_item *it = st->item[i];
 
 		if (it->role != SC_RDAP_ADDRESS || !it->ok ||
-		    !registered(&it->rd, &t) || t <= req->enrolled)
+		    !registered(&it->rd, &t) || t <= after)
 			continue;
 		sc_rfc3339_format(t, reg, sizeof(reg));
 		sc_rfc3339_format(req->enrolled, enr, sizeof(enr));
+		if (req->enrolled_day)
+			enr[10] = '\0'; /* the day, as given */
 		sc_hits_add(out, "domain.re_registered", "%s was registered on "
 		            "%s, after this address was enrolled (%s): the domain "
 		            "changed hands since the user chose it", it->name, reg,

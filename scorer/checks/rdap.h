@@ -48,6 +48,17 @@ struct sc_rdap_state {
 	char bootstrap[80];       /* the bootstrap file's publication date */
 };
 
+/*
+ * The item for registrable domain reg (owned: taken, or freed) of host,
+ * whose role is given, if it is new in st; NULL when st has it already
+ * (an address's domain first named as an MX or NS host's takes the
+ * address role), when st is full (its last slot is kept for the
+ * address's domain), or when out of memory (*nomem).
+ */
+struct sc_rdap_item *sc_rdap_claim(struct sc_rdap_state *st, char *reg,
+                                   const char *host, enum sc_rdap_role role,
+                                   int *nomem);
+
 extern const struct sc_check sc_check_rdap;
 
 #endif

@@ -82,10 +82,10 @@ int tool_number(const char *cmd, const char *opt, const char *arg,
 int tool_common_opt(sc_ctx_t *ctx, struct tool_common *o, int c,
                     const char *arg);
 /* A date as --enrolled and --enrolled-column take it: YYYY-MM-DD
- * (counted from the end of that day everywhere: 12:00 UTC the next
- * day) or an RFC 3339 date and time (2024-05-01T12:00:00Z,
- * +02:00 offsets allowed), in seconds since the epoch.  0, or -1. */
-int tool_parse_date(const char *s, long long *out);
+ * (00:00 UTC, and *day set: SC_CHECK_ENROLLED_DAY) or an RFC 3339 date
+ * and time (2024-05-01T12:00:00Z, +02:00 offsets allowed), in seconds
+ * since the epoch.  0, or -1. */
+int tool_parse_date(const char *s, long long *out, int *day);
 
 /* After the command line: rules and the breach API.  -1 on error. */
 int tool_common_setup(sc_ctx_t *ctx, const struct tool_common *o);

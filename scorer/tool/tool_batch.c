@@ -134,7 +134,9 @@ take(struct batch *b)
 	}
 	s->active = &b->active;
 	if (rec.enrolled != NULL) {
-		if (tool_parse_date(rec.enrolled, &copts.enrolled) != 0) {
+		int day;
+
+		if (tool_parse_date(rec.enrolled, &copts.enrolled, &day) != 0) {
 			char why[200];
 
 			snprintf(why, sizeof(why), "the enrollment date '%.80s' "
@@ -144,7 +146,8 @@ take(struct batch *b)
 			s->done = 1; /* an error record, in its place */
 			return 1;
 		}
-		copts.flags = SC_CHECK_ENROLLED;
+		copts.flags = SC_CHECK_ENROLLED |
+		              (day ? SC_CHECK_ENROLLED_DAY : 0);
 	}
 	if (sc_check_async_ex(b->ctx, rec.address, &copts, on_done, s) !=
 	    SC_OK) {

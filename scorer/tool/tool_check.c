@@ -244,7 +244,7 @@ tool_check(int argc, char **argv)
 	struct addrs list = { NULL, 0, 0, 0 };
 	struct option *longopts = tool_longopts(own);
 	sc_ctx_t *ctx = NULL;
-	int c, i, r, rc = TOOL_EXIT_ERROR;
+	int c, i, r, day, rc = TOOL_EXIT_ERROR;
 
 	if (longopts == NULL || sc_ctx_new(&ctx) != SC_OK) {
 		fputs("scorer: out of memory\n", stderr);
@@ -258,7 +258,8 @@ tool_check(int argc, char **argv)
 		case 'j': o.json = 1; continue;
 		case 'q': o.quiet = 1; continue;
 		case OPT_ENROLLED:
-			if (tool_parse_date(optarg, &o.check.enrolled) != 0) {
+			if (tool_parse_date(optarg, &o.check.enrolled,
+			                    &day) != 0) {
 				fprintf(stderr, "scorer check: --enrolled: a date "
 				        "(YYYY-MM-DD or RFC 3339, such as "
 				        "2024-05-01T12:00:00Z), not '%s'\n",
@@ -266,7 +267,8 @@ tool_check(int argc, char **argv)
 				tool_usage_error("check");
 				goto done;
 			}
-			o.check.flags |= SC_CHECK_ENROLLED;
+			o.check.flags |= SC_CHECK_ENROLLED |
+			                 (day ? SC_CHECK_ENROLLED_DAY : 0);
 			continue;
 		case 'h':
 			check_usage(stdout);

@@ -237,7 +237,7 @@ rdap_rate(sc_ctx_t *ctx, const char *arg)
 }
 
 int
-tool_parse_date(const char *s, long long *out)
+tool_parse_date(const char *s, long long *out, int *day)
 {
 	struct tm tm, back;
 	int y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0, n = 0;
@@ -289,12 +289,8 @@ tool_parse_date(const char *s, long long *out)
 	    tm.tm_min != back.tm_min || sec > 59)
 		return -1;
 	*out = (long long)t + off;
-	/* A day without a time: the user enrolled at some moment of it, in
-	 * some time zone, and a registration the same day may have come
-	 * first.  Only one after the day's end everywhere (UTC-12) is
-	 * certainly later: domain.re_registered must not guess. */
-	if (n == 10)
-		*out += 36 * 3600;
+	if (day != NULL)
+		*day = n == 10;
 	return 0;
 }
 
