@@ -426,7 +426,6 @@ sc_http_get(struct sc_http *http, struct sc_fetch *f, const char *url,
 	f->connected = 0;
 	f->retry_after = -1;
 	f->truncated = 0;
-	f->sent_ms = 0;
 	sc_free(f->content_type); /* a fetch struct may be reused */
 	f->content_type = NULL;
 	sc_free(f->location);
@@ -496,13 +495,6 @@ check_done(struct sc_http *http)
 			if (curl_easy_getinfo(f->easy, CURLINFO_REDIRECT_URL,
 			                      &ct) == CURLE_OK && ct != NULL)
 				f->location = sc_strdup(ct);
-		}
-		{
-			curl_off_t us = 0;
-
-			if (curl_easy_getinfo(f->easy, CURLINFO_PRETRANSFER_TIME_T,
-			                      &us) == CURLE_OK && us > 0)
-				f->sent_ms = (unsigned)(us / 1000);
 		}
 		curl_multi_remove_handle(http->multi, f->easy);
 		f->active = 0;

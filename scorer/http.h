@@ -73,8 +73,6 @@ struct sc_fetch {
 	                           * NULL (never followed here); owned */
 	char error[SC_FETCH_ERROR_SIZE];
 	unsigned elapsed_ms;
-	unsigned sent_ms;         /* when the request went out (connected,
-	                           * TLS done), from the start; 0: never */
 
 	/* private */
 	struct sc_http *http;

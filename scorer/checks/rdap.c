@@ -735,16 +735,15 @@ rate_limited(struct rdap_entry *e, long retry_after)
 }
 
 /* The server's turn is over: the next request goes an interval after
- * this one went out (curl's pretransfer time: connected and through TLS,
- * which may be well after it was started), and not before. */
+ * this one's answer came in.  The server saw this request before it
+ * answered, so the next reaches it at least an interval later, however
+ * long this one took to leave (a slow handshake, a busy machine); timing
+ * from when it was sent would let that delay eat into the interval. */
 static void
-server_done(struct rdap_server *srv, const struct sc_fetch *f)
+server_done(struct rdap_server *srv)
 {
-	uint64_t now = sc_now_ms(), sent = now, next;
+	uint64_t next = sc_now_ms() + interval_ms(srv->rt->ctx);
 
-	if (f->sent_ms > 0 && f->elapsed_ms >= f->sent_ms)
-		sent = now - (f->elapsed_ms - f->sent_ms);
-	next = sent + interval_ms(srv->rt->ctx);
 	if (next > srv->next_ms)
 		srv->next_ms = next;
 	srv->busy = 0;
@@ -759,7 +758,7 @@ on_fetch(struct sc_fetch *f, void *arg)
 	struct rdap_server *srv = e->srv;
 
 	e->fetching = 0;
-	server_done(srv, f);
+	server_done(srv);
 	fetch_done(e, f); /* may move e to another server's queue */
 	server_pump(srv);
 }

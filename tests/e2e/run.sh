@@ -106,9 +106,20 @@ export SC_RULES_DIR=$RULES SCORER_RULES_DIR=$RULES
 
 # ---- helpers ------------------------------------------------------------
 
+# Cases whose finding is which of two time limits fired first (a server
+# that stalls, one that sends a byte a second, under --timeout 3): under
+# valgrind (make valgrind, VALGRIND_SCORER) the CLI runs 20 to 50 times
+# slower, so its TLS handshake alone outlasts them.  They run plainly and
+# under ASan; memcheck gains nothing from them.
+TIMED_CASES=" sts-stall rdap-slow "
+
 selected() {
 	# shellcheck disable=SC2053 # PATTERN is a glob on purpose
-	[[ $1 == $PATTERN ]]
+	[[ $1 == $PATTERN ]] || return 1
+	if [ -n "${VALGRIND_SCORER:-}" ] && [[ $TIMED_CASES == *" $1 "* ]]; then
+		echo "skip $1 (timed: not under valgrind)"
+		return 1
+	fi
 }
 
 pass() {
