@@ -7,9 +7,12 @@
 #
 #   bench/instructions.sh SCORER [OTHER_SCORER]
 #
-# Environment: BENCH_DOMAINS (1000); BENCH_KEEP, a directory that keeps
-# callgrind's files (addr-domains.txt.N.cg, one.txt.N.cg for the Nth
-# build) for callgrind_annotate.  Needs valgrind, knotd, python3.
+# Environment: BENCH_DOMAINS (1000); BENCH_EXTRA, more options for every
+# run (BENCH_EXTRA="--skip ns,rdap" for the figure without the checks of
+# issue 15; an older build may not know --ns-port: BENCH_NS_PORT=0 leaves
+# it out); BENCH_KEEP, a directory that keeps callgrind's files
+# (addr-domains.txt.N.cg, one.txt.N.cg for the Nth build) for
+# callgrind_annotate.  Needs valgrind, knotd, python3.
 set -u
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,10 +31,16 @@ head -n 1 "$W/world/addr-domains.txt" >"$W/one.txt"
 
 # ir SCORER INPUT: the instructions callgrind counts for one batch.
 ir() {
+	local ns=()
+
+	# The ns check's direct questions go to the lab's nameserver port.
+	[ "${BENCH_NS_PORT:-1}" = 0 ] || ns=(--ns-port "$LAB_PORT")
+	# shellcheck disable=SC2086 # BENCH_EXTRA is a list of words on purpose
 	valgrind --tool=callgrind --callgrind-out-file="$W/cg.out" \
 	    "$1" batch --rules "$TOP/rules" --resolver "$LAB_DNS" \
 	    --allow-loopback --quiet --skip starttls,mta_sts,breach \
-	    --timeout 60 --concurrency 200 --input "$2" \
+	    --timeout 60 --concurrency 200 "${ns[@]}" ${BENCH_EXTRA:-} \
+	    --input "$2" \
 	    --output /dev/null 2>"$W/cg.err" || { cat "$W/cg.err" >&2; return 1; }
 	[ -n "${BENCH_KEEP:-}" ] && cp "$W/cg.out" "$BENCH_KEEP/$(basename "$2").$3.cg"
 	sed -n 's/^summary: \([0-9]*\).*/\1/p' "$W/cg.out"
