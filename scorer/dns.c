@@ -785,10 +785,25 @@ static int
 encloses(const char *zone, const char *name)
 {
 	unsigned char wz[256], wn[256];
-	int lz = sc_dns_name_wire(zone, wz, sizeof(wz));
-	int ln = sc_dns_name_wire(name, wn, sizeof(wn));
-	int off = 0;
+	int lz, ln, off = 0;
 
+	/* Without escapes a dot is a label boundary: compare the texts
+	 * (case folded, save a final dot), without the wire forms. */
+	if (strchr(zone, '\\') == NULL && strchr(name, '\\') == NULL) {
+		size_t z = strlen(zone), n = strlen(name);
+
+		if (z > 0 && zone[z - 1] == '.')
+			z--;
+		if (n > 0 && name[n - 1] == '.')
+			n--;
+		if (z == 0)
+			return n > 0; /* the root encloses every other name */
+		return n > z + 1 && name[n - z - 1] == '.' &&
+		       fold_eq((const unsigned char *)name + n - z,
+		               (const unsigned char *)zone, z);
+	}
+	lz = sc_dns_name_wire(zone, wz, sizeof(wz));
+	ln = sc_dns_name_wire(name, wn, sizeof(wn));
 	if (lz < 0 || ln < 0)
 		return 0;
 	while (wn[off] != 0) {
