@@ -1,11 +1,16 @@
 /* The "rdap" check on canned evidence: what registries answered for the
  * registrable domains of a job (its items), judged against the
  * thresholds; and the enrollment date of one address. */
+#include <arpa/nameser.h>
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
+#include "dnsfake.h"
 #include "evidence.h"
 #include "rdap.h"
+#include "testutil.h"
 
 #define DAY 86400LL
 #define NOW 1800000000LL /* 2027-01-15T08:00:00Z, the items' "now" */
@@ -420,6 +425,120 @@ START_TEST(test_claim)
 }
 END_TEST
 
+/* ---- the engine: the RDAP server's own name ------------------------------ */
+
+/* rdap.flaky.test fails (SERVFAIL) until up is set, then is 127.0.0.1;
+ * every other D has MX 10 mx.D and mx.D is 127.0.0.1. */
+struct flaky_world {
+	int up;
+};
+
+static size_t
+flaky_respond(void *arg, const struct dnsfake_query *q, unsigned char *out,
+              size_t cap)
+{
+	struct flaky_world *w = arg;
+	struct dnsmsg m;
+	char host[300];
+
+	if (strcmp(q->name, "rdap.flaky.test") == 0) {
+		if (!__atomic_load_n(&w->up, __ATOMIC_SEQ_CST)) {
+			dnsmsg_reply(&m, q, ns_r_servfail, 0, out, cap);
+			return m.len;
+		}
+		dnsmsg_reply(&m, q, ns_r_noerror, 0, out, cap);
+		if (q->qtype == ns_t_a)
+			dnsmsg_a(&m, NULL, "127.0.0.1");
+		return m.len;
+	}
+	dnsmsg_reply(&m, q, ns_r_noerror, 0, out, cap);
+	if (q->qtype == ns_t_mx && strncmp(q->name, "mx.", 3) != 0) {
+		snprintf(host, sizeof(host), "mx.%s", q->name);
+		dnsmsg_mx(&m, NULL, 10, host);
+	} else if (q->qtype == ns_t_a && strncmp(q->name, "mx.", 3) == 0) {
+		dnsmsg_a(&m, NULL, "127.0.0.1");
+	}
+	return m.len;
+}
+
+/* The detail of addr's rdap.unavailable ("" when there is none). */
+static void
+rdap_detail(sc_ctx_t *c, const char *addr, char *buf, size_t size)
+{
+	sc_report_t *rep = NULL;
+	size_t i;
+
+	buf[0] = '\0';
+	ck_assert_int_eq(sc_check(c, addr, &rep), SC_OK);
+	ck_assert_ptr_nonnull(rep);
+	for (i = 0; i < sc_report_finding_count(rep); i++) {
+		const sc_finding_t *f = sc_report_finding(rep, i);
+
+		if (strcmp(f->id, "rdap.unavailable") == 0)
+			snprintf(buf, size, "%s", f->detail);
+	}
+	sc_report_free(rep);
+}
+
+/* A passing failure to resolve the RDAP server's name is held for one
+ * check's timeout (the domains checked meanwhile do not each ask it
+ * again), then asked again: it does not cost the rest of a batch its
+ * RDAP evidence. */
+START_TEST(test_server_name_asked_again)
+{
+	struct flaky_world w = { 0 };
+	struct dnsfake fs;
+	sc_ctx_t *c = NULL;
+	char path[] = "/tmp/sc-rdap-bootstrap-XXXXXX", addr[64], why[512];
+	static const char boot[] = "{\"version\":\"1.0\",\"publication\":"
+	    "\"2026-01-30T00:00:01Z\",\"services\":[[[\"test\"],"
+	    "[\"https://rdap.flaky.test:1/\"]]]}";
+	int fd = mkstemp(path);
+	unsigned asked;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, boot, sizeof(boot) - 1),
+	                 (ssize_t)(sizeof(boot) - 1));
+	close(fd);
+	ck_assert_int_eq(dnsfake_start(&fs, flaky_respond, &w), 0);
+	ck_assert_int_eq(sc_ctx_new(&c), SC_OK);
+	ck_assert_int_eq(sc_ctx_set_rules_dir(c, test_rules_dir()), SC_OK);
+	ck_assert_int_eq(sc_ctx_add_resolver(c, dnsfake_addr(&fs, addr,
+	                                                     sizeof(addr))),
+	                 SC_OK);
+	ck_assert_int_eq(sc_ctx_set_allow_loopback(c, 1), SC_OK);
+	/* Long enough that "at once" stays within it under valgrind. */
+	ck_assert_int_eq(sc_ctx_set_timeout_ms(c, 2000), SC_OK);
+	ck_assert_int_eq(sc_ctx_set_rdap_bootstrap(c, path), SC_OK);
+	ck_assert_int_eq(sc_ctx_skip_check(c, "starttls"), SC_OK);
+	ck_assert_int_eq(sc_ctx_skip_check(c, "ns"), SC_OK);
+
+	rdap_detail(c, "a@one.test", why, sizeof(why));
+	ck_assert_msg(strstr(why, "rdap.flaky.test has no address") != NULL,
+	              "%s", why);
+	asked = dnsfake_count_name(&fs, "rdap.flaky.test");
+	ck_assert_uint_ge(asked, 1);
+
+	/* It resolves now; at once, the failure still holds. */
+	__atomic_store_n(&w.up, 1, __ATOMIC_SEQ_CST);
+	rdap_detail(c, "b@two.test", why, sizeof(why));
+	ck_assert_msg(strstr(why, "has no address") != NULL, "%s", why);
+	ck_assert_uint_eq(dnsfake_count_name(&fs, "rdap.flaky.test"), asked);
+
+	/* A timeout later it is asked again, and the request is made (to
+	 * port 1, where nothing listens: refused, a different reason). */
+	usleep(2100 * 1000);
+	rdap_detail(c, "c@three.test", why, sizeof(why));
+	ck_assert_uint_gt(dnsfake_count_name(&fs, "rdap.flaky.test"), asked);
+	ck_assert_msg(why[0] != '\0' && strstr(why, "has no address") == NULL,
+	              "%s", why);
+
+	sc_ctx_free(c);
+	dnsfake_stop(&fs);
+	unlink(path);
+}
+END_TEST
+
 Suite *rdap_suite(void)
 {
 	Suite *s = suite_create("rdap");
@@ -435,6 +554,10 @@ Suite *rdap_suite(void)
 	tcase_add_test(t, test_re_registered);
 	tcase_add_test(t, test_re_registered_day);
 	tcase_add_test(t, test_claim);
+	suite_add_tcase(s, t);
+	t = tcase_create("engine");
+	tcase_set_timeout(t, 30);
+	tcase_add_test(t, test_server_name_asked_again);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -99,6 +99,8 @@ struct rdap_server {
 	char *resolve;                /* for CURLOPT_RESOLVE, or NULL for a
 	                               * literal address */
 	char dns_error[200];
+	uint64_t dns_retry_ms;        /* a failed look-up is asked again
+	                               * from then on */
 	uint64_t next_ms;             /* the next request may go then */
 	int busy;                     /* a request is under way: one at a
 	                               * time, so that the rate holds where
@@ -491,7 +493,12 @@ dns_done(struct rdap_server *srv)
 	if (srv->resolve != NULL)
 		srv->dns = DNS_READY;
 	else {
+		/* Held for one check's timeout, then asked again: a
+		 * resolver's passing failure must not cost a batch of
+		 * millions its RDAP evidence, nor may every domain ask it
+		 * anew while it lasts. */
 		srv->dns = DNS_FAILED;
+		srv->dns_retry_ms = sc_now_ms() + srv->rt->ctx->timeout_ms;
 		snprintf(srv->dns_error, sizeof(srv->dns_error), none
 		         ? "the RDAP server %s has no address (A: %s, AAAA: %s)"
 		         : "out of memory resolving %s%s%s", srv->host,
@@ -499,6 +506,20 @@ dns_done(struct rdap_server *srv)
 		         none ? sc_dns_outcome_str(srv->lk_aaaa.outcome) : "");
 	}
 	server_pump(srv);
+}
+
+/* Forget a failed look-up of the server's name, to ask it again. */
+static void
+dns_reset(struct rdap_server *srv)
+{
+	sc_lookup_free_data(&srv->lk_a);
+	sc_lookup_free_data(&srv->lk_aaaa);
+	sc_free(srv->lk_a.name);
+	sc_free(srv->lk_aaaa.name);
+	memset(&srv->lk_a, 0, sizeof(srv->lk_a));
+	memset(&srv->lk_aaaa, 0, sizeof(srv->lk_aaaa));
+	srv->dns_error[0] = '\0';
+	srv->dns = DNS_IDLE;
 }
 
 static void
@@ -568,6 +589,9 @@ server_pump(struct rdap_server *srv)
 {
 	struct sc_ctx *ctx = srv->rt->ctx;
 
+	if (srv->dns == DNS_FAILED && srv->queue != NULL &&
+	    sc_now_ms() >= srv->dns_retry_ms)
+		dns_reset(srv);
 	if (srv->dns == DNS_IDLE) {
 		dns_start(srv);
 		return;
