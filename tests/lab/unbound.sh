@@ -118,6 +118,11 @@ remote-control:
 forward-zone:
     name: "."
     forward-addr: $HOST@$kport
+# The lab's one delegation (root.zone): refuse.lab. is served by its own
+# Knot instance alone (ns-refuse.lab, tests/lab/lab.sh), on Knot's port.
+forward-zone:
+    name: "refuse.lab."
+    forward-addr: 127.0.0.201@$kport
 EOF
 	} >"$dir/unbound.conf.tmp" && mv "$dir/unbound.conf.tmp" "$dir/unbound.conf"
 }
