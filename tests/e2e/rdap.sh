@@ -68,6 +68,20 @@ rdap_enrolled_check() {
 		fail "$name" "enrolled the same day: $why"
 		return
 	fi
+	# The domain is also its own nameserver's and MX host's (as for most
+	# domains that run their own): one entry, judged as the address's
+	# domain.  The order of the answers is not forced here (test_claim
+	# in tests/check_rdap.c covers the NS answer first).
+	run check --json "${RDAP_ARGS[@]}" --skip starttls \
+	    --enrolled "$(day '-800 days')" a@rdap-selfns.test
+	if ! why=$(assess_report "$name" "$WORK/out" a@rdap-selfns.test \
+	    1 insecure domain.re_registered rdap.unavailable \
+	    '.checks.rdap.domains | map(select(.domain ==
+	    "rdap-selfns.test")) | length == 1 and .[0].role ==
+	    "address"'); then
+		fail "$name" "its own nameserver's domain: $why"
+		return
+	fi
 	run check --json "${RDAP_ARGS[@]}" --enrolled 2024-02-30 a@good.test
 	if [ "$rc" != 2 ] || ! grep -q -- "--enrolled: a date" "$WORK/err"; then
 		fail "$name" "a bad date: exit status $rc," \

@@ -72,6 +72,9 @@ doc rdap-unlocked.test "$old" "$year" active
 # address enrolled before that (tests use --enrolled).
 doc rdap-reregistered.test "$(at '-400 days')" "$(at '+330 days')" \
     "client transfer prohibited" active
+# The same, for a domain that is its own nameserver's and MX host's too.
+doc rdap-selfns.test "$(at '-400 days')" "$(at '+330 days')" \
+    "client transfer prohibited" active
 doc rdap-mxprov.test "$old" "$(at '+10 days')" \
     "client transfer prohibited" active
 doc rdap-nsprov.test "$old" "$(at '-35 days')" "redemption period"
