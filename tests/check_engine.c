@@ -682,16 +682,10 @@ plain_world(void *arg, const struct dnsfake_query *q, unsigned char *out,
             size_t cap)
 {
 	struct dnsmsg m;
-	char host[300];
 
 	(void)arg;
 	dnsmsg_reply(&m, q, 0, 0, out, cap);
-	if (q->qtype == ns_t_mx && strncmp(q->name, "mx.", 3) != 0) {
-		snprintf(host, sizeof(host), "mx.%s", q->name);
-		dnsmsg_mx(&m, NULL, 10, host);
-	} else if (q->qtype == ns_t_a && strncmp(q->name, "mx.", 3) == 0) {
-		dnsmsg_a(&m, NULL, "127.0.0.1");
-	}
+	dnsmsg_mx_world(&m, q);
 	return m.len;
 }
 

@@ -439,7 +439,6 @@ flaky_respond(void *arg, const struct dnsfake_query *q, unsigned char *out,
 {
 	struct flaky_world *w = arg;
 	struct dnsmsg m;
-	char host[300];
 
 	if (strcmp(q->name, "rdap.flaky.test") == 0) {
 		if (!__atomic_load_n(&w->up, __ATOMIC_SEQ_CST)) {
@@ -452,12 +451,7 @@ flaky_respond(void *arg, const struct dnsfake_query *q, unsigned char *out,
 		return m.len;
 	}
 	dnsmsg_reply(&m, q, ns_r_noerror, 0, out, cap);
-	if (q->qtype == ns_t_mx && strncmp(q->name, "mx.", 3) != 0) {
-		snprintf(host, sizeof(host), "mx.%s", q->name);
-		dnsmsg_mx(&m, NULL, 10, host);
-	} else if (q->qtype == ns_t_a && strncmp(q->name, "mx.", 3) == 0) {
-		dnsmsg_a(&m, NULL, "127.0.0.1");
-	}
+	dnsmsg_mx_world(&m, q);
 	return m.len;
 }
 

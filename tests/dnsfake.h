@@ -586,6 +586,21 @@ dnsmsg_mx(struct dnsmsg *m, const char *owner, unsigned pref,
 	dnsmsg_rr(m, owner, 15, rd, 2 + n);
 }
 
+/* The tests' usual world, added to the reply m: every D has MX 10 mx.D,
+ * and every mx.D is 127.0.0.1; anything else is left as it is (NODATA). */
+static inline void
+dnsmsg_mx_world(struct dnsmsg *m, const struct dnsfake_query *q)
+{
+	char host[300];
+
+	if (q->qtype == 15 && strncmp(q->name, "mx.", 3) != 0) {
+		snprintf(host, sizeof(host), "mx.%s", q->name);
+		dnsmsg_mx(m, NULL, 10, host);
+	} else if (q->qtype == 1 && strncmp(q->name, "mx.", 3) == 0) {
+		dnsmsg_a(m, NULL, "127.0.0.1");
+	}
+}
+
 static inline void
 dnsmsg_cname(struct dnsmsg *m, const char *owner, const char *target)
 {
