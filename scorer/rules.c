@@ -891,6 +891,39 @@ done:
 
 /* ---- the interface ---------------------------------------------------- */
 
+static int
+rule_cmp(const void *a, const void *b)
+{
+	const struct sc_rule *const *x = a, *const *y = b;
+
+	return strcmp((*x)->f.id, (*y)->f.id);
+}
+
+static int
+id_cmp(const void *key, const void *elem)
+{
+	const struct sc_rule *const *r = elem;
+
+	return strcmp(key, (*r)->f.id);
+}
+
+/* The index sc_rules_find() searches: ids are unique (the loader refuses
+ * a duplicate), so the order is total. */
+static sc_status_t
+index_rules(struct sc_rules *r)
+{
+	size_t i;
+
+	if (r->nrule == 0)
+		return SC_OK;
+	if ((r->by_id = sc_calloc(r->nrule, sizeof(*r->by_id))) == NULL)
+		return SC_ENOMEM;
+	for (i = 0; i < r->nrule; i++)
+		r->by_id[i] = &r->rule[i];
+	qsort(r->by_id, r->nrule, sizeof(*r->by_id), rule_cmp);
+	return SC_OK;
+}
+
 sc_status_t
 sc_rules_load(const char *dir, struct sc_rules *out, char *err,
               size_t errlen)
@@ -925,7 +958,8 @@ sc_rules_load(const char *dir, struct sc_rules *out, char *err,
 		set_err(err, errlen, "out of memory");
 		goto done;
 	}
-	if ((r.texts = sc_calloc(1, sizeof(*r.texts))) == NULL) {
+	if (index_rules(&r) != SC_OK ||
+	    (r.texts = sc_calloc(1, sizeof(*r.texts))) == NULL) {
 		st = SC_ENOMEM;
 		set_err(err, errlen, "out of memory");
 		goto done;
@@ -983,6 +1017,7 @@ sc_rules_clear(struct sc_rules *r)
 	else
 		free_rules(r->rule, r->nrule);
 	sc_free(r->override);
+	sc_free(r->by_id);
 	sc_free(r->dir);
 	memset(r, 0, sizeof(*r));
 }
@@ -1019,6 +1054,12 @@ sc_rules_find(const struct sc_rules *r, const char *id)
 
 	if (r == NULL || id == NULL)
 		return NULL;
+	if (r->by_id != NULL) {
+		struct sc_rule *const *hit = bsearch(id, r->by_id, r->nrule,
+		                                     sizeof(*r->by_id), id_cmp);
+
+		return hit != NULL ? *hit : NULL;
+	}
 	for (i = 0; i < r->nrule; i++)
 		if (strcmp(r->rule[i].f.id, id) == 0)
 			return &r->rule[i];

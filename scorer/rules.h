@@ -50,6 +50,10 @@ struct sc_rules {
 	size_t nrule;
 	struct sc_ruletexts *texts; /* owns rule[] once loaded; NULL while
 	                             * loading, or for rules built by hand */
+	/* rule[] in the order of id, for sc_rules_find() (every finding of
+	 * every report is looked up); owned.  NULL while loading, or for
+	 * rules built by hand: then rule[] is searched in order. */
+	struct sc_rule **by_id;
 	/* scoring.ini [grades]: the lowest score that still earns grade i;
 	 * min_score[SC_GRADE_COUNT - 1] is 0. */
 	int min_score[SC_GRADE_COUNT];

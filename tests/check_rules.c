@@ -188,6 +188,26 @@ START_TEST(test_catalogue_no_strays)
 }
 END_TEST
 
+/* sc_rules_find() searches an index in the order of id: every rule of
+ * the shipped set is found as itself, and a name beside one (a prefix, one
+ * character more, before the first, after the last) is found as none. */
+START_TEST(test_find_every_rule)
+{
+	static const char *const none[] = {
+		"", "a", "dns", "dns.", "spf.missingx", "zzz", "~", "SPF.MISSING"
+	};
+	size_t i;
+
+	ck_assert_ptr_nonnull(rules.by_id);
+	for (i = 0; i < rules.nrule; i++)
+		ck_assert_ptr_eq(sc_rules_find(&rules, rules.rule[i].f.id),
+		                 &rules.rule[i]);
+	for (i = 0; i < SC_ARRAY_LEN(none); i++)
+		ck_assert_msg(sc_rules_find(&rules, none[i]) == NULL, "%s",
+		              none[i]);
+}
+END_TEST
+
 START_TEST(test_scoring_shipped)
 {
 	int g;
@@ -639,6 +659,7 @@ Suite *rules_suite(void)
 	tcase_add_loop_test(tc, test_catalogue_complete, 0,
 	                    (int)SC_ARRAY_LEN(catalogue));
 	tcase_add_test(tc, test_catalogue_no_strays);
+	tcase_add_test(tc, test_find_every_rule);
 	tcase_add_test(tc, test_scoring_shipped);
 	tcase_add_test(tc, test_models_shipped);
 	tcase_add_test(tc, test_docs_table);
