@@ -137,17 +137,27 @@ perform_all(sc_ctx_t *ctx)
 	ck_assert_uint_eq(running, 0);
 }
 
+/* The questions the server was asked (a resend of a slow one, as under
+ * valgrind, is the same question: counted once). */
 static unsigned
 queries(struct dnsfake *fs)
 {
-	unsigned udp, tcp;
-
-	dnsfake_counts(fs, &udp, &tcp);
-	return udp + tcp;
+	ck_assert_uint_lt(dnsfake_nlog(fs), DNSFAKE_MAXLOG);
+	return dnsfake_questions(fs);
 }
 
-/* n addresses at one domain, on a fresh server and context: the number
- * of queries the server received. */
+/* The same, the root's aside: ". NS" is asked per context (is the
+ * resolver believable?), once or by each domain in flight as the answers
+ * happen to come; the questions of a domain are what these tests count. */
+static unsigned
+domain_queries(struct dnsfake *fs)
+{
+	ck_assert_uint_lt(dnsfake_nlog(fs), DNSFAKE_MAXLOG);
+	return dnsfake_questions_except(fs, "");
+}
+
+/* n addresses at one domain, on a fresh server and context: the
+ * questions the server was asked about the domain (the root's aside). */
 static unsigned
 queries_for(int n)
 {
@@ -171,7 +181,7 @@ queries_for(int n)
 	ck_assert_int_eq(t.reports, n);
 	ck_assert_int_ne(t.last_verdict, SC_VERDICT_ERROR);
 	ck_assert_str_eq(t.last_domain, "same.test");
-	q = queries(&fs);
+	q = domain_queries(&fs);
 	sc_ctx_free(ctx);
 	dnsfake_stop(&fs);
 	return q;
@@ -300,7 +310,7 @@ START_TEST(test_two_domains_in_parallel)
 	perform_all(ctx);
 	ck_assert_int_eq(t.calls, 3);
 	ck_assert_int_eq(t.reports, 3);
-	ck_assert_uint_eq(queries(&fs), 2 * one);
+	ck_assert_uint_eq(domain_queries(&fs), 2 * one);
 	ck_assert_uint_eq(dnsfake_count_name(&fs, "one.test"),
 	                  dnsfake_count_name(&fs, "two.test"));
 	/* MX and SPF at least (A/AAAA only for a domain without MX). */

@@ -54,6 +54,7 @@ struct dnsfake_conn {
 
 struct dnsfake_entry {
 	int tcp;
+	unsigned id;      /* the query's id: a resend keeps it */
 	int qtype;
 	char name[256];
 };
@@ -130,6 +131,7 @@ dnsfake_handle(struct dnsfake *fs, struct dnsfake_query *q,
 	fs->last = *q;
 	if (fs->nlog < DNSFAKE_MAXLOG) {
 		fs->log[fs->nlog].tcp = q->tcp;
+		fs->log[fs->nlog].id = q->id;
 		fs->log[fs->nlog].qtype = q->qtype;
 		memcpy(fs->log[fs->nlog].name, q->name, sizeof(q->name));
 		fs->nlog++;
@@ -376,6 +378,46 @@ dnsfake_counts(struct dnsfake *fs, unsigned *udp, unsigned *tcp)
 	pthread_mutex_unlock(&fs->mu);
 }
 
+/* Is log entry i the first sending of its question?  c-ares sends a
+ * query again (same id, name and type) when the answer is slow, as under
+ * valgrind, and again over TCP after a truncated answer: the counters
+ * below count what the client asked, not how often the network carried
+ * it (dnsfake_counts() gives the packets).  Called under the lock. */
+static inline int
+dnsfake_first_send(const struct dnsfake *fs, size_t i)
+{
+	const struct dnsfake_entry *e = &fs->log[i];
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (fs->log[j].id == e->id && fs->log[j].qtype == e->qtype &&
+		    strcmp(fs->log[j].name, e->name) == 0)
+			return 0;
+	return 1;
+}
+
+/* Questions asked, but those for the name except when it is not NULL
+ * ("" is the root). */
+static inline unsigned
+dnsfake_questions_except(struct dnsfake *fs, const char *except)
+{
+	size_t i;
+	unsigned n = 0;
+
+	pthread_mutex_lock(&fs->mu);
+	for (i = 0; i < fs->nlog; i++)
+		n += (except == NULL || strcmp(fs->log[i].name, except) != 0) &&
+		     dnsfake_first_send(fs, i);
+	pthread_mutex_unlock(&fs->mu);
+	return n;
+}
+
+static inline unsigned
+dnsfake_questions(struct dnsfake *fs)
+{
+	return dnsfake_questions_except(fs, NULL);
+}
+
 static inline size_t
 dnsfake_nlog(struct dnsfake *fs)
 {
@@ -387,7 +429,8 @@ dnsfake_nlog(struct dnsfake *fs)
 	return n;
 }
 
-/* Queries received for name (any type, any transport). */
+/* Questions asked for name (any type, any transport; a resend counted
+ * once). */
 static inline unsigned
 dnsfake_count_name(struct dnsfake *fs, const char *name)
 {
@@ -396,12 +439,13 @@ dnsfake_count_name(struct dnsfake *fs, const char *name)
 
 	pthread_mutex_lock(&fs->mu);
 	for (i = 0; i < fs->nlog; i++)
-		n += strcasecmp(fs->log[i].name, name) == 0;
+		n += strcasecmp(fs->log[i].name, name) == 0 &&
+		     dnsfake_first_send(fs, i);
 	pthread_mutex_unlock(&fs->mu);
 	return n;
 }
 
-/* Queries received for name of type qtype. */
+/* Questions asked for name of type qtype (a resend counted once). */
 static inline unsigned
 dnsfake_count_q(struct dnsfake *fs, const char *name, int qtype)
 {
@@ -411,7 +455,7 @@ dnsfake_count_q(struct dnsfake *fs, const char *name, int qtype)
 	pthread_mutex_lock(&fs->mu);
 	for (i = 0; i < fs->nlog; i++)
 		n += strcasecmp(fs->log[i].name, name) == 0 &&
-		     fs->log[i].qtype == qtype;
+		     fs->log[i].qtype == qtype && dnsfake_first_send(fs, i);
 	pthread_mutex_unlock(&fs->mu);
 	return n;
 }
