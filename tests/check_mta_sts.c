@@ -1037,8 +1037,10 @@ START_TEST(test_engine_fetch_times_out)
 	t0 = dnsfake_now_ms();
 	ck_assert_int_eq(sc_check(c, "a@stall.test", &rep), SC_OK);
 	ck_assert_ptr_nonnull(rep);
-	/* Held open for the fetch, ended by its own timeout in time. */
-	ck_assert_uint_lt(dnsfake_now_ms() - t0, 3000);
+	/* Held open for the fetch, ended by its own timeout (curl error 28,
+	 * below).  The bound only tells a hang: under valgrind, loading
+	 * libcurl and OpenSSL at the first fetch took the run to 3.1 s. */
+	ck_assert_uint_lt(dnsfake_now_ms() - t0, 10000);
 	for (i = 0; i < sc_report_finding_count(rep); i++) {
 		const sc_finding_t *f = sc_report_finding(rep, i);
 

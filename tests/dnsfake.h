@@ -396,20 +396,32 @@ dnsfake_first_send(const struct dnsfake *fs, size_t i)
 	return 1;
 }
 
-/* Questions asked, but those for the name except when it is not NULL
- * ("" is the root). */
+/* Questions asked for name (NULL: any; case aside) of type qtype (0:
+ * any), but those for the name except (NULL: none; "" is the root). */
 static inline unsigned
-dnsfake_questions_except(struct dnsfake *fs, const char *except)
+dnsfake_count_where(struct dnsfake *fs, const char *name, int qtype,
+                    const char *except)
 {
 	size_t i;
 	unsigned n = 0;
 
 	pthread_mutex_lock(&fs->mu);
-	for (i = 0; i < fs->nlog; i++)
-		n += (except == NULL || strcmp(fs->log[i].name, except) != 0) &&
+	for (i = 0; i < fs->nlog; i++) {
+		const struct dnsfake_entry *e = &fs->log[i];
+
+		n += (name == NULL || strcasecmp(e->name, name) == 0) &&
+		     (qtype == 0 || e->qtype == qtype) &&
+		     (except == NULL || strcmp(e->name, except) != 0) &&
 		     dnsfake_first_send(fs, i);
+	}
 	pthread_mutex_unlock(&fs->mu);
 	return n;
+}
+
+static inline unsigned
+dnsfake_questions_except(struct dnsfake *fs, const char *except)
+{
+	return dnsfake_count_where(fs, NULL, 0, except);
 }
 
 static inline unsigned
@@ -434,30 +446,14 @@ dnsfake_nlog(struct dnsfake *fs)
 static inline unsigned
 dnsfake_count_name(struct dnsfake *fs, const char *name)
 {
-	size_t i;
-	unsigned n = 0;
-
-	pthread_mutex_lock(&fs->mu);
-	for (i = 0; i < fs->nlog; i++)
-		n += strcasecmp(fs->log[i].name, name) == 0 &&
-		     dnsfake_first_send(fs, i);
-	pthread_mutex_unlock(&fs->mu);
-	return n;
+	return dnsfake_count_where(fs, name, 0, NULL);
 }
 
 /* Questions asked for name of type qtype (a resend counted once). */
 static inline unsigned
 dnsfake_count_q(struct dnsfake *fs, const char *name, int qtype)
 {
-	size_t i;
-	unsigned n = 0;
-
-	pthread_mutex_lock(&fs->mu);
-	for (i = 0; i < fs->nlog; i++)
-		n += strcasecmp(fs->log[i].name, name) == 0 &&
-		     fs->log[i].qtype == qtype && dnsfake_first_send(fs, i);
-	pthread_mutex_unlock(&fs->mu);
-	return n;
+	return dnsfake_count_where(fs, name, qtype, NULL);
 }
 
 static inline void
