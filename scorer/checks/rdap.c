@@ -198,6 +198,21 @@ entry_unlink(struct rdap_entry *e)
 		*pp = e->hnext;
 }
 
+/* Forget the look-ups of the server's name: to ask them again after a
+ * failure, or before the server is freed. */
+static void
+dns_reset(struct rdap_server *srv)
+{
+	sc_lookup_free_data(&srv->lk_a);
+	sc_lookup_free_data(&srv->lk_aaaa);
+	sc_free(srv->lk_a.name);
+	sc_free(srv->lk_aaaa.name);
+	memset(&srv->lk_a, 0, sizeof(srv->lk_a));
+	memset(&srv->lk_aaaa, 0, sizeof(srv->lk_aaaa));
+	srv->dns_error[0] = '\0';
+	srv->dns = DNS_IDLE;
+}
+
 static void
 rt_free(struct rdap_rt *rt)
 {
@@ -215,10 +230,7 @@ rt_free(struct rdap_rt *rt)
 	for (s = rt->servers; s != NULL; s = sn) {
 		sn = s->next;
 		sc_timer_stop(&rt->ctx->loop, &s->timer);
-		sc_lookup_free_data(&s->lk_a);
-		sc_lookup_free_data(&s->lk_aaaa);
-		sc_free(s->lk_a.name);
-		sc_free(s->lk_aaaa.name);
+		dns_reset(s);
 		sc_free(s->host);
 		sc_free(s->resolve);
 		sc_free(s);
@@ -506,20 +518,6 @@ dns_done(struct rdap_server *srv)
 		         none ? sc_dns_outcome_str(srv->lk_aaaa.outcome) : "");
 	}
 	server_pump(srv);
-}
-
-/* Forget a failed look-up of the server's name, to ask it again. */
-static void
-dns_reset(struct rdap_server *srv)
-{
-	sc_lookup_free_data(&srv->lk_a);
-	sc_lookup_free_data(&srv->lk_aaaa);
-	sc_free(srv->lk_a.name);
-	sc_free(srv->lk_aaaa.name);
-	memset(&srv->lk_a, 0, sizeof(srv->lk_a));
-	memset(&srv->lk_aaaa, 0, sizeof(srv->lk_aaaa));
-	srv->dns_error[0] = '\0';
-	srv->dns = DNS_IDLE;
 }
 
 static void
